@@ -1,0 +1,37 @@
+"""Errors of the sync engine.
+
+    SyncError
+     ├── TransportError     central unreachable, timed out, 5xx: retry later (CLI exit 3)
+     ├── AuthError          unsigned, bad signature, revoked, not enrolled: stop (CLI exit 4)
+     │    └── ScopeError    a write or read outside the device's scope: stop (CLI exit 4)
+     └── ProtocolError      central speaks another protocol version or sent garbage: stop
+
+Conflicts are data (see sync.protocol.ConflictInfo), never exceptions. No
+message here carries personal data: they name fields and ids only.
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base of every sync failure."""
+
+
+class TransportError(SyncError):
+    """The link failed; the same round can be tried again."""
+
+
+class AuthError(SyncError):
+    """Central refused who we are; retrying will not help."""
+
+
+class ScopeError(AuthError):
+    """Central refused what we asked for as outside our scope."""
+
+
+class ProtocolError(SyncError):
+    """Central's answer does not follow the protocol we speak."""
+
+
+class NotEnrolledError(AuthError):
+    """This home has no device identity yet: run ``sanwu enroll``."""
