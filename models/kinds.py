@@ -216,9 +216,13 @@ def timestamp_to_wire(value: datetime | None) -> str | None:
 
 
 def timestamp_from_wire(value: str | None) -> datetime | None:
+    """An aware UTC datetime, as SQLModel's UTCDateTime columns require."""
     if value is None:
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def row_to_wire(spec: KindSpec, row: RecordColumns) -> dict[str, Any]:

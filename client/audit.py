@@ -1,0 +1,97 @@
+"""The local audit log, a hash chain: each entry carries the hash of the one before.
+
+Appended in the same transaction as the change it describes. Personal values
+are masked before they are written, so the log can be shown and exported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from client.tables import AuditEntry
+from models.kinds import KINDS, timestamp_to_wire
+from models.masking import mask_record
+
+GENESIS = "0" * 64
+_audit = AuditEntry.__table__  # type: ignore[attr-defined]
+
+
+def masked_changes(kind: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``{field: [from, to]}`` with personal values replaced by their masks."""
+    spec = KINDS.get(kind)
+    personal = spec.personal if spec else frozenset()
+    out: dict[str, Any] = {}
+    for name, pair in changes.items():
+        if name in personal:
+            before = mask_record(kind, {name: pair[0]}).get(name) if pair[0] else pair[0]
+            after = mask_record(kind, {name: pair[1]}).get(name) if pair[1] else pair[1]
+            out[name] = [before, after]
+        else:
+            out[name] = list(pair)
+    return out
+
+
+def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
+    canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def append(
+    conn: Connection,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    kind: str,
+    record_id: str,
+    changes: Mapping[str, Any],
+) -> None:
+    """Add one entry after the last one, inside the caller's transaction."""
+    prev = conn.execute(sa.select(_audit.c.hash).order_by(_audit.c.id.desc()).limit(1)).scalar()
+    prev_hash = prev or GENESIS
+    masked = masked_changes(kind, changes)
+    body = {
+        "at": timestamp_to_wire(at),
+        "actor": actor,
+        "action": action,
+        "kind": kind,
+        "record_id": record_id,
+        "changes": masked,
+    }
+    conn.execute(
+        _audit.insert().values(
+            at=at,
+            actor=actor,
+            action=action,
+            kind=kind,
+            record_id=record_id,
+            changes=masked,
+            prev_hash=prev_hash,
+            hash=entry_hash(prev_hash, body),
+        )
+    )
+
+
+def verify_chain(conn: Connection) -> int | None:
+    """The id of the first entry that does not fit the chain, or None when all fit."""
+    prev_hash = GENESIS
+    for row in conn.execute(sa.select(_audit).order_by(_audit.c.id)):
+        body = {
+            "at": timestamp_to_wire(row.at),
+            "actor": row.actor,
+            "action": row.action,
+            "kind": row.kind,
+            "record_id": row.record_id,
+            "changes": row.changes,
+        }
+        if row.prev_hash != prev_hash or row.hash != entry_hash(prev_hash, body):
+            return int(row.id)
+        prev_hash = row.hash
+    return None

@@ -1,0 +1,503 @@
+"""The ``sanwu`` command, for town staff's scripts and support staff's hands.
+
+Exit codes: 0 success; 2 usage or validation error (bad input, unknown kind,
+field or id); 3 central unreachable (offline: try later); 4 refused by central
+(auth or scope: retrying will not help); 5 central speaks another protocol.
+Output for machines is ``--json``; personal fields are masked unless
+``--reveal`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+from client.errors import NotEnrolled, StoreError, UnknownConflict, UnknownRecord, ValidationFailed
+from client.home import resolve_home
+from client.i18n import set_language
+from client.store import Store
+from models.catalog import deadline_rule_text, load_catalog
+from models.kinds import KINDS
+from models.masking import mask_record
+from sync.errors import AuthError, ProtocolError, SyncError, TransportError
+from sync.resolution import Choice
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_OFFLINE = 3
+EXIT_REFUSED = 4
+EXIT_PROTOCOL = 5
+
+ENV_CENTRAL_DB = "SANWU_CENTRAL_DB"
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _parse_json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"--json: not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    if not isinstance(value, dict):
+        raise CliError("--json: expected a JSON object of field names to values")
+    return value
+
+
+def _shown(kind: str, record: dict[str, Any], reveal: bool) -> dict[str, Any]:
+    return record if reveal else {**record, **mask_record(kind, record)}
+
+
+def _central_db(args: argparse.Namespace) -> str:
+    if getattr(args, "db", None):
+        return str(args.db)
+    env = os.environ.get(ENV_CENTRAL_DB)
+    if env:
+        return env
+    home = resolve_home(args.home)
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{home / 'central.db'}"
+
+
+# ---- central administration ------------------------------------------------------------
+
+
+def cmd_central_init(args: argparse.Namespace) -> int:
+    from central.admin import init_db
+
+    init_db(_central_db(args), demo=args.demo)
+    _say("central database ready" + (" with Donghe demo data" if args.demo else ""))
+    return EXIT_OK
+
+
+def cmd_central_serve(args: argparse.Namespace) -> int:
+    from central.server import serve
+
+    from central.settings import CentralSettings
+
+    serve(CentralSettings(db_url=_central_db(args)), host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def cmd_central_enroll_code(args: argparse.Namespace) -> int:
+    from central.admin import new_enroll_code
+
+    try:
+        code = new_enroll_code(_central_db(args), unit=args.unit, role=args.role)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    _say(code)
+    return EXIT_OK
+
+
+def cmd_central_revoke(args: argparse.Namespace) -> int:
+    from central.admin import revoke_device
+
+    try:
+        revoke_device(_central_db(args), args.device)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    _say(f"device {args.device} revoked")
+    return EXIT_OK
+
+
+# ---- client ---------------------------------------------------------------------------
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(resolve_home(args.home))
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    items = [
+        {
+            "code": item.code,
+            "domain": item.domain,
+            "name": item.name,
+            "period": item.period,
+            "deadline": deadline_rule_text(item),
+        }
+        for item in load_catalog().values()
+    ]
+    if args.json:
+        _print_json(items)
+    else:
+        for item in items:
+            _say(f"{item['code']:<8} {item['domain']:<10} {item['period']:<10} {item['name']}")
+    return EXIT_OK
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from client.syncing import enroll
+
+    with _store(args) as store:
+        if store.identity is not None and not args.force:
+            raise CliError("this home is enrolled already (use --force to enroll it again)")
+        answer = enroll(store, args.server, args.code, device_name=args.name)
+    _say(f"enrolled as {answer.role.value} of {answer.org_code} {answer.org_name}")
+    _say(f"device id: {answer.device_id}")
+    return EXIT_OK
+
+
+def cmd_record_add(args: argparse.Namespace) -> int:
+    if args.kind not in KINDS:
+        raise CliError(f"unknown kind {args.kind!r}; kinds: {', '.join(KINDS)}")
+    values = _parse_json_object(args.json)
+    with _store(args) as store:
+        record_id = store.add(args.kind, values)
+    _say(record_id)
+    return EXIT_OK
+
+
+def cmd_record_edit(args: argparse.Namespace) -> int:
+    values = _parse_json_object(args.json)
+    with _store(args) as store:
+        changes = store.edit(args.id, values)
+    _say(f"changed: {', '.join(sorted(changes)) or 'nothing'}")
+    return EXIT_OK
+
+
+def cmd_record_delete(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        store.delete(args.id)
+    _say(f"deleted {args.id}")
+    return EXIT_OK
+
+
+def cmd_record_list(args: argparse.Namespace) -> int:
+    if args.kind not in KINDS:
+        raise CliError(f"unknown kind {args.kind!r}; kinds: {', '.join(KINDS)}")
+    with _store(args) as store:
+        records = store.list_records(args.kind, include_deleted=args.all)
+    shown = [_shown(args.kind, record, args.reveal) for record in records]
+    if args.json:
+        _print_json(shown)
+        return EXIT_OK
+    for record in shown:
+        label = record.get("title") or record.get("name") or record.get("recipient_name") or ""
+        flag = " (deleted)" if record["deleted"] else ""
+        _say(f"{record['id']}  v{record['version']}  {record['org_code']}  {label}{flag}")
+    return EXIT_OK
+
+
+def cmd_record_show(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        kind, record = store.get(args.id)
+    shown = {"kind": kind, **_shown(kind, record, args.reveal)}
+    if args.json:
+        _print_json(shown)
+    else:
+        width = max(len(name) for name in shown)
+        for name, value in shown.items():
+            _say(f"{name:<{width}}  {value}")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from client.syncing import sync_round
+
+    with _store(args) as store:
+        report = sync_round(store)
+    figures = {
+        "pushed": report.pushed,
+        "pulled": report.pulled,
+        "conflicts": report.conflicts,
+        "rejected": report.rejected,
+        "bytes_sent": report.bytes_sent,
+        "bytes_received": report.bytes_received,
+        "requests": report.requests,
+        "seconds": round(report.seconds, 3),
+    }
+    if args.json:
+        _print_json(figures)
+    else:
+        _say(
+            f"pushed {report.pushed}, pulled {report.pulled}, conflicts {report.conflicts}, "
+            f"rejected {report.rejected}; sent {report.bytes_sent} B, "
+            f"received {report.bytes_received} B in {report.requests} requests"
+        )
+    return EXIT_OK
+
+
+def _age(at: datetime) -> float:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return round((datetime.now(UTC) - at).total_seconds(), 1)
+
+
+def cmd_queue_list(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        entries = store.queue()
+    rows = [
+        {
+            "op_id": e.op_id,
+            "kind": e.kind,
+            "record_id": e.record_id,
+            "action": e.action,
+            "fields": list(e.fields),
+            "state": e.state,
+            "age_s": _age(e.recorded_at),
+            "attempts": e.attempts,
+            "last_error": e.last_error,
+        }
+        for e in entries
+    ]
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            _say(
+                f"{row['op_id']}  {row['state']:<11} {row['kind']:<15} {row['action']:<6} "
+                f"{row['record_id']}  age {row['age_s']}s  tries {row['attempts']}  "
+                f"{row['last_error']}"
+            )
+    return EXIT_OK
+
+
+def cmd_queue_retry(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        released = store.retry(args.op_id)
+    _say(f"{released} op(s) back in line")
+    return EXIT_OK
+
+
+def cmd_conflicts_list(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        entries = store.conflicts(include_resolved=args.all)
+    rows = []
+    for entry in entries:
+        masked = _masked_conflict(entry.kind, entry.field, entry.base, entry.mine, entry.theirs)
+        rows.append(
+            {
+                "id": entry.id,
+                "kind": entry.kind,
+                "record_id": entry.record_id,
+                "type": entry.type,
+                "field": entry.field,
+                **(masked if not args.reveal else {}),
+                **(
+                    {"base": entry.base, "mine": entry.mine, "theirs": entry.theirs}
+                    if args.reveal
+                    else {}
+                ),
+                "version": entry.version,
+                "resolution": entry.resolution,
+            }
+        )
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            _say(
+                f"#{row['id']} {row['kind']} {row['record_id']} {row['field']} ({row['type']}): "
+                f"base={row['base']!r} mine={row['mine']!r} theirs={row['theirs']!r}"
+            )
+    return EXIT_OK
+
+
+def _masked_conflict(kind: str, field: str, *values: Any) -> dict[str, Any]:
+    names = ("base", "mine", "theirs")
+    if field not in KINDS[kind].personal:
+        return dict(zip(names, values, strict=True))
+    return {
+        name: mask_record(kind, {field: value}).get(field) if isinstance(value, str) else value
+        for name, value in zip(names, values, strict=True)
+    }
+
+
+def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
+    if args.take is not None:
+        choice, value = Choice(args.take), None
+    else:
+        choice = Choice.VALUE
+        try:
+            value = json.loads(args.value)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"--value: not valid JSON (column {exc.colno})") from exc
+    with _store(args) as store:
+        store.resolve(args.id, choice, value)
+    _say(f"conflict #{args.id} resolved ({choice.value}); the decision syncs with the next round")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        status = store.status()
+        identity = store.identity
+    figures = {
+        "enrolled": identity is not None,
+        "org_code": identity.org_code if identity else None,
+        "role": identity.role if identity else None,
+        "server": identity.server_url if identity else None,
+        "pending": status.pending,
+        "quarantined": status.quarantined,
+        "conflicts": status.conflicts,
+        "last_round": status.last_round,
+    }
+    if args.json:
+        _print_json(figures)
+    else:
+        for name, value in figures.items():
+            _say(f"{name:<12} {value}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    set_language(args.lang)  # before the UI modules are imported
+    from client.demo import run_demo
+
+    return run_demo(resolve_home(args.home), lang=args.lang)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    set_language(args.lang)  # before the UI modules are imported
+    from client.app import run_app
+
+    with _store(args) as store:
+        return run_app(store, lang=args.lang)
+
+
+# ---- the parser ------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sanwu", description="Sanwu: three-affairs disclosure records that sync when they can."
+    )
+    parser.add_argument(
+        "--home", help="local data directory (default: SANWU_HOME or the user data dir)"
+    )
+    parser.add_argument("--lang", default=None, help="UI language: zh_CN (default) or en")
+    parser.set_defaults(handler=cmd_app)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(
+        group: Any, name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = group.add_parser(name, help=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    central = commands.add_parser("central", help="run and administer a central service")
+    central_cmds = central.add_subparsers(dest="central_command", metavar="ACTION", required=True)
+    init = add(central_cmds, "init", cmd_central_init, "create or upgrade central's database")
+    init.add_argument("--demo", action="store_true", help="load the Donghe demo data")
+    init.add_argument("--db", help="database URL (default: SANWU_CENTRAL_DB or HOME/central.db)")
+    serve = add(central_cmds, "serve", cmd_central_serve, "serve the sync API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--db")
+    code = add(central_cmds, "enroll-code", cmd_central_enroll_code, "make a one-time code")
+    code.add_argument("--unit", required=True, help="12-digit org code of the unit")
+    code.add_argument("--role", required=True, choices=["clerk", "town", "supervisor", "support"])
+    code.add_argument("--db")
+    revoke = add(central_cmds, "revoke", cmd_central_revoke, "revoke a device")
+    revoke.add_argument("device")
+    revoke.add_argument("--db")
+
+    catalog = add(commands, "catalog", cmd_catalog, "list the disclosure catalogue")
+    catalog.add_argument("--json", action="store_true")
+
+    enroll = add(commands, "enroll", cmd_enroll, "enroll this home with central")
+    enroll.add_argument("--server", required=True)
+    enroll.add_argument("--code", required=True)
+    enroll.add_argument("--name", default="", help="a name for this device")
+    enroll.add_argument("--force", action="store_true")
+
+    record = commands.add_parser("record", help="add, edit, delete, list and show records")
+    record_cmds = record.add_subparsers(dest="record_command", metavar="ACTION", required=True)
+    radd = add(record_cmds, "add", cmd_record_add, "add a record; prints its id")
+    radd.add_argument("kind", metavar="KIND", help=", ".join(KINDS))
+    radd.add_argument("--json", required=True, help="the fields as a JSON object")
+    redit = add(record_cmds, "edit", cmd_record_edit, "change the given fields")
+    redit.add_argument("id")
+    redit.add_argument("--json", required=True)
+    rdel = add(record_cmds, "delete", cmd_record_delete, "delete a record")
+    rdel.add_argument("id")
+    rlist = add(record_cmds, "list", cmd_record_list, "list records of a kind")
+    rlist.add_argument("kind", metavar="KIND")
+    rlist.add_argument("--json", action="store_true")
+    rlist.add_argument("--all", action="store_true", help="include deleted records")
+    rlist.add_argument("--reveal", action="store_true", help="show personal data in clear")
+    rshow = add(record_cmds, "show", cmd_record_show, "show one record")
+    rshow.add_argument("id")
+    rshow.add_argument("--json", action="store_true")
+    rshow.add_argument("--reveal", action="store_true")
+
+    sync = add(commands, "sync", cmd_sync, "one full sync round")
+    sync.add_argument("--json", action="store_true")
+
+    queue = commands.add_parser("queue", help="inspect and retry the local outbox")
+    queue_cmds = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+    qlist = add(queue_cmds, "list", cmd_queue_list, "pending and quarantined ops")
+    qlist.add_argument("--json", action="store_true")
+    qretry = add(queue_cmds, "retry", cmd_queue_retry, "put quarantined ops back in line")
+    qretry.add_argument("op_id", nargs="?", default=None, help="one op (default: all)")
+
+    conflicts = commands.add_parser("conflicts", help="list and resolve conflicts")
+    conflict_cmds = conflicts.add_subparsers(
+        dest="conflicts_command", metavar="ACTION", required=True
+    )
+    clist = add(conflict_cmds, "list", cmd_conflicts_list, "open conflicts")
+    clist.add_argument("--json", action="store_true")
+    clist.add_argument("--all", action="store_true", help="include resolved ones")
+    clist.add_argument("--reveal", action="store_true")
+    cres = add(conflict_cmds, "resolve", cmd_conflicts_resolve, "decide one conflict")
+    cres.add_argument("id", type=int)
+    how = cres.add_mutually_exclusive_group(required=True)
+    how.add_argument("--take", choices=["mine", "theirs"])
+    how.add_argument("--value", help="the value to keep, as JSON")
+
+    status = add(commands, "status", cmd_status, "enrollment, queue and last sync")
+    status.add_argument("--json", action="store_true")
+
+    add(commands, "demo", cmd_demo, "embedded central with Donghe demo data, then the app")
+    return parser
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"sanwu: {message}\n")
+    raise SystemExit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            sys.stderr.write(f"sanwu: {error.field}: {error.message}\n")
+        return EXIT_USAGE
+    except (UnknownRecord, UnknownConflict, NotEnrolled, CliError) as exc:
+        _fail(str(exc), getattr(exc, "code", EXIT_USAGE))
+    except StoreError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except TransportError as exc:
+        _fail(f"central unreachable: {exc}", EXIT_OFFLINE)
+    except AuthError as exc:
+        _fail(f"refused by central: {exc}", EXIT_REFUSED)
+    except ProtocolError as exc:
+        _fail(f"protocol error: {exc}", EXIT_PROTOCOL)
+    except SyncError as exc:
+        _fail(str(exc), EXIT_OFFLINE)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""Tables only the local database has: the outbox, the audit chain, conflicts, settings.
+
+The seven record tables come from models.records, the same as central's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+
+class OutboxOp(SQLModel, table=True):
+    """A local change waiting for central's acknowledgement; removed only after it."""
+
+    __tablename__ = "outbox"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    """Local order: ops are pushed oldest first."""
+    op_id: str = Field(unique=True, max_length=36)
+    kind: str
+    record_id: str = Field(index=True, max_length=36)
+    action: str
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    base_version: int = 0
+    recorded_at: datetime
+    state: str = Field(default="pending", index=True)
+    """pending, or quarantined (central rejected it; kept with the reason)."""
+    attempts: int = 0
+    last_attempt_at: datetime | None = None
+    last_error: str = ""
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what and when, as a hash chain: each entry hashes the one before."""
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str
+    action: str
+    kind: str
+    record_id: str = Field(index=True, max_length=36)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    """{field: [from, to]} with personal values masked."""
+    prev_hash: str
+    hash: str
+
+
+class ConflictRow(SQLModel, table=True):
+    """A conflict central reported, kept until a person decides it."""
+
+    __tablename__ = "conflict"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    record_id: str = Field(index=True, max_length=36)
+    op_id: str
+    type: str
+    field: str
+    base: Any = Field(default=None, sa_type=JSON)
+    mine: Any = Field(default=None, sa_type=JSON)
+    theirs: Any = Field(default=None, sa_type=JSON)
+    version: int = 0
+    record: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    """Central's record when the conflict was found."""
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str = ""
+
+
+class Setting(SQLModel, table=True):
+    """Small key/value state: the device identity and the pull cursor."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SyncRound(SQLModel, table=True):
+    """One sync round's figures, for the history screen and support staff."""
+
+    __tablename__ = "sync_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime
+    finished_at: datetime | None = None
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    requests: int = 0
+    error: str = ""
+
+
+LOCAL_TABLES = ("outbox", "audit", "conflict", "setting", "sync_round")

@@ -1,0 +1,119 @@
+"""Central's HTTP API as the client sees it: signs, compresses and maps failures.
+
+Status mapping: 401 -> AuthError, 403 -> ScopeError, 426 -> ProtocolError,
+5xx and 413 -> TransportError (retry later), any other non-2xx -> ProtocolError.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import BaseModel, ValidationError
+
+from sync.errors import AuthError, ProtocolError, ScopeError, TransportError
+from sync.protocol import (
+    HEADER_PROTOCOL,
+    PROTOCOL_VERSION,
+    EnrollRequest,
+    EnrollResponse,
+    HealthResponse,
+    Op,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    encode,
+)
+from sync.signing import sign_headers
+from sync.transport import Response, Transport
+
+M = TypeVar("M", bound=BaseModel)
+
+_BASE_HEADERS = {
+    "Content-Type": "application/json",
+    "Content-Encoding": "gzip",
+    HEADER_PROTOCOL: str(PROTOCOL_VERSION),
+}
+
+
+def _error_text(response: Response) -> tuple[str, str]:
+    try:
+        body = json.loads(response.body)
+        return str(body.get("code", "")), str(body.get("message", ""))
+    except (ValueError, AttributeError):
+        return "", ""
+
+
+def _check(response: Response) -> None:
+    if 200 <= response.status < 300:
+        return
+    code, message = _error_text(response)
+    detail = f"HTTP {response.status} {code}: {message}".strip()
+    if response.status == 401:
+        raise AuthError(detail)
+    if response.status == 403:
+        raise ScopeError(detail)
+    if response.status == 426:
+        raise ProtocolError(detail)
+    if response.status >= 500 or response.status in (408, 413, 429):
+        raise TransportError(detail)
+    raise ProtocolError(detail)
+
+
+def _parse(response: Response, model: type[M]) -> M:
+    _check(response)
+    try:
+        return model.model_validate_json(response.body)
+    except ValidationError as exc:
+        raise ProtocolError(f"central's answer is not a {model.__name__}") from exc
+
+
+class CentralAPI:
+    """One device talking to one central."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        device_id: str = "",
+        private_key: Ed25519PrivateKey | None = None,
+        path_prefix: str = "",
+    ) -> None:
+        self.transport = transport
+        self.device_id = device_id
+        self.private_key = private_key
+        self.path_prefix = path_prefix.rstrip("/")
+
+    @classmethod
+    def prefix_of(cls, server_url: str) -> str:
+        """The path part of a server URL, which every signed path must include."""
+        return urlsplit(server_url).path.rstrip("/")
+
+    def _signed_post(self, path: str, body: bytes) -> Response:
+        if self.private_key is None or not self.device_id:
+            raise AuthError("this device is not enrolled")
+        full_path = f"{self.path_prefix}{path}"
+        headers = dict(_BASE_HEADERS)
+        headers.update(sign_headers(self.private_key, self.device_id, "POST", full_path, "", body))
+        return self.transport.post(path, body, headers)
+
+    def health(self) -> HealthResponse:
+        return _parse(self.transport.get("/v1/health"), HealthResponse)
+
+    def enroll(self, request: EnrollRequest) -> EnrollResponse:
+        return _parse(
+            self.transport.post("/v1/enroll", encode(request), _BASE_HEADERS), EnrollResponse
+        )
+
+    def push(self, ops: list[Op]) -> PushResponse:
+        answer = _parse(self._signed_post("/v1/push", encode(PushRequest(ops=ops))), PushResponse)
+        if {r.op_id for r in answer.results} != {op.op_id for op in ops}:
+            raise ProtocolError("central answered for other ops than those pushed")
+        return answer
+
+    def pull(self, after: int, limit: int) -> PullResponse:
+        request = PullRequest(after=after, limit=limit)
+        return _parse(self._signed_post("/v1/pull", encode(request)), PullResponse)

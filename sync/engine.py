@@ -1,0 +1,131 @@
+"""One sync round as a pipeline: push every pending op in batches, then pull pages
+until caught up. Every step commits before the next, so a cut anywhere leaves a
+state the next round continues from: an op leaves the outbox only with central's
+answer, and the cursor moves only with the page it covers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from sync.central_api import CentralAPI
+from sync.errors import SyncError
+from sync.protocol import Op, OpResult, OpStatus, PullResponse
+from sync.transport import Traffic
+
+MAX_PULL_PAGES = 100_000
+"""A bound on one round's pull loop; central's cursor always advances, so it is never hit."""
+
+
+class SyncStore(Protocol):
+    """What the engine needs from the local store."""
+
+    def pending_ops(self, *, after_seq: int, limit: int) -> list[tuple[int, Op]]: ...
+
+    def mark_attempt(self, op_ids: Sequence[str]) -> None: ...
+
+    def note_error(self, op_ids: Sequence[str], error: str) -> None: ...
+
+    def apply_push_results(self, ops: Sequence[Op], results: Sequence[OpResult]) -> int: ...
+
+    def cursor(self) -> int: ...
+
+    def apply_pull(self, page: PullResponse) -> int: ...
+
+
+@dataclass
+class RoundReport:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Posted after every batch and page, for progress bars."""
+
+    phase: str
+    pushed: int
+    pulled: int
+    bytes_sent: int
+    bytes_received: int
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: SyncStore,
+        api: CentralAPI,
+        *,
+        push_batch: int = 1000,
+        pull_page: int = 2000,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.api = api
+        self.push_batch = push_batch
+        self.pull_page = pull_page
+        self.on_progress = on_progress
+        self._start = Traffic()
+        self.report = RoundReport()
+        """The current (or last) round's figures, partial when the round failed."""
+
+    def _report_progress(self, phase: str, report: RoundReport) -> None:
+        traffic = self.api.transport.traffic
+        report.bytes_sent = traffic.bytes_sent - self._start.bytes_sent
+        report.bytes_received = traffic.bytes_received - self._start.bytes_received
+        report.requests = traffic.requests - self._start.requests
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    phase, report.pushed, report.pulled, report.bytes_sent, report.bytes_received
+                )
+            )
+
+    def push(self, report: RoundReport) -> None:
+        """Push pending ops oldest first; each op goes at most once in a round."""
+        after = 0
+        while batch := self.store.pending_ops(after_seq=after, limit=self.push_batch):
+            after = batch[-1][0]
+            ops = [op for _seq, op in batch]
+            op_ids = [op.op_id for op in ops]
+            self.store.mark_attempt(op_ids)
+            try:
+                answer = self.api.push(ops)
+            except SyncError as exc:
+                self.store.note_error(op_ids, f"{type(exc).__name__}: {exc}")
+                raise
+            report.conflicts += self.store.apply_push_results(ops, answer.results)
+            report.pushed += sum(r.status is not OpStatus.REJECTED for r in answer.results)
+            report.rejected += sum(r.status is OpStatus.REJECTED for r in answer.results)
+            self._report_progress("push", report)
+
+    def pull(self, report: RoundReport) -> None:
+        cursor = self.store.cursor()
+        for _page in range(MAX_PULL_PAGES):
+            page = self.api.pull(cursor, self.pull_page)
+            report.pulled += self.store.apply_pull(page)
+            cursor = page.cursor
+            self._report_progress("pull", report)
+            if not page.more:
+                return
+
+    def run_round(self) -> RoundReport:
+        started = time.perf_counter()
+        report = self.report = RoundReport()
+        self._start = replace(self.api.transport.traffic)
+        try:
+            self.push(report)
+            self.pull(report)
+        finally:
+            report.seconds = time.perf_counter() - started
+            self._report_progress("done", report)
+        return report

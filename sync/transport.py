@@ -1,0 +1,89 @@
+"""How bytes reach central. The engine sees only the ``Transport`` protocol, so tests
+can run it against central in-process and benchmarks through a throttling proxy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import httpx
+
+from sync.errors import TransportError
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+    """Decoded (decompressed) body."""
+    headers: Mapping[str, str]
+
+
+@dataclass
+class Traffic:
+    """Bytes on the wire both ways (headers included, bodies as sent) and requests."""
+
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    requests: int = 0
+
+
+class Transport(Protocol):
+    traffic: Traffic
+
+    def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response: ...
+
+    def get(self, path: str) -> Response: ...
+
+    def close(self) -> None: ...
+
+
+def _header_bytes(headers: httpx.Headers) -> int:
+    return sum(len(k) + len(v) + 4 for k, v in headers.raw)
+
+
+@dataclass
+class HttpxTransport:
+    """A keep-alive httpx client; every failure of the link becomes a TransportError."""
+
+    base_url: str
+    timeout: float = 30.0
+    verify: bool | str = True
+    client: httpx.Client | None = None
+    traffic: Traffic = field(default_factory=Traffic)
+
+    def __post_init__(self) -> None:
+        if self.client is None:
+            self.client = httpx.Client(
+                base_url=self.base_url, timeout=self.timeout, verify=self.verify
+            )
+
+    def _send(self, request: httpx.Request) -> Response:
+        assert self.client is not None
+        try:
+            response = self.client.send(request)
+        except httpx.TimeoutException as exc:
+            raise TransportError(f"central did not answer in time ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise TransportError(f"central unreachable ({type(exc).__name__})") from exc
+        self.traffic.requests += 1
+        line = len(request.method) + len(str(request.url.raw_path)) + 12
+        self.traffic.bytes_sent += line + _header_bytes(request.headers) + len(request.content)
+        self.traffic.bytes_received += (
+            15 + _header_bytes(response.headers) + response.num_bytes_downloaded
+        )
+        return Response(response.status_code, response.content, response.headers)
+
+    def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response:
+        assert self.client is not None
+        return self._send(self.client.build_request("POST", path, content=body, headers=headers))
+
+    def get(self, path: str) -> Response:
+        assert self.client is not None
+        return self._send(self.client.build_request("GET", path))
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
