@@ -1,0 +1,278 @@
+"""The local store: one transaction per action, the outbox, pulls with rebase, conflicts."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+
+from client.errors import UnknownRecord, ValidationFailed
+from client.store import Store
+from sync.protocol import (
+    Change,
+    ConflictInfo,
+    ConflictType,
+    OpError,
+    OpResult,
+    OpStatus,
+    PullResponse,
+)
+from sync.resolution import Choice
+from tests.client.conftest import VILLAGE, disclosure
+
+
+def _count(store: Store, table: str) -> int:
+    with sqlite3.connect(store.path) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_database_is_in_wal_mode(store: Store) -> None:
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_add_writes_record_outbox_and_audit_together(enrolled: Store) -> None:
+    record_id = enrolled.add("disclosure", disclosure())
+    kind, record = enrolled.get(record_id)
+    assert kind == "disclosure"
+    assert record["org_code"] == VILLAGE  # defaults to the device's unit
+    assert record["version"] == 0
+    assert record["channels"] == ["board", "wechat"]
+    (op,) = enrolled.queue()
+    assert (op.record_id, op.action, op.state) == (record_id, "create", "pending")
+    assert _count(enrolled, "audit") == 1
+
+
+def test_failed_validation_writes_nothing(enrolled: Store) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        enrolled.add("disclosure", disclosure(period="2026-Q4", channels=["tv"]))
+    assert {e.field for e in caught.value.errors} == {"period", "channels"}
+    assert _count(enrolled, "disclosure") == 0
+    assert _count(enrolled, "outbox") == 0
+    assert _count(enrolled, "audit") == 0
+
+
+def test_unknown_field_is_named(store: Store) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        store.add("disclosure", disclosure(org_code=VILLAGE, colour="red"))
+    assert [e.field for e in caught.value.errors] == ["colour"]
+
+
+def test_out_of_scope_org_code_is_refused(enrolled: Store) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        enrolled.add("disclosure", disclosure(org_code="150202101201"))
+    assert caught.value.errors[0].field == "org_code"
+
+
+def test_duplicate_natural_key_is_refused_locally(enrolled: Store) -> None:
+    enrolled.add("disclosure", disclosure())
+    with pytest.raises(ValidationFailed) as caught:
+        enrolled.add("disclosure", disclosure(title="again"))
+    assert caught.value.errors[0].code == "duplicate"
+    assert _count(enrolled, "disclosure") == 1
+
+
+def test_edit_changes_only_given_fields_and_queues_a_diff(enrolled: Store) -> None:
+    record_id = enrolled.add("disclosure", disclosure())
+    changes = enrolled.edit(record_id, {"title": "新标题", "content": "本月收入合计1200元。"})
+    assert changes == {"title": ("十月财务收支公开", "新标题")}
+    _, record = enrolled.get(record_id)
+    assert record["title"] == "新标题"
+    assert record["responsible"] == "张三"
+    ops = enrolled.queue()
+    assert [op.action for op in ops] == ["create", "update"]
+    assert ops[1].fields == ("title",)
+
+
+def test_edit_with_nothing_new_queues_nothing(enrolled: Store) -> None:
+    record_id = enrolled.add("disclosure", disclosure())
+    assert enrolled.edit(record_id, {"title": "十月财务收支公开"}) == {}
+    assert len(enrolled.queue()) == 1
+
+
+def test_edit_and_delete_of_unknown_id(store: Store) -> None:
+    with pytest.raises(UnknownRecord):
+        store.edit("nope", {"title": "x"})
+    with pytest.raises(UnknownRecord):
+        store.delete("nope")
+
+
+def test_delete_is_a_tombstone_with_an_op(enrolled: Store) -> None:
+    record_id = enrolled.add("disclosure", disclosure())
+    enrolled.delete(record_id)
+    assert enrolled.list_records("disclosure") == []
+    assert enrolled.list_records("disclosure", include_deleted=True)[0]["deleted"] is True
+    assert [op.action for op in enrolled.queue()] == ["create", "delete"]
+
+
+def test_audit_is_a_hash_chain_that_shows_tampering(enrolled: Store) -> None:
+    from client.audit import verify_chain
+
+    record_id = enrolled.add("disclosure", disclosure())
+    enrolled.edit(record_id, {"title": "改"})
+    with enrolled.engine.connect() as conn:
+        assert verify_chain(conn) is None
+    with sqlite3.connect(enrolled.path) as raw:
+        raw.execute("UPDATE audit SET actor = 'someone' WHERE id = 1")
+    with enrolled.engine.connect() as conn:
+        assert verify_chain(conn) == 1
+
+
+def test_audit_masks_personal_values(enrolled: Store) -> None:
+    enrolled.add(
+        "subsidy_payment",
+        {
+            "project_id": "p-1",
+            "recipient_name": "王五",
+            "id_number": "11010519491231002X",
+            "amount_fen": 12000,
+            "method": "one_card",
+            "account": "6217000012345678",
+        },
+    )
+    raw = enrolled.path.read_bytes()
+    with sqlite3.connect(enrolled.path) as conn:
+        audit_text = str(conn.execute("SELECT changes FROM audit").fetchall())
+    assert "11010519491231002X" not in audit_text
+    assert "6217000012345678" not in audit_text
+    assert "110105" in audit_text  # the mask keeps the area code
+    assert raw  # the record itself is stored (encrypted at rest is issue 4)
+
+
+def _result(op_id: str, status: OpStatus, **extra: Any) -> OpResult:
+    return OpResult(op_id=op_id, status=status, **extra)
+
+
+def test_applied_result_removes_op_and_sets_version(enrolled: Store) -> None:
+    record_id = enrolled.add("disclosure", disclosure())
+    ((_, op),) = enrolled.pending_ops(after_seq=0, limit=10)
+    enrolled.apply_push_results([op], [_result(op.op_id, OpStatus.APPLIED, version=1, seq=7)])
+    assert enrolled.queue() == []
+    assert enrolled.get(record_id)[1]["version"] == 1
+
+
+def test_rejected_op_is_quarantined_and_does_not_block(enrolled: Store) -> None:
+    first = enrolled.add("disclosure", disclosure())
+    enrolled.add("disclosure", disclosure(period="2026-11"))
+    ops = [op for _, op in enrolled.pending_ops(after_seq=0, limit=10)]
+    error = OpError(code="invalid", field="title", message="title is required")
+    enrolled.apply_push_results(ops[:1], [_result(ops[0].op_id, OpStatus.REJECTED, error=error)])
+    queue = enrolled.queue()
+    assert [(q.record_id, q.state) for q in queue][0] == (first, "quarantined")
+    assert "title is required" in queue[0].last_error
+    assert [op.op_id for _, op in enrolled.pending_ops(after_seq=0, limit=10)] == [ops[1].op_id]
+    assert enrolled.retry() == 1
+    assert len(enrolled.pending_ops(after_seq=0, limit=10)) == 2
+
+
+def _pulled(record_id: str, seq: int, **fields: Any) -> Change:
+    record = {
+        "id": record_id,
+        "version": seq,
+        "deleted": False,
+        "updated_by": "dev-2",
+        "recorded_at": "2026-11-20T08:00:00Z",
+        "received_at": "2026-11-20T08:00:01Z",
+        "org_code": VILLAGE,
+        "catalog_code": "FIN-01",
+        "period": "2026-10",
+        "title": "central title",
+        "content": "",
+        "channels": [],
+        "disclosed_on": None,
+        "responsible": "",
+        "reviewer": "",
+        "review_opinion": "",
+        "status": "draft",
+        "attachments": [],
+    }
+    record.update(fields)
+    return Change(kind="disclosure", seq=seq, record=record)
+
+
+def test_pull_stores_records_and_moves_cursor_with_them(enrolled: Store) -> None:
+    page = PullResponse(changes=[_pulled("r-1", 3)], cursor=3, more=False)
+    assert enrolled.apply_pull(page) == 1
+    assert enrolled.cursor() == 3
+    _, record = enrolled.get("r-1")
+    assert record["title"] == "central title"
+    assert record["version"] == 3
+
+
+def test_pull_rebases_pending_local_edits(enrolled: Store) -> None:
+    enrolled.apply_pull(PullResponse(changes=[_pulled("r-1", 1)], cursor=1, more=False))
+    enrolled.edit("r-1", {"content": "my content"})
+    page = PullResponse(changes=[_pulled("r-1", 2, title="their title")], cursor=2, more=False)
+    enrolled.apply_pull(page)
+    _, record = enrolled.get("r-1")
+    assert record["title"] == "their title"  # theirs, not pending here
+    assert record["content"] == "my content"  # mine, still pending
+    assert record["version"] == 2
+
+
+def _conflict_on_title(store: Store) -> int:
+    store.apply_pull(PullResponse(changes=[_pulled("r-1", 1)], cursor=1, more=False))
+    store.edit("r-1", {"title": "mine"})
+    ((_, op),) = store.pending_ops(after_seq=0, limit=10)
+    info = ConflictInfo(
+        field="title", base="central title", mine="mine", theirs="theirs", version=2
+    )
+    stored = store.apply_push_results(
+        [op], [_result(op.op_id, OpStatus.CONFLICT, conflicts=[info])]
+    )
+    assert stored == 1
+    (conflict,) = store.conflicts()
+    return conflict.id
+
+
+@pytest.mark.parametrize(
+    ("choice", "value", "expected", "op_changes"),
+    [
+        (Choice.MINE, None, "mine", {"title": ["theirs", "mine"]}),
+        (Choice.THEIRS, None, "theirs", None),
+        (Choice.VALUE, "合并后的标题", "合并后的标题", {"title": ["theirs", "合并后的标题"]}),
+    ],
+)
+def test_resolving_a_field_conflict(
+    enrolled: Store, choice: Choice, value: Any, expected: str, op_changes: Any
+) -> None:
+    conflict_id = _conflict_on_title(enrolled)
+    enrolled.resolve(conflict_id, choice, value)
+    assert enrolled.get("r-1")[1]["title"] == expected
+    assert enrolled.conflicts() == []
+    ops = [op for _, op in enrolled.pending_ops(after_seq=0, limit=10)]
+    if op_changes is None:
+        assert ops == []
+    else:
+        assert [{k: list(v) for k, v in op.changes.items()} for op in ops] == [op_changes]
+        assert ops[0].base_version == 2
+
+
+def test_resolving_with_an_invalid_value_changes_nothing(enrolled: Store) -> None:
+    conflict_id = _conflict_on_title(enrolled)
+    with pytest.raises(ValidationFailed):
+        enrolled.resolve(conflict_id, Choice.VALUE, "")
+    assert len(enrolled.conflicts()) == 1
+    assert enrolled.get("r-1")[1]["title"] == "mine"
+
+
+def test_duplicate_conflict_take_theirs_keeps_one_record(enrolled: Store) -> None:
+    mine_id = enrolled.add("disclosure", disclosure())
+    ((_, op),) = enrolled.pending_ops(after_seq=0, limit=10)
+    other = _pulled("r-other", 5, title="their copy").record
+    info = ConflictInfo(
+        field="org_code+catalog_code+period",
+        type=ConflictType.DUPLICATE,
+        mine={"org_code": VILLAGE, "catalog_code": "FIN-01", "period": "2026-10"},
+        theirs="r-other",
+        version=5,
+        record=other,
+    )
+    enrolled.apply_push_results([op], [_result(op.op_id, OpStatus.CONFLICT, conflicts=[info])])
+    (conflict,) = enrolled.conflicts()
+    enrolled.resolve(conflict.id, Choice.THEIRS)
+    listed = enrolled.list_records("disclosure")
+    assert [r["id"] for r in listed] == ["r-other"]
+    assert enrolled.get(mine_id)[1]["deleted"] is True
+    assert enrolled.queue() == []

@@ -1,0 +1,400 @@
+"""Pure validation: normalize what people type, check whole records."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.kinds import KINDS, SYSTEM_COLUMNS, WireValue
+from models.validation import (
+    CHANNELS,
+    CHOICE_LABELS,
+    CHOICES,
+    FieldError,
+    normalize,
+    validate_record,
+)
+
+VECTOR = "11010519491231002X"
+VILLAGE = "150202101200"
+
+
+def fullwidth(text: str) -> str:
+    """The same text in full-width digits and letters, as some Chinese IMEs type it."""
+    return text.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F) if chr(c) != "-"})
+
+
+def codes(errors: list[FieldError]) -> set[tuple[str, str]]:
+    return {(error.field, error.code) for error in errors}
+
+
+def one(kind: str, field: str, value: Any) -> tuple[WireValue, list[FieldError]]:
+    out, errors = normalize(kind, {field: value})
+    return out.get(field), errors
+
+
+# ---------------------------------------------------------------- ID numbers
+
+
+def test_id_test_vector_is_valid() -> None:
+    assert one("subsidy_payment", "id_number", VECTOR) == (VECTOR, [])
+
+
+def test_id_lower_case_x_and_spaces() -> None:
+    assert one("subsidy_payment", "id_number", " 110105 19491231 002x ") == (VECTOR, [])
+
+
+def test_id_fifteen_digits_become_eighteen() -> None:
+    # The legacy form of the test vector: area, YYMMDD, order; no check character.
+    assert one("subsidy_payment", "id_number", "110105491231002") == (VECTOR, [])
+    assert one("subsidy_payment", "id_number", 110105491231002) == (VECTOR, [])
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "110105194912310021",  # wrong check character
+        "11010519491331002X",  # month 13
+        "1101051949123100",  # too short
+        "11010519491231002Y",
+        "110105491331002",  # legacy with month 13
+        fullwidth(VECTOR),
+    ],
+)
+def test_bad_id_numbers_are_named_but_never_echoed(bad: str) -> None:
+    value, errors = one("subsidy_payment", "id_number", bad)
+    assert value is None
+    assert codes(errors) == {("id_number", "bad_id_number")}
+    message = errors[0].message
+    assert "id_number" in message
+    for piece in (bad, bad[:6], bad[6:14], bad[-4:]):
+        assert piece not in message
+
+
+# ---------------------------------------------------------------- money and numbers
+
+
+@pytest.mark.parametrize("field", ["amount_fen", "standard"])
+def test_money_refuses_floats(field: str) -> None:
+    assert codes(one("subsidy_payment", field, 12.5)[1]) == {(field, "float_money")}
+    assert codes(one("subsidy_payment", field, 12.0)[1]) == {(field, "float_money")}
+    assert codes(one("subsidy_payment", field, "12.5")[1]) == {(field, "float_money")}
+
+
+def test_money_policy() -> None:
+    assert one("subsidy_payment", "amount_fen", 1200) == (1200, [])
+    assert one("subsidy_payment", "amount_fen", " 1200 ") == (1200, [])
+    assert codes(one("subsidy_payment", "amount_fen", True)[1]) == {("amount_fen", "not_int")}
+    assert codes(one("subsidy_payment", "amount_fen", "1,200")[1]) == {("amount_fen", "not_int")}
+    assert codes(one("subsidy_payment", "amount_fen", -1)[1]) == {("amount_fen", "negative")}
+    assert codes(one("subsidy_payment", "amount_fen", "-5")[1]) == {("amount_fen", "negative")}
+    assert codes(one("subsidy_payment", "amount_fen", None)[1]) == {("amount_fen", "not_int")}
+    assert codes(one("subsidy_project", "total_fen", 10**15)[1]) == {("total_fen", "too_large")}
+
+
+@pytest.mark.parametrize(
+    ("value", "wire"),
+    [("2.50", "2.50"), ("02", "2"), (3, "3"), (" 12.5 ", "12.5"), ("", "")],
+)
+def test_quantity_is_decimal_text(value: Any, wire: str) -> None:
+    assert one("subsidy_payment", "quantity", value) == (wire, [])
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [(2.5, "bad_decimal"), ("2,5", "bad_decimal"), ("1e3", "bad_decimal"), ("-1", "negative")],
+)
+def test_quantity_refuses(value: Any, code: str) -> None:
+    assert codes(one("subsidy_payment", "quantity", value)[1]) == {("quantity", code)}
+
+
+# ---------------------------------------------------------------- text, dates, choices
+
+
+def test_text_is_stripped_and_limited() -> None:
+    assert one("disclosure", "title", "  二〇二六年十月财务公开  ") == (
+        "二〇二六年十月财务公开",
+        [],
+    )
+    assert one("disclosure", "title", None) == ("", [])
+    assert codes(one("disclosure", "title", "长" * 201)[1]) == {("title", "too_long")}
+    assert one("disclosure", "content", "长" * 20000)[1] == []
+    assert codes(one("disclosure", "content", ["x"])[1]) == {("content", "not_text")}
+
+
+@pytest.mark.parametrize(
+    ("value", "wire"),
+    [("2026-10-14", "2026-10-14"), (date(2026, 10, 14), "2026-10-14"), ("", None), (None, None)],
+)
+def test_dates(value: Any, wire: str | None) -> None:
+    assert one("disclosure", "disclosed_on", value) == (wire, [])
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-02-30", "2026/10/14", "14.10.2026", "2026-10-14T00:00", datetime(2026, 10, 14)]
+)
+def test_bad_dates(value: Any) -> None:
+    assert codes(one("disclosure", "disclosed_on", value)[1]) == {("disclosed_on", "bad_date")}
+
+
+def test_org_code() -> None:
+    assert one("disclosure", "org_code", " 150202101200 ") == (VILLAGE, [])
+    assert codes(one("disclosure", "org_code", "15020210120")[1]) == {("org_code", "bad_org_code")}
+
+
+def test_channels() -> None:
+    assert one("disclosure", "channels", ["wechat", "board", "board"]) == (["board", "wechat"], [])
+    assert one("disclosure", "channels", "固定公开栏、微信公众号") == (["board", "wechat"], [])
+    value, errors = one("disclosure", "channels", ["board", "tiktok"])
+    assert value is None
+    assert codes(errors) == {("channels", "bad_channels")}
+    assert "channels" in errors[0].message
+    assert {"touchscreen", "board", "wechat", "led", "broadcast"} == CHANNELS
+
+
+def test_choices() -> None:
+    assert one("subsidy_project", "category", "农业类补贴") == ("agriculture", [])
+    assert one("subsidy_project", "category", " Education ") == ("education", [])
+    assert one("subsidy_payment", "method", "") == ("", [])
+    assert one("feedback", "verdict", "") == ("", [])
+    assert codes(one("disclosure", "status", "")[1]) == {("status", "bad_choice")}
+    assert codes(one("clue", "problem", "rumour")[1]) == {("problem", "bad_choice")}
+    assert CHOICES[("warning", "status")] == {
+        "issued",
+        "received",
+        "rectifying",
+        "verifying",
+        "closed",
+        "returned",
+    }
+    assert CHOICES[("subsidy_payment", "unit")] == {"", "mu", "person", "household"}
+    assert all(set(labels) == CHOICES[key] for key, labels in CHOICE_LABELS.items())
+
+
+def test_catalog_and_indicator_codes() -> None:
+    assert one("disclosure", "catalog_code", "fin-01") == ("FIN-01", [])
+    assert codes(one("disclosure", "catalog_code", "FIN-99")[1]) == {
+        ("catalog_code", "unknown_catalog_item")
+    }
+    assert one("duty_evidence", "indicator_code", "zt-001") == ("ZT-001", [])
+    assert codes(one("duty_evidence", "indicator_code", "ZT-999")[1]) == {
+        ("indicator_code", "unknown_indicator")
+    }
+
+
+def test_periods() -> None:
+    assert one("disclosure", "period", "2026-q3") == ("2026-Q3", [])
+    for bad in ("2026-13", "2026-Q5", "2026-02-30", "Q3"):
+        assert codes(one("disclosure", "period", bad)[1]) == {("period", "bad_period")}
+
+
+def test_bool() -> None:
+    assert one("feedback", "completed", "是") == (True, [])
+    assert one("feedback", "completed", 0) == (False, [])
+    assert codes(one("feedback", "completed", 2)[1]) == {("completed", "not_bool")}
+
+
+# ---------------------------------------------------------------- field names
+
+
+def test_unknown_and_system_fields_are_named() -> None:
+    out, errors = normalize("disclosure", {"titel": "x", "version": 3, "title": "x"})
+    assert out == {"title": "x"}
+    assert codes(errors) == {("titel", "unknown_field"), ("version", "read_only")}
+    assert "titel" in next(e.message for e in errors if e.field == "titel")
+    for column in SYSTEM_COLUMNS:
+        assert codes(normalize("clue", {column: None})[1]) == {(column, "read_only")}
+
+
+def test_unknown_kind_is_a_programming_error() -> None:
+    with pytest.raises(KeyError):
+        normalize("nonsense", {})
+
+
+# ---------------------------------------------------------------- whole records
+
+
+def disclosure(**changes: WireValue) -> dict[str, WireValue]:
+    base = KINDS["disclosure"].defaults() | {
+        "org_code": VILLAGE,
+        "catalog_code": "FIN-02",
+        "period": "2026-10",
+        "title": "2026年10月各项收入公开",
+    }
+    return base | changes
+
+
+def payment(**changes: WireValue) -> dict[str, WireValue]:
+    base = KINDS["subsidy_payment"].defaults() | {
+        "org_code": VILLAGE,
+        "project_id": "0190d0a0-0000-7000-8000-000000000001",
+        "recipient_name": "张三",
+        "id_number": VECTOR,
+        "standard": 1200,
+        "quantity": "12.5",
+        "unit": "mu",
+        "amount_fen": 15000,
+    }
+    return base | changes
+
+
+def test_a_good_record_has_no_errors() -> None:
+    assert validate_record("disclosure", disclosure()) == []
+    assert validate_record("subsidy_payment", payment()) == []
+    # System columns in a stored record are not errors.
+    assert validate_record("disclosure", disclosure() | {"id": "x", "version": 3, "seq": 9}) == []
+
+
+def test_required_fields_missing() -> None:
+    errors = validate_record("disclosure", disclosure(title="", org_code=""))
+    assert codes(errors) == {("title", "required"), ("org_code", "required")}
+    assert codes(validate_record("subsidy_payment", payment(amount_fen=0))) == {
+        ("amount_fen", "required")
+    }
+    evidence = KINDS["duty_evidence"].defaults() | {"org_code": VILLAGE}
+    assert codes(validate_record("duty_evidence", evidence)) == {
+        ("indicator_code", "required"),
+        ("occurred_on", "required"),
+        ("description", "required"),
+    }
+
+
+def test_period_must_fit_the_catalogue_item() -> None:
+    errors = validate_record("disclosure", disclosure(period="2026-Q3"))
+    assert codes(errors) == {("period", "period_mismatch")}
+    assert "FIN-02" in errors[0].message
+    assert validate_record("disclosure", disclosure(catalog_code="GOV-01", period="2026-Q3")) == []
+
+
+def test_unknown_catalogue_item_and_indicator() -> None:
+    assert codes(validate_record("disclosure", disclosure(catalog_code="XXX-01"))) == {
+        ("catalog_code", "unknown_catalog_item")
+    }
+    evidence = KINDS["duty_evidence"].defaults() | {
+        "org_code": VILLAGE,
+        "indicator_code": "JD-999",
+        "occurred_on": "2026-10-14",
+        "description": "召开专题会议",
+    }
+    assert codes(validate_record("duty_evidence", evidence)) == {
+        ("indicator_code", "unknown_indicator")
+    }
+
+
+def test_bad_values_in_a_record_are_reported_once() -> None:
+    errors = validate_record("subsidy_payment", payment(id_number="110105194912310021"))
+    assert codes(errors) == {("id_number", "bad_id_number")}
+    assert codes(validate_record("disclosure", disclosure(channels=["fax"]))) == {
+        ("channels", "bad_channels")
+    }
+    assert codes(validate_record("disclosure", disclosure(titel="x"))) == {
+        ("titel", "unknown_field")
+    }
+
+
+def test_amount_must_be_standard_times_quantity() -> None:
+    assert codes(validate_record("subsidy_payment", payment(amount_fen=15001))) == {
+        ("amount_fen", "amount_mismatch")
+    }
+    # A fractional fen may round either way.
+    assert (
+        validate_record("subsidy_payment", payment(standard=333, quantity="1.5", amount_fen=499))
+        == []
+    )
+    assert (
+        validate_record("subsidy_payment", payment(standard=333, quantity="1.5", amount_fen=500))
+        == []
+    )
+    assert validate_record("subsidy_payment", payment(standard=0, quantity="")) == []
+
+
+def test_stage_and_reply_dates_in_order() -> None:
+    project = KINDS["subsidy_project"].defaults() | {
+        "org_code": VILLAGE,
+        "category": "agriculture",
+        "name": "2026年耕地地力保护补贴",
+        "planned_on": "2026-03-01",
+        "allocated_on": "2026-02-01",
+    }
+    assert codes(validate_record("subsidy_project", project)) == {("allocated_on", "date_order")}
+    warning = KINDS["warning"].defaults() | {
+        "org_code": VILLAGE,
+        "title": "未按期公开",
+        "issued_on": "2026-10-21",
+        "reply_due": "2026-10-20",
+    }
+    assert codes(validate_record("warning", warning)) == {("reply_due", "date_order")}
+
+
+# ---------------------------------------------------------------- properties and speed
+
+field_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=10**15),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.sampled_from(
+        [VECTOR, "110105491231002", "2026-Q3", "2026-10-14", "FIN-01", "ZT-001", "board"]
+    ),
+    st.lists(st.sampled_from(["board", "wechat", "led", "x", " a "]), max_size=4),
+)
+
+
+@settings(max_examples=300)
+@given(
+    kind=st.sampled_from(sorted(KINDS)),
+    data=st.data(),
+)
+def test_normalize_is_idempotent(kind: str, data: st.DataObject) -> None:
+    fields = list(KINDS[kind].field_types)
+    values = data.draw(st.dictionaries(st.sampled_from(fields), field_values, max_size=6))
+    out, _ = normalize(kind, values)
+    again, errors = normalize(kind, out)
+    assert errors == []
+    assert again == out
+
+
+@given(
+    st.from_regex(
+        r"[1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True
+    )
+)
+def test_every_17_digit_body_has_exactly_one_valid_check_character(body: str) -> None:
+    valid = [c for c in "0123456789X" if not one("subsidy_payment", "id_number", body + c)[1]]
+    assert len(valid) == 1
+    # And its message never contains the number when wrong.
+    wrong = next(c for c in "0123456789X" if c not in valid)
+    _, errors = one("subsidy_payment", "id_number", body + wrong)
+    assert body not in errors[0].message
+
+
+def test_fast_enough_for_bulk_imports() -> None:
+    record = payment()
+    typed = {k: v for k, v in record.items() if k != "org_code"} | {"id_number": "110105491231002"}
+    start = time.perf_counter()
+    for _ in range(2000):
+        normalize("subsidy_payment", typed)
+        validate_record("subsidy_payment", record)
+    per_row = (time.perf_counter() - start) / 2000
+    # 34,057 rows must import in under 5 s with room for the database work.
+    assert per_row < 0.0005
+
+
+def test_models_never_imports_ui_or_http() -> None:
+    code = (
+        "import sys, models.orgs, models.catalog, models.duty, models.validation, models.masking;"
+        "bad = {'textual', 'fastapi', 'httpx'} & set(sys.modules);"
+        "print(sorted(bad)); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
