@@ -159,7 +159,7 @@ def test_rejected_op_is_quarantined_and_does_not_block(enrolled: Store) -> None:
     error = OpError(code="invalid", field="title", message="title is required")
     enrolled.apply_push_results(ops[:1], [_result(ops[0].op_id, OpStatus.REJECTED, error=error)])
     queue = enrolled.queue()
-    assert [(q.record_id, q.state) for q in queue][0] == (first, "quarantined")
+    assert next((q.record_id, q.state) for q in queue) == (first, "quarantined")
     assert "title is required" in queue[0].last_error
     assert [op.op_id for _, op in enrolled.pending_ops(after_seq=0, limit=10)] == [ops[1].op_id]
     assert enrolled.retry() == 1
