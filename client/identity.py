@@ -39,7 +39,7 @@ def put_setting(conn: Connection, key: str, value: str) -> None:
 
 
 def load_identity(conn: Connection) -> Identity | None:
-    rows = dict(conn.execute(sa.select(_setting.c.key, _setting.c.value)))
+    rows: dict[str, str] = dict(conn.execute(sa.select(_setting.c.key, _setting.c.value)).all())
     if "device_id" not in rows:
         return None
     return Identity(

@@ -61,9 +61,9 @@ class ConflictRow(SQLModel, table=True):
     op_id: str
     type: str
     field: str
-    base: Any = Field(default=None, sa_type=JSON)
-    mine: Any = Field(default=None, sa_type=JSON)
-    theirs: Any = Field(default=None, sa_type=JSON)
+    base: Any = Field(default=None, sa_type=JSON, nullable=True)
+    mine: Any = Field(default=None, sa_type=JSON, nullable=True)
+    theirs: Any = Field(default=None, sa_type=JSON, nullable=True)
     version: int = 0
     record: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     """Central's record when the conflict was found."""

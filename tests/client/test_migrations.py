@@ -1,0 +1,55 @@
+"""The local schema: Alembic makes it, upgrades old files in place, and matches the models."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from client.migrate import current_revision, upgrade
+from client.store import DB_NAME, Store, open_engine
+from client.tables import LOCAL_TABLES
+from models.kinds import KINDS
+
+
+def test_new_database_is_at_head(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        assert current_revision(store.engine) == "l0002"
+
+
+def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
+    with Store(tmp_path) as store, store.engine.connect() as conn:
+        wanted = set(LOCAL_TABLES) | set(KINDS)
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "include_name": lambda name, type_, _parent: type_ != "table" or name in wanted,
+            },
+        )
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_an_older_database_is_upgraded_in_place_with_its_data(tmp_path: Path) -> None:
+    engine = open_engine(tmp_path / DB_NAME)
+    upgrade(engine, "l0001")
+    assert current_revision(engine) == "l0001"
+    engine.dispose()
+    with sqlite3.connect(tmp_path / DB_NAME) as raw:
+        raw.execute(
+            "INSERT INTO disclosure (id, org_code, version, deleted, updated_by, recorded_at, seq,"
+            " catalog_code, period, title, content, channels, responsible, reviewer,"
+            " review_opinion, status, attachments)"
+            " VALUES ('old-1', '150202101200', 3, 0, 'dev', '2025-01-02 03:04:05.000000+00:00',"
+            " 9, 'FIN-01', '2025-01', '旧的记录', '', '[]', '', '', '', 'published', '[]')"
+        )
+        raw.execute("INSERT INTO setting (key, value) VALUES ('cursor', '9')")
+    with Store(tmp_path) as store:
+        assert current_revision(store.engine) == "l0002"
+        assert store.cursor() == 9
+        kind, record = store.get("old-1")
+        assert (kind, record["title"], record["version"]) == ("disclosure", "旧的记录", 3)
+        assert store.rounds() == []  # the table the second revision added
