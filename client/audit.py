@@ -66,16 +66,17 @@ def append(
         "changes": masked,
     }
     conn.execute(
-        _audit.insert().values(
-            at=at,
-            actor=actor,
-            action=action,
-            kind=kind,
-            record_id=record_id,
-            changes=masked,
-            prev_hash=prev_hash,
-            hash=entry_hash(prev_hash, body),
-        )
+        _audit.insert(),
+        {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "kind": kind,
+            "record_id": record_id,
+            "changes": masked,
+            "prev_hash": prev_hash,
+            "hash": entry_hash(prev_hash, body),
+        },
     )
 
 

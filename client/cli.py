@@ -97,10 +97,11 @@ def cmd_central_serve(args: argparse.Namespace) -> int:
 
 def cmd_central_enroll_code(args: argparse.Namespace) -> int:
     from central.admin import new_enroll_code
+    from central.errors import CentralError
 
     try:
         code = new_enroll_code(_central_db(args), unit=args.unit, role=args.role)
-    except ValueError as exc:
+    except (CentralError, ValueError) as exc:
         raise CliError(str(exc)) from exc
     _say(code)
     return EXIT_OK
@@ -108,10 +109,11 @@ def cmd_central_enroll_code(args: argparse.Namespace) -> int:
 
 def cmd_central_revoke(args: argparse.Namespace) -> int:
     from central.admin import revoke_device
+    from central.errors import CentralError
 
     try:
         revoke_device(_central_db(args), args.device)
-    except ValueError as exc:
+    except (CentralError, ValueError) as exc:
         raise CliError(str(exc)) from exc
     _say(f"device {args.device} revoked")
     return EXIT_OK

@@ -55,18 +55,19 @@ def enqueue(
 ) -> str:
     op_id = new_id()
     conn.execute(
-        _outbox.insert().values(
-            op_id=op_id,
-            kind=kind,
-            record_id=record_id,
-            action=action.value,
-            changes={name: list(pair) for name, pair in changes.items()},
-            base_version=base_version,
-            recorded_at=at,
-            state=PENDING,
-            attempts=0,
-            last_error="",
-        )
+        _outbox.insert(),
+        {
+            "op_id": op_id,
+            "kind": kind,
+            "record_id": record_id,
+            "action": action.value,
+            "changes": {name: list(pair) for name, pair in changes.items()},
+            "base_version": base_version,
+            "recorded_at": at,
+            "state": PENDING,
+            "attempts": 0,
+            "last_error": "",
+        },
     )
     return op_id
 
@@ -123,8 +124,10 @@ def note_error(conn: Connection, op_ids: Sequence[str], error: str) -> None:
     conn.execute(_outbox.update().where(_outbox.c.op_id.in_(op_ids)).values(last_error=error))
 
 
-def remove(conn: Connection, op_id: str) -> None:
-    conn.execute(_outbox.delete().where(_outbox.c.op_id == op_id))
+def remove_many(conn: Connection, op_ids: Sequence[str]) -> None:
+    """Drop ops central has answered for (applied, or answered with a conflict)."""
+    for start in range(0, len(op_ids), 500):
+        conn.execute(_outbox.delete().where(_outbox.c.op_id.in_(op_ids[start : start + 500])))
 
 
 def quarantine(conn: Connection, op_id: str, reason: str) -> None:

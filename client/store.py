@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,46 @@ def open_engine(path: Path) -> Engine:
     engine = sa.create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _set_pragmas)
     return engine
+
+
+@cache
+def _natural_key_query(kind: str) -> sa.Select[Any]:
+    """A live record with the same natural key, other than the one being written."""
+    spec = kind_spec(kind)
+    table = spec.table.__table__  # type: ignore[attr-defined]
+    return (
+        sa.select(table.c.id)
+        .where(
+            table.c.deleted.is_(False),
+            table.c.id != sa.bindparam("_exclude"),
+            *(table.c[name] == sa.bindparam(name) for name in spec.natural_key),
+        )
+        .limit(1)
+    )
+
+
+@cache
+def _upsert(kind: str) -> Any:
+    """Insert a full record, or overwrite every column of the one with its id."""
+    table = kind_spec(kind).table.__table__  # type: ignore[attr-defined]
+    stmt = sqlite_insert(table)
+    update = {column.name: stmt.excluded[column.name] for column in table.c if column.name != "id"}
+    return stmt.on_conflict_do_update(index_elements=["id"], set_=update)
+
+
+@cache
+def _version_update(kind: str) -> Any:
+    """Central's version, change number and clock for a record, never going backwards."""
+    table = kind_spec(kind).table.__table__  # type: ignore[attr-defined]
+    return (
+        table.update()
+        .where(table.c.id == sa.bindparam("_id"), table.c.version < sa.bindparam("_version"))
+        .values(
+            version=sa.bindparam("_version"),
+            seq=sa.bindparam("_seq"),
+            received_at=sa.bindparam("_received_at"),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -199,12 +240,9 @@ class Store:
     ) -> list[FieldError]:
         if not spec.natural_key:
             return []
-        table = spec.table.__table__  # type: ignore[attr-defined]
         columns = wire_to_columns(spec, {name: record[name] for name in spec.natural_key})
-        query = sa.select(table.c.id).where(table.c.deleted.is_(False), table.c.id != record_id)
-        for name, value in columns.items():
-            query = query.where(table.c[name] == value)
-        if conn.execute(query.limit(1)).first() is None:
+        found = conn.execute(_natural_key_query(spec.name), {**columns, "_exclude": record_id})
+        if found.first() is None:
             return []
         key = "+".join(spec.natural_key)
         return [FieldError(spec.natural_key[-1], "duplicate", f"a record with this {key} exists")]
@@ -235,16 +273,17 @@ class Store:
             table = spec.table.__table__  # type: ignore[attr-defined]
             columns = wire_to_columns(spec, record)
             conn.execute(
-                table.insert().values(
-                    id=record_id,
-                    version=0,
-                    deleted=False,
-                    updated_by=self.actor,
-                    recorded_at=now,
-                    received_at=None,
-                    seq=0,
+                table.insert(),
+                {
+                    "id": record_id,
+                    "version": 0,
+                    "deleted": False,
+                    "updated_by": self.actor,
+                    "recorded_at": now,
+                    "received_at": None,
+                    "seq": 0,
                     **columns,
-                )
+                },
             )
             outbox.enqueue(
                 conn,
@@ -395,6 +434,8 @@ class Store:
         """Record central's answers in one transaction; returns the new conflicts stored."""
         by_id = {op.op_id: op for op in ops}
         new_conflicts = 0
+        answered: list[str] = []
+        versions: dict[str, list[dict[str, Any]]] = {}
         with self.transaction() as conn:
             for result in results:
                 op = by_id.get(result.op_id)
@@ -405,22 +446,22 @@ class Store:
                     reason = f"{error.code}: {error.message}" if error else "rejected"
                     outbox.quarantine(conn, op.op_id, reason)
                     continue
-                found = self._find(conn, op.record_id)
-                if found is not None and result.version > found[1].version:
-                    self._write_columns(
-                        conn,
-                        found[0],
-                        op.record_id,
+                if result.version:
+                    versions.setdefault(op.kind, []).append(
                         {
-                            "version": result.version,
-                            "seq": result.seq,
-                            "received_at": timestamp_from_wire(result.received_at),
-                        },
+                            "_id": op.record_id,
+                            "_version": result.version,
+                            "_seq": result.seq,
+                            "_received_at": timestamp_from_wire(result.received_at),
+                        }
                     )
                 for info in result.conflicts:
                     self._store_conflict(conn, op, info)
                     new_conflicts += 1
-                outbox.remove(conn, op.op_id)
+                answered.append(op.op_id)
+            for kind, rows in versions.items():
+                conn.execute(_version_update(kind), rows)
+            outbox.remove_many(conn, answered)
         return new_conflicts
 
     def _store_conflict(self, conn: Connection, op: Op, info: Any) -> None:
@@ -458,6 +499,7 @@ class Store:
     def apply_pull(self, page: PullResponse) -> int:
         """Store a pulled page with pending local edits re-applied on top, and move the
         cursor, in one transaction: a cut leaves the cursor where the data is."""
+        rows: dict[str, list[dict[str, Any]]] = {}
         with self.transaction() as conn:
             pending = outbox.pending_changes(conn, {c.record["id"] for c in page.changes})
             for change in page.changes:
@@ -468,16 +510,15 @@ class Store:
                     record = rebase(record, local)
                 columns = wire_to_columns(spec, record)
                 columns["seq"] = change.seq
-                self._upsert(conn, spec, columns)
+                rows.setdefault(spec.name, []).append(columns)
+            for kind, batch in rows.items():
+                conn.execute(_upsert(kind), batch)
             put_setting(conn, CURSOR, str(page.cursor))
         return len(page.changes)
 
     @staticmethod
     def _upsert(conn: Connection, spec: KindSpec, columns: Mapping[str, Any]) -> None:
-        table = spec.table.__table__  # type: ignore[attr-defined]
-        stmt = sqlite_insert(table).values(**columns)
-        update = {name: stmt.excluded[name] for name in columns if name != "id"}
-        conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update))
+        conn.execute(_upsert(spec.name), [{"seq": 0, "received_at": None, **columns}])
 
     def record_round(self, figures: Mapping[str, Any]) -> None:
         with self.transaction() as conn:

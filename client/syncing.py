@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from client.identity import Identity
 from client.store import Store, utcnow
 from sync.central_api import CentralAPI
 from sync.engine import Progress, RoundReport, SyncEngine
@@ -23,19 +24,24 @@ def api_for(store: Store, transport: Transport | None = None) -> CentralAPI:
     )
 
 
-def enroll(store: Store, server_url: str, code: str, *, device_name: str = "") -> EnrollResponse:
+def enroll(
+    store: Store,
+    server_url: str,
+    code: str,
+    *,
+    device_name: str = "",
+    transport: Transport | None = None,
+) -> EnrollResponse:
     """Make a key pair, send its public half with the one-time code, keep the identity."""
-    from client.identity import Identity
-
     key = new_private_key()
-    transport = HttpxTransport(server_url)
+    link = transport or HttpxTransport(server_url)
     try:
-        api = CentralAPI(transport)
-        answer = api.enroll(
+        answer = CentralAPI(link).enroll(
             EnrollRequest(code=code, public_key=public_key_b64(key), device_name=device_name)
         )
     finally:
-        transport.close()
+        if transport is None:
+            link.close()
     store.save_identity(
         Identity(
             device_id=answer.device_id,

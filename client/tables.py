@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
+
+from models.kinds import KINDS
 
 
 class OutboxOp(SQLModel, table=True):
@@ -100,3 +102,22 @@ class SyncRound(SQLModel, table=True):
 
 
 LOCAL_TABLES = ("outbox", "audit", "conflict", "setting", "sync_round")
+
+
+def _local_natural_key_indexes() -> tuple[Index, ...]:
+    """Natural-key look-ups on every save stay fast as a village's records grow.
+
+    Not unique: a pulled record may meet a local create of the same key, which is
+    a duplicate conflict for a person to decide, not an error of the database.
+    Central has its own unique (live rows only) index instead.
+    """
+    indexes = []
+    for spec in KINDS.values():
+        if spec.natural_key:
+            table = spec.table.__table__  # type: ignore[attr-defined]
+            columns = [table.c[name] for name in spec.natural_key]
+            indexes.append(Index(f"ix_local_natural_{spec.name}", *columns))
+    return tuple(indexes)
+
+
+LOCAL_INDEXES = _local_natural_key_indexes()

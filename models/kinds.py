@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from sqlmodel import SQLModel
@@ -69,12 +70,20 @@ class KindSpec:
         return tuple(self.field_types)
 
     def defaults(self) -> WireRecord:
-        """The wire values of a new record before anybody typed anything."""
-        out: WireRecord = {"org_code": ""}
-        for name, info in self.fields_model.model_fields.items():
-            value = info.get_default(call_default_factory=True)
-            out[name] = to_wire(self.field_types[name], value)
-        return out
+        """The wire values of a new record before anybody typed anything (a fresh copy)."""
+        return {
+            name: list(value) if isinstance(value, list) else value
+            for name, value in _defaults(self.name).items()
+        }
+
+
+@cache
+def _defaults(kind: str) -> WireRecord:
+    spec = KINDS[kind]
+    out: WireRecord = {"org_code": ""}
+    for name, info in spec.fields_model.model_fields.items():
+        out[name] = to_wire(spec.field_types[name], info.get_default(call_default_factory=True))
+    return out
 
 
 def _field_type(annotation: Any) -> FieldType:

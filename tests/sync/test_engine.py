@@ -1,0 +1,191 @@
+"""The sync engine against central in-process (real app, real SQLite files, httpx)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from central.admin import init_db, new_enroll_code
+from central.app import create_app
+from central.settings import CentralSettings
+from client.store import Store
+from client.syncing import enroll, sync_round
+from sync.engine import Progress
+from sync.resolution import Choice
+from sync.transport import HttpxTransport
+
+VILLAGE = "150202101200"
+OTHER_VILLAGE = "150202101201"
+TOWN = "150202101000"
+
+
+class Link:
+    """Central's app in this process, reachable through an httpx transport."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.db_url = f"sqlite:///{tmp_path / 'central.db'}"
+        init_db(self.db_url)
+        self.client = TestClient(create_app(CentralSettings(db_url=self.db_url)))
+        self.client.__enter__()
+
+    def transport(self) -> HttpxTransport:
+        return HttpxTransport("http://testserver", client=self.client)
+
+    def device(self, home: Path, unit: str, role: str) -> Store:
+        store = Store(home)
+        code = new_enroll_code(self.db_url, unit=unit, role=role)
+        enroll(store, "http://testserver", code, transport=self.transport())
+        return store
+
+    def sync(self, store: Store, **kwargs: Any) -> Any:
+        return sync_round(store, transport=self.transport(), **kwargs)
+
+    def close(self) -> None:
+        self.client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def link(tmp_path: Path) -> Iterator[Link]:
+    opened = Link(tmp_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def clerk(link: Link, tmp_path: Path) -> Iterator[Store]:
+    with link.device(tmp_path / "clerk", VILLAGE, "clerk") as store:
+        yield store
+
+
+@pytest.fixture
+def town(link: Link, tmp_path: Path) -> Iterator[Store]:
+    with link.device(tmp_path / "town", TOWN, "town") as store:
+        yield store
+
+
+def _disclosure(period: str = "2026-10", **extra: Any) -> dict[str, Any]:
+    return {
+        "catalog_code": "FIN-01",
+        "period": period,
+        "title": "十月财务收支公开",
+        "content": "本月收入合计1200元。",
+        "channels": ["board"],
+        **extra,
+    }
+
+
+def _fields(store: Store, record_id: str) -> dict[str, Any]:
+    _, record = store.get(record_id)
+    return {k: v for k, v in record.items() if k not in ("recorded_at", "seq")}
+
+
+def test_clerk_entry_reaches_town_staff(link: Link, clerk: Store, town: Store) -> None:
+    record_id = clerk.add("disclosure", _disclosure())
+    report = link.sync(clerk)
+    assert (report.pushed, report.conflicts) == (1, 0)
+    assert clerk.queue() == []
+    assert clerk.get(record_id)[1]["version"] == 1
+    pulled = link.sync(town)
+    assert pulled.pulled >= 1
+    assert _fields(town, record_id) == _fields(clerk, record_id)
+
+
+def test_own_changes_are_not_echoed_back(link: Link, clerk: Store) -> None:
+    clerk.add("disclosure", _disclosure())
+    link.sync(clerk)
+    assert link.sync(clerk).pulled == 0
+
+
+def test_edits_of_different_fields_merge(link: Link, clerk: Store, town: Store) -> None:
+    record_id = clerk.add("disclosure", _disclosure())
+    link.sync(clerk)
+    link.sync(town)
+    clerk.edit(record_id, {"content": "clerk's content"})
+    town.edit(record_id, {"title": "town's title"})
+    link.sync(clerk)
+    assert link.sync(town).conflicts == 0
+    link.sync(clerk)
+    for store in (clerk, town):
+        _, record = store.get(record_id)
+        assert (record["title"], record["content"]) == ("town's title", "clerk's content")
+    assert _fields(clerk, record_id) == _fields(town, record_id)
+
+
+def test_same_field_conflict_is_shown_and_resolved(link: Link, clerk: Store, town: Store) -> None:
+    record_id = clerk.add("disclosure", _disclosure())
+    link.sync(clerk)
+    link.sync(town)
+    clerk.edit(record_id, {"title": "clerk's title"})
+    town.edit(record_id, {"title": "town's title"})
+    link.sync(town)
+    assert link.sync(clerk).conflicts == 1
+    (conflict,) = clerk.conflicts()
+    assert (conflict.field, conflict.base, conflict.mine, conflict.theirs) == (
+        "title",
+        "十月财务收支公开",
+        "clerk's title",
+        "town's title",
+    )
+    clerk.resolve(conflict.id, Choice.VALUE, "agreed title")
+    assert link.sync(clerk).conflicts == 0
+    link.sync(town)
+    assert clerk.get(record_id)[1]["title"] == town.get(record_id)[1]["title"] == "agreed title"
+    assert clerk.conflicts() == []
+
+
+def test_duplicate_create_becomes_a_conflict(link: Link, clerk: Store, town: Store) -> None:
+    town.add("disclosure", _disclosure(org_code=VILLAGE, title="town's copy"))
+    link.sync(town)
+    mine = clerk.add("disclosure", _disclosure())
+    assert link.sync(clerk).conflicts == 1
+    (conflict,) = clerk.conflicts()
+    assert conflict.type == "duplicate"
+    clerk.resolve(conflict.id, Choice.MINE)
+    link.sync(clerk)
+    link.sync(town)
+    (only_clerk,) = clerk.list_records("disclosure")
+    (only_town,) = town.list_records("disclosure")
+    assert only_clerk["id"] == only_town["id"] != mine
+    assert only_town["title"] == "十月财务收支公开"  # mine was kept on their record
+
+
+def test_edit_against_delete_is_a_conflict(link: Link, clerk: Store, town: Store) -> None:
+    record_id = clerk.add("disclosure", _disclosure())
+    link.sync(clerk)
+    link.sync(town)
+    town.delete(record_id)
+    link.sync(town)
+    clerk.edit(record_id, {"title": "still needed"})
+    assert link.sync(clerk).conflicts == 1
+    (conflict,) = clerk.conflicts()
+    assert conflict.type == "deleted"
+    clerk.resolve(conflict.id, Choice.MINE)
+    link.sync(clerk)
+    link.sync(town)
+    assert town.get(record_id)[1]["deleted"] is False
+    assert town.get(record_id)[1]["title"] == "still needed"
+
+
+def test_town_sees_its_villages_and_clerk_only_its_own(
+    link: Link, clerk: Store, town: Store, tmp_path: Path
+) -> None:
+    town.add("disclosure", _disclosure(org_code=OTHER_VILLAGE))
+    town.add("disclosure", _disclosure(org_code=VILLAGE, period="2026-09"))
+    link.sync(town)
+    link.sync(clerk)
+    assert [r["org_code"] for r in clerk.list_records("disclosure")] == [VILLAGE]
+
+
+def test_progress_is_reported_per_batch(link: Link, clerk: Store) -> None:
+    for month in range(1, 13):
+        clerk.add("disclosure", _disclosure(period=f"2025-{month:02d}"))
+    seen: list[Progress] = []
+    link.sync(clerk, on_progress=seen.append)
+    assert seen[-1].phase == "done"
+    assert seen[-1].pushed == 12
+    assert seen[-1].bytes_sent > 0
+    assert clerk.rounds()[0]["pushed"] == 12
