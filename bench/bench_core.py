@@ -116,10 +116,14 @@ def main() -> None:
                 town.edit(record["id"], {"title": record["title"] + "（更正）"})
             started = time.perf_counter()
             inc_push = sync_round(town)
-            print(_row(f"push after 1% changed ({changed})", time.perf_counter() - started, inc_push))
+            print(
+                _row(f"push after 1% changed ({changed})", time.perf_counter() - started, inc_push)
+            )
             started = time.perf_counter()
             inc_pull = sync_round(clerk)
-            print(_row(f"pull after 1% changed ({changed})", time.perf_counter() - started, inc_pull))
+            print(
+                _row(f"pull after 1% changed ({changed})", time.perf_counter() - started, inc_pull)
+            )
             started = time.perf_counter()
             idle = sync_round(clerk)
             print(_row("nothing changed", time.perf_counter() - started, idle))

@@ -88,7 +88,6 @@ def cmd_central_init(args: argparse.Namespace) -> int:
 
 def cmd_central_serve(args: argparse.Namespace) -> int:
     from central.server import serve
-
     from central.settings import CentralSettings
 
     serve(CentralSettings(db_url=_central_db(args)), host=args.host, port=args.port)

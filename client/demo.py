@@ -29,7 +29,6 @@ def prepare_demo(home: Path, *, port: int = 0) -> DemoSetup:
     """Start central in this process (a thread) and enroll the demo client once."""
     from central.admin import init_db, new_enroll_code
     from central.server import run_in_thread
-
     from central.settings import CentralSettings
 
     home.mkdir(parents=True, exist_ok=True)

@@ -234,8 +234,9 @@ def timestamp_from_wire(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def row_to_wire(spec: KindSpec, row: RecordColumns) -> dict[str, Any]:
-    """A table row as a full wire record: system columns plus every field."""
+def row_to_wire(spec: KindSpec, row: Any) -> dict[str, Any]:
+    """A table row (model instance or result row) as a full wire record: system columns
+    plus every field."""
     out: dict[str, Any] = {
         "id": row.id,
         "version": row.version,

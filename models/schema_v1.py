@@ -9,32 +9,33 @@ never edits this file (an old database must be rebuilt from what it was).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 
-def _text(name: str, *, index: bool = False) -> sa.Column[str]:
+def _text(name: str, *, index: bool = False) -> sa.Column[Any]:
     return sa.Column(name, AutoString(), nullable=False, index=index)
 
 
-def _int(name: str) -> sa.Column[int]:
+def _int(name: str) -> sa.Column[Any]:
     return sa.Column(name, sa.Integer(), nullable=False)
 
 
-def _bool(name: str) -> sa.Column[bool]:
+def _bool(name: str) -> sa.Column[Any]:
     return sa.Column(name, sa.Boolean(), nullable=False)
 
 
-def _date(name: str) -> sa.Column[object]:
+def _date(name: str) -> sa.Column[Any]:
     return sa.Column(name, sa.Date(), nullable=True)
 
 
-def _json(name: str) -> sa.Column[object]:
+def _json(name: str) -> sa.Column[Any]:
     return sa.Column(name, sa.JSON(), nullable=False)
 
 
-_V1_FIELDS: dict[str, list[tuple[str, Callable[[str], sa.Column[object]]]]] = {
+_V1_FIELDS: dict[str, list[tuple[str, Callable[[str], sa.Column[Any]]]]] = {
     "disclosure": [
         ("catalog_code", _text),
         ("period", _text),
@@ -110,9 +111,9 @@ _V1_FIELDS: dict[str, list[tuple[str, Callable[[str], sa.Column[object]]]]] = {
 RECORD_TABLES_V1 = tuple(_V1_FIELDS)
 
 
-def record_table_columns_v1(table: str) -> list[sa.Column[object]]:
+def record_table_columns_v1(table: str) -> list[sa.Column[Any]]:
     """Fresh Column objects for one record table at version 1 (system columns first)."""
-    system: list[sa.Column[object]] = [
+    system: list[sa.Column[Any]] = [
         sa.Column("id", AutoString(length=36), primary_key=True),
         sa.Column("org_code", AutoString(length=12), nullable=False, index=True),
         sa.Column("version", sa.Integer(), nullable=False),
