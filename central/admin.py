@@ -1,0 +1,61 @@
+"""Administration entry points, called by ``python -m central`` and ``sanwu central ...``.
+
+Each takes a database URL, opens its own engine and disposes of it, so the
+callers need to know nothing about sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session, col, select
+
+from central.db import make_engine
+from central.enrollment import make_enroll_code, revoke
+from central.migrate import upgrade
+from central.seed import load_demo, load_org_units
+from central.tables import Device
+from sync.protocol import Role
+
+__all__ = ["init_db", "list_devices", "new_enroll_code", "revoke_device"]
+
+
+@contextmanager
+def _session(db_url: str) -> Iterator[Session]:
+    engine = make_engine(db_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def init_db(db_url: str, *, demo: bool = False) -> None:
+    """Migrate to the newest schema, load the org tree and, when asked, the demo records.
+
+    Safe to run again: every step is idempotent.
+    """
+    upgrade(db_url)
+    with _session(db_url) as session:
+        load_org_units(session)
+        if demo:
+            load_demo(session)
+
+
+def new_enroll_code(db_url: str, *, unit: str, role: Role | str, ttl_s: int = 86_400) -> str:
+    """A one-time enrollment code for ``role`` at ``unit``, valid ``ttl_s`` seconds."""
+    with _session(db_url) as session:
+        return make_enroll_code(session, unit=unit, role=role, ttl_s=ttl_s)
+
+
+def revoke_device(db_url: str, device_id: str) -> None:
+    """Refuse every later request of ``device_id``."""
+    with _session(db_url) as session:
+        revoke(session, device_id)
+
+
+def list_devices(db_url: str) -> list[Device]:
+    """Every enrolled device, oldest first (detached rows, safe to read after return)."""
+    with _session(db_url) as session:
+        return list(session.exec(select(Device).order_by(col(Device.enrolled_at))))

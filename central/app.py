@@ -1,0 +1,147 @@
+"""The HTTP face of central: thin typed routes over the services, one error handler.
+
+Every body is gzip JSON in both directions (``sync.protocol``). Routes parse,
+call one service function and answer; services raise ``central.errors`` and
+``_central_error`` turns them into an ErrorBody. No message carries a
+personal value, and nothing here logs record contents.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from central.auth import CurrentDevice
+from central.clock import utcnow
+from central.db import SessionDep, make_engine
+from central.enrollment import enroll
+from central.errors import CentralError
+from central.history import HistoryResponse, history
+from central.pull import pull
+from central.push import push
+from central.settings import CentralSettings
+from central.wire import RawBody, SettingsDep, answer, from_validation_error, parse_body
+from models.kinds import timestamp_to_wire
+from sync.protocol import (
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    HealthResponse,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+log = logging.getLogger("central")
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+def create_app(settings: CentralSettings) -> FastAPI:
+    """The central service over ``settings.db_url`` (migrated beforehand: see central.admin)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.db_url, echo=settings.echo_sql)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Sanwu central",
+        version="1",
+        lifespan=lifespan,
+        responses={
+            "4XX": {"model": ErrorBody, "description": "refused (see ErrorBody.code)"},
+        },
+    )
+    app.state.settings = settings
+    _add_error_handlers(app)
+    _add_routes(app)
+    return app
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> Response:
+    return answer(ErrorBody(code=code, message=message, field=field), status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    async def central_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, CentralError)
+        log.info("refused %s (%d)", exc.code, exc.status_code)
+        return _error(exc.status_code, exc.code, exc.message, exc.field)
+
+    async def validation_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        error = from_validation_error(exc)
+        return _error(error.status_code, error.code, error.message, error.field)
+
+    async def http_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    app.add_exception_handler(CentralError, central_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _add_routes(app: FastAPI) -> None:
+    @app.get("/v1/health", response_model=HealthResponse)
+    def health() -> Response:
+        """Unsigned: is central up, which protocol, what time it thinks it is."""
+        return answer(HealthResponse(server_time=timestamp_to_wire(utcnow()) or ""))
+
+    @app.post("/v1/enroll", response_model=EnrollResponse)
+    def enroll_device(
+        request: Request, session: SessionDep, body: RawBody, settings: SettingsDep
+    ) -> Response:
+        """Unsigned: the one-time code is the proof."""
+        req = parse_body(EnrollRequest, body, request, settings)
+        return answer(enroll(session, req, utcnow()))
+
+    @app.post("/v1/push", response_model=PushResponse)
+    def push_ops(
+        device: CurrentDevice,
+        request: Request,
+        session: SessionDep,
+        body: RawBody,
+        settings: SettingsDep,
+    ) -> Response:
+        req = parse_body(PushRequest, body, request, settings)
+        results = push(session, device=device, ops=req.ops, now=utcnow())
+        log.info("push device=%s ops=%d", device.id, len(req.ops))
+        return answer(PushResponse(results=results))
+
+    @app.post("/v1/pull", response_model=PullResponse)
+    def pull_changes(
+        device: CurrentDevice,
+        request: Request,
+        session: SessionDep,
+        body: RawBody,
+        settings: SettingsDep,
+    ) -> Response:
+        req = parse_body(PullRequest, body, request, settings)
+        limit = settings.pull_page_default if req.limit <= 0 else req.limit
+        page = pull(
+            session,
+            device=device,
+            after=max(0, req.after),
+            limit=min(limit, settings.pull_page_max),
+        )
+        return answer(page)
+
+    @app.get("/v1/records/{kind}/{record_id}/history", response_model=HistoryResponse)
+    def record_history(
+        kind: str, record_id: str, device: CurrentDevice, session: SessionDep
+    ) -> Response:
+        """Every version of a record (who, when, what), personal values masked."""
+        return answer(history(session, device=device, kind=kind, record_id=record_id))

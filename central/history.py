@@ -1,0 +1,65 @@
+"""A record's history (every version: who, when, what changed), masked for showing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from central.errors import NotFound, OutOfScope
+from central.tables import Device, RecordVersion
+from models.kinds import KINDS, timestamp_to_wire
+from models.masking import mask_record
+from models.orgs import in_scope
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    seq: int
+    device_id: str
+    op_id: str | None
+    at: str
+    org_code: str
+    changes: dict[str, list[Any]]
+    """``{field: [from, to]}`` in wire values; personal values masked."""
+
+
+class HistoryResponse(BaseModel):
+    kind: str
+    record_id: str
+    versions: list[HistoryEntry]
+
+
+def history(session: Session, *, device: Device, kind: str, record_id: str) -> HistoryResponse:
+    """Every version of one record in the device's scope, oldest first."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise NotFound("unknown_kind", f"unknown kind {kind!r}")
+    row = session.get(spec.table, record_id)
+    if row is None:
+        raise NotFound("unknown_record", f"no {kind} {record_id}")
+    if not in_scope(row.org_code, device.scope):
+        raise OutOfScope(f"{kind} {record_id} is outside this device's scope")
+    stmt = (
+        select(RecordVersion)
+        .where(col(RecordVersion.kind) == kind, col(RecordVersion.record_id) == record_id)
+        .order_by(col(RecordVersion.version))
+    )
+    entries = []
+    for version in session.exec(stmt):
+        changes = version.changes_dict()
+        before = mask_record(kind, {name: pair[0] for name, pair in changes.items()})
+        after = mask_record(kind, {name: pair[1] for name, pair in changes.items()})
+        entries.append(
+            HistoryEntry(
+                version=version.version,
+                seq=version.seq,
+                device_id=version.device_id,
+                op_id=version.op_id,
+                at=timestamp_to_wire(version.at) or "",
+                org_code=version.org_code,
+                changes={name: [before[name], after[name]] for name in changes},
+            )
+        )
+    return HistoryResponse(kind=kind, record_id=record_id, versions=entries)

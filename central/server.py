@@ -1,0 +1,90 @@
+"""Running central with uvicorn: in the foreground, or in a thread for the embedded demo.
+
+The socket is bound before uvicorn starts, so the real port (also for port 0)
+is known and announced before the first request can arrive.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import uvicorn
+
+from central.app import create_app
+from central.settings import CentralSettings
+
+__all__ = ["run_in_thread", "serve"]
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _server(settings: CentralSettings, *, log_level: str) -> uvicorn.Server:
+    config = uvicorn.Config(
+        create_app(settings),
+        log_level=log_level,
+        access_log=False,  # URLs carry record ids only, but keep the log quiet and small
+        lifespan="on",
+    )
+    return uvicorn.Server(config)
+
+
+def serve(
+    settings: CentralSettings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    log_level: str = "warning",
+) -> None:
+    """Serve until interrupted; prints ``central listening on URL`` once the port is bound."""
+    sock = _bind(host, port)
+    try:
+        sys.stdout.write(f"central listening on {_url(host, sock)}\n")
+        sys.stdout.flush()
+        _server(settings, log_level=log_level).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def run_in_thread(
+    settings: CentralSettings, host: str = "127.0.0.1", port: int = 0, *, timeout_s: float = 10.0
+) -> tuple[str, Callable[[], None]]:
+    """Start central in a daemon thread; returns its base URL and a function that stops it."""
+    sock = _bind(host, port)
+    server = _server(settings, log_level="warning")
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="central", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(timeout_s)
+            sock.close()
+            raise RuntimeError("central did not start (see the log above)")
+        time.sleep(0.01)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout_s)
+        sock.close()
+
+    return _url(host, sock), stop

@@ -1,0 +1,23 @@
+"""Central's settings: one small immutable object passed to ``create_app`` and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sync.protocol import PULL_PAGE_MAX
+
+
+@dataclass(frozen=True, kw_only=True)
+class CentralSettings:
+    """What an operator may tune; everything else is fixed by the protocol."""
+
+    db_url: str
+    """SQLAlchemy URL: ``sqlite:///path/central.db``, or ``postgresql+psycopg://...`` at scale."""
+    signature_window_s: int = 300
+    """Largest accepted difference between a request's time and central's clock."""
+    enroll_code_ttl_s: int = 86_400
+    max_body_bytes: int = 64 * 1024 * 1024
+    """Largest request body after decompression (and before): beyond it, 413."""
+    pull_page_default: int = 1000
+    pull_page_max: int = PULL_PAGE_MAX
+    echo_sql: bool = False

@@ -1,0 +1,129 @@
+"""Central-only tables. The seven record tables come from ``models.records`` (imported here so
+that they register in ``SQLModel.metadata`` next to these).
+
+Alembic owns the schema (``central/migrations``); ``CENTRAL_TABLES`` is what central's
+migrations manage, so the client's tables in the same metadata are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+import models.records  # noqa: F401  (registers the record tables)
+from models.kinds import KINDS
+
+
+class OrgUnitRow(SQLModel, table=True):
+    """The org tree central scopes by; loaded from ``models.orgs`` by ``central.seed``."""
+
+    __tablename__ = "org_unit"
+
+    code: str = Field(primary_key=True, max_length=12)
+    name: str
+    level: str = Field(max_length=20)
+    parent: str | None = Field(default=None, max_length=12)
+    demo: bool = False
+
+
+class Device(SQLModel, table=True):
+    """An enrolled device: its public key is its identity, its scope an org-code prefix."""
+
+    __tablename__ = "device"
+
+    id: str = Field(primary_key=True, max_length=36)
+    public_key: str = Field(max_length=64)
+    org_code: str = Field(index=True, max_length=12)
+    role: str = Field(max_length=20)
+    scope: str = Field(max_length=12)
+    name: str = ""
+    enrolled_at: datetime
+    revoked_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    """Added by revision 0002."""
+
+
+class EnrollCode(SQLModel, table=True):
+    """A one-time enrollment code; only its SHA-256 is kept, so a database leak reveals none."""
+
+    __tablename__ = "enroll_code"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    org_code: str = Field(max_length=12)
+    role: str = Field(max_length=20)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by_device: str | None = Field(default=None, max_length=36)
+
+
+class OpResultRow(SQLModel, table=True):
+    """The answer given to an op, so a retry after a lost answer gets the same one."""
+
+    __tablename__ = "op_result"
+
+    op_id: str = Field(primary_key=True, max_length=64)
+    device_id: str = Field(max_length=36)
+    result: str
+    """The OpResult as JSON text."""
+    at: datetime
+
+
+class RecordVersion(SQLModel, table=True):
+    """One applied version of a record: the edit history and the audit trail."""
+
+    __tablename__ = "record_version"
+    __table_args__ = (Index("ix_record_version_kind_record_id", "kind", "record_id"),)
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=32)
+    record_id: str = Field(max_length=36)
+    version: int
+    org_code: str = Field(index=True, max_length=12)
+    device_id: str = Field(max_length=36)
+    op_id: str | None = Field(default=None, max_length=64)
+    changes: str
+    """JSON ``{field: [from, to]}`` of what this version applied (wire values)."""
+    at: datetime
+
+    def changes_dict(self) -> dict[str, list[Any]]:
+        loaded: dict[str, list[Any]] = json.loads(self.changes)
+        return loaded
+
+
+class Nonce(SQLModel, table=True):
+    """Nonces seen per device inside the signature window: a replay is refused."""
+
+    __tablename__ = "nonce"
+
+    device_id: str = Field(primary_key=True, max_length=36)
+    nonce: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime = Field(index=True)
+
+
+class Counter(SQLModel, table=True):
+    """The single row holding the last change number; its row lock serialises writers."""
+
+    __tablename__ = "counter"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int = 0
+
+
+RECORD_TABLES: tuple[str, ...] = tuple(str(spec.table.__tablename__) for spec in KINDS.values())
+CENTRAL_ONLY_TABLES: tuple[str, ...] = (
+    "org_unit",
+    "device",
+    "enroll_code",
+    "op_result",
+    "record_version",
+    "nonce",
+    "counter",
+)
+CENTRAL_TABLES: frozenset[str] = frozenset((*CENTRAL_ONLY_TABLES, *RECORD_TABLES))
+NATURAL_KEY_INDEX_PREFIX = "uq_natural_"
+"""Partial unique indexes made by the migrations only (not in the shared metadata)."""

@@ -1,0 +1,115 @@
+"""Bodies in and out: bounded reading, bounded gunzip, protocol check, schema errors by field.
+
+``sync.protocol.decode_json`` would inflate a gzip bomb without limit, so the
+request side inflates here with a cap and hands plain bytes to it.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from central.errors import BadRequest, PayloadTooLarge, ProtocolMismatch
+from central.settings import CentralSettings
+from sync.protocol import HEADER_PROTOCOL, PROTOCOL_VERSION, decode_json, encode
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def get_settings(request: Request) -> CentralSettings:
+    settings: CentralSettings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[CentralSettings, Depends(get_settings)]
+
+
+async def raw_body(request: Request) -> bytes:
+    """The body exactly as received (still compressed): what the signature covers."""
+    limit: int = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
+    return bytes(body)
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
+
+
+def inflate(body: bytes, content_encoding: str | None, *, limit: int) -> bytes:
+    """Undo ``Content-Encoding: gzip`` without ever holding more than ``limit`` bytes."""
+    encoding = (content_encoding or "identity").strip().lower()
+    if encoding == "identity":
+        return body
+    if encoding != "gzip":
+        raise BadRequest("bad_encoding", f"unsupported Content-Encoding {encoding!r}", status=415)
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise BadRequest("bad_body", "the body is not valid gzip") from exc
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise PayloadTooLarge("too_large", f"the body inflates beyond {limit} bytes")
+    if not inflater.eof or inflater.unused_data:
+        raise BadRequest("bad_body", "the gzip body is truncated or has trailing data")
+    return out
+
+
+def parse_body(
+    model: type[Model], body: bytes, request: Request, settings: CentralSettings
+) -> Model:
+    """A request body as ``model``; 426 for another protocol version, 400/422 naming the field."""
+    header = request.headers.get(HEADER_PROTOCOL)
+    if header is not None and header.strip() != str(PROTOCOL_VERSION):
+        raise _mismatch(header)
+    plain = inflate(body, request.headers.get("content-encoding"), limit=settings.max_body_bytes)
+    try:
+        data: Any = decode_json(plain, None)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("bad_json", "the body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("invalid", "the body must be a JSON object", status=422)
+    protocol = data.get("protocol", PROTOCOL_VERSION)
+    if protocol != PROTOCOL_VERSION:
+        raise _mismatch(protocol)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+
+
+def _mismatch(got: object) -> ProtocolMismatch:
+    return ProtocolMismatch(
+        "protocol",
+        f"central speaks protocol {PROTOCOL_VERSION}, the request says {str(got)[:20]}: "
+        "update the client",
+    )
+
+
+def from_validation_error(exc: ValidationError | Any) -> BadRequest:
+    """The first schema error, naming the field and never echoing the value."""
+    errors = exc.errors(include_input=False) if isinstance(exc, ValidationError) else exc.errors()
+    if not errors:
+        return BadRequest("invalid", "the body does not match the schema", status=422)
+    first = errors[0]
+    field = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or None
+    message = f"{field or 'body'}: {first.get('msg', 'invalid')}"
+    return BadRequest("invalid", message, field=field, status=422)
+
+
+def answer(model: BaseModel, *, status_code: int = 200) -> Response:
+    """A wire model as the protocol's gzip JSON response."""
+    return Response(
+        content=encode(model),
+        status_code=status_code,
+        media_type="application/json",
+        headers={"Content-Encoding": "gzip"},
+    )

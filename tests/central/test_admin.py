@@ -1,0 +1,121 @@
+"""Seeding, the demo data, history, the threaded server, and the import boundary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from sqlmodel import Session, col, func, select
+
+from central.admin import init_db
+from central.db import make_engine
+from central.server import run_in_thread
+from central.settings import CentralSettings
+from central.tables import OrgUnitRow, RecordVersion
+from models.orgs import load_org_units
+from models.records import SubsidyPayment
+from models.validation import normalize
+
+from .conftest import TOWN, VILLAGE, Device, create_op, update_op
+
+
+def test_init_is_idempotent_and_demo_goes_through_push(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    init_db(url, demo=True)
+    init_db(url, demo=True)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            units = session.exec(select(func.count()).select_from(OrgUnitRow)).one()
+            assert units == len(load_org_units())
+            versions = session.exec(select(RecordVersion)).all()
+            assert len(versions) >= 15
+            assert [v.seq for v in versions] == list(range(1, len(versions) + 1))
+            assert {v.device_id for v in versions} == {"central-demo"}
+            kinds = {v.kind for v in versions}
+            assert {"disclosure", "warning", "subsidy_project", "subsidy_payment"} <= kinds
+            payments = session.exec(select(SubsidyPayment)).all()
+            assert len(payments) >= 3
+            for payment in payments:
+                assert payment.org_code == VILLAGE
+                clean = {"id_number": payment.id_number}
+                assert normalize("subsidy_payment", clean) == (clean, [])  # check char right
+    finally:
+        engine.dispose()
+
+
+def test_history_lists_versions_and_masks_personal_values(
+    enroll: Callable[..., Device], session: Session
+) -> None:
+    clerk, town = enroll(VILLAGE), enroll(TOWN, "town")
+    op = create_op(
+        "subsidy_payment",
+        org_code=VILLAGE,
+        project_id="p1",
+        recipient_name="张三",
+        id_number="11010519491231002X",
+        amount_fen=100,
+    )
+    clerk.push(op)
+    town.push(update_op(op.record_id, {"amount_fen": (100, 200)}, kind="subsidy_payment"))
+    path = f"/v1/records/subsidy_payment/{op.record_id}/history"
+    response = clerk.send(path, b"", method="GET")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [v["version"] for v in body["versions"]] == [1, 2]
+    assert [v["device_id"] for v in body["versions"]] == [clerk.device_id, town.device_id]
+    assert body["versions"][0]["changes"]["id_number"] == [None, "110105********002X"]
+    assert body["versions"][0]["changes"]["recipient_name"] == [None, "张*"]
+    assert body["versions"][1]["changes"] == {"amount_fen": [100, 200]}
+    assert "19491231" not in response.text
+    neighbour = enroll("150202101201")
+    refused = neighbour.send(path, b"", method="GET")
+    assert (refused.status_code, refused.json()["code"]) == (403, "out_of_scope")
+    stored = session.exec(
+        select(RecordVersion).where(col(RecordVersion.record_id) == op.record_id)
+    ).first()
+    assert stored is not None and "11010519491231002X" in stored.changes  # central keeps the truth
+
+
+def test_run_in_thread_serves_and_stops(db_url: str) -> None:
+    base_url, stop = run_in_thread(CentralSettings(db_url=db_url))
+    try:
+        with httpx.Client(base_url=base_url, timeout=5) as http:
+            response = http.get("/v1/health")
+        assert response.status_code == 200
+        assert response.json()["status"] == "ok"
+    finally:
+        stop()
+
+
+def test_serve_command_announces_its_port(db_url: str) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "central", "serve", "--db", db_url, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line.startswith("central listening on http://127.0.0.1:")
+        url = line.rsplit(" ", 1)[1]
+        with httpx.Client(base_url=url, timeout=5) as http:
+            assert http.get("/v1/health").status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_central_never_imports_textual() -> None:
+    code = (
+        "import sys, central.app, central.admin, central.server, central.__main__; "
+        "sys.exit('textual' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
