@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any
 
 from client.errors import NotEnrolled, StoreError, UnknownConflict, UnknownRecord, ValidationFailed
 from client.home import resolve_home
@@ -472,9 +472,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def _fail(message: str, code: int) -> int:
     sys.stderr.write(f"sanwu: {message}\n")
-    raise SystemExit(code)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -486,17 +486,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"sanwu: {error.field}: {error.message}\n")
         return EXIT_USAGE
     except (UnknownRecord, UnknownConflict, NotEnrolled, CliError) as exc:
-        _fail(str(exc), getattr(exc, "code", EXIT_USAGE))
+        return _fail(str(exc), getattr(exc, "code", EXIT_USAGE))
     except StoreError as exc:
-        _fail(str(exc), EXIT_USAGE)
+        return _fail(str(exc), EXIT_USAGE)
     except TransportError as exc:
-        _fail(f"central unreachable: {exc}", EXIT_OFFLINE)
+        return _fail(f"offline: {exc}", EXIT_OFFLINE)
     except AuthError as exc:
-        _fail(f"refused by central: {exc}", EXIT_REFUSED)
+        return _fail(f"refused by central: {exc}", EXIT_REFUSED)
     except ProtocolError as exc:
-        _fail(f"protocol error: {exc}", EXIT_PROTOCOL)
+        return _fail(f"protocol error: {exc}", EXIT_PROTOCOL)
     except SyncError as exc:
-        _fail(str(exc), EXIT_OFFLINE)
+        return _fail(str(exc), EXIT_OFFLINE)
     return code
 
 
