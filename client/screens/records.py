@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -10,9 +11,20 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from client.i18n import _
+from models.catalog import load_catalog, parse_period
 from client.widgets.sync_bar import SyncBar
 
 _STATUS = {"draft": "Draft", "published": "Published", "withdrawn": "Withdrawn"}
+
+
+def _period_order(record: dict[str, Any]) -> tuple[date, str]:
+    """Newest period first, whatever its kind (2026-Q3 ends before 2026-11 does)."""
+    item = load_catalog().get(record["catalog_code"])
+    try:
+        _start, end = parse_period(item.period if item else "", record["period"])
+    except ValueError:
+        end = date.min
+    return end, record["recorded_at"] or ""
 
 
 class RecordsScreen(Screen[None]):
@@ -48,7 +60,7 @@ class RecordsScreen(Screen[None]):
     def show_records(self, records: list[dict[str, Any]]) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        ordered = sorted(records, key=lambda r: (r["period"], r["recorded_at"] or ""), reverse=True)
+        ordered = sorted(records, key=_period_order, reverse=True)
         for record in ordered:
             version = str(record["version"]) if record["version"] else _("not synced")
             table.add_row(
