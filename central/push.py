@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Table, insert, tuple_, update
 from sqlmodel import Session, SQLModel, col, func, select
 
-from central.errors import OutOfScope, PayloadTooLarge, ReadOnly
+from central.errors import PayloadTooLarge, ReadOnly
 from central.tables import Counter, Device, OpResultRow, RecordVersion
 from models.kinds import (
     KINDS,
@@ -135,6 +135,8 @@ class _Batch:
         self.op_rows: list[dict[str, Any]] = []
         self.stored: dict[str, OpResultRow] = {}
         self.answered: dict[str, OpResult] = {}
+        self.out_of_scope: dict[str, str] = {}
+        """op_id -> the unit outside the device's scope that the op touches."""
 
     # ------------------------------------------------------------ loading
 
@@ -143,7 +145,7 @@ class _Batch:
         self._load_stored([op.op_id for op in ops])
         fresh = [op for op in ops if op.op_id not in self.stored and op.kind in KINDS]
         self._load_records(fresh)
-        self._check_scope(fresh)
+        self.out_of_scope = self._check_scope(fresh)
         self._prefetch_keys(fresh)
         results = [self._answer(op) for op in ops]
         self._write()
@@ -178,8 +180,14 @@ class _Batch:
                 for row in self.session.exec(select(table).where(col(table.id).in_(chunk))):
                     self.records[kind][row.id] = row
 
-    def _check_scope(self, ops: Sequence[Op]) -> None:
-        """Every unit the batch touches (before and after) must be in the device's scope."""
+    def _check_scope(self, ops: Sequence[Op]) -> dict[str, str]:
+        """The ops touching a unit (before or after) outside the device's scope.
+
+        Each is refused on its own and nothing of it applies; the rest of the batch
+        goes on, so one entry that fell out of scope (a record moved to another
+        village, an entry typed before enrollment) never blocks a device's queue.
+        """
+        refused: dict[str, str] = {}
         scope = self.device.scope
         org_of: dict[tuple[str, str], str] = {
             (kind, rid): row.org_code
@@ -197,12 +205,11 @@ class _Batch:
                 if is_org_code(new):  # anything else is rejected as invalid later
                     touched.append(new)
                     org_of[key] = new
-            for org_code in touched:
-                if not in_scope(org_code, scope):
-                    raise OutOfScope(
-                        f"op {op.op_id} touches unit {org_code}, outside this device's scope "
-                        f"{scope}; nothing of the batch was applied"
-                    )
+            outside = next((code for code in touched if not in_scope(code, scope)), None)
+            if outside is not None:
+                refused[op.op_id] = outside
+                org_of.pop(key, None)
+        return refused
 
     def _prefetch_keys(self, ops: Sequence[Op]) -> None:
         """Natural keys of the batch's creates, looked up with one IN query per kind."""
@@ -259,6 +266,10 @@ class _Batch:
         spec = KINDS.get(op.kind)
         if spec is None:
             return _rejected(op, "unknown_kind", f"unknown kind {op.kind!r}", field="kind")
+        outside = self.out_of_scope.get(op.op_id)
+        if outside is not None:
+            message = f"unit {outside} is outside this device's scope; nothing of the op applied"
+            return _rejected(op, "out_of_scope", message, field="org_code")
         if not op.record_id or len(op.record_id) > MAX_ID_LENGTH:
             return _rejected(op, "invalid", "record_id must be 1 to 36 characters", field="id")
         try:

@@ -95,7 +95,8 @@ def _upsert(kind: str) -> Any:
 
 @cache
 def _version_update(kind: str) -> Any:
-    """Central's version, change number and clock for a record, never going backwards."""
+    """The version our op made on central: its number, change number, clocks and author,
+    so the local row matches central's without pulling our own change back."""
     table = kind_spec(kind).table.__table__  # type: ignore[attr-defined]
     return (
         table.update()
@@ -104,6 +105,8 @@ def _version_update(kind: str) -> Any:
             version=sa.bindparam("_version"),
             seq=sa.bindparam("_seq"),
             received_at=sa.bindparam("_received_at"),
+            recorded_at=sa.bindparam("_recorded_at"),
+            updated_by=sa.bindparam("_updated_by"),
         )
     )
 
@@ -231,6 +234,8 @@ class Store:
 
     def _check_scope(self, org_code: Any) -> list[FieldError]:
         identity = self._identity
+        if identity is not None and identity.role == "support":
+            return [FieldError("org_code", "read_only", "support devices only read records")]
         if identity is None or not isinstance(org_code, str) or in_scope(org_code, identity.scope):
             return []
         return [FieldError("org_code", "out_of_scope", "org_code is outside this device's units")]
@@ -285,24 +290,7 @@ class Store:
                     **columns,
                 },
             )
-            outbox.enqueue(
-                conn,
-                kind=kind,
-                record_id=record_id,
-                action=Action.CREATE,
-                changes=changes,
-                base_version=0,
-                at=now,
-            )
-            audit.append(
-                conn,
-                at=now,
-                actor=self.actor,
-                action="create",
-                kind=kind,
-                record_id=record_id,
-                changes=changes,
-            )
+            self._queue_change(conn, spec, record_id, Action.CREATE, changes, 0, now)
         return record_id
 
     def edit(self, record_id: str, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -321,32 +309,14 @@ class Store:
             if not changes:
                 return {}
             updated = {**fields_now, **given}
-            errors = validate_record(spec.name, updated)
-            if "org_code" in changes:
-                errors += self._check_scope(updated["org_code"])
+            errors = validate_record(spec.name, updated) + self._check_scope(updated["org_code"])
             if set(changes) & set(spec.natural_key):
                 errors += self._check_natural_key(conn, spec, updated, record_id)
             if errors:
                 raise ValidationFailed(errors)
-            self._write_fields(conn, spec, record_id, given)
-            outbox.enqueue(
-                conn,
-                kind=spec.name,
-                record_id=record_id,
-                action=Action.UPDATE,
-                changes=changes,
-                base_version=row.version,
-                at=utcnow(),
-            )
-            audit.append(
-                conn,
-                at=utcnow(),
-                actor=self.actor,
-                action="update",
-                kind=spec.name,
-                record_id=record_id,
-                changes=changes,
-            )
+            now = utcnow()
+            self._write_fields(conn, spec, record_id, given, now)
+            self._queue_change(conn, spec, record_id, Action.UPDATE, changes, row.version, now)
         return changes
 
     def delete(self, record_id: str) -> None:
@@ -355,32 +325,51 @@ class Store:
             if found is None or found[1].deleted:
                 raise UnknownRecord(record_id)
             spec, row = found
-            self._write_columns(conn, spec, record_id, {"deleted": True})
+            now = utcnow()
+            self._write_fields(conn, spec, record_id, {"deleted": True}, now)
             changes = {"deleted": (False, True)}
-            outbox.enqueue(
-                conn,
-                kind=spec.name,
-                record_id=record_id,
-                action=Action.DELETE,
-                changes=changes,
-                base_version=row.version,
-                at=utcnow(),
-            )
-            audit.append(
-                conn,
-                at=utcnow(),
-                actor=self.actor,
-                action="delete",
-                kind=spec.name,
-                record_id=record_id,
-                changes=changes,
-            )
+            self._queue_change(conn, spec, record_id, Action.DELETE, changes, row.version, now)
+
+    def _queue_change(
+        self,
+        conn: Connection,
+        spec: KindSpec,
+        record_id: str,
+        action: Action,
+        changes: Mapping[str, tuple[Any, Any]],
+        base_version: int,
+        now: datetime,
+    ) -> None:
+        """The op for central and the audit entry of one change, stamped like the record."""
+        outbox.enqueue(
+            conn,
+            kind=spec.name,
+            record_id=record_id,
+            action=action,
+            changes=changes,
+            base_version=base_version,
+            at=now,
+        )
+        audit.append(
+            conn,
+            at=now,
+            actor=self.actor,
+            action=action.value,
+            kind=spec.name,
+            record_id=record_id,
+            changes=changes,
+        )
 
     def _write_fields(
-        self, conn: Connection, spec: KindSpec, record_id: str, fields: Mapping[str, Any]
+        self,
+        conn: Connection,
+        spec: KindSpec,
+        record_id: str,
+        fields: Mapping[str, Any],
+        now: datetime,
     ) -> None:
         columns = wire_to_columns(spec, fields)
-        columns["recorded_at"] = utcnow()
+        columns["recorded_at"] = now
         columns["updated_by"] = self.actor
         self._write_columns(conn, spec, record_id, columns)
 
@@ -446,13 +435,15 @@ class Store:
                     reason = f"{error.code}: {error.message}" if error else "rejected"
                     outbox.quarantine(conn, op.op_id, reason)
                     continue
-                if result.version:
+                if result.status in (OpStatus.APPLIED, OpStatus.PARTIAL) and result.seq:
                     versions.setdefault(op.kind, []).append(
                         {
                             "_id": op.record_id,
                             "_version": result.version,
                             "_seq": result.seq,
                             "_received_at": timestamp_from_wire(result.received_at),
+                            "_recorded_at": timestamp_from_wire(op.recorded_at),
+                            "_updated_by": self.actor,
                         }
                     )
                 for info in result.conflicts:
@@ -616,13 +607,22 @@ class Store:
             errors = validate_record(spec.name, updated)
             if errors:
                 raise ValidationFailed(errors)
-            self._write_fields(conn, spec, record_id, decided.set_fields)
+        local_columns: dict[str, Any] = dict(decided.set_fields)
         if decided.set_deleted is not None:
-            self._write_columns(conn, spec, record_id, {"deleted": decided.set_deleted})
+            local_columns["deleted"] = decided.set_deleted
         if decided.retire_local:
-            self._write_columns(conn, spec, record_id, {"deleted": True})
+            local_columns["deleted"] = True
         if decided.adopt:
             self._upsert(conn, spec, wire_to_columns(spec, decided.adopt))
+        sends_own = decided.recreate or (
+            decided.op is not None and decided.op.record_id == record_id
+        )
+        if sends_own:  # a new local change: stamped now, like any edit
+            self._write_fields(conn, spec, record_id, local_columns, now)
+        elif local_columns:  # taking central's side: no new change of ours
+            self._write_columns(conn, spec, record_id, wire_to_columns(spec, local_columns))
+        if decided.op is not None and decided.op.record_id != record_id:
+            self._write_fields(conn, spec, decided.op.record_id, {}, now)
         if decided.op is not None:
             outbox.enqueue(
                 conn,

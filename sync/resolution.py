@@ -105,7 +105,7 @@ def _plan_deleted(conflict: ConflictView, choice: Choice) -> Plan:
         return Plan(adopt=theirs_record)
     # I edited; they deleted.
     if choice is Choice.THEIRS:
-        return Plan(set_deleted=True)
+        return Plan(adopt=theirs_record) if theirs_record else Plan(set_deleted=True)
     mine = dict(conflict.mine or {})
     changes = {"deleted": (True, False)}
     changes.update({name: (theirs_record.get(name), new) for name, new in mine.items()})

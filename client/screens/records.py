@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from client.i18n import _
-from models.catalog import load_catalog, parse_period
 from client.widgets.sync_bar import SyncBar
+from models.catalog import load_catalog, parse_period
 
 _STATUS = {"draft": "Draft", "published": "Published", "withdrawn": "Withdrawn"}
 

@@ -255,15 +255,23 @@ def test_values_must_be_normalised(enroll: Enroll) -> None:
     assert result.error is not None and result.error.field == "title"
 
 
-def test_out_of_scope_push_is_403_and_nothing_applies(enroll: Enroll, session: Session) -> None:
+def test_out_of_scope_op_is_refused_alone_and_nothing_of_it_applies(
+    enroll: Enroll, session: Session
+) -> None:
     clerk = enroll(VILLAGE)
     inside = create_op()
     outside = create_op(**disclosure_fields(OTHER_VILLAGE))
-    response = clerk.push_raw([inside, outside])
-    assert response.status_code == 403
-    assert response.json()["code"] == "out_of_scope"
-    assert session.exec(select(func.count()).select_from(Disclosure)).one() == 0
-    assert session.exec(select(func.count()).select_from(OpResultRow)).one() == 0
+    applied, refused = clerk.push(inside, outside).results
+    assert applied.status is OpStatus.APPLIED
+    assert refused.status is OpStatus.REJECTED
+    assert refused.error is not None
+    assert (refused.error.code, refused.error.field) == ("out_of_scope", "org_code")
+    rows = session.exec(select(Disclosure)).all()
+    assert [row.org_code for row in rows] == [VILLAGE]
+    # A retry of the refused op is answered the same, and still applies nothing.
+    (again,) = clerk.push(outside).results
+    assert again == refused
+    assert session.exec(select(func.count()).select_from(Disclosure)).one() == 1
 
 
 def test_moving_a_record_out_of_scope_is_refused(enroll: Enroll, session: Session) -> None:
@@ -271,10 +279,13 @@ def test_moving_a_record_out_of_scope_is_refused(enroll: Enroll, session: Sessio
     op = create_op()
     clerk.push(op)
     move = update_op(op.record_id, {"org_code": (VILLAGE, OTHER_VILLAGE)})
-    assert clerk.push_raw([move]).status_code == 403
+    (moved,) = clerk.push(move).results
+    assert moved.status is OpStatus.REJECTED
+    assert moved.error is not None and moved.error.code == "out_of_scope"
     other = enroll(OTHER_VILLAGE)
     edit = update_op(op.record_id, {"title": ("财务计划公开", "x")})
-    assert other.push_raw([edit]).status_code == 403
+    (edited,) = other.push(edit).results
+    assert edited.error is not None and edited.error.code == "out_of_scope"
     session.expire_all()
     row = session.get(Disclosure, op.record_id)
     assert row is not None and (row.org_code, row.version) == (VILLAGE, 1)
