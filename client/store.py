@@ -202,6 +202,17 @@ class Store:
     def actor(self) -> str:
         return self._identity.device_id if self._identity else LOCAL_ACTOR
 
+    # ---- the one place records cross between wire values and columns ----------------------
+
+    def columns_for(self, spec: KindSpec, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Column values to write for (part of) a wire record. Every write goes through here,
+        so what is stored differently from what travels (personal data) is decided once."""
+        return wire_to_columns(spec, record)
+
+    def record_of(self, spec: KindSpec, row: Any) -> dict[str, Any]:
+        """The full wire record of a stored row; every read goes through here."""
+        return row_to_wire(spec, row)
+
     # ---- records: reads ---------------------------------------------------------------
 
     def _find(self, conn: Connection, record_id: str) -> tuple[KindSpec, Any] | None:
@@ -219,7 +230,7 @@ class Store:
         if found is None:
             raise UnknownRecord(record_id)
         spec, row = found
-        return spec.name, row_to_wire(spec, row)
+        return spec.name, self.record_of(spec, row)
 
     def list_records(self, kind: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
         spec = kind_spec(kind)
@@ -228,7 +239,7 @@ class Store:
         if not include_deleted:
             query = query.where(table.c.deleted.is_(False))
         with self.engine.connect() as conn:
-            return [row_to_wire(spec, row) for row in conn.execute(query)]
+            return [self.record_of(spec, row) for row in conn.execute(query)]
 
     # ---- records: user actions (one transaction each) -----------------------------------
 
@@ -245,7 +256,7 @@ class Store:
     ) -> list[FieldError]:
         if not spec.natural_key:
             return []
-        columns = wire_to_columns(spec, {name: record[name] for name in spec.natural_key})
+        columns = self.columns_for(spec, {name: record[name] for name in spec.natural_key})
         found = conn.execute(_natural_key_query(spec.name), {**columns, "_exclude": record_id})
         if found.first() is None:
             return []
@@ -276,7 +287,7 @@ class Store:
             if duplicate:
                 raise ValidationFailed(duplicate)
             table = spec.table.__table__  # type: ignore[attr-defined]
-            columns = wire_to_columns(spec, record)
+            columns = self.columns_for(spec, record)
             conn.execute(
                 table.insert(),
                 {
@@ -303,7 +314,7 @@ class Store:
             given, errors = normalize(spec.name, values)
             if errors:
                 raise ValidationFailed(errors)
-            current = row_to_wire(spec, row)
+            current = self.record_of(spec, row)
             fields_now = {name: current[name] for name in spec.fields}
             changes = diff(fields_now, given)
             if not changes:
@@ -368,7 +379,7 @@ class Store:
         fields: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        columns = wire_to_columns(spec, fields)
+        columns = self.columns_for(spec, fields)
         columns["recorded_at"] = now
         columns["updated_by"] = self.actor
         self._write_columns(conn, spec, record_id, columns)
@@ -499,7 +510,7 @@ class Store:
                 local = pending.get(record["id"])
                 if local:
                     record = rebase(record, local)
-                columns = wire_to_columns(spec, record)
+                columns = self.columns_for(spec, record)
                 columns["seq"] = change.seq
                 rows.setdefault(spec.name, []).append(columns)
             for kind, batch in rows.items():
@@ -571,7 +582,7 @@ class Store:
                 if errors:
                     raise ValidationFailed(errors)
             found = self._find(conn, row.record_id)
-            local = row_to_wire(spec, found[1]) if found else {}
+            local = self.record_of(spec, found[1]) if found else {}
             view = ConflictView(
                 type=ConflictType(row.type),
                 field=row.field,
@@ -613,14 +624,14 @@ class Store:
         if decided.retire_local:
             local_columns["deleted"] = True
         if decided.adopt:
-            self._upsert(conn, spec, wire_to_columns(spec, decided.adopt))
+            self._upsert(conn, spec, self.columns_for(spec, decided.adopt))
         sends_own = decided.recreate or (
             decided.op is not None and decided.op.record_id == record_id
         )
         if sends_own:  # a new local change: stamped now, like any edit
             self._write_fields(conn, spec, record_id, local_columns, now)
         elif local_columns:  # taking central's side: no new change of ours
-            self._write_columns(conn, spec, record_id, wire_to_columns(spec, local_columns))
+            self._write_columns(conn, spec, record_id, self.columns_for(spec, local_columns))
         if decided.op is not None and decided.op.record_id != record_id:
             self._write_fields(conn, spec, decided.op.record_id, {}, now)
         if decided.op is not None:
