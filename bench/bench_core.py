@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +22,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from central_process import central_process  # noqa: E402
 
 from central.admin import init_db, new_enroll_code  # noqa: E402
 from client.store import Store  # noqa: E402
@@ -48,23 +50,6 @@ def _disclosure(i: int, monthly_items: list[str]) -> dict[str, Any]:
     }
 
 
-def _start_central(db_url: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "central", "serve", "--db", db_url, "--port", "0"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if "listening on" in line:
-            return proc, line.rsplit(" ", 1)[-1].strip()
-    proc.kill()
-    raise RuntimeError("central did not start")
-
-
 def _row(label: str, seconds: float, report: Any) -> str:
     return (
         f"{label:<34} {seconds:8.2f} s {report.requests:8d} req "
@@ -82,8 +67,7 @@ def main() -> None:
         work = Path(tmp)
         db_url = f"sqlite:///{work / 'central.db'}"
         init_db(db_url)
-        proc, url = _start_central(db_url)
-        try:
+        with central_process(db_url) as (url, _port):
             clerk = Store(work / "clerk")
             enroll(clerk, url, new_enroll_code(db_url, unit=CLERK_VILLAGE, role="clerk"))
             town = Store(work / "town")
@@ -129,9 +113,6 @@ def main() -> None:
             print(_row("nothing changed", time.perf_counter() - started, idle))
             clerk.close()
             town.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

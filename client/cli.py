@@ -215,16 +215,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     with _store(args) as store:
         report = sync_round(store)
-    figures = {
-        "pushed": report.pushed,
-        "pulled": report.pulled,
-        "conflicts": report.conflicts,
-        "rejected": report.rejected,
-        "bytes_sent": report.bytes_sent,
-        "bytes_received": report.bytes_received,
-        "requests": report.requests,
-        "seconds": round(report.seconds, 3),
-    }
+    figures = {**report.counts(), "seconds": round(report.seconds, 3)}
     if args.json:
         _print_json(figures)
     else:

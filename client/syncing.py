@@ -79,16 +79,5 @@ def sync_round(
         if transport is None:
             api.transport.close()
         store.record_round(
-            {
-                "started_at": started,
-                "finished_at": utcnow(),
-                "pushed": report.pushed,
-                "pulled": report.pulled,
-                "conflicts": report.conflicts,
-                "rejected": report.rejected,
-                "bytes_sent": report.bytes_sent,
-                "bytes_received": report.bytes_received,
-                "requests": report.requests,
-                "error": error,
-            }
+            {"started_at": started, "finished_at": utcnow(), **report.counts(), "error": error}
         )

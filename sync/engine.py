@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from sync.central_api import CentralAPI
@@ -46,6 +46,10 @@ class RoundReport:
     bytes_received: int = 0
     requests: int = 0
     seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        """The round's counts (everything but its duration), as scripts and history keep them."""
+        return {name: value for name, value in asdict(self).items() if name != "seconds"}
 
 
 @dataclass(frozen=True)
