@@ -1,0 +1,40 @@
+"""When to try again after a failed round: exponential back-off with full jitter and a cap.
+
+Pure, so the schedule is tested alone. Full jitter (a random wait between zero and
+the exponential bound) keeps a district's devices from retrying in step after
+central comes back.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from sync.errors import AuthError, ProtocolError, SyncError
+
+
+@dataclass
+class Backoff:
+    base_s: float = 30.0
+    cap_s: float = 600.0
+    failures: int = 0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def bound(self) -> float:
+        """The longest wait after the current number of failures."""
+        if self.failures == 0:
+            return 0.0
+        return min(self.cap_s, self.base_s * 2 ** (self.failures - 1))
+
+    def failed(self) -> float:
+        """Count a failure; returns how long to wait before the next try."""
+        self.failures += 1
+        return self.rng.uniform(self.bound() / 2, self.bound())
+
+    def succeeded(self) -> None:
+        self.failures = 0
+
+
+def is_fatal(error: BaseException) -> bool:
+    """Errors that waiting will not cure: stop and tell the person."""
+    return isinstance(error, AuthError | ProtocolError) or not isinstance(error, SyncError)
