@@ -24,7 +24,7 @@ class Backoff:
         """The longest wait after the current number of failures."""
         if self.failures == 0:
             return 0.0
-        return min(self.cap_s, self.base_s * 2 ** (self.failures - 1))
+        return float(min(self.cap_s, self.base_s * 2.0 ** (self.failures - 1)))
 
     def failed(self) -> float:
         """Count a failure; returns how long to wait before the next try."""
