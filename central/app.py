@@ -21,6 +21,13 @@ from central.clock import utcnow
 from central.db import SessionDep, make_engine
 from central.enrollment import enroll
 from central.errors import CentralError
+from central.findings import (
+    AuditFindingsResponse,
+    DuplicatePaymentsResponse,
+    audit_findings,
+    check_audit,
+    duplicate_payments,
+)
 from central.history import HistoryResponse, history
 from central.pull import pull
 from central.push import push
@@ -117,8 +124,13 @@ def _add_routes(app: FastAPI) -> None:
         settings: SettingsDep,
     ) -> Response:
         req = parse_body(PushRequest, body, request, settings)
-        results = push(session, device=device, ops=req.ops, now=utcnow())
-        log.info("push device=%s ops=%d", device.id, len(req.ops))
+        now = utcnow()
+        results = push(session, device=device, ops=req.ops, now=now, secret=settings.central_secret)
+        # The ops are applied whatever the audit chain shows; a break becomes a finding.
+        found = check_audit(session, device=device, links=req.audit, now=now)
+        log.info("push device=%s ops=%d audit=%d", device.id, len(req.ops), len(req.audit))
+        if found:
+            log.warning("audit chain of device %s: %d finding(s)", device.id, len(found))
         return answer(PushResponse(results=results))
 
     @app.post("/v1/pull", response_model=PullResponse)
@@ -138,6 +150,17 @@ def _add_routes(app: FastAPI) -> None:
             limit=min(limit, settings.pull_page_max),
         )
         return answer(page)
+
+    @app.get("/v1/findings/duplicate-payments", response_model=DuplicatePaymentsResponse)
+    def findings_duplicate_payments(device: CurrentDevice, session: SessionDep) -> Response:
+        """Supervisors and town staff: the same person paid twice for one subsidy and
+        period (matched by keyed hash, shown masked)."""
+        return answer(duplicate_payments(session, device=device))
+
+    @app.get("/v1/findings/audit", response_model=AuditFindingsResponse)
+    def findings_audit(device: CurrentDevice, session: SessionDep) -> Response:
+        """Supervisors and town staff: devices whose audit chain had a gap or an edit."""
+        return answer(audit_findings(session, device=device))
 
     @app.get("/v1/records/{kind}/{record_id}/history", response_model=HistoryResponse)
     def record_history(

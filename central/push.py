@@ -23,6 +23,8 @@ from sqlalchemy import Table, insert, tuple_, update
 from sqlmodel import Session, SQLModel, col, func, select
 
 from central.errors import PayloadTooLarge, ReadOnly
+from central.findings import central_secret, refresh_fingerprints
+from central.permissions import forbidden_field
 from central.tables import Counter, Device, OpResultRow, RecordVersion
 from models.kinds import (
     KINDS,
@@ -73,12 +75,21 @@ def lock_counter(session: Session) -> int:
     return seq
 
 
-def push(session: Session, *, device: Device, ops: Sequence[Op], now: datetime) -> list[OpResult]:
+def push(
+    session: Session,
+    *,
+    device: Device,
+    ops: Sequence[Op],
+    now: datetime,
+    secret: str | None = None,
+) -> list[OpResult]:
     """Apply ``ops`` in order for ``device`` and commit; one OpResult per op, in order.
 
     Raises ReadOnly (support role), OutOfScope (any op touching a unit outside
     the device's scope: nothing of the batch is applied) or PayloadTooLarge.
     """
+    if not ops:
+        return []
     if device.role == Role.SUPPORT:
         raise ReadOnly("the support role may read but not write")
     if len(ops) > PUSH_BATCH_MAX_OPS:
@@ -88,6 +99,11 @@ def push(session: Session, *, device: Device, ops: Sequence[Op], now: datetime) 
     batch = _Batch(session, device=device, now=now)
     try:
         results = batch.run(ops)
+        refresh_fingerprints(
+            session,
+            (op.record_id for op in ops if op.kind == "subsidy_payment"),
+            secret=central_secret(session, secret),
+        )
         session.commit()
     except BaseException:
         session.rollback()
@@ -272,6 +288,15 @@ class _Batch:
             return _rejected(op, "out_of_scope", message, field="org_code")
         if not op.record_id or len(op.record_id) > MAX_ID_LENGTH:
             return _rejected(op, "invalid", "record_id must be 1 to 36 characters", field="id")
+        refused = forbidden_field(self.device.role, op.kind, op.action, op.changes)
+        if refused is not None:
+            what = f"the field {refused}" if refused != "*" else f"a {op.action.value} of"
+            return _rejected(
+                op,
+                "forbidden_field",
+                f"a {self.device.role} device may not set {what} {op.kind}; nothing applied",
+                field=None if refused == "*" else refused,
+            )
         try:
             recorded_at = timestamp_from_wire(op.recorded_at)
         except (ValueError, TypeError):

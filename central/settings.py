@@ -21,3 +21,6 @@ class CentralSettings:
     pull_page_default: int = 1000
     pull_page_max: int = PULL_PAGE_MAX
     echo_sql: bool = False
+    central_secret: str | None = None
+    """Keys the hashes of ID numbers kept beside payments (duplicate findings); None: the
+    SANWU_CENTRAL_SECRET environment variable, else a random one kept in the database."""

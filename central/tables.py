@@ -114,6 +114,53 @@ class Counter(SQLModel, table=True):
     seq: int = 0
 
 
+class CentralSetting(SQLModel, table=True):
+    """Central's own small settings; ``secret`` keys the ID-number hashes (revision 0003)."""
+
+    __tablename__ = "central_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+class DeviceAudit(SQLModel, table=True):
+    """The last entry of a device's audit chain central has checked (revision 0003)."""
+
+    __tablename__ = "device_audit"
+
+    device_id: str = Field(primary_key=True, max_length=36)
+    last_id: int = 0
+    last_hash: str = Field(max_length=64)
+
+
+class AuditFinding(SQLModel, table=True):
+    """A device's audit chain did not continue as it should: a gap or an edited entry."""
+
+    __tablename__ = "audit_finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: str = Field(index=True, max_length=36)
+    org_code: str = Field(index=True, max_length=12)
+    at: datetime
+    kind: str = Field(max_length=20)
+    """``gap`` or ``edited``."""
+    detail: str
+
+
+class PaymentFingerprint(SQLModel, table=True):
+    """Beside each payment, the keyed hash of its recipient's ID number (never the number):
+    the same person paid twice for one subsidy and period shows as a repeated hash."""
+
+    __tablename__ = "payment_fingerprint"
+
+    payment_id: str = Field(primary_key=True, max_length=36)
+    id_hash: str = Field(index=True, max_length=64)
+    org_code: str = Field(max_length=12)
+    project_id: str = Field(max_length=36)
+    category: str = Field(max_length=40)
+    period: str = Field(max_length=10)
+
+
 RECORD_TABLES: tuple[str, ...] = tuple(str(spec.table.__tablename__) for spec in KINDS.values())
 CENTRAL_ONLY_TABLES: tuple[str, ...] = (
     "org_unit",
@@ -123,6 +170,10 @@ CENTRAL_ONLY_TABLES: tuple[str, ...] = (
     "record_version",
     "nonce",
     "counter",
+    "central_setting",
+    "device_audit",
+    "audit_finding",
+    "payment_fingerprint",
 )
 CENTRAL_TABLES: frozenset[str] = frozenset((*CENTRAL_ONLY_TABLES, *RECORD_TABLES))
 NATURAL_KEY_INDEX_PREFIX = "uq_natural_"

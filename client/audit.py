@@ -6,9 +6,7 @@ are masked before they are written, so the log can be shown and exported.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +16,10 @@ from sqlalchemy.engine import Connection
 from client.tables import AuditEntry
 from models.kinds import KINDS, timestamp_to_wire
 from models.masking import mask_record
+from sync.protocol import AuditLink, audit_digest, audit_link_hash
 
 GENESIS = "0" * 64
+Link = AuditLink
 _audit = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -39,8 +39,20 @@ def masked_changes(kind: str, changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
-    canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+    """sha256(prev_hash + sha256(canonical body)): central can check a link from the
+    body's digest alone, without the body (``sync.protocol.AuditLink``)."""
+    return audit_link_hash(prev_hash, audit_digest(entry))
+
+
+def _body(row: Any) -> dict[str, Any]:
+    return {
+        "at": timestamp_to_wire(row.at),
+        "actor": row.actor,
+        "action": row.action,
+        "kind": row.kind,
+        "record_id": row.record_id,
+        "changes": row.changes,
+    }
 
 
 def append(
@@ -54,9 +66,29 @@ def append(
     changes: Mapping[str, Any],
 ) -> None:
     """Add one entry after the last one, inside the caller's transaction."""
+    _append_masked(
+        conn,
+        at=at,
+        actor=actor,
+        action=action,
+        kind=kind,
+        record_id=record_id,
+        masked=masked_changes(kind, changes),
+    )
+
+
+def _append_masked(
+    conn: Connection,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    kind: str,
+    record_id: str,
+    masked: Mapping[str, Any],
+) -> None:
     prev = conn.execute(sa.select(_audit.c.hash).order_by(_audit.c.id.desc()).limit(1)).scalar()
     prev_hash = prev or GENESIS
-    masked = masked_changes(kind, changes)
     body = {
         "at": timestamp_to_wire(at),
         "actor": actor,
@@ -80,18 +112,43 @@ def append(
     )
 
 
+def append_reveal(
+    conn: Connection,
+    *,
+    at: datetime,
+    actor: str,
+    kind: str,
+    record_id: str,
+    fields: Sequence[str],
+    user: str = "",
+) -> None:
+    """Personal data shown in clear: which fields of which record, by whom (no values)."""
+    _append_masked(
+        conn,
+        at=at,
+        actor=actor,
+        action="reveal",
+        kind=kind,
+        record_id=record_id,
+        masked={"fields": sorted(fields), "user": user},
+    )
+
+
+def links(conn: Connection, *, after: int, limit: int) -> list[AuditLink]:
+    """Entries after ``after`` as links central can check: id, digest of the body, hash."""
+    rows = conn.execute(
+        sa.select(_audit).where(_audit.c.id > after).order_by(_audit.c.id).limit(limit)
+    )
+    return [
+        AuditLink(id=int(row.id), digest=audit_digest(_body(row)), hash=row.hash) for row in rows
+    ]
+
+
 def verify_chain(conn: Connection) -> int | None:
     """The id of the first entry that does not fit the chain, or None when all fit."""
     prev_hash = GENESIS
     for row in conn.execute(sa.select(_audit).order_by(_audit.c.id)):
-        body = {
-            "at": timestamp_to_wire(row.at),
-            "actor": row.actor,
-            "action": row.action,
-            "kind": row.kind,
-            "record_id": row.record_id,
-            "changes": row.changes,
-        }
+        body = _body(row)
         if row.prev_hash != prev_hash or row.hash != entry_hash(prev_hash, body):
             return int(row.id)
         prev_hash = row.hash

@@ -10,11 +10,13 @@ Output for machines is ``--json``; personal fields are masked unless
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from client.errors import NotEnrolled, StoreError, UnknownConflict, UnknownRecord, ValidationFailed
@@ -24,7 +26,15 @@ from client.store import Store
 from models.catalog import deadline_rule_text, load_catalog
 from models.kinds import KINDS
 from models.masking import mask_record
-from sync.errors import AuthError, ProtocolError, SyncError, TransportError
+from sync.errors import (
+    AuthError,
+    ClockSkewError,
+    DeviceRevoked,
+    InsecureTransportError,
+    ProtocolError,
+    SyncError,
+    TransportError,
+)
 from sync.resolution import Choice
 
 EXIT_OK = 0
@@ -121,8 +131,77 @@ def cmd_central_revoke(args: argparse.Namespace) -> int:
 # ---- client ---------------------------------------------------------------------------
 
 
+ENV_PASSPHRASE = "SANWU_PASSPHRASE"
+NO_PASSPHRASE = (
+    "the local data is encrypted: give its passphrase with --passphrase-file FILE or "
+    "SANWU_PASSPHRASE (no terminal to ask on)"
+)
+
+
+def _read_passphrase_file(path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read the passphrase file {path} ({type(exc).__name__})") from exc
+    passphrase = text.splitlines()[0] if text else ""
+    if not passphrase:
+        raise CliError(f"the passphrase file {path} is empty")
+    return passphrase
+
+
+def _given_passphrase(args: argparse.Namespace) -> str | None:
+    """--passphrase-file, else SANWU_PASSPHRASE; None when neither is given."""
+    path = getattr(args, "passphrase_file", None)
+    if path:
+        return _read_passphrase_file(path)
+    return os.environ.get(ENV_PASSPHRASE) or None
+
+
+def _ask_passphrase(*, new: bool, what: str = "passphrase") -> str:
+    """Prompt on the terminal (twice for a new one); exit 2 when there is no terminal."""
+    if not sys.stdin.isatty():
+        raise CliError(NO_PASSPHRASE)
+    if not new:
+        return getpass.getpass(f"{what} for the local data: ")
+    sys.stderr.write(
+        "sanwu: choose a passphrase for the local data; personal data is encrypted with it "
+        "and nobody can recover it if it is forgotten\n"
+    )
+    for _attempt in range(3):
+        first = getpass.getpass(f"new {what}: ")
+        if len(first) < 8:
+            sys.stderr.write("sanwu: at least 8 characters, please\n")
+            continue
+        if getpass.getpass(f"new {what} again: ") == first:
+            return first
+        sys.stderr.write("sanwu: the two did not match\n")
+    raise CliError("no passphrase chosen")
+
+
 def _store(args: argparse.Namespace) -> Store:
-    return Store(resolve_home(args.home))
+    """The home's store, unlocked (scrypt once): --passphrase-file, SANWU_PASSPHRASE, or a
+    prompt on the terminal; exit 2 without any of them."""
+    store = Store(resolve_home(args.home), passphrase=_given_passphrase(args))
+    try:
+        if store.locked:
+            store.unlock(_ask_passphrase(new=not store.has_data_key()))
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _note_reveal(store: Store, kind: str, record_id: str, fields: Sequence[str]) -> None:
+    """A reveal of personal data is written to the audit log: who, when, which record and
+    fields (never the values)."""
+    store.note_reveal(kind=kind, record_id=record_id, fields=fields, user=_os_user())
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
@@ -150,7 +229,20 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     with _store(args) as store:
         if store.identity is not None and not args.force:
             raise CliError("this home is enrolled already (use --force to enroll it again)")
-        answer = enroll(store, args.server, args.code, device_name=args.name)
+        ca_bundle = ""
+        if args.ca_bundle:
+            bundle = Path(args.ca_bundle).expanduser().resolve()
+            if not bundle.is_file():
+                raise CliError(f"--ca-bundle: no such file {args.ca_bundle}")
+            ca_bundle = str(bundle)
+        answer = enroll(
+            store,
+            args.server,
+            args.code,
+            device_name=args.name,
+            ca_bundle=ca_bundle,
+            insecure_http=args.insecure_http,
+        )
     _say(f"enrolled as {answer.role.value} of {answer.org_code} {answer.org_name}")
     _say(f"device id: {answer.device_id}")
     return EXIT_OK
@@ -186,6 +278,8 @@ def cmd_record_list(args: argparse.Namespace) -> int:
         raise CliError(f"unknown kind {args.kind!r}; kinds: {', '.join(KINDS)}")
     with _store(args) as store:
         records = store.list_records(args.kind, include_deleted=args.all)
+        if args.reveal and records:
+            _note_reveal(store, args.kind, "*", sorted(KINDS[args.kind].personal))
     shown = [_shown(args.kind, record, args.reveal) for record in records]
     if args.json:
         _print_json(shown)
@@ -200,6 +294,8 @@ def cmd_record_list(args: argparse.Namespace) -> int:
 def cmd_record_show(args: argparse.Namespace) -> int:
     with _store(args) as store:
         kind, record = store.get(args.id)
+        if args.reveal:
+            _note_reveal(store, kind, args.id, sorted(KINDS[kind].personal))
     shown = {"kind": kind, **_shown(kind, record, args.reveal)}
     if args.json:
         _print_json(shown)
@@ -272,6 +368,10 @@ def cmd_queue_retry(args: argparse.Namespace) -> int:
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     with _store(args) as store:
         entries = store.conflicts(include_resolved=args.all)
+        if args.reveal:
+            for entry in entries:
+                if entry.field in KINDS[entry.kind].personal:
+                    _note_reveal(store, entry.kind, entry.record_id, [entry.field])
     rows = []
     for entry in entries:
         masked = _masked_conflict(entry.kind, entry.field, entry.base, entry.mine, entry.theirs)
@@ -350,6 +450,50 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_wipe(args: argparse.Namespace) -> int:
+    """Remove this home's local database on purpose (records, queue, identity, key)."""
+    from client.store import DB_NAME
+
+    home = resolve_home(args.home)
+    files = [home / f"{DB_NAME}{suffix}" for suffix in ("", "-wal", "-shm")]
+    if not files[0].exists():
+        _say(f"nothing to wipe in {home}")
+        return EXIT_OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("refusing to wipe without a terminal to confirm on: pass --yes")
+        with Store(home, passphrase="") as store:
+            pending = store.status().pending
+        sys.stderr.write(
+            f"sanwu: this removes every local record, the queue ({pending} change(s) not yet "
+            f"sent to central) and this device's identity from {home}.\n"
+        )
+        answer = input("type WIPE to confirm: ")
+        if answer.strip() != "WIPE":
+            _say("not wiped")
+            return EXIT_USAGE
+    for path in files:
+        path.unlink(missing_ok=True)
+    _say(f"local data removed from {home}")
+    return EXIT_OK
+
+
+def cmd_passphrase(args: argparse.Namespace) -> int:
+    """Change the passphrase: the data key is wrapped again, no row is re-encrypted."""
+    home = resolve_home(args.home)
+    with Store(home, passphrase="") as store:
+        if not store.has_data_key():
+            raise CliError("this home has no passphrase yet: any command sets it on first use")
+        old = _given_passphrase(args) or _ask_passphrase(new=False, what="current passphrase")
+        if args.new_passphrase_file:
+            new = _read_passphrase_file(args.new_passphrase_file)
+        else:
+            new = _ask_passphrase(new=True)
+        store.change_passphrase(old, new)
+    _say("passphrase changed")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     set_language(args.lang)  # before the UI modules are imported
     from client.demo import run_demo
@@ -376,6 +520,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--home", help="local data directory (default: SANWU_HOME or the user data dir)"
     )
     parser.add_argument("--lang", default=None, help="UI language: zh_CN (default) or en")
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help="read the local data's passphrase from FILE (first line); or SANWU_PASSPHRASE",
+    )
     parser.set_defaults(handler=cmd_app)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -411,6 +560,14 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--code", required=True)
     enroll.add_argument("--name", default="", help="a name for this device")
     enroll.add_argument("--force", action="store_true")
+    enroll.add_argument(
+        "--ca-bundle", metavar="FILE", help="CA certificates for an intranet server (PEM)"
+    )
+    enroll.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain http:// to a host that is not this machine (unencrypted link)",
+    )
 
     record = commands.add_parser("record", help="add, edit, delete, list and show records")
     record_cmds = record.add_subparsers(dest="record_command", metavar="ACTION", required=True)
@@ -459,6 +616,13 @@ def build_parser() -> argparse.ArgumentParser:
     status = add(commands, "status", cmd_status, "enrollment, queue and last sync")
     status.add_argument("--json", action="store_true")
 
+    wipe = add(commands, "wipe", cmd_wipe, "remove the local data of this home on purpose")
+    wipe.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    passphrase = add(
+        commands, "passphrase", cmd_passphrase, "change the passphrase of the local data"
+    )
+    passphrase.add_argument("--new-passphrase-file", metavar="FILE")
+
     add(commands, "demo", cmd_demo, "embedded central with Donghe demo data, then the app")
     return parser
 
@@ -480,8 +644,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), getattr(exc, "code", EXIT_USAGE))
     except StoreError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    except InsecureTransportError as exc:
+        return _fail(str(exc), EXIT_USAGE)
     except TransportError as exc:
         return _fail(f"offline: {exc}", EXIT_OFFLINE)
+    except DeviceRevoked:
+        from client.syncing import REVOKED_MESSAGE
+
+        return _fail(REVOKED_MESSAGE, EXIT_REFUSED)
+    except ClockSkewError as exc:
+        from client.syncing import CLOCK_SKEW_MESSAGE
+
+        return _fail(f"{CLOCK_SKEW_MESSAGE} (central said: {exc})", EXIT_REFUSED)
     except AuthError as exc:
         return _fail(f"refused by central: {exc}", EXIT_REFUSED)
     except ProtocolError as exc:

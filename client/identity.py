@@ -1,4 +1,8 @@
-"""The device identity and small sync state, kept in the local ``setting`` table."""
+"""The device identity and small sync state, kept in the local ``setting`` table.
+
+The private key is sealed with the home's data key (``client.crypto``); a store
+opened without its passphrase loads the identity with ``private_key=None``.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,34 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from client.crypto import DataKey, Locked, is_sealed
 from client.tables import Setting
 from sync.signing import private_key_bytes, private_key_from_bytes
 
 _setting = Setting.__table__  # type: ignore[attr-defined]
 
 CURSOR = "cursor"
+PRIVATE_KEY = "private_key"
+REVOKED_AT = "revoked_at"
+"""Set when central answered that this device is revoked: sync stops for good."""
+AUDIT_SENT = "audit_sent_id"
+"""The last local audit entry central acknowledged (its chain is checked from there)."""
 
 
 @dataclass(frozen=True)
 class Identity:
     device_id: str
-    private_key: Ed25519PrivateKey
+    private_key: Ed25519PrivateKey | None
+    """None while the store is locked."""
     server_url: str
     org_code: str
     org_name: str
     role: str
     scope: str
+    ca_bundle: str = ""
+    """A CA bundle file for an intranet server's certificate ("" = the system's)."""
+    insecure_http: bool = False
+    """Plain HTTP to a host that is not loopback, allowed explicitly at enrollment."""
 
 
 def get_setting(conn: Connection, key: str) -> str | None:
@@ -38,30 +53,54 @@ def put_setting(conn: Connection, key: str, value: str) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
-def load_identity(conn: Connection) -> Identity | None:
+def delete_setting(conn: Connection, key: str) -> None:
+    conn.execute(_setting.delete().where(_setting.c.key == key))
+
+
+def seal_private_key(key: DataKey, raw_b64: str) -> str:
+    return key.seal("setting", PRIVATE_KEY, PRIVATE_KEY, raw_b64)
+
+
+def _private_key(stored: str, key: DataKey | None) -> Ed25519PrivateKey | None:
+    if is_sealed(stored):
+        if key is None:
+            return None
+        stored = key.open("setting", PRIVATE_KEY, PRIVATE_KEY, stored)
+    return private_key_from_bytes(base64.b64decode(stored))
+
+
+def load_identity(conn: Connection, key: DataKey | None = None) -> Identity | None:
     rows: dict[str, str] = dict(conn.execute(sa.select(_setting.c.key, _setting.c.value)).all())
     if "device_id" not in rows:
         return None
     return Identity(
         device_id=rows["device_id"],
-        private_key=private_key_from_bytes(base64.b64decode(rows["private_key"])),
+        private_key=_private_key(rows[PRIVATE_KEY], key),
         server_url=rows["server_url"],
         org_code=rows["org_code"],
         org_name=rows.get("org_name", ""),
         role=rows["role"],
         scope=rows["scope"],
+        ca_bundle=rows.get("ca_bundle", ""),
+        insecure_http=rows.get("insecure_http", "") == "1",
     )
 
 
-def save_identity(conn: Connection, identity: Identity) -> None:
+def save_identity(conn: Connection, identity: Identity, key: DataKey | None) -> None:
+    """Keep the identity; the private key sealed (so the store must be unlocked)."""
+    if identity.private_key is None or key is None:
+        raise Locked()
+    raw = base64.b64encode(private_key_bytes(identity.private_key)).decode()
     values = {
         "device_id": identity.device_id,
-        "private_key": base64.b64encode(private_key_bytes(identity.private_key)).decode(),
+        PRIVATE_KEY: seal_private_key(key, raw),
         "server_url": identity.server_url,
         "org_code": identity.org_code,
         "org_name": identity.org_name,
         "role": identity.role,
         "scope": identity.scope,
+        "ca_bundle": identity.ca_bundle,
+        "insecure_http": "1" if identity.insecure_http else "",
     }
-    for key, value in values.items():
-        put_setting(conn, key, value)
+    for name, value in values.items():
+        put_setting(conn, name, value)

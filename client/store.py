@@ -7,9 +7,10 @@ Screens and the CLI call this; the sync engine calls the ``SyncStore`` side
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -22,10 +23,31 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from client import audit, outbox
+from client.crypto import (
+    DATA_KEY_SETTING,
+    DataKey,
+    Locked,
+    blind_prefix_bounds,
+    is_sealed,
+    new_data_key,
+    rewrap,
+    unlock,
+)
 from client.errors import NotEnrolled, UnknownConflict, UnknownRecord, ValidationFailed
-from client.identity import CURSOR, Identity, get_setting, load_identity, put_setting, save_identity
+from client.identity import (
+    AUDIT_SENT,
+    CURSOR,
+    PRIVATE_KEY,
+    REVOKED_AT,
+    Identity,
+    get_setting,
+    load_identity,
+    put_setting,
+    save_identity,
+    seal_private_key,
+)
 from client.migrate import upgrade
-from client.tables import ConflictRow, SyncRound
+from client.tables import ConflictRow, OutboxOp, Setting, SyncRound
 from models.ids import new_id
 from models.kinds import (
     KINDS,
@@ -43,9 +65,12 @@ from sync.resolution import Choice, ConflictView, Plan, ResolutionError, plan
 
 DB_NAME = "sanwu.db"
 LOCAL_ACTOR = "local"
+ENV_PASSPHRASE = "SANWU_PASSPHRASE"
 
 _conflict = ConflictRow.__table__  # type: ignore[attr-defined]
 _round = SyncRound.__table__  # type: ignore[attr-defined]
+_setting = Setting.__table__  # type: ignore[attr-defined]
+_outbox = OutboxOp.__table__  # type: ignore[attr-defined]
 
 
 def utcnow() -> datetime:
@@ -68,6 +93,14 @@ def open_engine(path: Path) -> Engine:
     return engine
 
 
+def _key_condition(table: Any, name: str, personal: bool) -> Any:
+    if not personal:
+        return table.c[name] == sa.bindparam(name)
+    # A sealed value starts with its blind index: a range on the same index finds it.
+    column = table.c[name]
+    return sa.and_(column >= sa.bindparam(f"{name}_lo"), column < sa.bindparam(f"{name}_hi"))
+
+
 @cache
 def _natural_key_query(kind: str) -> sa.Select[Any]:
     """A live record with the same natural key, other than the one being written."""
@@ -78,7 +111,7 @@ def _natural_key_query(kind: str) -> sa.Select[Any]:
         .where(
             table.c.deleted.is_(False),
             table.c.id != sa.bindparam("_exclude"),
-            *(table.c[name] == sa.bindparam(name) for name in spec.natural_key),
+            *(_key_condition(table, name, name in spec.personal) for name in spec.natural_key),
         )
         .limit(1)
     )
@@ -138,14 +171,21 @@ class SyncStatus:
 class Store:
     """One local database file under a home directory."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, passphrase: str | None = None) -> None:
+        """Open (and migrate) the home's database; unlock it with ``passphrase``, else
+        with SANWU_PASSPHRASE, else stay locked until ``unlock`` (``""``: stay locked)."""
         home.mkdir(parents=True, exist_ok=True)
         self.home = home
         self.path = home / DB_NAME
         self.engine = open_engine(self.path)
         upgrade(self.engine)
+        self._key: DataKey | None = None
         with self.engine.connect() as conn:
             self._identity = load_identity(conn)
+        if passphrase is None:
+            passphrase = os.environ.get(ENV_PASSPHRASE)
+        if passphrase:
+            self.unlock(passphrase)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -168,6 +208,176 @@ class Store:
                 raise
             conn.commit()
 
+    # ---- the data key -----------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self._key is None
+
+    def has_data_key(self) -> bool:
+        """False for a new home (or one made before encryption): the first unlock sets the
+        passphrase."""
+        with self.engine.connect() as conn:
+            return get_setting(conn, DATA_KEY_SETTING) is not None
+
+    def unlock(self, passphrase: str) -> None:
+        """Unwrap the data key (scrypt, once). A home without one gets a new key, and every
+        personal value and the device key already stored in clear are sealed with it, in
+        one transaction; the clear pages are then wiped from the file and its WAL."""
+        with self.transaction() as conn:
+            stored = get_setting(conn, DATA_KEY_SETTING)
+            if stored is not None:
+                key = unlock(passphrase, stored)
+                sealed = 0
+            else:
+                key, wrapped = new_data_key(passphrase)
+                put_setting(conn, DATA_KEY_SETTING, wrapped)
+                sealed = self._seal_existing(conn, key)
+            self._key = key
+            self._identity = load_identity(conn, key)
+        if sealed:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("VACUUM")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """Wrap the same data key with ``new``; no row is re-encrypted."""
+        with self.transaction() as conn:
+            stored = get_setting(conn, DATA_KEY_SETTING)
+            if stored is None:
+                raise Locked()
+            put_setting(conn, DATA_KEY_SETTING, rewrap(old, new, stored))
+
+    def _require_key(self) -> DataKey:
+        if self._key is None:
+            raise Locked()
+        return self._key
+
+    def _seal_existing(self, conn: Connection, key: DataKey) -> int:
+        """Seal what a home made before encryption holds in clear; returns values sealed."""
+        sealed = 0
+        for spec in KINDS.values():
+            if not spec.personal:
+                continue
+            table = spec.table.__table__  # type: ignore[attr-defined]
+            columns = [table.c[name] for name in sorted(spec.personal)]
+            for row in conn.execute(sa.select(table.c.id, *columns)).all():
+                values = {
+                    name: self._seal(key, spec, table.name, name, row.id, getattr(row, name))
+                    for name in sorted(spec.personal)
+                    if getattr(row, name) and not is_sealed(getattr(row, name))
+                }
+                if values:
+                    conn.execute(table.update().where(table.c.id == row.id).values(**values))
+                    sealed += len(values)
+        out = _outbox
+        for row in conn.execute(sa.select(out.c.seq, out.c.kind, out.c.record_id, out.c.changes)):
+            changes = self._seal_changes(key, row.kind, row.record_id, row.changes)
+            if changes != row.changes:
+                conn.execute(out.update().where(out.c.seq == row.seq).values(changes=changes))
+                sealed += 1
+        for row in conn.execute(sa.select(_conflict)).all():
+            mapping = dict(row._mapping)
+            values = self._sealed_conflict(key, row.kind, row.record_id, row.field, mapping)
+            if values != {name: mapping[name] for name in values}:
+                conn.execute(_conflict.update().where(_conflict.c.id == row.id).values(**values))
+                sealed += 1
+        raw = get_setting(conn, PRIVATE_KEY)
+        if raw is not None and not is_sealed(raw):
+            put_setting(conn, PRIVATE_KEY, seal_private_key(key, raw))
+            sealed += 1
+        return sealed
+
+    @staticmethod
+    def _seal(
+        key: DataKey, spec: KindSpec, table: str, column: str, row_id: str, value: Any
+    ) -> Any:
+        if not isinstance(value, str) or not value or is_sealed(value):
+            return value
+        return key.seal(table, column, row_id, value, indexed=column in spec.natural_key)
+
+    @staticmethod
+    def _open(key: DataKey | None, table: str, column: str, row_id: str, value: Any) -> Any:
+        if not is_sealed(value):
+            return value
+        if key is None:
+            raise Locked()
+        return key.open(table, column, row_id, value)
+
+    def _seal_changes(
+        self, key: DataKey | None, kind: str, record_id: str, changes: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """An op's ``{field: [from, to]}`` with personal values sealed (outbox rows)."""
+        spec = KINDS.get(kind)
+        personal = spec.personal if spec else frozenset()
+        out: dict[str, Any] = {}
+        for name, pair in changes.items():
+            if name in personal and any(isinstance(v, str) and v for v in pair):
+                sealer = key or self._require_key()
+                out[name] = [
+                    sealer.seal("outbox", name, record_id, v)
+                    if isinstance(v, str) and v and not is_sealed(v)
+                    else v
+                    for v in pair
+                ]
+            else:
+                out[name] = list(pair)
+        return out
+
+    def _open_changes(self, record_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            name: [self._open(self._key, "outbox", name, record_id, v) for v in pair]
+            for name, pair in changes.items()
+        }
+
+    def _sealed_conflict(
+        self,
+        key: DataKey | None,
+        kind: str,
+        record_id: str,
+        field: str,
+        values: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """base/mine/theirs (when the field is personal) and central's record, sealed."""
+        spec = KINDS.get(kind)
+        personal = spec.personal if spec else frozenset()
+        out: dict[str, Any] = {}
+        for slot in ("base", "mine", "theirs"):
+            value = values.get(slot)
+            if field in personal and isinstance(value, str) and value and not is_sealed(value):
+                value = (key or self._require_key()).seal(
+                    "conflict", f"{field}.{slot}", record_id, value
+                )
+            out[slot] = value
+        record = values.get("record")
+        if isinstance(record, Mapping):
+            sealed_record = dict(record)
+            for name in personal:
+                value = sealed_record.get(name)
+                if isinstance(value, str) and value and not is_sealed(value):
+                    sealed_record[name] = (key or self._require_key()).seal(
+                        "conflict.record", name, record_id, value
+                    )
+            record = sealed_record
+        out["record"] = record
+        return out
+
+    def _opened_conflict(self, row: Any) -> dict[str, Any]:
+        values = {
+            slot: self._open(
+                self._key, "conflict", f"{row.field}.{slot}", row.record_id, getattr(row, slot)
+            )
+            for slot in ("base", "mine", "theirs")
+        }
+        record = row.record
+        if isinstance(record, Mapping):
+            record = {
+                name: self._open(self._key, "conflict.record", name, row.record_id, value)
+                for name, value in record.items()
+            }
+        values["record"] = record
+        return values
+
     # ---- identity -------------------------------------------------------------------
 
     @property
@@ -180,23 +390,60 @@ class Store:
         return self._identity
 
     def save_identity(self, identity: Identity) -> None:
+        """Keep a (new) identity; a new enrollment clears the revoked flag and the audit
+        position of an earlier one."""
+        previous = self._identity
         with self.transaction() as conn:
-            save_identity(conn, identity)
+            save_identity(conn, identity, self._key)
+            if previous is None or previous.device_id != identity.device_id:
+                conn.execute(_setting.delete().where(_setting.c.key.in_((REVOKED_AT, AUDIT_SENT))))
         self._identity = identity
 
     def set_server_url(self, url: str) -> None:
-        identity = self.require_identity()
-        self.save_identity(
-            Identity(
-                device_id=identity.device_id,
-                private_key=identity.private_key,
-                server_url=url,
-                org_code=identity.org_code,
-                org_name=identity.org_name,
-                role=identity.role,
-                scope=identity.scope,
+        self.save_identity(replace(self.require_identity(), server_url=url))
+
+    # ---- reveals and the audit segment for central ----------------------------------------
+
+    def note_reveal(
+        self, *, kind: str, record_id: str, fields: Sequence[str], user: str = ""
+    ) -> None:
+        """Personal data was shown in clear: who, when, which record ("*": a listing) and
+        fields go into the audit chain; never the values."""
+        with self.transaction() as conn:
+            audit.append_reveal(
+                conn,
+                at=utcnow(),
+                actor=self.actor,
+                kind=kind,
+                record_id=record_id,
+                fields=fields,
+                user=user,
             )
-        )
+
+    def audit_segment(self, *, limit: int) -> list[audit.Link]:
+        """The audit entries central has not acknowledged, oldest first, preceded by the
+        last acknowledged one (its anchor): central checks the chain continues from it."""
+        with self.engine.connect() as conn:
+            sent = int(get_setting(conn, AUDIT_SENT) or 0)
+            return audit.links(conn, after=max(0, sent - 1), limit=limit + (1 if sent else 0))
+
+    def ack_audit(self, last_id: int) -> None:
+        with self.transaction() as conn:
+            if last_id > int(get_setting(conn, AUDIT_SENT) or 0):
+                put_setting(conn, AUDIT_SENT, str(last_id))
+
+    # ---- revocation -------------------------------------------------------------------
+
+    def revoked_at(self) -> str | None:
+        """When central first answered that this device is revoked (None: it has not)."""
+        with self.engine.connect() as conn:
+            return get_setting(conn, REVOKED_AT)
+
+    def mark_revoked(self) -> None:
+        """Remember the revocation: sync stops here for good, local data stays."""
+        with self.transaction() as conn:
+            if get_setting(conn, REVOKED_AT) is None:
+                put_setting(conn, REVOKED_AT, utcnow().isoformat())
 
     @property
     def actor(self) -> str:
@@ -204,14 +451,33 @@ class Store:
 
     # ---- the one place records cross between wire values and columns ----------------------
 
-    def columns_for(self, spec: KindSpec, record: Mapping[str, Any]) -> dict[str, Any]:
+    def columns_for(
+        self, spec: KindSpec, record: Mapping[str, Any], record_id: str | None = None
+    ) -> dict[str, Any]:
         """Column values to write for (part of) a wire record. Every write goes through here,
-        so what is stored differently from what travels (personal data) is decided once."""
-        return wire_to_columns(spec, record)
+        so what is stored differently from what travels (personal data) is decided once:
+        personal values are sealed with the data key, bound to their table, column and
+        record id (``record_id``, else the record's own ``id``)."""
+        columns = wire_to_columns(spec, record)
+        personal = [n for n in spec.personal if isinstance(columns.get(n), str) and columns[n]]
+        if personal:
+            key = self._require_key()
+            row_id = record_id or record.get("id")
+            if not row_id:
+                raise ValueError("personal values are sealed to a record id: give one")
+            table = spec.table.__tablename__
+            for name in personal:
+                columns[name] = self._seal(key, spec, str(table), name, str(row_id), columns[name])
+        return columns
 
     def record_of(self, spec: KindSpec, row: Any) -> dict[str, Any]:
         """The full wire record of a stored row; every read goes through here."""
-        return row_to_wire(spec, row)
+        record = row_to_wire(spec, row)
+        if spec.personal:
+            table = str(spec.table.__tablename__)
+            for name in spec.personal:
+                record[name] = self._open(self._key, table, name, row.id, record[name])
+        return record
 
     # ---- records: reads ---------------------------------------------------------------
 
@@ -256,8 +522,15 @@ class Store:
     ) -> list[FieldError]:
         if not spec.natural_key:
             return []
-        columns = self.columns_for(spec, {name: record[name] for name in spec.natural_key})
-        found = conn.execute(_natural_key_query(spec.name), {**columns, "_exclude": record_id})
+        params: dict[str, Any] = {"_exclude": record_id}
+        for name in spec.natural_key:
+            value = wire_to_columns(spec, {name: record[name]})[name]
+            if name in spec.personal:
+                blind = self._require_key().blind_index(name, str(value or ""))
+                params[f"{name}_lo"], params[f"{name}_hi"] = blind_prefix_bounds(blind)
+            else:
+                params[name] = value
+        found = conn.execute(_natural_key_query(spec.name), params)
         if found.first() is None:
             return []
         key = "+".join(spec.natural_key)
@@ -287,7 +560,7 @@ class Store:
             if duplicate:
                 raise ValidationFailed(duplicate)
             table = spec.table.__table__  # type: ignore[attr-defined]
-            columns = self.columns_for(spec, record)
+            columns = self.columns_for(spec, record, record_id)
             conn.execute(
                 table.insert(),
                 {
@@ -357,7 +630,7 @@ class Store:
             kind=spec.name,
             record_id=record_id,
             action=action,
-            changes=changes,
+            changes=self._seal_changes(None, spec.name, record_id, changes),
             base_version=base_version,
             at=now,
         )
@@ -379,7 +652,7 @@ class Store:
         fields: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        columns = self.columns_for(spec, fields)
+        columns = self.columns_for(spec, fields, record_id)
         columns["recorded_at"] = now
         columns["updated_by"] = self.actor
         self._write_columns(conn, spec, record_id, columns)
@@ -420,7 +693,13 @@ class Store:
 
     def pending_ops(self, *, after_seq: int, limit: int) -> list[tuple[int, Op]]:
         with self.engine.connect() as conn:
-            return outbox.pending(conn, after_seq=after_seq, limit=limit)
+            ops = outbox.pending(conn, after_seq=after_seq, limit=limit)
+        out: list[tuple[int, Op]] = []
+        for seq, op in ops:
+            opened = self._open_changes(op.record_id, op.changes)
+            changes = {name: (pair[0], pair[1]) for name, pair in opened.items()}
+            out.append((seq, op.model_copy(update={"changes": changes})))
+        return out
 
     def mark_attempt(self, op_ids: Sequence[str]) -> None:
         with self.transaction() as conn:
@@ -480,19 +759,25 @@ class Store:
             "op_id": op.op_id,
             "type": info.type.value,
             "field": info.field,
-            "mine": info.mine,
-            "theirs": info.theirs,
             "version": info.version,
-            "record": info.record,
+            **self._sealed_conflict(
+                None,
+                op.kind,
+                op.record_id,
+                info.field,
+                {
+                    "base": info.base,
+                    "mine": info.mine,
+                    "theirs": info.theirs,
+                    "record": info.record,
+                },
+            ),
         }
         if existing is not None:  # a later op on the same field: keep the first base
+            del values["base"]
             conn.execute(_conflict.update().where(_conflict.c.id == existing).values(**values))
         else:
-            conn.execute(
-                _conflict.insert().values(
-                    base=info.base, created_at=utcnow(), resolution="", **values
-                )
-            )
+            conn.execute(_conflict.insert().values(created_at=utcnow(), resolution="", **values))
 
     def cursor(self) -> int:
         with self.engine.connect() as conn:
@@ -503,7 +788,12 @@ class Store:
         cursor, in one transaction: a cut leaves the cursor where the data is."""
         rows: dict[str, list[dict[str, Any]]] = {}
         with self.transaction() as conn:
-            pending = outbox.pending_changes(conn, {c.record["id"] for c in page.changes})
+            pending = {
+                record_id: [self._open_changes(record_id, changes) for changes in batch]
+                for record_id, batch in outbox.pending_changes(
+                    conn, {c.record["id"] for c in page.changes}
+                ).items()
+            }
             for change in page.changes:
                 spec = kind_spec(change.kind)
                 record = dict(change.record)
@@ -539,23 +829,26 @@ class Store:
             query = query.where(_conflict.c.resolved_at.is_(None))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [
-            ConflictEntry(
-                id=row.id,
-                kind=row.kind,
-                record_id=row.record_id,
-                type=row.type,
-                field=row.field,
-                base=row.base,
-                mine=row.mine,
-                theirs=row.theirs,
-                version=row.version,
-                created_at=row.created_at,
-                resolved_at=row.resolved_at,
-                resolution=row.resolution,
+        entries = []
+        for row in rows:
+            opened = self._opened_conflict(row)
+            entries.append(
+                ConflictEntry(
+                    id=row.id,
+                    kind=row.kind,
+                    record_id=row.record_id,
+                    type=row.type,
+                    field=row.field,
+                    base=opened["base"],
+                    mine=opened["mine"],
+                    theirs=opened["theirs"],
+                    version=row.version,
+                    created_at=row.created_at,
+                    resolved_at=row.resolved_at,
+                    resolution=row.resolution,
+                )
             )
-            for row in rows
-        ]
+        return entries
 
     def resolve(self, conflict_id: int, choice: Choice, value: Any = None) -> None:
         """Carry out a person's decision: local record, new op and audit in one transaction."""
@@ -583,15 +876,16 @@ class Store:
                     raise ValidationFailed(errors)
             found = self._find(conn, row.record_id)
             local = self.record_of(spec, found[1]) if found else {}
+            opened = self._opened_conflict(row)
             view = ConflictView(
                 type=ConflictType(row.type),
                 field=row.field,
-                base=row.base,
-                mine=row.mine,
-                theirs=row.theirs,
+                base=opened["base"],
+                mine=opened["mine"],
+                theirs=opened["theirs"],
                 version=row.version,
                 record_id=row.record_id,
-                record=row.record,
+                record=opened["record"],
             )
             try:
                 decided = plan(view, choice, value=value, local=local)
@@ -631,7 +925,9 @@ class Store:
         if sends_own:  # a new local change: stamped now, like any edit
             self._write_fields(conn, spec, record_id, local_columns, now)
         elif local_columns:  # taking central's side: no new change of ours
-            self._write_columns(conn, spec, record_id, self.columns_for(spec, local_columns))
+            self._write_columns(
+                conn, spec, record_id, self.columns_for(spec, local_columns, record_id)
+            )
         if decided.op is not None and decided.op.record_id != record_id:
             self._write_fields(conn, spec, decided.op.record_id, {}, now)
         if decided.op is not None:
@@ -640,7 +936,9 @@ class Store:
                 kind=spec.name,
                 record_id=decided.op.record_id,
                 action=decided.op.action,
-                changes=decided.op.changes,
+                changes=self._seal_changes(
+                    None, spec.name, decided.op.record_id, decided.op.changes
+                ),
                 base_version=decided.op.base_version,
                 at=now,
             )
@@ -651,7 +949,9 @@ class Store:
                 kind=spec.name,
                 record_id=record_id,
                 action=Action.CREATE,
-                changes={name: (None, value) for name, value in record.items()},
+                changes=self._seal_changes(
+                    None, spec.name, record_id, {n: (None, v) for n, v in record.items()}
+                ),
                 base_version=0,
                 at=now,
             )

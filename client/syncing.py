@@ -5,19 +5,44 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from client.crypto import Locked
 from client.identity import Identity
 from client.store import Store, utcnow
 from sync.central_api import CentralAPI
 from sync.engine import Progress, RoundReport, SyncEngine
+from sync.errors import DeviceRevoked
 from sync.protocol import EnrollRequest, EnrollResponse
 from sync.signing import new_private_key, public_key_b64
 from sync.transport import HttpxTransport, Transport
 
+REVOKED_MESSAGE = (
+    "refused by central: this device was revoked, so it no longer syncs. Everything entered "
+    "here is kept on this PC (nothing pending is lost); ask the administrator for a new enrollment "
+    "code (`sanwu enroll --force`), or remove the local data on purpose with `sanwu wipe`."
+)
+CLOCK_SKEW_MESSAGE = (
+    "this PC's clock differs too much from central's: set the date, time and time zone "
+    "correctly, then sync again."
+)
+
+
+def transport_for(identity: Identity, *, timeout: float = 30.0) -> HttpxTransport:
+    """HTTPS with the identity's CA bundle; plain HTTP only to loopback or when enrolled
+    with --insecure-http (refused before connecting otherwise)."""
+    return HttpxTransport(
+        identity.server_url,
+        timeout=timeout,
+        verify=identity.ca_bundle or True,
+        allow_http=identity.insecure_http,
+    )
+
 
 def api_for(store: Store, transport: Transport | None = None) -> CentralAPI:
     identity = store.require_identity()
+    if identity.private_key is None:
+        raise Locked()
     return CentralAPI(
-        transport or HttpxTransport(identity.server_url),
+        transport or transport_for(identity),
         device_id=identity.device_id,
         private_key=identity.private_key,
         path_prefix=CentralAPI.prefix_of(identity.server_url),
@@ -31,10 +56,17 @@ def enroll(
     *,
     device_name: str = "",
     transport: Transport | None = None,
+    ca_bundle: str = "",
+    insecure_http: bool = False,
 ) -> EnrollResponse:
-    """Make a key pair, send its public half with the one-time code, keep the identity."""
+    """Make a key pair, send its public half with the one-time code, keep the identity
+    (sealed: the store must be unlocked, checked before central spends the code)."""
+    if store.locked:
+        raise Locked()
     key = new_private_key()
-    link = transport or HttpxTransport(server_url)
+    link = transport or HttpxTransport(
+        server_url, verify=ca_bundle or True, allow_http=insecure_http
+    )
     try:
         answer = CentralAPI(link).enroll(
             EnrollRequest(code=code, public_key=public_key_b64(key), device_name=device_name)
@@ -51,6 +83,8 @@ def enroll(
             org_name=answer.org_name,
             role=answer.role.value,
             scope=answer.scope,
+            ca_bundle=ca_bundle,
+            insecure_http=insecure_http,
         )
     )
     return answer
@@ -62,7 +96,13 @@ def sync_round(
     transport: Transport | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> RoundReport:
-    """One full round, kept in the round history whether it succeeds or fails."""
+    """One full round, kept in the round history whether it succeeds or fails.
+
+    A device central has revoked stops here, without touching the network, from the
+    first refusal on (DeviceRevoked); its local data stays.
+    """
+    if store.revoked_at() is not None:
+        raise DeviceRevoked(REVOKED_MESSAGE)
     api = api_for(store, transport)
     engine = SyncEngine(store, api, on_progress=on_progress)
     started = utcnow()
@@ -74,6 +114,8 @@ def sync_round(
     except Exception as exc:
         report = engine.report
         error = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, DeviceRevoked):
+            store.mark_revoked()
         raise
     finally:
         if transport is None:

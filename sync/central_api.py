@@ -1,6 +1,7 @@
 """Central's HTTP API as the client sees it: signs, compresses and maps failures.
 
-Status mapping: 401 -> AuthError, 403 -> ScopeError, 426 -> ProtocolError,
+Status mapping: 401 -> AuthError (code ``stale`` -> ClockSkewError, ``revoked`` ->
+DeviceRevoked), 403 -> ScopeError, 426 -> ProtocolError,
 5xx and 413 -> TransportError (retry later), any other non-2xx -> ProtocolError.
 """
 
@@ -13,10 +14,18 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ValidationError
 
-from sync.errors import AuthError, ProtocolError, ScopeError, TransportError
+from sync.errors import (
+    AuthError,
+    ClockSkewError,
+    DeviceRevoked,
+    ProtocolError,
+    ScopeError,
+    TransportError,
+)
 from sync.protocol import (
     HEADER_PROTOCOL,
     PROTOCOL_VERSION,
+    AuditLink,
     EnrollRequest,
     EnrollResponse,
     HealthResponse,
@@ -53,6 +62,10 @@ def _check(response: Response) -> None:
     code, message = _error_text(response)
     detail = f"HTTP {response.status} {code}: {message}".strip()
     if response.status == 401:
+        if code == "stale":
+            raise ClockSkewError(detail)
+        if code == "revoked":
+            raise DeviceRevoked(detail)
         raise AuthError(detail)
     if response.status == 403:
         raise ScopeError(detail)
@@ -108,8 +121,9 @@ class CentralAPI:
             self.transport.post("/v1/enroll", encode(request), _BASE_HEADERS), EnrollResponse
         )
 
-    def push(self, ops: list[Op]) -> PushResponse:
-        answer = _parse(self._signed_post("/v1/push", encode(PushRequest(ops=ops))), PushResponse)
+    def push(self, ops: list[Op], *, audit: list[AuditLink] | None = None) -> PushResponse:
+        request = PushRequest(ops=ops, audit=audit or [])
+        answer = _parse(self._signed_post("/v1/push", encode(request)), PushResponse)
         if {r.op_id for r in answer.results} != {op.op_id for op in ops}:
             raise ProtocolError("central answered for other ops than those pushed")
         return answer

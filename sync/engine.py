@@ -13,9 +13,11 @@ from typing import Protocol
 
 from sync.central_api import CentralAPI
 from sync.errors import SyncError
-from sync.protocol import Op, OpResult, OpStatus, PullResponse
+from sync.protocol import AUDIT_MAX_LINKS, AuditLink, Op, OpResult, OpStatus, PullResponse
 from sync.transport import Traffic
 
+MAX_PUSHES = 100_000
+"""A bound on one round's push loop: every push moves the outbox or the audit position on."""
 MAX_PULL_PAGES = 100_000
 """A bound on one round's pull loop; central's cursor always advances, so it is never hit."""
 
@@ -34,6 +36,10 @@ class SyncStore(Protocol):
     def cursor(self) -> int: ...
 
     def apply_pull(self, page: PullResponse) -> int: ...
+
+    def audit_segment(self, *, limit: int) -> list[AuditLink]: ...
+
+    def ack_audit(self, last_id: int) -> None: ...
 
 
 @dataclass
@@ -97,20 +103,34 @@ class SyncEngine:
     def push(self, report: RoundReport) -> None:
         """Push pending ops oldest first; each op goes at most once in a round."""
         after = 0
-        while batch := self.store.pending_ops(after_seq=after, limit=self.push_batch):
-            after = batch[-1][0]
+        for _push in range(MAX_PUSHES):
+            batch = self.store.pending_ops(after_seq=after, limit=self.push_batch)
+            audit = self._audit_links()
+            if not batch and len(audit) <= 1:  # at most the anchor: nothing new to check
+                return
+            if batch:
+                after = batch[-1][0]
             ops = [op for _seq, op in batch]
             op_ids = [op.op_id for op in ops]
-            self.store.mark_attempt(op_ids)
+            if op_ids:
+                self.store.mark_attempt(op_ids)
             try:
-                answer = self.api.push(ops)
+                answer = self.api.push(ops, audit=audit)
             except SyncError as exc:
-                self.store.note_error(op_ids, f"{type(exc).__name__}: {exc}")
+                if op_ids:
+                    self.store.note_error(op_ids, f"{type(exc).__name__}: {exc}")
                 raise
+            if audit:
+                self.store.ack_audit(audit[-1].id)
             report.conflicts += self.store.apply_push_results(ops, answer.results)
             report.pushed += sum(r.status is not OpStatus.REJECTED for r in answer.results)
             report.rejected += sum(r.status is OpStatus.REJECTED for r in answer.results)
             self._report_progress("push", report)
+
+    def _audit_links(self) -> list[AuditLink]:
+        """The audit chain since central's last acknowledgement (anchor first), for central
+        to check: a gap or an edited entry becomes a finding there."""
+        return self.store.audit_segment(limit=min(self.push_batch, AUDIT_MAX_LINKS))
 
     def pull(self, report: RoundReport) -> None:
         cursor = self.store.cursor()

@@ -3,8 +3,12 @@
     SyncError
      ├── TransportError     central unreachable, timed out, 5xx: retry later (CLI exit 3)
      ├── AuthError          unsigned, bad signature, revoked, not enrolled: stop (CLI exit 4)
-     │    └── ScopeError    a write or read outside the device's scope: stop (CLI exit 4)
-     └── ProtocolError      central speaks another protocol version or sent garbage: stop
+     │    ├── ScopeError    a write or read outside the device's scope: stop (CLI exit 4)
+     │    ├── ClockSkewError    the device's clock is outside central's window (401 stale)
+     │    └── DeviceRevoked     central revoked this device (401 revoked): sync stops for good
+     ├── ProtocolError      central speaks another protocol version or sent garbage: stop
+     └── InsecureTransportError  plain HTTP to a host that is not loopback: refused before
+                                 connecting (CLI exit 2)
 
 Conflicts are data (see sync.protocol.ConflictInfo), never exceptions. No
 message here carries personal data: they name fields and ids only.
@@ -27,6 +31,18 @@ class AuthError(SyncError):
 
 class ScopeError(AuthError):
     """Central refused what we asked for as outside our scope."""
+
+
+class ClockSkewError(AuthError):
+    """The request's time is outside central's window: the device's clock is wrong."""
+
+
+class DeviceRevoked(AuthError):
+    """Central revoked this device; local data stays, syncing stops."""
+
+
+class InsecureTransportError(SyncError):
+    """Plain HTTP to a host that is not loopback, without the explicit flag."""
 
 
 class ProtocolError(SyncError):

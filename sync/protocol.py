@@ -16,7 +16,9 @@ already at ``to`` needs nothing; any other is a conflict returned as data.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -129,9 +131,36 @@ class EnrollResponse(BaseModel):
     """The org-code prefix this device may read and write."""
 
 
+class AuditLink(BaseModel):
+    """One entry of a device's local audit chain, as central checks it: the entry's id,
+    the SHA-256 of its canonical body (the body itself stays on the device) and its
+    chain hash, ``audit_link_hash(previous entry's hash, digest)``."""
+
+    id: int
+    digest: str
+    hash: str
+
+
+def audit_digest(body: Mapping[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def audit_link_hash(prev_hash: str, digest: str) -> str:
+    return hashlib.sha256((prev_hash + digest).encode("ascii")).hexdigest()
+
+
+AUDIT_GENESIS = "0" * 64
+AUDIT_MAX_LINKS = 5000
+"""Most audit links one push carries; the engine sends the rest with later pushes."""
+
+
 class PushRequest(BaseModel):
     protocol: int = PROTOCOL_VERSION
     ops: list[Op]
+    audit: list[AuditLink] = Field(default_factory=list, max_length=AUDIT_MAX_LINKS + 1)
+    """The device's audit entries since the last one central acknowledged, preceded by
+    that one (optional; older clients send none)."""
 
 
 class PushResponse(BaseModel):

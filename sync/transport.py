@@ -4,13 +4,15 @@ can run it against central in-process and benchmarks through a throttling proxy.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
-from sync.errors import TransportError
+from sync.errors import InsecureTransportError, TransportError
 
 
 @dataclass(frozen=True)
@@ -40,22 +42,56 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine."""
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, *, allow_http: bool = False) -> None:
+    """Refuse, before any connection, plain HTTP to a host that is not loopback (unless
+    allowed explicitly) and any scheme but http and https."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    if parts.scheme != "http":
+        raise InsecureTransportError(f"central's address must start with https:// ({url!r})")
+    if not allow_http and not is_loopback(parts.hostname or ""):
+        raise InsecureTransportError(
+            "plain http:// is only used to this machine (loopback); use https://, or enroll "
+            "with --insecure-http to accept an unencrypted link on purpose"
+        )
+
+
 def _header_bytes(headers: httpx.Headers) -> int:
     return sum(len(k) + len(v) + 4 for k, v in headers.raw)
 
 
 @dataclass
 class HttpxTransport:
-    """A keep-alive httpx client; every failure of the link becomes a TransportError."""
+    """A keep-alive httpx client; every failure of the link becomes a TransportError.
+
+    ``verify`` is True (the system's CAs) or the path of a CA bundle for an intranet
+    server. Plain HTTP to a host that is not loopback is refused here, before any
+    connection, unless ``allow_http`` (a caller that hands in its own ``client`` owns
+    that connection, as tests over ASGI do).
+    """
 
     base_url: str
     timeout: float = 30.0
     verify: bool | str = True
     client: httpx.Client | None = None
     traffic: Traffic = field(default_factory=Traffic)
+    allow_http: bool = False
 
     def __post_init__(self) -> None:
         if self.client is None:
+            check_url(self.base_url, allow_http=self.allow_http)
             self.client = httpx.Client(
                 base_url=self.base_url, timeout=self.timeout, verify=self.verify
             )

@@ -42,6 +42,9 @@ TOWN = "150202101000"  # 沙尔沁镇
 DISTRICT = "150202000000"
 
 
+E2E_PASSPHRASE = "e2e passphrase"
+
+
 def village(n: int) -> str:
     """The n-th village of 沙尔沁镇: 200 黑麻板村 (demo data lives there), 201, 202, ..."""
     return f"150202101{n:03d}"
@@ -57,6 +60,7 @@ def child_env() -> dict[str, str]:
         and not k.startswith("PYTEST_")
     }
     env["NO_PROXY"] = "127.0.0.1,localhost"
+    env["SANWU_PASSPHRASE"] = E2E_PASSPHRASE  # every client home's data key
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
