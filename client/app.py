@@ -1,31 +1,99 @@
-"""The Sanwu Textual app. Thin: screens read the store; sync runs in a worker."""
+"""The Sanwu Textual app. Thin: one mode per screen, sync and health checks in workers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from client.i18n import _, set_language
-from client.screens.records import RecordsScreen
+from client.i18n import _, set_language, translate_bindings
+from client.screens.base import SanwuScreen, local_time
+from client.screens.commands import ScreensProvider
+from client.screens.conflicts import ConflictsScreen
+from client.screens.disclosures import DisclosuresScreen
+from client.screens.duty import DutyScreen
+from client.screens.form import RecordForm
+from client.screens.help import HelpScreen
+from client.screens.home import HomeScreen
+from client.screens.queue import QueueScreen
+from client.screens.subsidies import SubsidiesScreen
+from client.screens.sync import SyncScreen
+from client.screens.warnings import WarningsScreen
 from client.store import Store
-from client.syncing import sync_round
+from client.syncing import check_reachable, sync_round
+from client.widgets.nav_bar import SCREENS
 from client.widgets.sync_bar import SyncBar
-from sync.engine import RoundReport
+from sync.engine import Progress, RoundReport
 from sync.errors import AuthError, SyncError, TransportError
+
+BACKOFF_FIRST = 30.0
+"""Seconds before the first health check after central was found unreachable."""
+BACKOFF_MAX = 600.0
+"""The longest wait between health checks while offline."""
+ONLINE_CHECK = 300.0
+"""Seconds between health checks while central answers."""
+
+
+@dataclass
+class Backoff:
+    """Bounded exponential back-off: 30 s, 60 s, ... up to 10 min; reset when reachable."""
+
+    first: float = BACKOFF_FIRST
+    ceiling: float = BACKOFF_MAX
+    delay: float = BACKOFF_FIRST
+
+    def failed(self) -> float:
+        """The wait before the next try, and double it for the one after."""
+        wait = self.delay
+        self.delay = min(self.delay * 2, self.ceiling)
+        return wait
+
+    def reset(self) -> None:
+        self.delay = self.first
 
 
 class SanwuApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "Sanwu"
+    COMMANDS = App.COMMANDS | {ScreensProvider}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
+        "home": HomeScreen,
+        "disclosures": DisclosuresScreen,
+        "subsidies": SubsidiesScreen,
+        "duty": DutyScreen,
+        "warnings": WarningsScreen,
+        "conflicts": ConflictsScreen,
+        "sync": SyncScreen,
+        "queue": QueueScreen,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "sync", _("Sync"), show=False, id="sync-anywhere"),
+        *(
+            Binding(key, f"go('{mode}')", text, show=False, id=f"go-{mode}", tooltip=text)
+            for key, mode, text in SCREENS
+        ),
+        Binding("ctrl+s", "sync", "Sync", show=False, id="sync-anywhere", tooltip="Sync now"),
+        Binding("f1", "help", "Help", id="help", tooltip="Keys of this screen"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave Sanwu", priority=True),
     ]
+
+    @dataclass
+    class SyncProgressed(Message):
+        """A sync round moved on (a pushed batch or a pulled page); newer replaces older."""
+
+        progress: Progress
+        total_ops: int
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, SanwuApp.SyncProgressed)
 
     @dataclass
     class SyncFinished(Message):
@@ -33,70 +101,223 @@ class SanwuApp(App[int]):
 
         report: RoundReport
 
-    def __init__(self, store: Store, *, sync_on_start: bool = False) -> None:
+    @dataclass
+    class CentralChecked(Message):
+        """A health check answered (or did not)."""
+
+        reachable: bool
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        sync_on_start: bool = False,
+        auto_sync: bool = False,
+        clock: Callable[[], date] = date.today,
+    ) -> None:
         super().__init__()
+        translate_bindings(self)
         self.store = store
         self.sync_on_start = sync_on_start
+        self.auto_sync = auto_sync
+        self.clock = clock
+        self.syncing = False
+        self.online: bool | None = None
+        self.sync_state = ""
+        self.progress: Progress | None = None
+        self.total_ops = 0
+        self.backoff = Backoff()
+        self._health_timer: Timer | None = None
         self.title = _("Sanwu three-affairs disclosure")
         identity = store.identity
         self.sub_title = (
             f"{identity.org_name} {identity.org_code}" if identity else _("not enrolled")
         )
 
+    def today(self) -> date:
+        """Today, from the injected clock (frozen in tests and snapshots)."""
+        return self.clock()
+
     def on_mount(self) -> None:
-        self.push_screen(RecordsScreen())
-        if self.sync_on_start and self.store.identity is not None:
+        self.switch_mode("home")
+        if self.store.identity is None:
+            return
+        if self.sync_on_start:
             self.action_sync()
+        if self.auto_sync:
+            self._schedule_health(self.backoff.first)
+
+    # ---- navigation ------------------------------------------------------------------
+
+    def go(self, mode: str) -> None:
+        """Show a screen (its mode keeps what was open there)."""
+        if mode in self.MODES and mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def action_go(self, mode: str) -> None:
+        """Go to a screen."""
+        self.go(mode)
+
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        # A form is left with Escape, which asks about unsaved work.
+        return not (action == "go" and isinstance(self.screen, RecordForm))
+
+    def action_help(self) -> None:
+        """Keys of this screen."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, _screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("Sync"), _("Sync with central now"), self.action_sync)
+        yield SystemCommand(_("Help"), _("Keys of this screen"), self.action_help)
+        yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Leave Sanwu"), self.exit)
+
+    # ---- sync ------------------------------------------------------------------------
 
     def action_sync(self) -> None:
+        """Sync with central now."""
         if self.store.identity is None:
             self.notify(_("Not enrolled: run `sanwu enroll` first."), severity="warning")
             return
+        if self.syncing:
+            self.notify(_("A sync is already running."))
+            return
+        self.syncing = True
+        self.progress = None
+        self.total_ops = self.store.status().pending
         self._set_sync_state(_("Syncing…"))
         self.run_sync()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
     def run_sync(self) -> RoundReport:
-        report = sync_round(self.store)
+        total = self.total_ops
+
+        def progressed(progress: Progress) -> None:
+            self.post_message(self.SyncProgressed(progress, total))
+
+        report = sync_round(self.store, on_progress=progressed)
         self.post_message(self.SyncFinished(report))
         return report
 
-    def on_sanwu_app_sync_finished(self, message: SyncFinished) -> None:
-        report = message.report
+    def on_sanwu_app_sync_progressed(self, message: SyncProgressed) -> None:
+        self.progress = message.progress
+        progress = message.progress
         self._set_sync_state(
-            _("Synced: sent {pushed}, received {pulled}").format(
-                pushed=report.pushed, pulled=report.pulled
+            _("Syncing: sent {pushed}, received {pulled}").format(
+                pushed=progress.pushed, pulled=progress.pulled
             )
         )
-        self._refresh_screen()
+        for panel in self.screen.query("SyncProgressPanel"):
+            panel.show(progress, message.total_ops)  # type: ignore[attr-defined]
+
+    def on_sanwu_app_sync_finished(self, message: SyncFinished) -> None:
+        report = message.report
+        self.syncing = False
+        self.online = True
+        self.backoff.reset()
+        text = _("Synced: sent {pushed}, received {pulled}").format(
+            pushed=report.pushed, pulled=report.pulled
+        )
+        if report.conflicts:
+            text += " " + _("{n} new conflicts: press 6").format(n=report.conflicts)
+            self.notify(text, severity="warning")
+        self._set_sync_state(text)
+        self.refresh_screen()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "sync" or event.state is not WorkerState.ERROR:
+        """One place where a failed worker becomes a visible message."""
+        worker = event.worker
+        if event.state is not WorkerState.ERROR:
             return
-        error = event.worker.error
-        if isinstance(error, TransportError):
-            text = _("Offline: central unreachable; your entries are safe and will sync later.")
-        elif isinstance(error, AuthError):
-            text = _("Central refused this device; ask support staff.")
-        elif isinstance(error, SyncError):
-            text = _("Sync failed; your entries are safe.")
+        error = worker.error
+        if worker.group == "sync":
+            self.syncing = False
+            if isinstance(error, TransportError):
+                self.online = False
+                text = _("Offline: central unreachable; your entries are safe and will sync later.")
+                if self.auto_sync:
+                    self._schedule_health(self.backoff.failed())
+            elif isinstance(error, AuthError):
+                text = _("Central refused this device; ask support staff.")
+            elif isinstance(error, SyncError):
+                text = _("Sync failed; your entries are safe.")
+            else:
+                text = _("Sync failed unexpectedly; your entries are safe.")
+            self._set_sync_state(text)
+            self.refresh_screen()
         else:
-            text = _("Sync failed unexpectedly; your entries are safe.")
-        self._set_sync_state(text)
+            text = _("Something went wrong: {what}").format(what=type(error).__name__)
         self.notify(text, severity="warning")
-        self._refresh_screen()
+
+    # ---- auto-sync when central comes back -------------------------------------------
+
+    def _schedule_health(self, delay: float) -> None:
+        if self._health_timer is not None:
+            self._health_timer.stop()
+        self._health_timer = self.set_timer(delay, self.check_health)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="health")
+    def check_health(self) -> bool:
+        """Ask central's health endpoint (through the sync layer) whether it answers."""
+        reachable = check_reachable(self.store)
+        self.post_message(self.CentralChecked(reachable))
+        return reachable
+
+    def on_sanwu_app_central_checked(self, message: CentralChecked) -> None:
+        was_online = self.online
+        self.online = message.reachable
+        if message.reachable:
+            self.backoff.reset()
+            self._schedule_health(ONLINE_CHECK)
+            if not self.syncing and (was_online is not True or self.store.status().pending):
+                self.action_sync()
+        else:
+            self._schedule_health(self.backoff.failed())
+        self.update_sync_bar(self.screen)
+
+    # ---- what screens show -------------------------------------------------------------
 
     def _set_sync_state(self, text: str) -> None:
-        for bar in self.screen.query(SyncBar):
-            bar.state = text
+        self.sync_state = text
+        self.update_sync_bar(self.screen)
 
-    def _refresh_screen(self) -> None:
+    def update_sync_bar(self, screen: Screen[Any]) -> None:
+        """Fill a screen's sync line from the store and the last sync's outcome."""
+        status = self.store.status()
+        last = status.last_round
+        last_ok = ""
+        for round_ in self.store.rounds(limit=20):
+            if not round_["error"]:
+                finished = round_["finished_at"]
+                last_ok = local_time(finished)[5:] if isinstance(finished, datetime) else ""
+                break
+        if last is not None and last["error"] and self.online is None:
+            self.online = False
+        for bar in screen.query(SyncBar):
+            bar.pending = status.pending + status.quarantined
+            bar.conflicts = status.conflicts
+            bar.last_sync = last_ok
+            bar.online = self.online
+            bar.state = self.sync_state
+
+    def refresh_screen(self) -> None:
+        """Reload what the current screen shows (after a sync or a save)."""
         screen = self.screen
-        if isinstance(screen, RecordsScreen):
-            screen.action_refresh()
+        refresh = getattr(screen, "refresh_data", None)
+        if callable(refresh):
+            refresh()
+
+    def on_record_form_record_saved(self, _message: RecordForm.RecordSaved) -> None:
+        self.call_after_refresh(self.refresh_screen)
+
+    def is_main_screen(self) -> bool:
+        return isinstance(self.screen, SanwuScreen)
 
 
-def run_app(store: Store, *, lang: str | None = None, sync_on_start: bool = False) -> int:
+def run_app(
+    store: Store, *, lang: str | None = None, sync_on_start: bool = False, auto_sync: bool = True
+) -> int:
     set_language(lang)
-    result = SanwuApp(store, sync_on_start=sync_on_start).run()
+    result = SanwuApp(store, sync_on_start=sync_on_start, auto_sync=auto_sync).run()
     return result or 0

@@ -494,6 +494,17 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diagnostics(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from client.diagnostics import write_bundle
+
+    with _store(args) as store:
+        names = write_bundle(store, Path(args.out))
+    _say(f"{args.out}: {', '.join(names)}")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     set_language(args.lang)  # before the UI modules are imported
     from client.demo import run_demo
@@ -622,6 +633,11 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "passphrase", cmd_passphrase, "change the passphrase of the local data"
     )
     passphrase.add_argument("--new-passphrase-file", metavar="FILE")
+
+    diagnostics = add(
+        commands, "diagnostics", cmd_diagnostics, "write a support bundle, personal data masked"
+    )
+    diagnostics.add_argument("--out", required=True, help="the zip file to write")
 
     add(commands, "demo", cmd_demo, "embedded central with Donghe demo data, then the app")
     return parser

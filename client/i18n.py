@@ -11,6 +11,7 @@ import ast
 import os
 from functools import cache
 from importlib import resources
+from typing import Any
 
 DEFAULT_LANG = "zh_CN"
 ENV_LANG = "SANWU_LANG"
@@ -66,6 +67,42 @@ def language() -> str:
 
 
 def _(message: str) -> str:
-    if _current == "en":
+    if _current == "en" or not message:
         return message
     return load_po(_current).get(message, message)
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for the catalogue without translating it yet (translated when shown)."""
+    return message
+
+
+def label(kind: str, field: str, code: str) -> str:
+    """The shown name of a choice code: the Chinese label in zh_CN, the code's msgid in English."""
+    from models.validation import CHOICE_LABELS
+
+    if not code:
+        return ""
+    if _current == "en":
+        return code.replace("_", " ")
+    return CHOICE_LABELS.get((kind, field), {}).get(code, code) or code
+
+
+def translate_bindings(node: Any) -> None:
+    """Show a node's binding descriptions and tooltips in the current language.
+
+    Bindings are declared with English msgids at class level (before the language
+    is chosen); each screen calls this once in ``__init__``.
+    """
+    from dataclasses import replace
+
+    from textual.binding import BindingsMap
+
+    keys = {
+        key: [
+            replace(binding, description=_(binding.description), tooltip=_(binding.tooltip))
+            for binding in bindings
+        ]
+        for key, bindings in node._bindings.key_to_bindings.items()
+    }
+    node._bindings = BindingsMap.from_keys(keys)

@@ -10,6 +10,7 @@ from client.identity import Identity
 from client.store import Store, utcnow
 from sync.central_api import CentralAPI
 from sync.engine import Progress, RoundReport, SyncEngine
+from sync.errors import SyncError
 from sync.errors import DeviceRevoked
 from sync.protocol import EnrollRequest, EnrollResponse
 from sync.signing import new_private_key, public_key_b64
@@ -123,3 +124,19 @@ def sync_round(
         store.record_round(
             {"started_at": started, "finished_at": utcnow(), **report.counts(), "error": error}
         )
+
+
+def check_reachable(store: Store, *, transport: Transport | None = None) -> bool:
+    """Whether central answers its health check now: cheap, unsigned, never raises."""
+    identity = store.identity
+    if identity is None:
+        return False
+    link = transport or HttpxTransport(identity.server_url, timeout=5.0)
+    try:
+        CentralAPI(link, path_prefix=CentralAPI.prefix_of(identity.server_url)).health()
+    except (SyncError, OSError):
+        return False
+    finally:
+        if transport is None:
+            link.close()
+    return True

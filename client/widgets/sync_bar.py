@@ -9,11 +9,12 @@ from client.i18n import _
 
 
 class SyncBar(Static):
-    """Pending ops, open conflicts, and how the last sync went."""
+    """Last sync, ops waiting, open conflicts, and whether central is reachable."""
 
     DEFAULT_CSS = """
     SyncBar { height: 1; padding: 0 1; background: $panel; color: $text; }
     SyncBar.-offline { color: $warning; }
+    SyncBar.-conflicts { color: $error; }
     """
 
     pending: reactive[int] = reactive(0)
@@ -22,12 +23,24 @@ class SyncBar(Static):
     """Conflicts waiting for a person."""
     state: reactive[str] = reactive("")
     """The last sync's outcome, already translated."""
+    last_sync: reactive[str] = reactive("")
+    """When the last round ended well, already formatted ("" when never)."""
+    online: reactive[bool | None] = reactive(None)
+    """Whether central answered lately; None before anything was tried."""
+
+    def watch_online(self, online: bool | None) -> None:
+        self.set_class(online is False, "-offline")
+
+    def watch_conflicts(self, conflicts: int) -> None:
+        self.set_class(conflicts > 0, "-conflicts")
 
     def render(self) -> str:
-        return "  ".join(
-            (
-                _("Waiting to sync: {n}").format(n=self.pending),
-                _("Conflicts: {n}").format(n=self.conflicts),
-                self.state,
-            )
-        )
+        link = "" if self.online is None else (_("online") if self.online else _("offline"))
+        parts = [
+            link,
+            _("Waiting to sync: {n}").format(n=self.pending),
+            _("Conflicts: {n}").format(n=self.conflicts),
+            _("Last sync: {when}").format(when=self.last_sync or _("never")),
+            self.state,
+        ]
+        return " · ".join(part for part in parts if part)

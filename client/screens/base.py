@@ -1,0 +1,84 @@
+"""What every main screen shares: header, screen row, sync line, footer, fresh data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from client.i18n import translate_bindings
+from client.widgets.nav_bar import NavBar
+from client.widgets.sync_bar import SyncBar
+
+if TYPE_CHECKING:
+    from client.app import SanwuApp
+    from client.store import Store
+
+
+class SanwuScreen(Screen[None]):
+    """A main screen (one per mode). Subclasses yield their body from ``compose_body``
+    and reload what they show in ``refresh_data``."""
+
+    AUTO_FOCUS = "DataTable, Tree"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "app.sync", "Sync", id="sync", tooltip="Sync with central now"),
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Reload from the database"),
+    ]
+    MODE: ClassVar[str] = ""
+    """The mode this screen is the root of."""
+    HELP: ClassVar[str] = ""
+    """msgid of one sentence for the help screen: what this screen is for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+
+    @property
+    def sanwu(self) -> SanwuApp:
+        from client.app import SanwuApp
+
+        app = self.app
+        assert isinstance(app, SanwuApp)
+        return app
+
+    @property
+    def store(self) -> Store:
+        return self.sanwu.store
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield NavBar(id="nav")
+        yield from self.compose_body()
+        yield SyncBar(id="sync-bar")
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.query_one(NavBar).current = self.MODE
+        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Read again what the screen shows (after a save, a sync, or coming back)."""
+        self.sanwu.update_sync_bar(self)
+
+    def action_refresh(self) -> None:
+        """Reload from the database."""
+        self.refresh_data()
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC timestamp in this computer's time, to the minute ("—" when none)."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,224 @@
+"""Conflicts, field by field: base / mine / theirs; take a side or edit the value.
+Deciding writes the local record and queues the resolution for central (Store.resolve)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
+
+from client.errors import StoreError, ValidationFailed
+from client.i18n import N_, _, translate_bindings
+from client.screens.base import SanwuScreen
+from client.screens.form import error_text
+from client.screens.labels import field_name, kind_name, shown
+from client.store import ConflictEntry
+from models.kinds import FieldType, kind_spec
+from sync.resolution import Choice
+
+TYPE_NAMES = {
+    "field": N_("both changed"),
+    "duplicate": N_("duplicate record"),
+    "deleted": N_("edited and deleted"),
+}
+
+
+def shown_side(entry: ConflictEntry, value: Any) -> str:
+    if entry.type == "duplicate" and entry.theirs is value and isinstance(value, str):
+        return _("the other record {id}").format(id=value[:8])
+    if entry.type == "deleted" and isinstance(value, bool):
+        return _("deleted") if value else _("kept")
+    return shown(entry.kind, entry.field, value)
+
+
+class ValueDialog(ModalScreen[str | None]):
+    """Type the value to keep; Enter keeps it, Escape gives up."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="value-cancel", tooltip="Keep deciding later"),
+    ]
+
+    def __init__(self, title: str, value: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.heading = title
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="value-dialog"):
+            yield Static(self.heading)
+            yield Input(self.value, id="value")
+            yield Static(_("Enter keeps this value; Esc goes back."), classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        """Keep deciding later."""
+        self.dismiss(None)
+
+
+class ConflictsScreen(SanwuScreen):
+    """Every open conflict; the chosen one is shown side by side below the list."""
+
+    MODE = "conflicts"
+    HELP = N_("Conflicts: someone else changed the same field. Keep yours, theirs, or type one.")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "take('mine')", "Keep mine", id="conflict-mine", tooltip="Keep my value"),
+        Binding("t", "take('theirs')", "Take theirs", id="conflict-theirs", tooltip="Take theirs"),
+        Binding("e", "edit", "Edit value", id="conflict-edit", tooltip="Type the value to keep"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[ConflictEntry] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="conflicts-title", classes="section-title")
+        yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="sides"):
+            yield Static("", id="side-base")
+            yield Static("", id="side-mine")
+            yield Static("", id="side-theirs")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#conflicts", DataTable)
+        table.add_column(_("Record"), width=24)
+        table.add_column(_("Field"), width=16)
+        table.add_column(_("Kind of conflict"))
+        table.focus()
+
+    def refresh_data(self) -> None:
+        super().refresh_data()
+        self.entries = self.store.conflicts()
+        self.query_one("#conflicts-title", Static).update(
+            _("Open conflicts: {n}").format(n=len(self.entries))
+            if self.entries
+            else _("No conflicts: nothing to decide.")
+        )
+        table = self.query_one("#conflicts", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for entry in self.entries:
+            title = self._record_title(entry)
+            table.add_row(
+                f"{kind_name(entry.kind)} {title}",
+                field_name(entry.field),
+                _(TYPE_NAMES.get(entry.type, entry.type)),
+                key=str(entry.id),
+            )
+        if self.entries:
+            table.move_cursor(row=min(row, len(self.entries) - 1))
+        self._show_sides()
+
+    def _record_title(self, entry: ConflictEntry) -> str:
+        try:
+            _kind, record = self.store.get(entry.record_id)
+        except StoreError:
+            return entry.record_id[:8]
+        for name in ("title", "name", "period"):
+            value = record.get(name)
+            if isinstance(value, str) and value:
+                return value
+        return entry.record_id[:8]
+
+    def chosen(self) -> ConflictEntry | None:
+        table = self.query_one("#conflicts", DataTable)
+        if not self.entries or table.cursor_row >= len(self.entries):
+            return None
+        return self.entries[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#conflicts")
+    def _show_sides(self) -> None:
+        entry = self.chosen()
+        parts = {
+            "base": (_("Before (base)"), entry.base if entry else None),
+            "mine": (_("Mine [m]"), entry.mine if entry else None),
+            "theirs": (_("Theirs [t]"), entry.theirs if entry else None),
+        }
+        for side, (title, value) in parts.items():
+            text = f"{title}：{shown_side(entry, value)}" if entry else ""
+            self.query_one(f"#side-{side}", Static).update(text)
+
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        if action in ("take", "edit"):
+            identity = self.store.identity
+            if identity is not None and identity.role == "support":
+                return False
+            if action == "edit":
+                entry = self.chosen()
+                return entry is not None and entry.type == "field"
+        return True
+
+    def decide(self, choice: Choice, value: Any = None) -> None:
+        """Carry out the decision on the chosen conflict; it goes to central at the next sync."""
+        entry = self.chosen()
+        if entry is None:
+            return
+        try:
+            self.store.resolve(entry.id, choice, value)
+        except ValidationFailed as exc:
+            self.notify(
+                " ".join(f"{field_name(e.field)}: {error_text(e)}" for e in exc.errors),
+                severity="error",
+            )
+            return
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(_("Decided; it will go to central at the next sync."))
+        self.refresh_data()
+
+    def action_take(self, side: str) -> None:
+        """Keep my value, or take theirs."""
+        self.decide(Choice.MINE if side == "mine" else Choice.THEIRS)
+
+    def action_edit(self) -> None:
+        """Type the value to keep."""
+        entry = self.chosen()
+        if entry is None or entry.type != "field":
+            return
+        spec = kind_spec(entry.kind)
+        field_type = spec.field_types.get(entry.field, FieldType.TEXT)
+        personal = entry.field in spec.personal
+        start = "" if personal else _editable(entry.mine, field_type)
+
+        def typed(text: str | None) -> None:
+            if text is None:
+                return
+            self.decide(Choice.VALUE, _parsed(text, field_type))
+
+        title = _("New value for {field}").format(field=field_name(entry.field))
+        self.app.push_screen(ValueDialog(title, start), typed)
+
+
+def _editable(value: Any, field_type: FieldType) -> str:
+    if value is None:
+        return ""
+    if field_type is FieldType.SET and isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _parsed(text: str, field_type: FieldType) -> Any:
+    if field_type is FieldType.INT:
+        try:
+            return int(text.strip())
+        except ValueError:
+            return text
+    if field_type is FieldType.BOOL:
+        return text.strip()
+    if field_type is FieldType.SET:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+        return value if isinstance(value, list) else text
+    return text

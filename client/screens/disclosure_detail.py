@@ -1,0 +1,125 @@
+"""One disclosure: every field, and its version history (who, when, what changed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from client import queries
+from client.i18n import N_, _, translate_bindings
+from client.screens.base import local_time
+from client.screens.disclosure_form import DisclosureForm
+from client.screens.labels import field_name, shown
+
+if TYPE_CHECKING:
+    from client.app import SanwuApp
+
+DETAIL_FIELDS = (
+    "org_code",
+    "catalog_code",
+    "period",
+    "title",
+    "content",
+    "channels",
+    "disclosed_on",
+    "responsible",
+    "reviewer",
+    "review_opinion",
+    "status",
+    "attachments",
+)
+ACTIONS: dict[str, str] = {
+    "create": N_("created"),
+    "update": N_("changed"),
+    "delete": N_("deleted"),
+    "resolve": N_("conflict decided"),
+}
+
+
+def shown_value(field: str, value: Any) -> str:
+    return shown("disclosure", field, value)
+
+
+class DisclosureDetail(Screen[None]):
+    """Read one disclosure and its history; e edits it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit", "Edit", id="detail-edit", tooltip="Edit this disclosure"),
+        Binding("escape", "back", "Back", id="detail-back", tooltip="Back to the list"),
+        Binding("f1", "app.help", "Help", id="detail-help", tooltip="Keys of this screen"),
+    ]
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.record_id = record_id
+
+    @property
+    def sanwu(self) -> SanwuApp:
+        from client.app import SanwuApp
+
+        app = self.app
+        assert isinstance(app, SanwuApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static("", id="detail-fields")
+            yield Static(_("Version history"), classes="section-title")
+            yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#history", DataTable)
+        table.add_column(_("When"), width=16)
+        table.add_column(_("Who"), width=10)
+        table.add_column(_("What"), width=8)
+        table.add_column(_("Changes"))
+        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Read the record and its history again."""
+        _kind, record = self.sanwu.store.get(self.record_id)
+        lines = [
+            f"[b]{field_name(field)}[/b]：{shown_value(field, record.get(field))}"
+            for field in DETAIL_FIELDS
+        ]
+        version = record["version"]
+        lines.append(f"[b]{_('Version')}[/b]：{version if version else _('not synced')}")
+        self.query_one("#detail-fields", Static).update("\n".join(lines))
+        table = self.query_one("#history", DataTable)
+        table.clear()
+        for entry in reversed(queries.history(self.sanwu.store.engine, self.record_id)):
+            changes = "；".join(
+                f"{field_name(field)}: "
+                f"{shown_value(field, pair[0])} → {shown_value(field, pair[1])}"
+                for field, pair in entry.changes.items()
+                if entry.action != "create" or pair[1] not in (None, "", [])
+            )
+            who = _("this computer") if entry.actor == self.sanwu.store.actor else entry.actor[:10]
+            table.add_row(
+                local_time(entry.at),
+                who,
+                _(ACTIONS.get(entry.action, entry.action)),
+                changes,
+            )
+
+    def action_edit(self) -> None:
+        """Edit this disclosure."""
+        _kind, record = self.sanwu.store.get(self.record_id)
+        self.app.push_screen(
+            DisclosureForm(today=self.sanwu.today(), record_id=self.record_id, values=record)
+        )
+
+    def action_back(self) -> None:
+        """Back to the list."""
+        self.dismiss(None)

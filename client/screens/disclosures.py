@@ -1,0 +1,247 @@
+"""The disclosure list: filters, pinyin search, pages of rows, and the way to the form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Input, Select, Static
+
+from client import queries
+from client.i18n import N_, _, label, language
+from client.screens.base import SanwuScreen
+from client.screens.disclosure_detail import DisclosureDetail
+from client.screens.disclosure_form import DisclosureForm, unit_choices
+from models.catalog import DOMAIN_NAMES, DOMAINS, load_catalog
+from models.orgs import org_by_code
+from models.validation import CHOICE_LABELS
+
+_DOMAIN_MSGIDS = {
+    "party": N_("Party"),
+    "government": N_("Government"),
+    "village": N_("Village"),
+    "finance": N_("Finance"),
+}
+LOAD_MORE_MARGIN = 20
+"""Fetch the next page when the cursor comes this close to the last loaded row."""
+
+
+def domain_label(domain: str) -> str:
+    return _(_DOMAIN_MSGIDS[domain]) if language() == "en" else DOMAIN_NAMES[domain]
+
+
+def item_name(code: str) -> str:
+    item = load_catalog().get(code)
+    if item is None:
+        return code
+    return item.name_en if language() == "en" else item.name
+
+
+class DisclosuresScreen(SanwuScreen):
+    """Every disclosure in this device's scope, newest period first."""
+
+    MODE = "disclosures"
+    HELP = N_("Disclosures: filter, search (pinyin works), open, add and edit.")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="disclosure-new", tooltip="Record a new disclosure"),
+        Binding("e", "edit", "Edit", id="disclosure-edit", tooltip="Edit the chosen disclosure"),
+        Binding("enter", "open", "Open", id="disclosure-open", tooltip="Details and history"),
+        Binding("slash", "search", "Search", id="disclosure-search", tooltip="Search titles"),
+        Binding("f", "filters", "Filter", id="disclosure-filter", tooltip="Go to the filters"),
+        Binding("escape", "table", "List", id="disclosure-list", tooltip="Back to the list"),
+    ]
+
+    @dataclass
+    class IndexBuilt(Message):
+        """The pinyin index is ready."""
+
+        index: queries.PinyinIndex
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = queries.DisclosureFilter()
+        self.index: queries.PinyinIndex | None = None
+        self.loaded = 0
+        self.total = 0
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="filters"):
+            yield Select(
+                [(domain_label(d), d) for d in DOMAINS],
+                prompt=_("Domain"),
+                id="filter-domain",
+            )
+            yield Input(placeholder=_("Period"), id="filter-period")
+            yield Select(
+                [
+                    (label("disclosure", "status", code), code)
+                    for code in CHOICE_LABELS[("disclosure", "status")]
+                ],
+                prompt=_("Status"),
+                id="filter-status",
+            )
+            units = unit_choices(self.store.identity.scope if self.store.identity else "")
+            if units:
+                yield Select(units, prompt=_("Village"), id="filter-village")
+            yield Input(placeholder=_("Search (pinyin ok)"), id="filter-search")
+        yield Static("", id="list-count")
+        yield DataTable(id="disclosures", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#disclosures", DataTable)
+        table.add_column(_("Period"), key="period", width=10)
+        if self._town():
+            table.add_column(_("Village"), key="village", width=8)
+        table.add_column(_("Item"), key="item", width=14)
+        table.add_column(_("Title"), key="title")
+        table.add_column(_("Status"), key="status", width=6)
+        table.add_column(_("Synced"), key="synced", width=6)
+        table.focus()
+        self.build_index()
+
+    def _town(self) -> bool:
+        identity = self.store.identity
+        return identity is not None and len(identity.scope) < 12
+
+    # ---- data ------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        super().refresh_data()
+        self.apply_filter()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pinyin")
+    def build_index(self) -> None:
+        """Build the pinyin index off the screen's thread; the list works without it."""
+        index = queries.PinyinIndex.build(self.store.engine)
+        self.post_message(self.IndexBuilt(index))
+
+    def on_disclosures_screen_index_built(self, message: IndexBuilt) -> None:
+        self.index = message.index
+        if queries._is_pinyin_query(self.filter.search):
+            self.apply_filter()
+
+    def apply_filter(self) -> None:
+        """Show the first page for the current filter, and how many match."""
+        engine = self.store.engine
+        self.total = queries.count_disclosures(engine, self.filter, index=self.index)
+        table = self.query_one("#disclosures", DataTable)
+        table.clear()
+        self.loaded = 0
+        self._load_page()
+        self._show_count()
+
+    def _show_count(self) -> None:
+        self.query_one("#list-count", Static).update(
+            _("{shown} of {total} shown").format(shown=self.loaded, total=self.total)
+        )
+
+    def _load_page(self) -> None:
+        rows = queries.list_disclosures(
+            self.store.engine, self.filter, offset=self.loaded, index=self.index
+        )
+        table = self.query_one("#disclosures", DataTable)
+        town = self._town()
+        units = org_by_code()
+        for row in rows:
+            cells: list[str] = [row.period]
+            if town:
+                unit = units.get(row.org_code)
+                cells.append(unit.name if unit else row.org_code[-3:])
+            cells += [
+                item_name(row.catalog_code),
+                row.title,
+                label("disclosure", "status", row.status),
+                _("yes") if row.version else _("no"),
+            ]
+            table.add_row(*cells, key=row.id)
+        self.loaded += len(rows)
+
+    @on(DataTable.RowHighlighted, "#disclosures")
+    def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
+        """Load the next page as the cursor nears the end of what is loaded."""
+        if self.loaded < self.total and event.cursor_row >= self.loaded - LOAD_MORE_MARGIN:
+            self._load_page()
+            self._show_count()
+
+    @on(Input.Changed, "#filter-period")
+    @on(Input.Changed, "#filter-search")
+    @on(Select.Changed, "#filters Select")
+    def _filter_changed(self) -> None:
+        def chosen(wid: str) -> str:
+            found = self.query(f"#{wid}").results(Select)
+            for select in found:
+                value = select.value
+                return "" if value is Select.NULL else str(value)
+            return ""
+
+        self.filter = queries.DisclosureFilter(
+            domain=chosen("filter-domain"),
+            period=self.query_one("#filter-period", Input).value.strip(),
+            status=chosen("filter-status"),
+            org_code=chosen("filter-village"),
+            search=self.query_one("#filter-search", Input).value.strip(),
+        )
+        self.apply_filter()
+
+    # ---- actions ---------------------------------------------------------------------
+
+    def _chosen_id(self) -> str | None:
+        table = self.query_one("#disclosures", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return None if key.value is None else str(key.value)
+
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "edit"):
+            identity = self.store.identity
+            return identity is None or identity.role != "support"
+        if action == "open":
+            return isinstance(self.focused, DataTable)
+        return True
+
+    def action_new(self) -> None:
+        """Record a new disclosure."""
+        identity = self.store.identity
+        form = DisclosureForm(today=self.sanwu.today(), scope=identity.scope if identity else "")
+        self.app.push_screen(form, self._after_form)
+
+    def action_edit(self) -> None:
+        """Edit the chosen disclosure."""
+        record_id = self._chosen_id()
+        if record_id is None:
+            return
+        _kind, record = self.store.get(record_id)
+        form = DisclosureForm(today=self.sanwu.today(), record_id=record_id, values=record)
+        self.app.push_screen(form, self._after_form)
+
+    def _after_form(self, record_id: str | None) -> None:
+        if record_id is not None and self.index is not None:
+            self.index.refresh(self.store.engine, [record_id])
+
+    def action_open(self) -> None:
+        """Details and history of the chosen disclosure."""
+        record_id = self._chosen_id()
+        if record_id is not None:
+            self.app.push_screen(DisclosureDetail(record_id))
+
+    @on(DataTable.RowSelected, "#disclosures")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_search(self) -> None:
+        """Search titles and responsible persons (Chinese or pinyin)."""
+        self.query_one("#filter-search", Input).focus()
+
+    def action_filters(self) -> None:
+        """Go to the filters."""
+        self.query_one("#filter-domain", Select).focus()
+
+    def action_table(self) -> None:
+        """Back to the list."""
+        self.query_one("#disclosures", DataTable).focus()

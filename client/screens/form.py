@@ -1,0 +1,367 @@
+"""A record form that never loses work.
+
+Every field has its label above and its error below: a failed save names the
+field next to it and keeps everything typed; leaving with unsaved changes asks
+first. Kinds describe their fields with ``FormField``; the disclosure form adds
+its catalogue picker on top (client/screens/disclosure_form.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import (
+    Checkbox,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
+
+from client.errors import StoreError, ValidationFailed
+from client.i18n import N_, _, translate_bindings
+from client.widgets.confirm import ConfirmScreen
+from client.widgets.file_picker import FilePicker
+from models.validation import FieldError
+
+if TYPE_CHECKING:
+    from client.app import SanwuApp
+
+WIDGETS = ("text", "area", "date", "select", "multi", "attachments", "bool", "money")
+
+ERROR_TEXT: Mapping[str, str] = {
+    "required": N_("Required: please fill this in."),
+    "bad_date": N_("Not a date: write it like 2026-11-05."),
+    "bad_period": N_("Not a period: write 2026-10, 2026-Q3, 2026-H2, 2026 or 2026-10-14."),
+    "period_mismatch": N_("This period does not fit the catalogue item's kind."),
+    "duplicate": N_("A record for this item and period already exists."),
+    "bad_choice": N_("Choose one of the offered values."),
+    "bad_channels": N_("Choose channels from the list."),
+    "bad_id_number": N_("Not a valid ID number (check the last character)."),
+    "bad_account": N_("An account has only digits and letters."),
+    "float_money": N_("Write the amount in yuan with at most two decimals."),
+    "not_int": N_("Write a whole number."),
+    "negative": N_("Must not be negative."),
+    "too_large": N_("Too large."),
+    "too_long": N_("Too long."),
+    "bad_decimal": N_("Write a number such as 12.5."),
+    "date_order": N_("This date is before an earlier stage's date."),
+    "amount_mismatch": N_("Amount is not standard times quantity."),
+    "unknown_catalog_item": N_("Not a catalogue item."),
+    "unknown_indicator": N_("Not a duty indicator."),
+    "out_of_scope": N_("This unit is outside what this device may write."),
+    "read_only": N_("Support devices only read records."),
+}
+
+
+def error_text(error: FieldError) -> str:
+    """A person's sentence for a field error, in the current language."""
+    known = ERROR_TEXT.get(error.code)
+    return _(known) if known else _("Not valid ({code}).").format(code=error.code)
+
+
+def yuan_text(fen: Any) -> str:
+    """Integer fen as yuan text: 123456 → "1234.56"."""
+    if not isinstance(fen, int) or isinstance(fen, bool):
+        return ""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def fen_of(text: str) -> int | str:
+    """Yuan as typed → integer fen; what cannot be read goes on as text (validation names it)."""
+    cleaned = text.strip().replace(",", "").replace("，", "")
+    if not cleaned:
+        return 0
+    try:
+        amount = Decimal(cleaned) * 100
+    except InvalidOperation:
+        return cleaned
+    if amount != amount.to_integral_value():
+        return cleaned
+    return int(amount)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form: the record field, its label msgid and how it is typed."""
+
+    name: str
+    label: str
+    widget: str = "text"
+    choices: tuple[tuple[str, str], ...] = ()
+    """(shown label, code) pairs for select and multi, already in the current language."""
+    hint: str = ""
+    """msgid of the placeholder."""
+
+
+class RecordForm(Screen[str | None]):
+    """Add or edit one record; dismisses with the record id when saved, None when left."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="form-save", tooltip="Save this record"),
+        Binding("escape", "leave", "Back", id="form-leave", tooltip="Leave; asks if unsaved"),
+        Binding(
+            "ctrl+o", "attach", "Attach", id="form-attach", tooltip="Attach a file (photo, scan)"
+        ),
+        Binding("f1", "app.help", "Help", id="form-help", tooltip="Keys of this screen"),
+    ]
+
+    @dataclass
+    class RecordSaved(Message):
+        """A record was written to the local store (and queued for central)."""
+
+        kind: str
+        record_id: str
+
+    def __init__(
+        self,
+        kind: str,
+        fields: Sequence[FormField],
+        *,
+        title: str,
+        record_id: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        fixed: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.kind = kind
+        self.fields = tuple(fields)
+        self.form_title = title
+        self.record_id = record_id
+        self.initial = dict(values or {})
+        self.fixed = dict(fixed or {})
+        """Values the form sends without showing them (a payment's project, org_code...)."""
+        self.attachments: list[str] = list(self.initial.get("attachments") or [])
+        self._start: dict[str, Any] = {}
+
+    @property
+    def sanwu(self) -> SanwuApp:
+        from client.app import SanwuApp
+
+        app = self.app
+        assert isinstance(app, SanwuApp)
+        return app
+
+    # ---- building --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.form_title, id="form-title")
+        with VerticalScroll(id="form"):
+            for spec in self.fields:
+                with Vertical(classes="field", id=f"box-{spec.name}"):
+                    yield Label(_(spec.label), classes="field-label")
+                    yield self._widget(spec)
+                    yield Static("", id=f"e-{spec.name}", classes="field-error")
+        yield Footer()
+
+    def _widget(self, spec: FormField) -> Widget:
+        value = self.initial.get(spec.name)
+        wid = f"f-{spec.name}"
+        hint = _(spec.hint) if spec.hint else ""
+        if spec.widget == "area":
+            return TextArea(str(value or ""), id=wid, soft_wrap=True, classes="field-area")
+        if spec.widget == "select":
+            current = value if value in {code for _label, code in spec.choices} else Select.NULL
+            return Select(
+                list(spec.choices), value=current, id=wid, prompt=_("Choose…"), allow_blank=True
+            )
+        if spec.widget == "multi":
+            chosen = set(value or [])
+            return SelectionList[str](
+                *((text, code, code in chosen) for text, code in spec.choices),
+                id=wid,
+                classes="field-multi",
+            )
+        if spec.widget == "bool":
+            return Checkbox(_(spec.label), bool(value), id=wid)
+        if spec.widget == "attachments":
+            return Static(self._attachments_text(), id=wid, classes="field-attachments")
+        if spec.widget == "money":
+            return Input(yuan_text(value), id=wid, placeholder=hint or _("yuan, e.g. 1200.50"))
+        if spec.widget == "date":
+            return Input(str(value or ""), id=wid, placeholder=hint or _("YYYY-MM-DD"))
+        return Input(str(value or ""), id=wid, placeholder=hint)
+
+    def on_mount(self) -> None:
+        self._start = self.values()
+        first = self.query("#form Input, #form Select, #form TextArea").first()
+        first.focus()
+
+    # ---- reading ---------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """What is typed now, field by field, as the store takes it."""
+        out: dict[str, Any] = {}
+        for spec in self.fields:
+            wid = f"#f-{spec.name}"
+            if spec.widget == "area":
+                out[spec.name] = self.query_one(wid, TextArea).text
+            elif spec.widget == "select":
+                chosen = self.query_one(wid, Select).value
+                out[spec.name] = "" if chosen is Select.NULL else chosen
+            elif spec.widget == "multi":
+                out[spec.name] = sorted(self.query_one(wid, SelectionList).selected)
+            elif spec.widget == "bool":
+                out[spec.name] = self.query_one(wid, Checkbox).value
+            elif spec.widget == "attachments":
+                out[spec.name] = sorted(set(self.attachments))
+            elif spec.widget == "money":
+                out[spec.name] = fen_of(self.query_one(wid, Input).value)
+            else:
+                out[spec.name] = self.query_one(wid, Input).value
+        return out
+
+    @property
+    def dirty(self) -> bool:
+        """Whether anything differs from what the form opened with."""
+        return self.values() != self._start
+
+    def set_value(self, name: str, value: str) -> None:
+        """Put a value in a text field or text area (used by pickers that fill the form)."""
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, TextArea):
+            widget.text = value
+        elif isinstance(widget, Input):
+            widget.value = value
+
+    # ---- saving ----------------------------------------------------------------------
+
+    def show_errors(self, errors: Sequence[FieldError]) -> None:
+        """Each error under its field; the first such field gets the focus."""
+        names = {spec.name for spec in self.fields}
+        for spec in self.fields:
+            self.query_one(f"#e-{spec.name}", Static).update("")
+            self.query_one(f"#box-{spec.name}").remove_class("-invalid")
+        elsewhere: list[str] = []
+        first: str | None = None
+        for error in errors:
+            if error.field in names:
+                self.query_one(f"#e-{error.field}", Static).update(error_text(error))
+                self.query_one(f"#box-{error.field}").add_class("-invalid")
+                first = first or error.field
+            else:
+                elsewhere.append(error_text(error))
+        if first is not None:
+            target = self.query_one(f"#f-{first}")
+            target.focus()
+            target.scroll_visible()
+        message = _("Not saved: please correct the marked fields.")
+        if elsewhere:
+            message = " ".join([message, *elsewhere])
+        self.notify(message, severity="error")
+
+    def save(self, values: Mapping[str, Any]) -> str:
+        """Write through the store; returns the record id. Raises StoreError."""
+        store = self.sanwu.store
+        if self.record_id is None:
+            return store.add(self.kind, {**self.fixed, **values})
+        store.edit(self.record_id, {**self.fixed, **values})
+        return self.record_id
+
+    def action_save(self) -> None:
+        """Save this record."""
+        try:
+            record_id = self.save(self.values())
+        except ValidationFailed as exc:
+            self.show_errors(exc.errors)
+            return
+        except StoreError as exc:
+            self.notify(_("Not saved: {reason}").format(reason=str(exc)), severity="error")
+            return
+        self._start = self.values()
+        self.notify(_("Saved on this computer; it will sync."))
+        self.sanwu.post_message(self.RecordSaved(self.kind, record_id))
+        self.dismiss(record_id)
+
+    def action_leave(self) -> None:
+        """Leave; asks first when something typed is not saved."""
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Leave without saving? What you typed will be lost."),
+                yes=_("Leave"),
+                no=_("Keep editing"),
+            ),
+            answered,
+        )
+
+    # ---- attachments -----------------------------------------------------------------
+
+    def _attachments_text(self) -> str:
+        if not self.attachments:
+            return _("No attachments (Ctrl+O adds a file)")
+        shown = ", ".join(digest[:12] for digest in sorted(set(self.attachments)))
+        return _("{n} attachments: {list}").format(n=len(set(self.attachments)), list=shown)
+
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        if action == "attach":
+            return any(spec.widget == "attachments" for spec in self.fields)
+        return True
+
+    def action_attach(self) -> None:
+        """Attach a file (photo, scan)."""
+
+        def picked(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                digest = sha256_file(path)
+            except OSError:
+                self.notify(_("Cannot read that file."), severity="error")
+                return
+            self.add_attachment(digest)
+
+        self.app.push_screen(FilePicker(Path.home()), picked)
+
+    def add_attachment(self, digest: str) -> None:
+        """Keep a file's SHA-256 with the record (the upload itself happens at sync)."""
+        if digest not in self.attachments:
+            self.attachments.append(digest)
+        for widget in self.query("#f-attachments").results(Static):
+            widget.update(self._attachments_text())
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _clear_error(self, event: Input.Changed | Select.Changed) -> None:
+        """Typing in a field clears its old error."""
+        wid = event.control.id or ""
+        if wid.startswith("f-"):
+            name = wid[2:]
+            for box in self.query(f"#box-{name}"):
+                box.remove_class("-invalid")
+            for error in self.query(f"#e-{name}").results(Static):
+                error.update("")

@@ -1,0 +1,162 @@
+"""Home: what to do next. Catalogue items due and overdue with traffic lights, open
+warnings with their reply deadlines, and the sync line. Town staff choose a village."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Select, Static
+
+from client import queries
+from client.i18n import N_, _, label, language
+from client.screens.base import SanwuScreen
+from client.screens.disclosure_form import DisclosureForm, unit_choices
+from models.orgs import org_by_code
+
+LIGHTS: dict[str, tuple[str, str, str]] = {
+    "red": ("●", "red", N_("late")),
+    "yellow": ("●", "yellow", N_("due soon")),
+    "green": ("●", "green", N_("done")),
+    "": ("○", "dim", N_("not yet due")),
+}
+
+
+def light_cell(light: str) -> Text:
+    """A coloured dot with a word, so the light reads without colour too."""
+    dot, style, word = LIGHTS[light]
+    return Text.assemble((dot, style), " ", (_(word), style if light else ""))
+
+
+def days_left(deadline: date, today: date) -> str:
+    days = (deadline - today).days
+    if days < 0:
+        return _("{n} days late").format(n=-days)
+    if days == 0:
+        return _("due today")
+    return _("{n} days left").format(n=days)
+
+
+class HomeScreen(SanwuScreen):
+    """What to do next, for this unit (or each village of a town)."""
+
+    MODE = "home"
+    HELP = N_("Home: catalogue items due this period, open warnings, and the sync state.")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "record", "Record", id="home-record", tooltip="Record the chosen item"),
+        Binding("w", "app.go('warnings')", "Warnings", id="home-warnings", tooltip="Warnings"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        identity = self.store.identity
+        units = unit_choices(identity.scope) if identity else ()
+        if units:
+            yield Select(units, value=units[0][1], allow_blank=False, id="home-village")
+        yield Static("", id="due-title", classes="section-title")
+        yield DataTable(id="due", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="warnings-title", classes="section-title")
+        yield DataTable(id="home-warnings", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        due = self.query_one("#due", DataTable)
+        due.add_column(_("Light"), width=8)
+        due.add_column(_("Item"))
+        due.add_column(_("Period"), width=10)
+        due.add_column(_("Deadline"), width=10)
+        due.add_column(_("Left"), width=10)
+        warnings = self.query_one("#home-warnings", DataTable)
+        warnings.add_column(_("Warning"))
+        warnings.add_column(_("Status"), width=6)
+        warnings.add_column(_("Reply by"), width=10)
+        warnings.add_column(_("Left"), width=10)
+        due.focus()
+
+    def unit(self) -> str:
+        """The unit shown: the chosen village for town staff, else the device's own."""
+        for select in self.query("#home-village").results(Select):
+            if select.value is not Select.NULL:
+                return str(select.value)
+        identity = self.store.identity
+        return identity.org_code if identity else ""
+
+    def refresh_data(self) -> None:
+        super().refresh_data()
+        today = self.sanwu.today()
+        unit = self.unit()
+        org = org_by_code().get(unit)
+        items = queries.due_items(self.store.engine, unit, today)
+        counts = {light: sum(d.light == light for d in items) for light in ("red", "yellow")}
+        self.query_one("#due-title", Static).update(
+            _("{unit}: due now {yellow}, late {red} (today {today})").format(
+                unit=org.name if org else unit,
+                yellow=counts["yellow"],
+                red=counts["red"],
+                today=today.isoformat(),
+            )
+        )
+        table = self.query_one("#due", DataTable)
+        table.clear()
+        for due in items:
+            name = due.item.name_en if language() == "en" else due.item.name
+            table.add_row(
+                light_cell(due.light),
+                name,
+                due.period,
+                due.deadline.isoformat(),
+                "" if due.light == "green" else days_left(due.deadline, today),
+                key=f"{due.item.code}|{due.period}",
+            )
+        warnings = queries.open_warnings(self.store.engine, unit)
+        self.query_one("#warnings-title", Static).update(
+            _("Open warnings: {n}").format(n=len(warnings))
+        )
+        wtable = self.query_one("#home-warnings", DataTable)
+        wtable.clear()
+        for warning in warnings:
+            due_on = warning["reply_due"]
+            left = days_left(date.fromisoformat(due_on), today) if due_on else ""
+            wtable.add_row(
+                warning["title"],
+                label("warning", "status", warning["status"]),
+                due_on or "—",
+                left,
+                key=warning["id"],
+            )
+
+    @on(Select.Changed, "#home-village")
+    def _village_chosen(self) -> None:
+        self.refresh_data()
+
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        if action == "record":
+            identity = self.store.identity
+            return identity is None or identity.role != "support"
+        return True
+
+    def action_record(self) -> None:
+        """Record the chosen item for its period (opens the form, filled in)."""
+        table = self.query_one("#due", DataTable)
+        if table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        code, period = str(key).split("|")
+        identity = self.store.identity
+        values = {"catalog_code": code, "period": period}
+        if identity is not None and len(identity.scope) < 12:
+            values["org_code"] = self.unit()
+        form = DisclosureForm(
+            today=self.sanwu.today(), scope=identity.scope if identity else "", values=values
+        )
+        self.app.push_screen(form)
+
+    @on(DataTable.RowSelected, "#due")
+    def _due_selected(self) -> None:
+        self.action_record()
+
+    @on(DataTable.RowSelected, "#home-warnings")
+    def _warning_selected(self) -> None:
+        self.sanwu.go("warnings")

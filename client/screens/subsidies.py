@@ -1,0 +1,245 @@
+"""Subsidies: projects of the seven categories, each moved one stage at a time with a date;
+its payment lines with ID numbers and accounts masked; totals per project."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Select, Static
+
+from client import queries
+from client.errors import StoreError, ValidationFailed
+from client.i18n import N_, _, label
+from client.screens.base import SanwuScreen
+from client.screens.conflicts import ValueDialog
+from client.screens.form import FormField, RecordForm, error_text
+from client.screens.labels import field_name, shown, yuan
+from models.validation import CHOICE_LABELS
+
+STAGES = ("planning", "allocation", "review", "disbursement", "closed")
+STAGE_DATES = {
+    "planning": "planned_on",
+    "allocation": "allocated_on",
+    "review": "reviewed_on",
+    "disbursement": "disbursed_on",
+    "closed": "closed_on",
+}
+
+
+def choices(kind: str, field: str) -> tuple[tuple[str, str], ...]:
+    return tuple((label(kind, field, code), code) for code in CHOICE_LABELS[(kind, field)] if code)
+
+
+def project_fields() -> list[FormField]:
+    return [
+        FormField("category", N_("Category"), "select", choices("subsidy_project", "category")),
+        FormField("name", N_("Name")),
+        FormField("policy_basis", N_("Policy basis"), "area"),
+        FormField("fund_batch", N_("Fund document number")),
+        FormField("total_fen", N_("Total (yuan)"), "money"),
+        FormField("planned_on", N_("Planned on"), "date"),
+    ]
+
+
+def payment_fields() -> list[FormField]:
+    return [
+        FormField("recipient_name", N_("Recipient")),
+        FormField("id_number", N_("ID number"), hint=N_("18 characters; x allowed at the end")),
+        FormField("standard", N_("Standard (yuan per unit)"), "money"),
+        FormField("quantity", N_("Quantity"), hint=N_("a number such as 12.5")),
+        FormField("unit", N_("Unit of quantity"), "select", choices("subsidy_payment", "unit")),
+        FormField("amount_fen", N_("Amount (yuan)"), "money"),
+        FormField("paid_on", N_("Paid on"), "date"),
+        FormField("method", N_("Payment method"), "select", choices("subsidy_payment", "method")),
+        FormField("account", N_("Account")),
+    ]
+
+
+class SubsidiesScreen(SanwuScreen):
+    """Projects (top) and the chosen project's payment lines (bottom)."""
+
+    MODE = "subsidies"
+    HELP = N_("Subsidies: projects by category, stages one step at a time, payments masked.")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_project", "New project", id="subsidy-new", tooltip="Add a project"),
+        Binding("p", "new_payment", "New payment", id="payment-new", tooltip="Add a payment"),
+        Binding("a", "advance", "Next stage", id="subsidy-advance", tooltip="Move one stage on"),
+        Binding("e", "edit_project", "Edit", id="subsidy-edit", tooltip="Edit the project"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.projects: list[dict[str, Any]] = []
+        self.payments: dict[str, list[dict[str, Any]]] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Select(
+            choices("subsidy_project", "category"), prompt=_("All categories"), id="category"
+        )
+        yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="project-totals", classes="section-title")
+        yield DataTable(id="payments", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        projects = self.query_one("#projects", DataTable)
+        projects.add_column(_("Project"))
+        projects.add_column(_("Category"), width=12)
+        projects.add_column(_("Stage"), width=8)
+        projects.add_column(_("Total (yuan)"), width=12)
+        payments = self.query_one("#payments", DataTable)
+        payments.add_column(_("Recipient"), width=8)
+        payments.add_column(_("ID number"), width=18)
+        payments.add_column(_("Amount (yuan)"), width=11)
+        payments.add_column(_("Method"), width=6)
+        payments.add_column(_("Account"), width=8)
+        payments.add_column(_("Paid on"), width=10)
+        projects.focus()
+
+    def refresh_data(self) -> None:
+        super().refresh_data()
+        category = self.query_one("#category", Select).value
+        where = {} if category is Select.NULL else {"category": category}
+        self.projects = queries.list_records(
+            self.store.engine, "subsidy_project", where=where, order_by=("name",)
+        )
+        self.payments = {}
+        for payment in self.store.list_records("subsidy_payment"):
+            self.payments.setdefault(payment["project_id"], []).append(payment)
+        table = self.query_one("#projects", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for project in self.projects:
+            table.add_row(
+                project["name"],
+                label("subsidy_project", "category", project["category"]),
+                label("subsidy_project", "stage", project["stage"]),
+                yuan(project["total_fen"]),
+                key=project["id"],
+            )
+        if self.projects:
+            table.move_cursor(row=min(row, len(self.projects) - 1))
+        self._show_payments()
+
+    def chosen(self) -> dict[str, Any] | None:
+        table = self.query_one("#projects", DataTable)
+        if not self.projects or table.cursor_row >= len(self.projects):
+            return None
+        return self.projects[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#projects")
+    def _show_payments(self) -> None:
+        project = self.chosen()
+        lines = self.payments.get(project["id"], []) if project else []
+        table = self.query_one("#payments", DataTable)
+        table.clear()
+        for line in lines:
+            table.add_row(
+                shown("subsidy_payment", "recipient_name", line["recipient_name"]),
+                shown("subsidy_payment", "id_number", line["id_number"]),
+                yuan(line["amount_fen"]),
+                label("subsidy_payment", "method", line["method"]),
+                shown("subsidy_payment", "account", line["account"]),
+                line["paid_on"] or "—",
+                key=line["id"],
+            )
+        totals = ""
+        if project is not None:
+            paid = sum(line["amount_fen"] for line in lines)
+            totals = _("{name}: planned {total} yuan, paid {paid} yuan to {n} recipients").format(
+                name=project["name"],
+                total=yuan(project["total_fen"]),
+                paid=yuan(paid),
+                n=len(lines),
+            )
+        self.query_one("#project-totals", Static).update(totals)
+
+    @on(Select.Changed, "#category")
+    def _category_chosen(self) -> None:
+        self.refresh_data()
+
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        identity = self.store.identity
+        if identity is not None and identity.role == "support" and action != "refresh":
+            return False
+        if action in ("new_payment", "advance", "edit_project"):
+            project = self.chosen()
+            if project is None:
+                return False
+            if action == "advance":
+                return bool(project["stage"] != "closed")
+        return True
+
+    def action_new_project(self) -> None:
+        """Add a project."""
+        self.app.push_screen(
+            RecordForm(
+                "subsidy_project",
+                project_fields(),
+                title=_("New subsidy project"),
+                values={"planned_on": self.sanwu.today().isoformat()},
+            )
+        )
+
+    def action_edit_project(self) -> None:
+        """Edit the chosen project."""
+        project = self.chosen()
+        if project is not None:
+            self.app.push_screen(
+                RecordForm(
+                    "subsidy_project",
+                    project_fields(),
+                    title=_("Edit subsidy project"),
+                    record_id=project["id"],
+                    values=project,
+                )
+            )
+
+    def action_new_payment(self) -> None:
+        """Add a payment line to the chosen project."""
+        project = self.chosen()
+        if project is None:
+            return
+        self.app.push_screen(
+            RecordForm(
+                "subsidy_payment",
+                payment_fields(),
+                title=_("New payment: {project}").format(project=project["name"]),
+                values={"paid_on": self.sanwu.today().isoformat(), "method": "one_card"},
+                fixed={"project_id": project["id"], "org_code": project["org_code"]},
+            )
+        )
+
+    def action_advance(self) -> None:
+        """Move the chosen project one stage on, with the date it happened."""
+        project = self.chosen()
+        if project is None or project["stage"] == "closed":
+            return
+        following = STAGES[STAGES.index(project["stage"]) + 1]
+        date_field = STAGE_DATES[following]
+
+        def dated(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                self.store.edit(project["id"], {"stage": following, date_field: text})
+            except ValidationFailed as exc:
+                self.notify(
+                    " ".join(f"{field_name(e.field)}: {error_text(e)}" for e in exc.errors),
+                    severity="error",
+                )
+                return
+            except StoreError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(
+                _("Moved to {stage}.").format(stage=label("subsidy_project", "stage", following))
+            )
+            self.refresh_data()
+
+        title = _("{stage}: on which date?").format(
+            stage=label("subsidy_project", "stage", following)
+        )
+        self.app.push_screen(ValueDialog(title, self.sanwu.today().isoformat()), dated)

@@ -1,0 +1,130 @@
+"""The disclosure list, its filters and pinyin search, the form and the detail view."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static, TextArea
+
+from client.screens.disclosure_detail import DisclosureDetail
+from client.screens.disclosure_form import DisclosureForm
+from client.store import Store
+from client.widgets.confirm import ConfirmScreen
+from tests.client.conftest import disclosure
+from tests.client.screens.conftest import make_app, screen_text
+
+
+async def test_list_filters_by_status_and_finds_pinyin_initials(enrolled: Store) -> None:
+    enrolled.add("disclosure", disclosure(status="published"))
+    enrolled.add(
+        "disclosure",
+        disclosure(catalog_code="PTY-02", period="2026-Q3", title="党费收缴情况", status="draft"),
+    )
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#disclosures", DataTable)
+        assert table.row_count == 2
+        assert "显示 2 条，共 2 条" in screen_text(app)
+
+        app.screen.query_one("#filter-status", Select).value = "draft"
+        await pilot.pause()
+        assert table.row_count == 1
+        assert "党费收缴情况" in screen_text(app)
+
+        app.screen.query_one("#filter-status", Select).clear()
+        search = app.screen.query_one("#filter-search", Input)
+        search.value = "cwsz"  # 十月财务收支公开: initials
+        await pilot.pause()
+        assert table.row_count == 1
+        assert "十月财务收支公开" in screen_text(app)
+        search.value = "dangfei"  # full pinyin
+        await pilot.pause()
+        assert table.row_count == 1
+        assert "党费收缴情况" in screen_text(app)
+
+
+async def test_form_saves_a_new_disclosure_with_the_template(enrolled: Store) -> None:
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "n")
+        form = app.screen
+        assert isinstance(form, DisclosureForm)
+        form.query_one("#f-catalog_code", Select).value = "FIN-02"
+        await pilot.pause()
+        content = form.query_one("#f-content", TextArea).text
+        assert "____" in content, "the item's template fills the content"
+        assert form.query_one("#f-period", Input).value == "2026-10", "the period due now"
+        form.query_one("#f-responsible", Input).value = "李四"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, DisclosureForm)
+        assert app.screen.query_one("#disclosures", DataTable).row_count == 1
+    (record,) = enrolled.list_records("disclosure")
+    assert record["catalog_code"] == "FIN-02"
+    assert record["period"] == "2026-10"
+    assert record["responsible"] == "李四"
+    assert record["content"] == content
+    assert record["disclosed_on"] == "2026-11-05"
+    assert len(enrolled.queue()) == 1
+
+
+async def test_a_failed_save_names_the_field_and_keeps_the_typing(enrolled: Store) -> None:
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "n")
+        form = app.screen
+        assert isinstance(form, DisclosureForm)
+        form.query_one("#f-catalog_code", Select).value = "FIN-01"
+        await pilot.pause()
+        form.query_one("#f-period", Input).value = "2026-Q3"  # FIN-01 is monthly
+        form.query_one("#f-title", Input).value = "我的标题"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form, "a failed save stays on the form"
+        error = str(form.query_one("#e-period", Static).render())
+        assert "期间与目录事项的公开周期不符" in error
+        assert form.query_one("#box-period").has_class("-invalid")
+        assert form.query_one("#f-title", Input).value == "我的标题"
+        assert enrolled.list_records("disclosure") == []
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen), "leaving unsaved work asks first"
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is form
+        assert form.query_one("#f-title", Input).value == "我的标题"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert not isinstance(app.screen, DisclosureForm)
+    assert enrolled.list_records("disclosure") == []
+
+
+async def test_detail_shows_fields_and_history(enrolled: Store) -> None:
+    record_id = enrolled.add("disclosure", disclosure())
+    enrolled.edit(record_id, {"status": "published"})
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DisclosureDetail)
+        text = screen_text(app)
+        assert "十月财务收支公开" in text
+        assert "固定公开栏、微信公众号" in text
+        history = app.screen.query_one("#history", DataTable)
+        assert history.row_count == 2
+        assert "状态: 草稿 → 已公开" in text
+        assert "本机" in text
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DisclosureForm)
+        form.query_one("#f-reviewer", Input).value = "王五"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DisclosureDetail)
+        assert app.screen.query_one("#history", DataTable).row_count == 3
+    assert enrolled.get(record_id)[1]["reviewer"] == "王五"
