@@ -10,8 +10,7 @@ from client.identity import Identity
 from client.store import Store, utcnow
 from sync.central_api import CentralAPI
 from sync.engine import Progress, RoundReport, SyncEngine
-from sync.errors import SyncError
-from sync.errors import DeviceRevoked
+from sync.errors import DeviceRevoked, SyncError
 from sync.protocol import EnrollRequest, EnrollResponse
 from sync.signing import new_private_key, public_key_b64
 from sync.transport import HttpxTransport, Transport
@@ -131,7 +130,10 @@ def check_reachable(store: Store, *, transport: Transport | None = None) -> bool
     identity = store.identity
     if identity is None:
         return False
-    link = transport or HttpxTransport(identity.server_url, timeout=5.0)
+    try:
+        link = transport or transport_for(identity, timeout=5.0)
+    except SyncError:
+        return False
     try:
         CentralAPI(link, path_prefix=CentralAPI.prefix_of(identity.server_url)).health()
     except (SyncError, OSError):
