@@ -260,3 +260,43 @@ def test_reveal_is_audited_without_values(tmp_path: Path) -> None:
     assert row[0] == "reveal" and row[1] == payment
     assert json.loads(row[2]) == {"fields": ["id_number"], "user": "clerk"}
     assert ID_NUMBER not in row[2]
+
+
+def test_cli_passphrase_sources_and_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from client.cli import main
+
+    home = str(tmp_path / "home")
+    monkeypatch.delenv("SANWU_PASSPHRASE")
+    # No source and no terminal (pytest's stdin): exit 2 with a clear message.
+    assert main(["--home", home, "status"]) == 2
+    assert "--passphrase-file" in capsys.readouterr().err
+    first = tmp_path / "first"
+    first.write_text("first passphrase\n", encoding="utf-8")
+    second = tmp_path / "second"
+    second.write_text("second passphrase\n", encoding="utf-8")
+    assert main(["--home", home, "--passphrase-file", str(first), "status"]) == 0
+    assert (
+        main(
+            [
+                "--home",
+                home,
+                "--passphrase-file",
+                str(first),
+                "passphrase",
+                "--new-passphrase-file",
+                str(second),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["--home", home, "--passphrase-file", str(first), "status"]) == 2
+    assert "wrong passphrase" in capsys.readouterr().err
+    monkeypatch.setenv("SANWU_PASSPHRASE", "second passphrase")
+    assert main(["--home", home, "status"]) == 0
+    # Wipe refuses without a terminal unless --yes.
+    assert main(["--home", home, "wipe"]) == 2
+    assert main(["--home", home, "wipe", "--yes"]) == 0
+    assert not list((tmp_path / "home").glob("sanwu.db*"))
