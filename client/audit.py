@@ -153,3 +153,39 @@ def verify_chain(conn: Connection) -> int | None:
             return int(row.id)
         prev_hash = row.hash
     return None
+
+
+def append_many(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> None:
+    """Add entries in order after the last one, in one ``executemany``, inside the caller's
+    transaction. Each entry has the keyword arguments of ``append`` (at, actor, action,
+    kind, record_id, changes); the chain is exactly what ``append`` one by one would make."""
+    if not entries:
+        return
+    prev = conn.execute(sa.select(_audit.c.hash).order_by(_audit.c.id.desc()).limit(1)).scalar()
+    prev_hash = prev or GENESIS
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        masked = masked_changes(entry["kind"], entry["changes"])
+        body = {
+            "at": timestamp_to_wire(entry["at"]),
+            "actor": entry["actor"],
+            "action": entry["action"],
+            "kind": entry["kind"],
+            "record_id": entry["record_id"],
+            "changes": masked,
+        }
+        digest = entry_hash(prev_hash, body)
+        rows.append(
+            {
+                "at": entry["at"],
+                "actor": entry["actor"],
+                "action": entry["action"],
+                "kind": entry["kind"],
+                "record_id": entry["record_id"],
+                "changes": masked,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    conn.execute(_audit.insert(), rows)

@@ -964,3 +964,248 @@ class Store:
             record_id=record_id,
             changes={name: (local.get(name), value) for name, value in decided.set_fields.items()},
         )
+
+    # ---- bulk import (client/legacy): many rows per transaction -----------------------
+    # One call is one transaction: every row's record, outbox op and audit entry are
+    # written together with executemany, so a batch is saved whole or not at all.
+
+    def import_rows(
+        self,
+        kind: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        import_keys: Sequence[str] | None = None,
+        write: bool = True,
+    ) -> ImportOutcome:
+        """Save validated full wire records (every field of ``kind``), matching each on the
+        kind's natural key, or for kinds without one on its ``import_keys`` entry (a hash
+        of its fields, remembered in ``import_key``): no match → a create; a match that
+        differs → an update op of the changed fields only; otherwise nothing. With
+        ``write=False`` only the matching runs (a dry run). Out-of-scope rows come back
+        in ``errors`` and are not written."""
+        spec = kind_spec(kind)
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        if not spec.natural_key and (import_keys is None or len(import_keys) != len(records)):
+            raise ValueError(f"{kind} has no natural key: give an import key per row")
+        statuses: list[str] = []
+        record_ids: list[str | None] = []
+        errors: dict[int, list[FieldError]] = {}
+        with self.transaction() as conn:
+            existing = self._import_matches(conn, spec, records, import_keys)
+            now = utcnow()
+            actor = self.actor
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
+            ops: list[dict[str, Any]] = []
+            entries: list[dict[str, Any]] = []
+            keys: list[dict[str, Any]] = []
+            defaults = spec.defaults()
+            for index, record in enumerate(records):
+                scope = self._check_scope(record.get("org_code"))
+                if scope:
+                    errors[index] = scope
+                    statuses.append(IMPORT_REJECTED)
+                    record_ids.append(None)
+                    continue
+                match_key = (
+                    tuple(record[name] for name in spec.natural_key)
+                    if spec.natural_key
+                    else import_keys[index]  # type: ignore[index]
+                )
+                found = existing.get(match_key)
+                if found is None:
+                    record_id = new_id()
+                    changes = {
+                        name: (None, value)
+                        for name, value in record.items()
+                        if name == "org_code" or value != defaults.get(name)
+                    }
+                    action, base_version, status = Action.CREATE, 0, IMPORT_CREATED
+                    inserts.append(
+                        {
+                            "id": record_id,
+                            "version": 0,
+                            "deleted": False,
+                            "updated_by": actor,
+                            "recorded_at": now,
+                            "received_at": None,
+                            "seq": 0,
+                            **self.columns_for(spec, record, record_id),
+                        }
+                    )
+                    # A later row of the same batch with this key is this record now.
+                    existing[match_key] = (record_id, 0, dict(record))
+                    if not spec.natural_key:
+                        keys.append({"kind": kind, "key": match_key, "record_id": record_id})
+                else:
+                    record_id, base_version, current = found
+                    changes = diff({name: current.get(name) for name in spec.fields}, record)
+                    if not changes:
+                        statuses.append(IMPORT_UNCHANGED)
+                        record_ids.append(record_id)
+                        continue
+                    action, status = Action.UPDATE, IMPORT_UPDATED
+                    updates.append(
+                        {
+                            "_id": record_id,
+                            "recorded_at": now,
+                            "updated_by": actor,
+                            **self.columns_for(spec, record, record_id),
+                        }
+                    )
+                    existing[match_key] = (record_id, base_version, dict(record))
+                statuses.append(status)
+                record_ids.append(record_id)
+                ops.append(
+                    {
+                        "op_id": new_id(),
+                        "kind": kind,
+                        "record_id": record_id,
+                        "action": action.value,
+                        "changes": {
+                            name: list(pair)
+                            for name, pair in self._seal_changes(
+                                None, kind, record_id, changes
+                            ).items()
+                        },
+                        "base_version": base_version,
+                        "recorded_at": now,
+                        "state": outbox.PENDING,
+                        "attempts": 0,
+                        "last_error": "",
+                    }
+                )
+                entries.append(
+                    {
+                        "at": now,
+                        "actor": actor,
+                        "action": action.value,
+                        "kind": kind,
+                        "record_id": record_id,
+                        "changes": changes,
+                    }
+                )
+            if not write:
+                conn.rollback()
+                return ImportOutcome(statuses, record_ids, errors)
+            if inserts:
+                conn.execute(table.insert(), inserts)
+            if updates:
+                conn.execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
+            if ops:
+                conn.execute(OutboxOp.__table__.insert(), ops)  # type: ignore[attr-defined]
+            audit.append_many(conn, entries)
+            if keys:
+                conn.execute(_import_key.insert().prefix_with("OR REPLACE"), keys)
+        return ImportOutcome(statuses, record_ids, errors)
+
+    def _import_matches(
+        self,
+        conn: Connection,
+        spec: KindSpec,
+        records: Sequence[Mapping[str, Any]],
+        import_keys: Sequence[str] | None,
+    ) -> dict[Any, tuple[str, int, dict[str, Any]]]:
+        """Live records the rows may match: ``{match key: (id, version, wire record)}``.
+
+        Natural keys are looked up on their non-personal columns in SQL, and compared
+        in full on wire values (personal columns are sealed, so only ``record_of`` can
+        read them); import keys through the ``import_key`` table."""
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        rows: list[Any] = []
+        if spec.natural_key:
+            plain = [name for name in spec.natural_key if name not in spec.personal]
+            if not plain:  # pragma: no cover - every natural key has a plain column
+                raise ValueError(f"{spec.name}: a natural key needs a non-personal column")
+            wanted = {
+                tuple(wire_to_columns(spec, {n: record[n] for n in plain})[n] for n in plain)
+                for record in records
+            }
+            # The batch's keys go into a temporary table joined on the natural-key index:
+            # one indexed look-up per row, whatever the size of the table.
+            _import_probe.create(conn, checkfirst=True)
+            conn.execute(_import_probe.delete())
+            conn.execute(
+                _import_probe.insert(),
+                [{f"k{i}": value for i, value in enumerate(key)} for key in wanted],
+            )
+            rows.extend(
+                conn.execute(
+                    sa.select(table)
+                    .select_from(_import_probe)
+                    .join(
+                        table,
+                        sa.and_(
+                            *(table.c[n] == _import_probe.c[f"k{i}"] for i, n in enumerate(plain))
+                        ),
+                    )
+                    .where(table.c.deleted.is_(False))
+                )
+            )
+            out: dict[Any, tuple[str, int, dict[str, Any]]] = {}
+            for row in rows:
+                record = self.record_of(spec, row)
+                out.setdefault(
+                    tuple(record[name] for name in spec.natural_key),
+                    (row.id, row.version, record),
+                )
+            return out
+        ids: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(import_keys or ())), 500):
+            found = conn.execute(
+                sa.select(_import_key.c.key, _import_key.c.record_id).where(
+                    _import_key.c.kind == spec.name, _import_key.c.key.in_(chunk)
+                )
+            )
+            ids.update((key, record_id) for key, record_id in found)
+        by_id: dict[str, Any] = {}
+        for chunk in _chunks(sorted(set(ids.values())), 500):
+            by_id.update(
+                (row.id, row)
+                for row in conn.execute(
+                    sa.select(table).where(table.c.deleted.is_(False), table.c.id.in_(chunk))
+                )
+            )
+        return {
+            key: (row.id, row.version, self.record_of(spec, row))
+            for key, record_id in ids.items()
+            if (row := by_id.get(record_id)) is not None
+        }
+
+
+IMPORT_CREATED = "created"
+IMPORT_UPDATED = "updated"
+IMPORT_UNCHANGED = "unchanged"
+IMPORT_REJECTED = "rejected"
+
+_import_key = sa.Table(
+    "import_key",
+    sa.MetaData(),
+    sa.Column("kind", sa.String(), primary_key=True),
+    sa.Column("key", sa.String(), primary_key=True),
+    sa.Column("record_id", sa.String(36), nullable=False),
+)
+"""Kinds without a natural key: the hash of an imported row's fields → the record it made
+(migration l0006), so importing the same row again finds it."""
+
+_import_probe = sa.Table(
+    "import_probe",
+    sa.MetaData(),
+    *(sa.Column(f"k{i}", sa.String()) for i in range(4)),
+    prefixes=["TEMPORARY"],
+)
+"""Per connection, never stored: the natural keys of the batch being matched."""
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """Per row given to ``Store.import_rows``: created, updated, unchanged or rejected."""
+
+    statuses: list[str]
+    record_ids: list[str | None]
+    errors: dict[int, list[FieldError]]
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

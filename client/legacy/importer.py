@@ -1,0 +1,396 @@
+"""``import_file``: a legacy table into the store, row by row validated like typed entries.
+
+The pipeline, per batch of rows: convert each mapped cell (``cleaning``), then
+``models.validation.normalize`` and ``validate_record`` exactly as for an entry
+typed in the app, then ``Store.import_rows`` writes the batch (records, outbox
+ops, audit entries) in one transaction. Rows that fail are collected with their
+line and the reason per field, for the reject report. The file is read whole
+before the first write, so a file that is not a table changes nothing.
+
+Re-importing is safe: rows match existing records on the kind's natural key (or,
+for kinds without one, on a hash of their fields), so an unchanged row adds
+nothing and a changed one becomes an edit of the changed fields. An import cut
+short (power, disk) keeps the batches already committed; running it again
+completes it.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from client.legacy.cleaning import (
+    CleanError,
+    clean_text,
+    parse_amount_fen,
+    parse_date,
+    parse_id_number,
+    parse_period,
+)
+from client.legacy.mapping import ColumnRule, TableMapping, load_mapping
+from client.legacy.reading import NotATable, Oversized, Table, read_table
+from client.store import (
+    IMPORT_CREATED,
+    IMPORT_REJECTED,
+    IMPORT_UNCHANGED,
+    IMPORT_UPDATED,
+    Store,
+)
+from models.catalog import load_catalog
+from models.kinds import KindSpec, kind_spec
+from models.orgs import is_org_code, load_org_units
+from models.validation import MAX_LENGTH, FieldError, normalize, validate_record
+
+__all__ = ["DEFAULT_BATCH", "ImportReport", "NotATable", "Progress", "Reject", "import_file"]
+
+DEFAULT_BATCH = 2_000
+"""Rows per transaction: large enough for speed, small enough to keep a cut cheap."""
+
+Progress = Callable[[int, int], None]
+"""Called with (rows done, rows in the table) after each batch."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one field of a row failed: the old column it came from (if any) and the reason."""
+
+    field: str
+    column: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.column} → {self.field}" if self.column else self.field
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Reject:
+    line: int
+    cells: list[Any]
+    problems: list[Problem]
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    kind: str
+    source: str
+    header_line: int
+    headers: list[str]
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+
+# ---------------------------------------------------------------- converters
+
+
+@cache
+def _org_names() -> Mapping[str, str]:
+    names: dict[str, str] = {}
+    for unit in load_org_units():
+        names.setdefault(unit.name, unit.code)
+        for suffix in ("村委会", "村", "社区", "居委会"):
+            if unit.name.endswith(suffix) and len(unit.name) > len(suffix):
+                names.setdefault(unit.name.removesuffix(suffix), unit.code)
+    return names
+
+
+@cache
+def _catalog_names() -> Mapping[str, str]:
+    return {item.name: code for code, item in load_catalog().items()}
+
+
+def _org(value: Any) -> str:
+    text = clean_text(value)
+    if not text or is_org_code(text):
+        return text
+    found = _org_names().get(text)
+    if found is None:
+        raise CleanError("unknown_org", "is neither a 12-digit code nor a known unit name")
+    return found
+
+
+def _catalog(value: Any) -> str:
+    text = clean_text(value)
+    return _catalog_names().get(text, text)
+
+
+def _decimal(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return clean_text(value) if not isinstance(value, int | Decimal) else value
+
+
+def _integer(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return clean_text(value) if not isinstance(value, int) else value
+
+
+_CONVERT: Mapping[str, Callable[[Any], Any]] = {
+    "text": clean_text,
+    "yuan": parse_amount_fen,
+    "wan_yuan": lambda value: parse_amount_fen(value, unit=10_000),
+    "fen": _integer,
+    "int": _integer,
+    "date": parse_date,
+    "id_number": parse_id_number,
+    "period": parse_period,
+    "catalog": _catalog,
+    "org": _org,
+    "decimal": _decimal,
+}
+
+
+@dataclass(frozen=True)
+class _Column:
+    index: int
+    header: str
+    rule: ColumnRule
+    convert: Callable[[Any], Any]
+
+
+def _columns(table: Table, mapping: TableMapping) -> tuple[list[_Column], list[str]]:
+    columns: list[_Column] = []
+    ignored: list[str] = []
+    for index, header in enumerate(table.headers):
+        rule = mapping.rule_for(header)
+        if rule is None:
+            if header:
+                ignored.append(header)
+            continue
+        if rule.field:
+            columns.append(_Column(index, header, rule, _CONVERT[rule.convert]))
+    return columns, ignored
+
+
+# ---------------------------------------------------------------- one row
+
+
+def import_key(kind: str, record: Mapping[str, Any]) -> str:
+    """The identity of an imported row of a kind without a natural key: a hash of its fields."""
+    canonical = json.dumps(
+        [kind, record], sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class _RowChecker:
+    def __init__(
+        self,
+        spec: KindSpec,
+        columns: Sequence[_Column],
+        fixed: Mapping[str, Any],
+        org_code: str | None,
+    ) -> None:
+        self.spec = spec
+        self.columns = columns
+        self.fixed = dict(fixed)
+        self.base = spec.defaults()
+        if org_code:
+            self.base["org_code"] = org_code
+        self.column_of: dict[str, str] = {}
+        for column in columns:
+            self.column_of.setdefault(column.rule.field, column.header)
+
+    def check(self, cells: Sequence[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
+        if cells and isinstance(cells[0], Oversized) and cells[0].whole_row:
+            return None, [Problem("", "", "too_long", f"text too long: {cells[0]}")]
+        values: dict[str, Any] = dict(self.fixed)
+        problems: list[Problem] = []
+        bad: set[str] = set()
+        taken: set[str] = set()
+        width = len(cells)
+        for column in self.columns:
+            name = column.rule.field
+            raw = cells[column.index] if column.index < width else None
+            if isinstance(raw, Oversized):
+                limit = MAX_LENGTH.get(name, 2000)
+                problems.append(
+                    Problem(
+                        name,
+                        column.header,
+                        "too_long",
+                        f"text too long: {raw.length:,} characters where {name} allows {limit:,}",
+                    )
+                )
+                bad.add(name)
+                continue
+            if name in taken or name in bad:
+                continue
+            try:
+                value = column.convert(raw)
+            except CleanError as exc:
+                problems.append(Problem(name, column.header, exc.code, f"{name} {exc.message}"))
+                bad.add(name)
+                continue
+            if value is None or value == "":
+                continue  # an empty cell leaves the default (or the mapping's value)
+            values[name] = value
+            taken.add(name)
+        given, errors = normalize(self.spec.name, values)
+        record = dict(self.base)
+        record.update(given)
+        errors = [e for e in errors if e.field not in bad]
+        bad |= {e.field for e in errors}
+        errors += [e for e in validate_record(self.spec.name, record) if e.field not in bad]
+        problems.extend(self._problem(error) for error in errors)
+        return (None if problems else record), problems
+
+    def _problem(self, error: FieldError) -> Problem:
+        return Problem(error.field, self.column_of.get(error.field, ""), error.code, error.message)
+
+
+# ---------------------------------------------------------------- the file
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    kind: str,
+    *,
+    mapping: Path | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    org_code: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    dry_run: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``path`` as records of ``kind``; returns the counts and the rejected rows.
+
+    ``org_code`` (else the device's unit) fills rows without an org column; ``values``
+    are fields for every row (e.g. a payment list's ``project_id``) over the mapping's
+    defaults. Raises ``NotATable`` (nothing saved) when the file is not a table, and
+    ``MappingError`` for a bad mapping file.
+    """
+    spec = kind_spec(kind)
+    table_mapping = load_mapping(kind, mapping)
+    table = read_table(
+        path,
+        known_headers=table_mapping.known_headers,
+        examples=table_mapping.example_headers,
+        encoding=encoding,
+        sheet=sheet,
+    )
+    columns, ignored = _columns(table, table_mapping)
+    fixed = {**table_mapping.defaults, **(values or {})}
+    unit = org_code or (store.identity.org_code if store.identity else None)
+    checker = _RowChecker(spec, columns, fixed, unit)
+    report = ImportReport(
+        path=path,
+        kind=kind,
+        source=table.source,
+        header_line=table.header_line,
+        headers=table.headers,
+        rows=len(table.rows),
+        ignored_columns=ignored,
+        dry_run=dry_run,
+    )
+    with _collector_paused():
+        _import_rows(store, spec, table, checker, report, batch_size, dry_run, progress)
+    report.rejects.sort(key=lambda reject: reject.line)
+    return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The table and its records are many small objects that live for the whole import;
+    the cyclic collector would walk them over and over for nothing (no cycles here)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import_rows(
+    store: Store,
+    spec: KindSpec,
+    table: Table,
+    checker: _RowChecker,
+    report: ImportReport,
+    batch_size: int,
+    dry_run: bool,
+    progress: Progress | None,
+) -> None:
+    kind = spec.name
+    seen: dict[Any, int] = {}
+    key_text = "+".join(spec.natural_key)
+    total = len(table.rows)
+    for start in range(0, total, max(1, batch_size)):
+        batch = table.rows[start : start + batch_size]
+        records: list[dict[str, Any]] = []
+        keys: list[str] = []
+        lines: list[tuple[int, list[Any]]] = []
+        for line, cells in batch:
+            record, problems = checker.check(cells)
+            if record is None:
+                report.rejects.append(Reject(line, cells, problems))
+                continue
+            if spec.natural_key:
+                match: Any = tuple(record[name] for name in spec.natural_key)
+            else:
+                match = import_key(kind, record)
+            first = seen.get(match)
+            if first is not None:
+                report.rejects.append(
+                    Reject(
+                        line,
+                        cells,
+                        [
+                            Problem(
+                                spec.natural_key[-1] if spec.natural_key else "",
+                                "",
+                                "duplicate",
+                                f"repeats line {first}"
+                                + (f" (same {key_text})" if key_text else ""),
+                            )
+                        ],
+                    )
+                )
+                continue
+            seen[match] = line
+            records.append(record)
+            if not spec.natural_key:
+                keys.append(match)
+            lines.append((line, cells))
+        if records:
+            outcome = store.import_rows(kind, records, import_keys=keys or None, write=not dry_run)
+            for index, status in enumerate(outcome.statuses):
+                if status == IMPORT_CREATED:
+                    report.created += 1
+                elif status == IMPORT_UPDATED:
+                    report.updated += 1
+                elif status == IMPORT_UNCHANGED:
+                    report.unchanged += 1
+                elif status == IMPORT_REJECTED:
+                    line, cells = lines[index]
+                    problems = [
+                        Problem(e.field, checker.column_of.get(e.field, ""), e.code, e.message)
+                        for e in outcome.errors.get(index, [])
+                    ]
+                    report.rejects.append(Reject(line, cells, problems))
+        if progress is not None:
+            progress(min(start + batch_size, total), total)
