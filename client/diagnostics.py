@@ -120,7 +120,11 @@ def bundle_contents(store: Store, *, now: datetime | None = None) -> dict[str, A
             "action": row.action,
             "kind": row.kind,
             "record_id": row.record_id,
-            "changes": row.changes,  # masked when the entry was written
+            # Masked when written for personal fields; names are masked here too.
+            "changes": {
+                field: [_masked_value(row.kind, field, value) for value in pair]
+                for field, pair in (row.changes or {}).items()
+            },
         }
         for row in audit_rows
     ]

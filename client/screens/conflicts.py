@@ -122,12 +122,12 @@ class ConflictsScreen(SanwuScreen):
         try:
             _kind, record = self.store.get(entry.record_id)
         except StoreError:
-            return entry.record_id[:8]
-        for name in ("title", "name", "period"):
+            return ""
+        for name in ("title", "name", "recipient_name", "period"):
             value = record.get(name)
             if isinstance(value, str) and value:
-                return value
-        return entry.record_id[:8]
+                return shown(entry.kind, name, value)
+        return ""
 
     def chosen(self) -> ConflictEntry | None:
         table = self.query_one("#conflicts", DataTable)
@@ -140,8 +140,8 @@ class ConflictsScreen(SanwuScreen):
         entry = self.chosen()
         parts = {
             "base": (_("Before (base)"), entry.base if entry else None),
-            "mine": (_("Mine [m]"), entry.mine if entry else None),
-            "theirs": (_("Theirs [t]"), entry.theirs if entry else None),
+            "mine": (_("Mine (m)"), entry.mine if entry else None),
+            "theirs": (_("Theirs (t)"), entry.theirs if entry else None),
         }
         for side, (title, value) in parts.items():
             text = f"{title}：{shown_side(entry, value)}" if entry else ""

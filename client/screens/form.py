@@ -263,8 +263,9 @@ class RecordForm(Screen[str | None]):
         first: str | None = None
         for error in errors:
             if error.field in names:
-                self.query_one(f"#e-{error.field}", Static).update(error_text(error))
-                self.query_one(f"#box-{error.field}").add_class("-invalid")
+                if not self._has_error(error.field):  # the first problem of a field is shown
+                    self.query_one(f"#e-{error.field}", Static).update(error_text(error))
+                    self.query_one(f"#box-{error.field}").add_class("-invalid")
                 first = first or error.field
             else:
                 elsewhere.append(error_text(error))
@@ -276,6 +277,9 @@ class RecordForm(Screen[str | None]):
         if elsewhere:
             message = " ".join([message, *elsewhere])
         self.notify(message, severity="error")
+
+    def _has_error(self, name: str) -> bool:
+        return self.query_one(f"#box-{name}").has_class("-invalid")
 
     def save(self, values: Mapping[str, Any]) -> str:
         """Write through the store; returns the record id. Raises StoreError."""
