@@ -579,6 +579,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_disclosure(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from client.exports.notice import NoticeError, export_disclosures
+
+    with _store(args) as store:
+        try:
+            count = export_disclosures(
+                store,
+                Path(args.out),
+                ids=args.id or None,
+                period=args.period,
+                fmt=args.format,
+            )
+        except NoticeError as exc:
+            raise CliError(str(exc)) from exc
+    _say(f"{args.out}: {count} disclosure(s)")
+    return EXIT_OK
+
+
+def cmd_export_payments(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from client.exports.payments import export_payments
+
+    with _store(args) as store:
+        count = export_payments(store, args.project, Path(args.out))
+    _say(f"{args.out}: {count} payment(s), ID numbers and accounts masked")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     set_language(args.lang)  # before the UI modules are imported
     from client.demo import run_demo
@@ -725,6 +756,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--set", action="append", default=[], metavar="FIELD=VALUE", help="a value for every row"
     )
     imp.add_argument("--report", help="where to write the reject report (.xlsx and .csv)")
+
+    export = commands.add_parser("export", help="notice-board tables and payment lists")
+    export_cmds = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    xdis = add(export_cmds, "disclosure", cmd_export_disclosure, "disclosures for the board")
+    which = xdis.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", action="append", help="a disclosure id (repeat for more)")
+    which.add_argument("--period", help="every disclosure of this period, e.g. 2026-10")
+    xdis.add_argument("--format", choices=["xlsx", "html"], default="xlsx")
+    xdis.add_argument("--out", required=True, help="the file to write")
+    xpay = add(export_cmds, "payments", cmd_export_payments, "a project's payments, masked")
+    xpay.add_argument("--project", required=True, help="the subsidy project id")
+    xpay.add_argument("--out", required=True, help="the .xlsx file to write")
 
     add(commands, "demo", cmd_demo, "embedded central with Donghe demo data, then the app")
     return parser
