@@ -45,7 +45,7 @@ _disclosure = kind_spec("disclosure").table.__table__  # type: ignore[attr-defin
 _audit = AuditEntry.__table__  # type: ignore[attr-defined]
 _conflict = ConflictRow.__table__  # type: ignore[attr-defined]
 
-PAGE = 200
+PAGE = 100
 """Rows fetched per page of a list."""
 
 # The last day of a period as a sortable "YYYY-MM-DD" (periodic ends use day 32,
@@ -78,18 +78,25 @@ def _char_keys(char: str) -> tuple[str, str]:
     return text[:1], text
 
 
+_INITIALS: dict[int, str] = {ord(" "): "", ord("\t"): "", ord("\n"): ""}
+_FULL: dict[int, str] = dict(_INITIALS)
+
+
+def _learn(chars: Iterable[str]) -> None:
+    """Add characters to the two translation tables (pypinyin runs once per character)."""
+    for char in chars:
+        code = ord(char)
+        if code not in _FULL:
+            first, whole = _char_keys(char)
+            _INITIALS[code] = first
+            _FULL[code] = whole
+
+
 def pinyin_keys(text: str) -> tuple[str, str]:
     """The initials and the full pinyin of ``text``, lower case, without separators:
     ``黑麻板村`` → (``hmbc``, ``heimabancun``)."""
-    initials: list[str] = []
-    full: list[str] = []
-    for char in text:
-        if char.isspace():
-            continue
-        first, whole = _char_keys(char)
-        initials.append(first)
-        full.append(whole)
-    return "".join(initials), "".join(full)
+    _learn(set(text))
+    return text.translate(_INITIALS), text.translate(_FULL)
 
 
 def _is_pinyin_query(text: str) -> bool:
@@ -122,10 +129,14 @@ class PinyinIndex:
         else:
             self.keys = {}
         with engine.connect() as conn:
-            for record_id, title, responsible, deleted in conn.execute(query):
-                if not deleted:
-                    parts = (*pinyin_keys(title or ""), *pinyin_keys(responsible or ""))
-                    self.keys[record_id] = "|".join(parts)
+            rows = [
+                (record_id, f"{title or ''}|{responsible or ''}")
+                for record_id, title, responsible, deleted in conn.execute(query)
+                if not deleted
+            ]
+        _learn(set().union(*(text for _id, text in rows)))
+        for record_id, text in rows:
+            self.keys[record_id] = f"{text.translate(_INITIALS)}|{text.translate(_FULL)}"
 
     def match(self, query: str) -> list[str]:
         """Ids whose title or responsible person contains the pinyin (initials or full)."""

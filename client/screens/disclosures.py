@@ -102,7 +102,13 @@ class DisclosuresScreen(SanwuScreen):
         table.add_column(_("Status"), key="status", width=6)
         table.add_column(_("Synced"), key="synced", width=6)
         table.focus()
-        self.build_index()
+        # Built once the first page is on screen (or at the first pinyin search), so the
+        # worker's reading does not slow the first paint.
+        self.set_timer(1.0, self._index_soon)
+
+    def _index_soon(self) -> None:
+        if self.index is None:
+            self.build_index()
 
     def _town(self) -> bool:
         identity = self.store.identity
@@ -186,6 +192,8 @@ class DisclosuresScreen(SanwuScreen):
             org_code=chosen("filter-village"),
             search=self.query_one("#filter-search", Input).value.strip(),
         )
+        if self.index is None and queries._is_pinyin_query(self.filter.search):
+            self._index_soon()
         self.apply_filter()
 
     # ---- actions ---------------------------------------------------------------------
