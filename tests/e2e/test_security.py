@@ -111,11 +111,11 @@ def _create(kind: str, **fields: Any) -> Op:
 
 
 def test_every_signature_refusal_applies_nothing(central: Central) -> None:
-    device = Raw.enroll(central, village(208), "clerk")
+    device = Raw.enroll(central, village(212), "clerk")
     marker = f"sig-{new_id()}"
-    op = _create("disclosure", org_code=village(208), **disclosure(title=marker))
+    op = _create("disclosure", org_code=village(212), **disclosure(title=marker))
     body = _gz(PushRequest(ops=[op]))
-    other = _gz(PushRequest(ops=[_create("disclosure", org_code=village(208), **disclosure())]))
+    other = _gz(PushRequest(ops=[_create("disclosure", org_code=village(212), **disclosure())]))
 
     def code(answer: httpx.Response) -> tuple[int, str]:
         return answer.status_code, answer.json()["code"]
@@ -146,14 +146,14 @@ def test_every_signature_refusal_applies_nothing(central: Central) -> None:
 
     # Revoked: refused from then on.
     central.revoke(device.device_id)
-    again = _gz(PushRequest(ops=[_create("disclosure", org_code=village(208), **disclosure())]))
+    again = _gz(PushRequest(ops=[_create("disclosure", org_code=village(212), **disclosure())]))
     assert code(device.send("/v1/push", again)) == (401, "revoked")
 
 
 def test_a_revoked_device_stops_keeps_its_data_and_wipe_needs_consent(
     central: Central, make_client: Any
 ) -> None:
-    clerk: Client = make_client(village(209), "clerk")
+    clerk: Client = make_client(village(213), "clerk")
     record_id = clerk.add("disclosure", disclosure(period="2031-07"))
     central.revoke(clerk.device_id)
     refused = clerk.run("sync", check=False)
@@ -181,7 +181,7 @@ def test_a_revoked_device_stops_keeps_its_data_and_wipe_needs_consent(
 
 
 def test_scope_and_field_rules_hold_against_a_forging_device(central: Central) -> None:
-    mine, theirs = village(210), village(211)
+    mine, theirs = village(214), village(215)
     clerk = Raw.enroll(central, mine, "clerk")
     supervisor = Raw.enroll(central, DISTRICT, "supervisor")
     # Another village's write: refused per op, nothing applied.
@@ -247,7 +247,7 @@ def test_scope_and_field_rules_hold_against_a_forging_device(central: Central) -
 
 
 def test_an_edited_audit_entry_becomes_a_finding(central: Central, make_client: Any) -> None:
-    clerk: Client = make_client(village(206), "clerk")
+    clerk: Client = make_client(village(216), "clerk")
     clerk.add("disclosure", disclosure(period="2031-05"))
     clerk.add("disclosure", disclosure(period="2031-06"))
     conn = sqlite3.connect(clerk.home / "sanwu.db")
@@ -265,7 +265,7 @@ def test_an_edited_audit_entry_becomes_a_finding(central: Central, make_client: 
     served = supervisor.get("/v1/findings/audit")["findings"]
     assert any(f["device_id"] == clerk.device_id and f["kind"] == "edited" for f in served)
     assert (
-        Raw.enroll(central, village(206), "clerk")
+        Raw.enroll(central, village(216), "clerk")
         .send("/v1/findings/audit", method="GET")
         .status_code
         == 403
@@ -275,7 +275,7 @@ def test_an_edited_audit_entry_becomes_a_finding(central: Central, make_client: 
 def test_duplicate_payments_across_villages_without_clear_ids(
     central: Central, make_clients: Any
 ) -> None:
-    a, b = make_clients((village(204), "clerk"), (village(205), "clerk"))
+    a, b = make_clients((village(217), "clerk"), (village(218), "clerk"))
     for client in (a, b):
         project = client.add(
             "subsidy_project",
@@ -299,7 +299,7 @@ def test_duplicate_payments_across_villages_without_clear_ids(
     # Central keeps only keyed hashes beside the payments.
     hashes = central.query(
         "SELECT id_hash FROM payment_fingerprint WHERE org_code IN (?, ?)",
-        (village(204), village(205)),
+        (village(217), village(218)),
     )
     assert len(hashes) == 2 and hashes[0] == hashes[1] and ID_NUMBER not in hashes[0][0]
     supervisor = Raw.enroll(central, DISTRICT, "supervisor")
@@ -308,7 +308,7 @@ def test_duplicate_payments_across_villages_without_clear_ids(
     groups = [
         g
         for g in answer.json()["groups"]
-        if {p["org_code"] for p in g["payments"]} >= {village(204), village(205)}
+        if {p["org_code"] for p in g["payments"]} >= {village(217), village(218)}
     ]
     assert len(groups) == 1 and groups[0]["period"] == "2031"
     assert {p["id_number"] for p in groups[0]["payments"]} == {"110105********002X"}
