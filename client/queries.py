@@ -11,6 +11,7 @@ differently from what is shown is decided in one place.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -68,6 +69,11 @@ _PERIOD_END = sa.text(
 @cache
 def _char_keys(char: str) -> tuple[str, str]:
     """(initial, full pinyin) of one character; non-Chinese characters stand for themselves."""
+    # One character at a time never consults pypinyin's phrase dictionary (about 43 MB
+    # once loaded, a third of the app): its documented switches leave it unread and the
+    # single-character table uncopied. The readings are the same for every character.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
     from pypinyin import Style, lazy_pinyin
 
     if not "\u3400" <= char <= "\u9fff":
