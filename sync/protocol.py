@@ -138,7 +138,9 @@ class AuditLink(BaseModel):
 
     id: int
     digest: str
-    hash: str
+    hash: str | None = None
+    """Sent for the first and the last link of a segment only: central recomputes the ones
+    between, and an edited entry anywhere in the segment changes the last hash."""
 
 
 def audit_digest(body: Mapping[str, Any]) -> str:

@@ -45,12 +45,26 @@ def test_edited_entry_and_gap_are_findings(enroll: Any, session: Any) -> None:
     _push_audit(clerk, [links[1], edited])
     _push_audit(clerk, [links[4], links[5]])  # entry 4 never arrives
     kinds = [(f.kind, f.detail) for f in session.exec(select(AuditFinding))]
-    assert kinds[0] == ("edited", "entry 3 does not match its content or the chain")
+    assert kinds[0] == ("edited", "entry 3: an entry does not match its content or the chain")
     assert ("gap", "entries 4 to 4 are missing") in kinds
     supervisor = enroll("150202000000", "supervisor")
     served = supervisor.send("/v1/findings/audit", b"", method="GET").json()["findings"]
     assert {f["kind"] for f in served} >= {"edited", "gap"}
     assert clerk.send("/v1/findings/audit", b"", method="GET").status_code == 403
+
+
+def test_an_edit_between_the_ends_of_a_segment_is_found(enroll: Any, session: Any) -> None:
+    """Pushes carry hashes only at a segment's ends; the last one vouches for the rest."""
+    clerk = enroll(VILLAGE)
+    links = _chain(6)
+    middle = [link.model_copy(update={"hash": None}) for link in links[1:5]]
+    _push_audit(clerk, [links[0], *middle, links[5]])
+    assert list(session.exec(select(AuditFinding))) == []
+    clerk = enroll(OTHER)
+    edited = middle[1].model_copy(update={"digest": audit_digest({"n": "changed"})})
+    _push_audit(clerk, [links[0], middle[0], edited, *middle[2:], links[5]])
+    kinds = [(f.kind, f.detail) for f in session.exec(select(AuditFinding))]
+    assert kinds == [("edited", "entries 2-6: an entry does not match its content or the chain")]
 
 
 def test_same_person_paid_twice_across_villages(enroll: Any, session: Any) -> None:
