@@ -131,7 +131,7 @@ def _add_routes(app: FastAPI) -> None:
         log.info("push device=%s ops=%d audit=%d", device.id, len(req.ops), len(req.audit))
         if found:
             log.warning("audit chain of device %s: %d finding(s)", device.id, len(found))
-        return answer(PushResponse(results=results))
+        return answer(PushResponse(results=results), accept=request.headers.get("accept-encoding"))
 
     @app.post("/v1/pull", response_model=PullResponse)
     def pull_changes(
@@ -149,7 +149,7 @@ def _add_routes(app: FastAPI) -> None:
             after=max(0, req.after),
             limit=min(limit, settings.pull_page_max),
         )
-        return answer(page)
+        return answer(page, accept=request.headers.get("accept-encoding"))
 
     @app.get("/v1/findings/duplicate-payments", response_model=DuplicatePaymentsResponse)
     def findings_duplicate_payments(device: CurrentDevice, session: SessionDep) -> Response:

@@ -6,7 +6,6 @@ request side inflates here with a cap and hands plain bytes to it.
 
 from __future__ import annotations
 
-import zlib
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from central.errors import BadRequest, PayloadTooLarge, ProtocolMismatch
 from central.settings import CentralSettings
+from sync.compression import BodyError, BodyTooLarge, decompress, preferred
 from sync.protocol import HEADER_PROTOCOL, PROTOCOL_VERSION, decode_json, encode
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -45,22 +45,18 @@ RawBody = Annotated[bytes, Depends(raw_body)]
 
 
 def inflate(body: bytes, content_encoding: str | None, *, limit: int) -> bytes:
-    """Undo ``Content-Encoding: gzip`` without ever holding more than ``limit`` bytes."""
-    encoding = (content_encoding or "identity").strip().lower()
-    if encoding == "identity":
-        return body
-    if encoding != "gzip":
-        raise BadRequest("bad_encoding", f"unsupported Content-Encoding {encoding!r}", status=415)
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    """Undo Content-Encoding (gzip or zstd) without ever holding more than ``limit`` bytes."""
     try:
-        out = inflater.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise BadRequest("bad_body", "the body is not valid gzip") from exc
-    if len(out) > limit or inflater.unconsumed_tail:
-        raise PayloadTooLarge("too_large", f"the body inflates beyond {limit} bytes")
-    if not inflater.eof or inflater.unused_data:
-        raise BadRequest("bad_body", "the gzip body is truncated or has trailing data")
-    return out
+        return decompress(body, content_encoding, limit=limit)
+    except LookupError:
+        encoding = (content_encoding or "").strip().lower()
+        raise BadRequest(
+            "bad_encoding", f"unsupported Content-Encoding {encoding!r}", status=415
+        ) from None
+    except BodyTooLarge as exc:
+        raise PayloadTooLarge("too_large", str(exc)) from None
+    except BodyError as exc:
+        raise BadRequest("bad_body", str(exc)) from None
 
 
 def parse_body(
@@ -105,11 +101,13 @@ def from_validation_error(exc: ValidationError | Any) -> BadRequest:
     return BadRequest("invalid", message, field=field, status=422)
 
 
-def answer(model: BaseModel, *, status_code: int = 200) -> Response:
-    """A wire model as the protocol's gzip JSON response."""
+def answer(model: BaseModel, *, status_code: int = 200, accept: str | None = None) -> Response:
+    """A wire model as the protocol's compressed JSON response: zstd when the request's
+    Accept-Encoding takes it (and this build has it), else gzip."""
+    encoding = preferred(accept)
     return Response(
-        content=encode(model),
+        content=encode(model, encoding),
         status_code=status_code,
         media_type="application/json",
-        headers={"Content-Encoding": "gzip"},
+        headers={"Content-Encoding": encoding},
     )

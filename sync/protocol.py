@@ -1,7 +1,7 @@
 """The sync protocol: wire schemas shared by the client engine and central.
 
-Version 1. Every body is JSON, gzip-compressed in both directions
-(``Content-Encoding: gzip``). Endpoints, all under ``/v1``:
+Version 1. Every body is JSON, compressed in both directions: zstd where both
+ends have it (``Accept-Encoding`` / a 415 answer decide), else gzip. Endpoints, all under ``/v1``:
 
 - ``POST /v1/enroll``  EnrollRequest -> EnrollResponse (unsigned: the one-time code is the proof)
 - ``POST /v1/push``    PushRequest -> PushResponse (signed)
@@ -15,7 +15,6 @@ already at ``to`` needs nothing; any other is a conflict returned as data.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from collections.abc import Mapping
@@ -23,6 +22,8 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from sync.compression import compress, decompress
 
 PROTOCOL_VERSION = 1
 PUSH_BATCH_MAX_OPS = 2000
@@ -204,14 +205,16 @@ class ErrorBody(BaseModel):
     field: str | None = None
 
 
-def encode(model: BaseModel) -> bytes:
-    """A wire model as a gzip-compressed JSON body."""
-    raw = model.model_dump_json(exclude_none=False).encode("utf-8")
-    return gzip.compress(raw, compresslevel=6, mtime=0)
+def encode(model: BaseModel, encoding: str = "gzip") -> bytes:
+    """A wire model as a compressed JSON body (gzip unless both ends take zstd)."""
+    return compress(model.model_dump_json(exclude_none=False).encode("utf-8"), encoding)
+
+
+DECODE_LIMIT = 256 * 1024 * 1024
+"""The most a body may inflate to here; central applies its own, smaller limit."""
 
 
 def decode_json(body: bytes, content_encoding: str | None) -> Any:
-    """A request or response body as JSON, undoing gzip when the header says so."""
-    if content_encoding == "gzip":
-        body = gzip.decompress(body)
+    """A request or response body as JSON, undoing its Content-Encoding (bounded)."""
+    body = decompress(body, content_encoding, limit=DECODE_LIMIT)
     return json.loads(body) if body else None
