@@ -36,6 +36,8 @@ class SanwuScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         translate_bindings(self)
+        self._fresh = False
+        """Whether what is shown was read since the screen was last left."""
 
     @property
     def sanwu(self) -> SanwuApp:
@@ -64,10 +66,16 @@ class SanwuScreen(Screen[None]):
         self.refresh_data()
 
     def on_screen_resume(self) -> None:
-        self.refresh_data()
+        # A screen shown for the first time was read when mounted: not twice.
+        if not self._fresh:
+            self.refresh_data()
+
+    def on_screen_suspend(self) -> None:
+        self._fresh = False
 
     def refresh_data(self) -> None:
         """Read again what the screen shows (after a save, a sync, or coming back)."""
+        self._fresh = True
         self.sanwu.update_sync_bar(self)
 
     def action_refresh(self) -> None:

@@ -17,6 +17,7 @@ from client.i18n import N_, _, label, language
 from client.screens.base import SanwuScreen
 from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.disclosure_form import DisclosureForm, unit_choices
+from client.widgets.paged_table import PagedTable
 from models.catalog import DOMAIN_NAMES, DOMAINS, load_catalog
 from models.orgs import org_by_code
 from models.validation import CHOICE_LABELS
@@ -27,8 +28,14 @@ _DOMAIN_MSGIDS = {
     "village": N_("Village"),
     "finance": N_("Finance"),
 }
+PAGE_ROWS = 50
+"""Rows fetched per page: two screens' worth at 80x24, the next page comes on scrolling."""
 LOAD_MORE_MARGIN = 20
 """Fetch the next page when the cursor comes this close to the last loaded row."""
+FIXED_WIDTHS = {"period": 10, "village": 8, "item": 14, "status": 6, "synced": 6}
+"""Every column has a fixed width, so a page is shown without measuring its CJK cells;
+the title takes what the screen leaves (at least ``TITLE_MIN``)."""
+TITLE_MIN = 16
 
 
 def domain_label(domain: str) -> str:
@@ -67,6 +74,8 @@ class DisclosuresScreen(SanwuScreen):
         self.filter = queries.DisclosureFilter()
         self.index: queries.PinyinIndex | None = None
         self.loaded = 0
+        self.more = False
+        """Whether the last page was full (there may be more rows)."""
         self.total = 0
 
     def compose_body(self) -> ComposeResult:
@@ -90,17 +99,23 @@ class DisclosuresScreen(SanwuScreen):
                 yield Select(units, prompt=_("Village"), id="filter-village")
             yield Input(placeholder=_("Search (pinyin ok)"), id="filter-search")
         yield Static("", id="list-count")
-        yield DataTable(id="disclosures", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="disclosures", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#disclosures", DataTable)
-        table.add_column(_("Period"), key="period", width=10)
-        if self._town():
-            table.add_column(_("Village"), key="village", width=8)
-        table.add_column(_("Item"), key="item", width=14)
-        table.add_column(_("Title"), key="title")
-        table.add_column(_("Status"), key="status", width=6)
-        table.add_column(_("Synced"), key="synced", width=6)
+        widths = dict(FIXED_WIDTHS)
+        if not self._town():
+            del widths["village"]
+        padding = 2 * table.cell_padding * (len(widths) + 1)
+        scrollbar = table.styles.scrollbar_size_vertical
+        title = max(TITLE_MIN, self.app.size.width - sum(widths.values()) - padding - scrollbar)
+        table.add_column(_("Period"), key="period", width=widths["period"])
+        if "village" in widths:
+            table.add_column(_("Village"), key="village", width=widths["village"])
+        table.add_column(_("Item"), key="item", width=widths["item"])
+        table.add_column(_("Title"), key="title", width=title)
+        table.add_column(_("Status"), key="status", width=widths["status"])
+        table.add_column(_("Synced"), key="synced", width=widths["synced"])
         table.focus()
         # Built once the first page is on screen (or at the first pinyin search), so the
         # worker's reading does not slow the first paint.
@@ -132,23 +147,30 @@ class DisclosuresScreen(SanwuScreen):
             self.apply_filter()
 
     def apply_filter(self) -> None:
-        """Show the first page for the current filter, and how many match."""
-        engine = self.store.engine
-        self.total = queries.count_disclosures(engine, self.filter, index=self.index)
+        """Show the first page for the current filter; count the matches after it is drawn."""
         table = self.query_one("#disclosures", DataTable)
         table.clear()
         self.loaded = 0
         self._load_page()
+        self._show_count(counting=True)
+        self.call_after_refresh(self._count, self.filter)
+
+    def _count(self, flt: queries.DisclosureFilter) -> None:
+        if flt != self.filter:
+            return  # the filter changed again; its own count follows
+        self.total = queries.count_disclosures(self.store.engine, flt, index=self.index)
         self._show_count()
 
-    def _show_count(self) -> None:
+    def _show_count(self, *, counting: bool = False) -> None:
         self.query_one("#list-count", Static).update(
-            _("{shown} of {total} shown").format(shown=self.loaded, total=self.total)
+            _("{shown} of {total} shown").format(
+                shown=self.loaded, total="…" if counting else self.total
+            )
         )
 
     def _load_page(self) -> None:
         rows = queries.list_disclosures(
-            self.store.engine, self.filter, offset=self.loaded, index=self.index
+            self.store.engine, self.filter, offset=self.loaded, limit=PAGE_ROWS, index=self.index
         )
         table = self.query_one("#disclosures", DataTable)
         town = self._town()
@@ -166,11 +188,12 @@ class DisclosuresScreen(SanwuScreen):
             ]
             table.add_row(*cells, key=row.id)
         self.loaded += len(rows)
+        self.more = len(rows) == PAGE_ROWS
 
     @on(DataTable.RowHighlighted, "#disclosures")
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
         """Load the next page as the cursor nears the end of what is loaded."""
-        if self.loaded < self.total and event.cursor_row >= self.loaded - LOAD_MORE_MARGIN:
+        if self.more and event.cursor_row >= self.loaded - LOAD_MORE_MARGIN:
             self._load_page()
             self._show_count()
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
+from client.screens import disclosures
 from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.disclosure_form import DisclosureForm
 from client.store import Store
 from client.widgets.confirm import ConfirmScreen
+from client.widgets.paged_table import PagedTable
 from tests.client.conftest import disclosure
 from tests.client.screens.conftest import make_app, screen_text
 
@@ -129,3 +132,29 @@ async def test_detail_shows_fields_and_history(enrolled: Store) -> None:
         assert isinstance(app.screen, DisclosureDetail)
         assert app.screen.query_one("#history", DataTable).row_count == 3
     assert enrolled.get(record_id)[1]["reviewer"] == "王五"
+
+
+async def test_list_shows_a_page_then_the_next_and_counts_after_drawing(
+    enrolled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(disclosures, "PAGE_ROWS", 3)
+    monkeypatch.setattr(disclosures, "LOAD_MORE_MARGIN", 1)
+    for month in range(1, 6):
+        enrolled.add("disclosure", disclosure(period=f"2026-{month:02d}"))
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.screen.query_one("#disclosures", PagedTable)
+        assert table.row_count == 3
+        assert "显示 3 条，共 5 条" in screen_text(app)
+        for column in table.columns.values():
+            assert column.content_width == column.label.cell_len, "no cell was measured"
+        assert table.virtual_size.width == sum(
+            column.get_render_width(table) for column in table.columns.values()
+        )
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert table.row_count == 5
+        assert "显示 5 条，共 5 条" in screen_text(app)
+        assert str(table.get_row_at(4)[0]) == "2026-01", "newest period first"
