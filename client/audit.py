@@ -6,6 +6,8 @@ are masked before they are written, so the log can be shown and exported.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -155,37 +157,63 @@ def verify_chain(conn: Connection) -> int | None:
     return None
 
 
+def canonical_changes(changes: Mapping[str, Any]) -> str:
+    """``changes`` as they appear inside an entry's canonical body (``entry_hash``): sorted
+    keys, no spaces, UTF-8 text. Also a valid JSON column value (it reads back equal)."""
+    return json.dumps(changes, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 def append_many(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> None:
     """Add entries in order after the last one, in one ``executemany``, inside the caller's
     transaction. Each entry has the keyword arguments of ``append`` (at, actor, action,
-    kind, record_id, changes); the chain is exactly what ``append`` one by one would make."""
+    kind, record_id, changes); the chain is exactly what ``append`` one by one would make.
+
+    An entry may also carry ``canonical_changes``: ``canonical_changes(masked changes)``
+    already made by the caller (the same text the outbox stores when nothing is personal),
+    so it is not serialised twice. The canonical body is assembled from pieces: its keys
+    sorted (action, actor, at, changes, kind, record_id), each value as ``json.dumps``
+    with ``ensure_ascii=False`` writes it; ``tests/client/legacy`` checks it against
+    ``entry_hash``."""
     if not entries:
         return
     prev = conn.execute(sa.select(_audit.c.hash).order_by(_audit.c.id.desc()).limit(1)).scalar()
     prev_hash = prev or GENESIS
-    rows: list[dict[str, Any]] = []
+    stamp = _audit.c.at.type._cached_bind_processor(conn.dialect)
+    heads: dict[tuple[str, str, datetime], tuple[str, Any]] = {}
+    tails: dict[str, str] = {}
+    sha256 = hashlib.sha256
+    rows: list[tuple[Any, ...]] = []
     for entry in entries:
-        masked = masked_changes(entry["kind"], entry["changes"])
-        body = {
-            "at": timestamp_to_wire(entry["at"]),
-            "actor": entry["actor"],
-            "action": entry["action"],
-            "kind": entry["kind"],
-            "record_id": entry["record_id"],
-            "changes": masked,
-        }
-        digest = entry_hash(prev_hash, body)
-        rows.append(
-            {
-                "at": entry["at"],
-                "actor": entry["actor"],
-                "action": entry["action"],
-                "kind": entry["kind"],
-                "record_id": entry["record_id"],
-                "changes": masked,
-                "prev_hash": prev_hash,
-                "hash": digest,
-            }
+        at, actor, action, kind = entry["at"], entry["actor"], entry["action"], entry["kind"]
+        record_id = entry["record_id"]
+        text = entry.get("canonical_changes")
+        if text is None:
+            text = canonical_changes(masked_changes(kind, entry["changes"]))
+        head = heads.get((action, actor, at))
+        if head is None:
+            head = heads[(action, actor, at)] = (
+                f'{{"action":{_json(action)},"actor":{_json(actor)},'
+                f'"at":{_json(timestamp_to_wire(at))},"changes":',
+                stamp(at) if stamp else at,
+            )
+        tail = tails.get(kind)
+        if tail is None:
+            tail = tails[kind] = f',"kind":{_json(kind)},"record_id":'
+        body = f"{head[0]}{text}{tail}{_json(record_id)}}}"
+        digest = sha256(body.encode("utf-8")).hexdigest()
+        link = sha256((prev_hash + digest).encode("ascii")).hexdigest()
+        rows.append((head[1], actor, action, kind, record_id, text, prev_hash, link))
+        prev_hash = link
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(
+            "INSERT INTO audit (at, actor, action, kind, record_id, changes, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
-        prev_hash = digest
-    conn.execute(_audit.insert(), rows)
+    finally:
+        cursor.close()

@@ -51,6 +51,7 @@ from client.tables import ConflictRow, OutboxOp, Setting, SyncRound
 from models.ids import new_id
 from models.kinds import (
     KINDS,
+    FieldType,
     KindSpec,
     kind_spec,
     row_to_wire,
@@ -982,7 +983,13 @@ class Store:
         of its fields, remembered in ``import_key``): no match → a create; a match that
         differs → an update op of the changed fields only; otherwise nothing. With
         ``write=False`` only the matching runs (a dry run). Out-of-scope rows come back
-        in ``errors`` and are not written."""
+        in ``errors`` and are not written.
+
+        New records, their ops and audit entries go in with the sqlite3 cursor's
+        ``executemany``: column values are made here once per row (``_ImportLayout``:
+        the same stored text SQLAlchemy's column types would write, so ``record_of``
+        reads them back the same), an op's changes are serialised once and, when none
+        is personal, the same text is the audit entry's (``audit.canonical_changes``)."""
         spec = kind_spec(kind)
         table = spec.table.__table__  # type: ignore[attr-defined]
         if not spec.natural_key and (import_keys is None or len(import_keys) != len(records)):
@@ -994,12 +1001,18 @@ class Store:
             existing = self._import_matches(conn, spec, records, import_keys)
             now = utcnow()
             actor = self.actor
-            inserts: list[dict[str, Any]] = []
+            layout = _import_layout(kind, conn.dialect)
+            stamp = layout.stamp(now)
+            key = self._key
+            personal = spec.personal
+            tablename = str(table.name)
+            inserts: list[tuple[Any, ...]] = []
             updates: list[dict[str, Any]] = []
-            ops: list[dict[str, Any]] = []
+            ops: list[tuple[Any, ...]] = []
             entries: list[dict[str, Any]] = []
-            keys: list[dict[str, Any]] = []
+            keys: list[tuple[str, str, str]] = []
             defaults = spec.defaults()
+            fields = spec.fields
             for index, record in enumerate(records):
                 scope = self._check_scope(record.get("org_code"))
                 if scope:
@@ -1015,31 +1028,27 @@ class Store:
                 found = existing.get(match_key)
                 if found is None:
                     record_id = new_id()
-                    changes = {
+                    changes: dict[str, tuple[Any, Any]] = {
                         name: (None, value)
                         for name, value in record.items()
                         if name == "org_code" or value != defaults.get(name)
                     }
                     action, base_version, status = Action.CREATE, 0, IMPORT_CREATED
-                    inserts.append(
-                        {
-                            "id": record_id,
-                            "version": 0,
-                            "deleted": False,
-                            "updated_by": actor,
-                            "recorded_at": now,
-                            "received_at": None,
-                            "seq": 0,
-                            **self.columns_for(spec, record, record_id),
-                        }
-                    )
+                    values = [record[name] for name in fields]
+                    if personal:
+                        sealer = key or self._require_key()
+                        for position, name in layout.personal:
+                            values[position] = self._seal(
+                                sealer, spec, tablename, name, record_id, values[position]
+                            )
+                    inserts.append((record_id, actor, stamp, *layout.encode(values)))
                     # A later row of the same batch with this key is this record now.
                     existing[match_key] = (record_id, 0, dict(record))
                     if not spec.natural_key:
-                        keys.append({"kind": kind, "key": match_key, "record_id": record_id})
+                        keys.append((kind, str(match_key), record_id))
                 else:
                     record_id, base_version, current = found
-                    changes = diff({name: current.get(name) for name in spec.fields}, record)
+                    changes = diff({name: current.get(name) for name in fields}, record)
                     if not changes:
                         statuses.append(IMPORT_UNCHANGED)
                         record_ids.append(record_id)
@@ -1056,25 +1065,14 @@ class Store:
                     existing[match_key] = (record_id, base_version, dict(record))
                 statuses.append(status)
                 record_ids.append(record_id)
-                ops.append(
-                    {
-                        "op_id": new_id(),
-                        "kind": kind,
-                        "record_id": record_id,
-                        "action": action.value,
-                        "changes": {
-                            name: list(pair)
-                            for name, pair in self._seal_changes(
-                                None, kind, record_id, changes
-                            ).items()
-                        },
-                        "base_version": base_version,
-                        "recorded_at": now,
-                        "state": outbox.PENDING,
-                        "attempts": 0,
-                        "last_error": "",
-                    }
-                )
+                if personal and not personal.isdisjoint(changes):
+                    sealed = audit.canonical_changes(
+                        self._seal_changes(key, kind, record_id, changes)
+                    )
+                    masked = None  # append_many masks them itself
+                else:
+                    sealed = masked = audit.canonical_changes(changes)
+                ops.append((new_id(), kind, record_id, action.value, sealed, base_version, stamp))
                 entries.append(
                     {
                         "at": now,
@@ -1083,20 +1081,28 @@ class Store:
                         "kind": kind,
                         "record_id": record_id,
                         "changes": changes,
+                        "canonical_changes": masked,
                     }
                 )
             if not write:
                 conn.rollback()
                 return ImportOutcome(statuses, record_ids, errors)
-            if inserts:
-                conn.execute(table.insert(), inserts)
-            if updates:
-                conn.execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
-            if ops:
-                conn.execute(OutboxOp.__table__.insert(), ops)  # type: ignore[attr-defined]
-            audit.append_many(conn, entries)
-            if keys:
-                conn.execute(_import_key.insert().prefix_with("OR REPLACE"), keys)
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                if inserts:
+                    cursor.executemany(layout.insert, inserts)
+                if updates:
+                    conn.execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
+                if ops:
+                    cursor.executemany(_OUTBOX_INSERT, ops)
+                audit.append_many(conn, entries)
+                if keys:
+                    cursor.executemany(
+                        "INSERT OR REPLACE INTO import_key (kind, key, record_id) VALUES (?, ?, ?)",
+                        keys,
+                    )
+            finally:
+                cursor.close()
         return ImportOutcome(statuses, record_ids, errors)
 
     def _import_matches(
@@ -1117,18 +1123,27 @@ class Store:
             plain = [name for name in spec.natural_key if name not in spec.personal]
             if not plain:  # pragma: no cover - every natural key has a plain column
                 raise ValueError(f"{spec.name}: a natural key needs a non-personal column")
-            wanted = {
-                tuple(wire_to_columns(spec, {n: record[n] for n in plain})[n] for n in plain)
-                for record in records
-            }
+            # Text, int and date keys are stored as their wire values (a date as its text).
+            if all(spec.field_types[n] in _STORED_AS_WIRE for n in plain):
+                wanted = {tuple(record[n] for n in plain) for record in records}
+            else:  # pragma: no cover - no natural key has such a field today
+                wanted = {
+                    tuple(wire_to_columns(spec, {n: record[n] for n in plain})[n] for n in plain)
+                    for record in records
+                }
             # The batch's keys go into a temporary table joined on the natural-key index:
             # one indexed look-up per row, whatever the size of the table.
             _import_probe.create(conn, checkfirst=True)
-            conn.execute(_import_probe.delete())
-            conn.execute(
-                _import_probe.insert(),
-                [{f"k{i}": value for i, value in enumerate(key)} for key in wanted],
-            )
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute("DELETE FROM import_probe")
+                names = ", ".join(f"k{i}" for i in range(len(plain)))
+                cursor.executemany(
+                    f"INSERT INTO import_probe ({names}) VALUES ({', '.join('?' * len(plain))})",
+                    wanted,
+                )
+            finally:
+                cursor.close()
             rows.extend(
                 conn.execute(
                     sa.select(table)
@@ -1171,6 +1186,85 @@ class Store:
             for key, record_id in ids.items()
             if (row := by_id.get(record_id)) is not None
         }
+
+
+_STORED_AS_WIRE = frozenset({FieldType.TEXT, FieldType.INT, FieldType.DATE})
+
+_OUTBOX_INSERT = (
+    "INSERT INTO outbox (op_id, kind, record_id, action, changes, base_version, recorded_at,"
+    f" state, attempts, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, '{outbox.PENDING}', 0, '')"
+)
+"""A new op as ``outbox.enqueue`` writes it; ``changes`` already JSON text."""
+
+
+@dataclass(frozen=True)
+class _ImportLayout:
+    """How ``import_rows`` writes a new record of a kind with the sqlite3 cursor.
+
+    A row is (id, updated_by, recorded_at, *fields); the fields are wire values, written
+    as the column types store them: dates as their ISO text (a validated wire date is
+    already that text), sets and lists as SQLAlchemy's JSON text, booleans as 0/1, other
+    values as they are. ``stamp`` is the timestamp columns' own bind processor."""
+
+    insert: str
+    stamp: Any
+    encoders: tuple[tuple[int, Any], ...]
+    """(position in the fields, processor) of every field that needs one."""
+    personal: tuple[tuple[int, str], ...]
+
+    def encode(self, values: list[Any]) -> list[Any]:
+        for position, encoder in self.encoders:
+            value = values[position]
+            if value is not None:
+                values[position] = encoder(value)
+        return values
+
+
+@cache
+def _import_layout(kind: str, dialect: Any) -> _ImportLayout:
+    spec = kind_spec(kind)
+    table = spec.table.__table__  # type: ignore[attr-defined]
+    encoders: list[tuple[int, Any]] = []
+    for position, (name, field_type) in enumerate(spec.field_types.items()):
+        if field_type is FieldType.DATE:
+            continue  # the wire text is the stored text
+        processor = table.c[name].type._cached_bind_processor(dialect)
+        if processor is None:
+            continue
+        if field_type is FieldType.SET:
+            encoders.append((position, _memo_json(processor)))
+        else:
+            encoders.append((position, processor))
+    names = ["id", "updated_by", "recorded_at", *spec.fields]
+    constants = {"version": "0", "deleted": "0", "received_at": "NULL", "seq": "0"}
+    insert = (
+        f"INSERT INTO {table.name} ({', '.join([*names, *constants])})"
+        f" VALUES ({', '.join(['?'] * len(names) + list(constants.values()))})"
+    )
+    return _ImportLayout(
+        insert=insert,
+        stamp=table.c.recorded_at.type._cached_bind_processor(dialect),
+        encoders=tuple(encoders),
+        personal=tuple(
+            (position, name) for position, name in enumerate(spec.fields) if name in spec.personal
+        ),
+    )
+
+
+def _memo_json(processor: Any) -> Any:
+    """A list column's JSON text, made once per distinct list (channels repeat a lot)."""
+    made: dict[tuple[Any, ...], Any] = {}
+
+    def encode(value: Any) -> Any:
+        held = tuple(value)
+        text = made.get(held)
+        if text is None:
+            text = processor(value)
+            if len(made) < 4096:
+                made[held] = text
+        return text
+
+    return encode
 
 
 IMPORT_CREATED = "created"

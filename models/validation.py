@@ -28,11 +28,11 @@ Conversions worth knowing:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -400,11 +400,22 @@ def _period(value: Any) -> str:
         return ""
     if len(text) == 7 and text[5] in "qh":
         text = text[:5] + text[5].upper() + text[6:]
-    if not any(period_fits(kind, text) for kind in PERIOD_KINDS):
+    if not _is_period(text):
         raise _Invalid(
             "bad_period", "must be a period like 2026-10, 2026-Q3, 2026-H2, 2026 or 2026-10-14"
         )
     return text
+
+
+@lru_cache(maxsize=4096)
+def _is_period(text: str) -> bool:
+    """Whether ``text`` is a period of any kind (bulk imports repeat the same few)."""
+    return any(period_fits(kind, text) for kind in PERIOD_KINDS)
+
+
+@lru_cache(maxsize=4096)
+def _fits(period_kind: str, period: str) -> bool:
+    return period_fits(period_kind, period)
 
 
 def _choice(kind: str, field: str, *, may_be_empty: bool) -> _Normalizer:
@@ -427,9 +438,14 @@ def _choice(kind: str, field: str, *, may_be_empty: bool) -> _Normalizer:
     return run
 
 
+_CHANNEL_LOOKUP: Mapping[str, str] = MappingProxyType(
+    {code: code for code in CHOICE_LABELS[("disclosure", "channels")]}
+    | {label: code for code, label in CHOICE_LABELS[("disclosure", "channels")].items()}
+)
+
+
 def _channels(value: Any) -> list[str]:
-    labels = CHOICE_LABELS[("disclosure", "channels")]
-    lookup = {code: code for code in labels} | {label: code for code, label in labels.items()}
+    lookup = _CHANNEL_LOOKUP
     items: Iterable[Any]
     if isinstance(value, str):
         items = [part for part in _SPLIT.split(value) if part]
@@ -537,10 +553,16 @@ def _is_empty(value: WireValue, field_type: FieldType) -> bool:
     return value is None or value == "" or value == []
 
 
-def validate_record(kind: str, record: Mapping[str, WireValue]) -> list[FieldError]:
+def validate_record(
+    kind: str, record: Mapping[str, WireValue], *, normalized: Collection[str] = ()
+) -> list[FieldError]:
     """Every problem of a complete wire record, field by field, then across fields.
 
     System columns in ``record`` are ignored; a missing field counts as empty.
+    ``normalized`` names fields whose values ``normalize`` has just produced (and
+    nothing changed since): a field's rule maps its own output to itself, so running
+    it again would find nothing new and is skipped for them (bulk imports); the
+    required and cross-field checks still run on every field.
     """
     spec = kind_spec(kind)
     rules = _rules(kind)
@@ -553,6 +575,9 @@ def validate_record(kind: str, record: Mapping[str, WireValue]) -> list[FieldErr
     clean: dict[str, WireValue] = {}
     for field, rule in rules.items():
         if field not in record:
+            continue
+        if field in normalized:
+            clean[field] = record[field]
             continue
         try:
             clean[field] = rule(record[field])
@@ -577,7 +602,7 @@ def _check_disclosure(record: Mapping[str, WireValue]) -> list[FieldError]:
     period = record.get("period")
     if item is None or not isinstance(period, str) or not period:
         return []
-    if not period_fits(item.period, period):
+    if not _fits(item.period, period):
         return [
             FieldError(
                 "period",

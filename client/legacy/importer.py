@@ -193,7 +193,27 @@ def import_key(kind: str, record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+_MEMO_CELLS = 4_096
+"""Distinct cells remembered per column (codes, periods, dates, names repeat a lot)."""
+_MEMO_TEXT = 64
+"""Longer text (titles, contents) is nearly always unique: not remembered."""
+_SKIP = object()
+"""A cell that leaves the field to its default (empty after cleaning)."""
+
+_Outcome = tuple[Any, FieldError | None, Problem | None]
+"""One cell of a column: (normalized value or _SKIP, normalize's error, cleaning's problem)."""
+
+
 class _RowChecker:
+    """Cleans, normalizes and validates rows of one table.
+
+    A cell is cleaned and normalized field by field (``normalize`` treats each field
+    on its own), and the outcome of a short cell is remembered per column: both steps
+    are pure functions of the cell, and legacy tables repeat the same village, item,
+    period and date on thousands of rows. The whole record is then checked by
+    ``validate_record`` (required fields, checks across fields, the fields not given),
+    told which fields are normalize's output already."""
+
     def __init__(
         self,
         spec: KindSpec,
@@ -210,11 +230,35 @@ class _RowChecker:
         self.column_of: dict[str, str] = {}
         for column in columns:
             self.column_of.setdefault(column.rule.field, column.header)
+        given, errors = normalize(spec.name, self.fixed)
+        self.fixed_given = given
+        # Every field given (fixed first, then columns) → its normalize error or None,
+        # in the order a single ``normalize`` of the whole row would report them.
+        self.fixed_errors: dict[str, FieldError | None] = dict.fromkeys(self.fixed)
+        for error in errors:
+            self.fixed_errors[error.field] = error
+        self.memo: dict[int, dict[tuple[type, Any], _Outcome]] = {
+            column.index: {} for column in columns
+        }
+
+    def _cell(self, column: _Column, raw: Any) -> _Outcome:
+        name = column.rule.field
+        try:
+            value = column.convert(raw)
+        except CleanError as exc:
+            return _SKIP, None, Problem(name, column.header, exc.code, f"{name} {exc.message}")
+        if value is None or value == "":
+            return _SKIP, None, None  # an empty cell leaves the default (or the mapping's value)
+        given, errors = normalize(self.spec.name, {name: value})
+        if errors:
+            return None, errors[0], None
+        return given[name], None, None
 
     def check(self, cells: Sequence[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
         if cells and isinstance(cells[0], Oversized) and cells[0].whole_row:
             return None, [Problem("", "", "too_long", f"text too long: {cells[0]}")]
-        values: dict[str, Any] = dict(self.fixed)
+        given: dict[str, Any] = dict(self.fixed_given)
+        normalized: dict[str, FieldError | None] = dict(self.fixed_errors)
         problems: list[Problem] = []
         bad: set[str] = set()
         taken: set[str] = set()
@@ -236,22 +280,44 @@ class _RowChecker:
                 continue
             if name in taken or name in bad:
                 continue
-            try:
-                value = column.convert(raw)
-            except CleanError as exc:
-                problems.append(Problem(name, column.header, exc.code, f"{name} {exc.message}"))
+            if isinstance(raw, str) and len(raw) > _MEMO_TEXT:
+                outcome = self._cell(column, raw)
+            else:
+                memo = self.memo[column.index]
+                key = (type(raw), raw)
+                try:
+                    found = memo.get(key)
+                except TypeError:  # pragma: no cover - readers give hashable cells
+                    memo, found = {}, None
+                if found is None:
+                    found = self._cell(column, raw)
+                    if len(memo) < _MEMO_CELLS:
+                        memo[key] = found
+                outcome = found
+            value, error, problem = outcome
+            if problem is not None:
+                problems.append(problem)
                 bad.add(name)
                 continue
-            if value is None or value == "":
-                continue  # an empty cell leaves the default (or the mapping's value)
-            values[name] = value
+            if value is _SKIP:
+                continue
             taken.add(name)
-        given, errors = normalize(self.spec.name, values)
+            normalized[name] = error
+            if error is None:
+                # A remembered list is shared between rows: each record gets its own.
+                given[name] = list(value) if isinstance(value, list) else value
+            else:
+                given.pop(name, None)
         record = dict(self.base)
         record.update(given)
-        errors = [e for e in errors if e.field not in bad]
+        errors = [e for e in normalized.values() if e is not None and e.field not in bad]
         bad |= {e.field for e in errors}
-        errors += [e for e in validate_record(self.spec.name, record) if e.field not in bad]
+        # ``given`` is normalize's output: validate_record need not run those rules again.
+        errors += [
+            e
+            for e in validate_record(self.spec.name, record, normalized=given.keys())
+            if e.field not in bad
+        ]
         problems.extend(self._problem(error) for error in errors)
         return (None if problems else record), problems
 

@@ -1,0 +1,249 @@
+"""The bulk import's fast paths write exactly what the ordinary ones do.
+
+``Store.import_rows`` writes records, ops and audit entries with the sqlite3 cursor,
+``audit.append_many`` assembles canonical bodies from pieces, and the importer tells
+``validate_record`` which fields ``normalize`` produced: each is checked here against
+``Store.add``, ``audit.entry_hash`` / ``verify_chain`` and a full ``validate_record``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from client import audit
+from client.store import IMPORT_CREATED, Store
+from client.tables import OutboxOp
+from models.kinds import kind_spec
+from models.validation import normalize, validate_record
+from tests.client.conftest import VILLAGE
+
+PROJECT = "0190b7c4-0000-7000-8000-000000000001"
+
+RECORDS: dict[str, dict[str, Any]] = {
+    "disclosure": {
+        "catalog_code": "FIN-02",
+        "period": "2026-10",
+        "title": '收入 "公开" \\ 第一批\t',
+        "content": "内容：１２３ ☃ \u2028 end",
+        "channels": ["wechat", "board"],
+        "disclosed_on": "2026-10-14",
+        "responsible": "张三",
+        "status": "published",
+    },
+    "subsidy_payment": {
+        "project_id": PROJECT,
+        "recipient_name": "李四",
+        "id_number": "11010519491231002X",
+        "standard": 1000,
+        "quantity": "2.5",
+        "unit": "mu",
+        "amount_fen": 2500,
+        "paid_on": "2020-07-14",
+        "method": "one_card",
+        "account": "6222020200112233",
+    },
+    "feedback": {
+        "warning_id": PROJECT,
+        "reported_on": "2024-03-01",
+        "progress": "已整改",
+        "completed": True,
+        "attachments": ["b.jpg", "a.pdf"],
+    },
+    "duty_evidence": {
+        "indicator_code": "ZT-001",
+        "occurred_on": "2024-03-01",
+        "description": "召开专题会议",
+    },
+}
+
+
+def _full(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    given, errors = normalize(kind, values)
+    assert errors == []
+    record = kind_spec(kind).defaults()
+    record["org_code"] = VILLAGE
+    record.update(given)
+    assert validate_record(kind, record) == []
+    return record
+
+
+def _raw_row(store: Store, kind: str, record_id: str) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql(f"SELECT * FROM {kind} WHERE id = ?", (record_id,)).one()
+    return dict(row._mapping)
+
+
+def _ops(store: Store, record_id: str) -> list[dict[str, Any]]:
+    table = OutboxOp.__table__  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(table).where(table.c.record_id == record_id))
+        return [dict(row._mapping) for row in rows]
+
+
+@pytest.mark.parametrize("kind", sorted(RECORDS))
+def test_an_imported_record_reads_back_like_an_added_one(enrolled: Store, kind: str) -> None:
+    values = RECORDS[kind]
+    added_id = enrolled.add(kind, values)
+    other = dict(values)
+    if kind == "disclosure":
+        other["period"] = "2026-09"  # the natural key must differ
+    if kind == "subsidy_payment":
+        other["id_number"] = "110105194912310038"
+    record = _full(kind, other)
+    keys = None if kind_spec(kind).natural_key else ["key-1"]
+    outcome = enrolled.import_rows(kind, [record], import_keys=keys)
+    assert outcome.statuses == [IMPORT_CREATED]
+    imported_id = outcome.record_ids[0]
+    assert imported_id is not None
+
+    _, added = enrolled.get(added_id)
+    _, imported = enrolled.get(imported_id)
+    for name in ("id", "recorded_at"):
+        added.pop(name), imported.pop(name)
+    expected = _full(kind, values)
+    key_fields = [n for n in ("period", "id_number") if n in other]
+    theirs: dict[str, Any] = {n: expected[n] for n in key_fields}
+    mine: dict[str, Any] = {n: other[n] for n in key_fields}
+    assert added == {**imported, **theirs}
+    assert {**added, **mine} == imported
+    # Stored columns: the same types and the same text (timestamps in the same format).
+    raw_added, raw_imported = (
+        _raw_row(enrolled, kind, added_id),
+        _raw_row(enrolled, kind, imported_id),
+    )
+    assert raw_added.keys() == raw_imported.keys()
+    for name in raw_added:
+        if name in kind_spec(kind).personal or name in ("id", "period", "id_number"):
+            continue
+        if name == "recorded_at":
+            assert len(raw_added[name]) == len(raw_imported[name]) == 26
+            continue
+        assert type(raw_added[name]) is type(raw_imported[name]), name
+        assert raw_added[name] == raw_imported[name], name
+    # Personal values are sealed at rest, never stored in clear.
+    for name in kind_spec(kind).personal:
+        assert values[name] not in str(raw_imported[name])
+    # The op carries the same changes (sealed personal values open to the same).
+    (added_op,) = _ops(enrolled, added_id)
+    (imported_op,) = _ops(enrolled, imported_id)
+    assert added_op["changes"].keys() == imported_op["changes"].keys()
+    assert (added_op["state"], added_op["attempts"], added_op["last_error"]) == (
+        imported_op["state"],
+        imported_op["attempts"],
+        imported_op["last_error"],
+    )
+    for name in kind_spec(kind).personal & set(values):
+        assert values[name] not in str(imported_op["changes"][name])
+    queued = {op.record_id: op for _seq, op in enrolled.pending_ops(after_seq=0, limit=10)}
+    mine, theirs = queued[added_id].changes, queued[imported_id].changes
+    for name in ("period", "id_number"):
+        mine.pop(name, None), theirs.pop(name, None)
+    assert mine == theirs
+    with enrolled.engine.connect() as conn:
+        assert audit.verify_chain(conn) is None
+
+
+def test_append_many_makes_the_chain_append_makes(enrolled: Store) -> None:
+    at = datetime(2026, 10, 14, 8, 30, 0, 5, tzinfo=UTC)
+    tricky = [
+        ('dev-"1"', "create", "disclosure", "id-1", {"title": (None, 'a "b" \\ c\n☃')}),
+        ("设备\u2028", "update", "subsidy_payment", "id\t2",
+         {"id_number": ("", "11010519491231002X")}),
+        ("dev-1", "create", "feedback", "3",
+         {"attachments": (None, ["b", "a"]), "completed": (False, True)}),
+        ("dev-1", "delete", "clue", "4",
+         {"deleted": (False, True), "reporter_contact": ("x", None)}),
+    ]  # fmt: skip
+    with enrolled.transaction() as conn:
+        audit.append(
+            conn, at=at, actor="a", action="create", kind="clue", record_id="0", changes={}
+        )
+        audit.append_many(
+            conn,
+            [
+                {"at": at, "actor": a, "action": b, "kind": k, "record_id": r, "changes": c}
+                for a, b, k, r, c in tricky
+            ],
+        )
+        audit.append(
+            conn, at=at, actor="a", action="create", kind="clue", record_id="5", changes={}
+        )
+    with enrolled.engine.connect() as conn:
+        assert audit.verify_chain(conn) is None
+        rows = conn.execute(sa.text("SELECT changes FROM audit ORDER BY id")).all()
+    assert "11010519491231002X" not in str(rows)  # masked, as ``append`` masks
+
+
+def test_append_many_gives_the_hashes_append_gives(enrolled: Store, store_factory: Any) -> None:
+    at = datetime(2026, 10, 14, 8, 30, tzinfo=UTC)
+    entries: list[dict[str, Any]] = [
+        {"at": at, "actor": "dev-1", "action": "create", "kind": "disclosure",
+         "record_id": f"r{n}", "changes": {"title": (None, f"第{n}条 \"x\"")}}
+        for n in range(3)
+    ]  # fmt: skip
+    other = store_factory()
+    with enrolled.transaction() as conn:
+        audit.append_many(conn, entries)
+    with other.transaction() as conn:
+        for entry in entries:
+            audit.append(conn, **entry)
+    query = sa.text("SELECT at, actor, action, kind, record_id, prev_hash, hash FROM audit")
+    with enrolled.engine.connect() as one, other.engine.connect() as two:
+        assert one.execute(query).all() == two.execute(query).all()
+
+
+@pytest.fixture
+def store_factory(tmp_path: Any) -> Any:
+    opened: list[Store] = []
+
+    def make() -> Store:
+        store = Store(tmp_path / f"other-{len(opened)}")
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "values"),
+    [
+        ("disclosure", {"org_code": VILLAGE, "catalog_code": "fin-01", "period": "2026-q3",
+                        "title": " t ", "channels": "固定公开栏、wechat", "status": "已公开",
+                        "disclosed_on": "2026-10-01"}),
+        ("disclosure", {"org_code": VILLAGE, "catalog_code": "FIN-01", "period": "2026-Q3",
+                        "title": "t"}),
+        ("subsidy_payment", {"org_code": VILLAGE, "project_id": PROJECT, "recipient_name": "王",
+                             "id_number": "110105491231002", "standard": "100",
+                             "quantity": "02.50", "amount_fen": 250, "method": "现金",
+                             "account": "6222-0202 0011"}),
+        ("subsidy_project", {"org_code": VILLAGE, "category": "农业类补贴", "name": "n",
+                             "stage": "planning", "planned_on": "2024-01-02",
+                             "allocated_on": "2023-01-01", "total_fen": "5"}),
+        ("feedback", {"org_code": VILLAGE, "warning_id": PROJECT, "reported_on": "2024-03-01",
+                      "progress": "p", "completed": "是", "attachments": ["a", "a", " b "]}),
+        ("warning", {"org_code": VILLAGE, "doc_type": "预警", "title": "w",
+                     "issued_on": "2024-03-02", "reply_due": "2024-03-01", "status": "已下发",
+                     "issued_by": "镇纪委"}),
+        ("clue", {"org_code": VILLAGE, "source": "热线电话", "problem": "fake",
+                  "description": "d", "received_on": "2024-01-01", "reporter_contact": " 139 "}),
+        ("duty_evidence", {"org_code": VILLAGE, "indicator_code": "zt-001",
+                           "occurred_on": "2024-03-01", "description": "d"}),
+    ],
+)  # fmt: skip
+def test_validate_record_trusts_normalized_fields_without_missing_anything(
+    kind: str, values: dict[str, Any]
+) -> None:
+    given, errors = normalize(kind, values)
+    assert errors == []
+    record = kind_spec(kind).defaults()
+    record.update(given)
+    # Every rule maps its own output to itself: nothing is lost by not running it again.
+    again, errors = normalize(kind, given)
+    assert (again, errors) == (given, [])
+    assert validate_record(kind, record, normalized=given.keys()) == validate_record(kind, record)
