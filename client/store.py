@@ -65,6 +65,7 @@ from sync.protocol import Action, ConflictType, Op, OpResult, OpStatus, PullResp
 from sync.resolution import Choice, ConflictView, Plan, ResolutionError, plan
 
 DB_NAME = "sanwu.db"
+PUSH_BATCH = "push_batch"
 LOCAL_ACTOR = "local"
 ENV_PASSPHRASE = "SANWU_PASSPHRASE"
 
@@ -783,6 +784,16 @@ class Store:
     def cursor(self) -> int:
         with self.engine.connect() as conn:
             return int(get_setting(conn, CURSOR) or 0)
+
+    def push_batch_size(self) -> int | None:
+        """The push batch size the last round ended with (see sync.batching)."""
+        with self.engine.connect() as conn:
+            value = get_setting(conn, PUSH_BATCH)
+        return int(value) if value else None
+
+    def set_push_batch_size(self, size: int) -> None:
+        with self.transaction() as conn:
+            put_setting(conn, PUSH_BATCH, str(size))
 
     def apply_pull(self, page: PullResponse) -> int:
         """Store a pulled page with pending local edits re-applied on top, and move the

@@ -19,6 +19,8 @@ from sync.errors import (
     AuthError,
     ClockSkewError,
     DeviceRevoked,
+    LinkTimeout,
+    PayloadTooLarge,
     ProtocolError,
     ScopeError,
     TransportError,
@@ -73,7 +75,11 @@ def _check(response: Response) -> None:
         raise ScopeError(detail)
     if response.status == 426:
         raise ProtocolError(detail)
-    if response.status >= 500 or response.status in (408, 413, 429):
+    if response.status == 413:
+        raise PayloadTooLarge(detail)
+    if response.status == 408:
+        raise LinkTimeout(detail)
+    if response.status >= 500 or response.status == 429:
         raise TransportError(detail)
     raise ProtocolError(detail)
 
@@ -117,7 +123,7 @@ class CentralAPI:
         full_path = f"{self.path_prefix}{path}"
         raw = model.model_dump_json().encode("utf-8")
         while True:
-            body = compress(raw, self.encoding)
+            body = compress(raw, self.encoding, bulk=True)
             headers = {**_BASE_HEADERS, "Content-Encoding": self.encoding}
             headers.update(
                 sign_headers(self.private_key, self.device_id, "POST", full_path, "", body)

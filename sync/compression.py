@@ -22,7 +22,11 @@ except ImportError:  # pragma: no cover - a build without zstd keeps gzip
 
 ZSTD_LEVEL = 12
 """Where zstd's size gains flatten before its time grows steeply (about 35 ms a
-1,000-op batch here)."""
+1,000-op batch here); central answers at this level."""
+ZSTD_BULK_LEVEL = 19
+"""For a device's big uploads: about 8% fewer bytes for about 0.8 s of CPU a
+1,000-op batch, time a village line would spend several times over sending them."""
+BULK_BYTES = 256 * 1024
 GZIP_LEVEL = 6
 
 
@@ -48,9 +52,11 @@ def preferred(accept_encoding: str | None) -> str:
     return "gzip"
 
 
-def compress(raw: bytes, encoding: str) -> bytes:
+def compress(raw: bytes, encoding: str, *, bulk: bool = False) -> bytes:
+    """``bulk``: squeeze harder when the body is big (a device's uploads)."""
     if encoding == "zstd" and zstandard is not None:
-        return bytes(zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(raw))
+        level = ZSTD_BULK_LEVEL if bulk and len(raw) > BULK_BYTES else ZSTD_LEVEL
+        return bytes(zstandard.ZstdCompressor(level=level).compress(raw))
     if encoding == "gzip":
         return gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0)
     raise ValueError(f"cannot compress with {encoding!r}")

@@ -11,8 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
+from sync.batching import BatchSizer
 from sync.central_api import CentralAPI
-from sync.errors import SyncError
+from sync.errors import LinkTimeout, PayloadTooLarge, SyncError
 from sync.protocol import AUDIT_MAX_LINKS, AuditLink, Op, OpResult, OpStatus, PullResponse
 from sync.transport import Traffic
 
@@ -40,6 +41,10 @@ class SyncStore(Protocol):
     def audit_segment(self, *, limit: int) -> list[AuditLink]: ...
 
     def ack_audit(self, last_id: int) -> None: ...
+
+    def push_batch_size(self) -> int | None: ...
+
+    def set_push_batch_size(self, size: int) -> None: ...
 
 
 @dataclass
@@ -75,13 +80,13 @@ class SyncEngine:
         store: SyncStore,
         api: CentralAPI,
         *,
-        push_batch: int = 1000,
+        push_batch: int | None = None,
         pull_page: int = 2000,
         on_progress: Callable[[Progress], None] | None = None,
     ) -> None:
         self.store = store
         self.api = api
-        self.push_batch = push_batch
+        self.sizer = BatchSizer(push_batch or store.push_batch_size() or BatchSizer.size)
         self.pull_page = pull_page
         self.on_progress = on_progress
         self._start = Traffic()
@@ -101,36 +106,45 @@ class SyncEngine:
             )
 
     def push(self, report: RoundReport) -> None:
-        """Push pending ops oldest first; each op goes at most once in a round."""
+        """Push pending ops oldest first; each op goes at most once in a round. The batch
+        grows while pushes are quick and halves (for the next round) after a timeout or
+        a 413; the size is kept with the store."""
         after = 0
-        for _push in range(MAX_PUSHES):
-            batch = self.store.pending_ops(after_seq=after, limit=self.push_batch)
-            audit = self._audit_links()
-            if not batch and len(audit) <= 1:  # at most the anchor: nothing new to check
-                return
-            if batch:
-                after = batch[-1][0]
-            ops = [op for _seq, op in batch]
-            op_ids = [op.op_id for op in ops]
-            if op_ids:
-                self.store.mark_attempt(op_ids)
-            try:
-                answer = self.api.push(ops, audit=audit)
-            except SyncError as exc:
+        try:
+            for _push in range(MAX_PUSHES):
+                batch = self.store.pending_ops(after_seq=after, limit=self.sizer.size)
+                audit = self._audit_links()
+                if not batch and len(audit) <= 1:  # at most the anchor: nothing new to check
+                    return
+                if batch:
+                    after = batch[-1][0]
+                ops = [op for _seq, op in batch]
+                op_ids = [op.op_id for op in ops]
                 if op_ids:
-                    self.store.note_error(op_ids, f"{type(exc).__name__}: {exc}")
-                raise
-            if audit:
-                self.store.ack_audit(audit[-1].id)
-            report.conflicts += self.store.apply_push_results(ops, answer.results)
-            report.pushed += sum(r.status is not OpStatus.REJECTED for r in answer.results)
-            report.rejected += sum(r.status is OpStatus.REJECTED for r in answer.results)
-            self._report_progress("push", report)
+                    self.store.mark_attempt(op_ids)
+                started = time.perf_counter()
+                try:
+                    answer = self.api.push(ops, audit=audit)
+                except SyncError as exc:
+                    if isinstance(exc, LinkTimeout | PayloadTooLarge):
+                        self.sizer.failed()
+                    if op_ids:
+                        self.store.note_error(op_ids, f"{type(exc).__name__}: {exc}")
+                    raise
+                self.sizer.succeeded(time.perf_counter() - started)
+                if audit:
+                    self.store.ack_audit(audit[-1].id)
+                report.conflicts += self.store.apply_push_results(ops, answer.results)
+                report.pushed += sum(r.status is not OpStatus.REJECTED for r in answer.results)
+                report.rejected += sum(r.status is OpStatus.REJECTED for r in answer.results)
+                self._report_progress("push", report)
+        finally:
+            self.store.set_push_batch_size(self.sizer.size)
 
     def _audit_links(self) -> list[AuditLink]:
         """The audit chain since central's last acknowledgement (anchor first), for central
         to check: a gap or an edited entry becomes a finding there."""
-        links = self.store.audit_segment(limit=min(self.push_batch, AUDIT_MAX_LINKS))
+        links = self.store.audit_segment(limit=min(self.sizer.size, AUDIT_MAX_LINKS))
         # Only the ends carry their hash: central recomputes the rest (saves ~40 B an entry).
         return [
             link if index in (0, len(links) - 1) else link.model_copy(update={"hash": None})

@@ -2,6 +2,8 @@
 
     SyncError
      ├── TransportError     central unreachable, timed out, 5xx: retry later (CLI exit 3)
+     │    ├── LinkTimeout       no answer in time: the next round sends smaller batches
+     │    └── PayloadTooLarge   413: the next round sends smaller batches
      ├── AuthError          unsigned, bad signature, revoked, not enrolled: stop (CLI exit 4)
      │    ├── ScopeError    a write or read outside the device's scope: stop (CLI exit 4)
      │    ├── ClockSkewError    the device's clock is outside central's window (401 stale)
@@ -23,6 +25,14 @@ class SyncError(Exception):
 
 class TransportError(SyncError):
     """The link failed; the same round can be tried again."""
+
+
+class LinkTimeout(TransportError):
+    """Central (or the line) did not answer in time."""
+
+
+class PayloadTooLarge(TransportError):
+    """Central or a proxy on the way refused the body as too large (413)."""
 
 
 class AuthError(SyncError):

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from sync.errors import InsecureTransportError, TransportError
+from sync.errors import InsecureTransportError, LinkTimeout, TransportError
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class HttpxTransport:
         try:
             response = self.client.send(request)
         except httpx.TimeoutException as exc:
-            raise TransportError(f"central did not answer in time ({type(exc).__name__})") from exc
+            raise LinkTimeout(f"central did not answer in time ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
             raise TransportError(f"central unreachable ({type(exc).__name__})") from exc
         self.traffic.requests += 1

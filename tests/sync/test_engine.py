@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,8 @@ class Link:
         return store
 
     def sync(self, store: Store, **kwargs: Any) -> Any:
-        return sync_round(store, transport=self.transport(), **kwargs)
+        kwargs.setdefault("transport", self.transport())
+        return sync_round(store, **kwargs)
 
     def close(self) -> None:
         self.client.__exit__(None, None, None)
@@ -189,3 +191,51 @@ def test_progress_is_reported_per_batch(link: Link, clerk: Store) -> None:
     assert seen[-1].pushed == 12
     assert seen[-1].bytes_sent > 0
     assert clerk.rounds()[0]["pushed"] == 12
+
+
+class TooLargeOver:
+    """A proxy's body limit (the edge here): 413 for any push of more than ``limit`` ops."""
+
+    def __init__(self, inner: HttpxTransport, limit: int) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.traffic = inner.traffic
+        self.pushes: list[int] = []
+
+    def post(self, path: str, body: bytes, headers: Any) -> Any:
+        import json
+
+        from sync import compression
+        from sync.transport import Response
+
+        if path == "/v1/push":
+            plain = compression.decompress(body, headers["Content-Encoding"], limit=10**8)
+            count = len(json.loads(plain)["ops"])
+            self.pushes.append(count)
+            if count > self.limit:
+                return Response(413, b'{"code": "too_large", "message": "body limit"}', {})
+        return self.inner.post(path, body, headers)
+
+    def get(self, path: str) -> Any:
+        return self.inner.get(path)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_413_halves_the_batch_for_the_next_round_until_it_fits(link: Link, clerk: Store) -> None:
+    from sync.errors import PayloadTooLarge
+
+    for month in range(1, 13):
+        for year in range(2001, 2011):
+            clerk.add("disclosure", _disclosure(period=f"{year}-{month:02d}"))
+    clerk.set_push_batch_size(400)
+    proxy = TooLargeOver(link.transport(), limit=60)
+    rounds = 0
+    while clerk.queue() and rounds < 10:
+        rounds += 1
+        with contextlib.suppress(PayloadTooLarge):
+            link.sync(clerk, transport=proxy)
+    assert clerk.queue() == []
+    assert proxy.pushes[:4] == [120, 120, 100, 50]  # batches of 400, 200, 100, then 50 fit
+    assert max(proxy.pushes) <= 120
