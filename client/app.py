@@ -42,6 +42,7 @@ BACKOFF_MAX = 600.0
 """The longest wait between health checks while offline."""
 ONLINE_CHECK = 300.0
 """Seconds between health checks while central answers."""
+_GC_FROZEN = False
 
 
 @dataclass
@@ -142,8 +143,12 @@ class SanwuApp(App[int]):
     def on_mount(self) -> None:
         # Everything loaded so far (modules, classes, the catalogue) lives as long as the
         # app: keep it out of the garbage collector's full passes, which otherwise scan
-        # it again and again (tens of ms each, felt as a stutter while typing).
-        gc.freeze()
+        # it again and again (tens of ms each, felt as a stutter while typing). Once per
+        # process: a later app (tests start many) must not pin its predecessors.
+        global _GC_FROZEN
+        if not _GC_FROZEN:
+            _GC_FROZEN = True
+            gc.freeze()
         self.switch_mode("home")
         if self.store.identity is None:
             return
