@@ -14,6 +14,7 @@ import getpass
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,12 +27,14 @@ from client.store import Store
 from models.catalog import deadline_rule_text, load_catalog
 from models.kinds import KINDS
 from models.masking import mask_record
+from sync.engine import RoundReport
 from sync.errors import (
     AuthError,
     ClockSkewError,
     DeviceRevoked,
     InsecureTransportError,
     ProtocolError,
+    SyncBusy,
     SyncError,
     TransportError,
 )
@@ -42,6 +45,7 @@ EXIT_USAGE = 2
 EXIT_OFFLINE = 3
 EXIT_REFUSED = 4
 EXIT_PROTOCOL = 5
+EXIT_BUSY = 6
 
 ENV_CENTRAL_DB = "SANWU_CENTRAL_DB"
 
@@ -309,8 +313,15 @@ def cmd_record_show(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from client.syncing import sync_round
 
+    if args.watch:
+        return _watch(args)
     with _store(args) as store:
-        report = sync_round(store)
+        report = sync_round(store, max_kbps=args.max_kbps)
+    _print_round(args, report)
+    return EXIT_OK
+
+
+def _print_round(args: argparse.Namespace, report: RoundReport) -> None:
     figures = {**report.counts(), "seconds": round(report.seconds, 3)}
     if args.json:
         _print_json(figures)
@@ -320,6 +331,38 @@ def cmd_sync(args: argparse.Namespace) -> int:
             f"rejected {report.rejected}; sent {report.bytes_sent} B, "
             f"received {report.bytes_received} B in {report.requests} requests"
         )
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """Sync every ``--interval`` seconds; after a cut link wait with back-off (jittered,
+    capped at 10 minutes); stop on what waiting cannot cure (auth, scope, protocol)."""
+    from client.syncing import sync_round
+    from sync.backoff import Backoff, is_fatal
+
+    backoff = Backoff(base_s=min(30.0, args.interval))
+    rounds = 0
+    with _store(args) as store:
+        try:
+            while args.rounds is None or rounds < args.rounds:
+                rounds += 1
+                try:
+                    report = sync_round(store, max_kbps=args.max_kbps)
+                except SyncBusy:
+                    wait = float(args.interval)
+                    _say("another sync of this home is running; skipping this turn")
+                except SyncError as exc:
+                    if is_fatal(exc):
+                        return _fail(*_sync_failure(exc))
+                    wait = backoff.failed()
+                    _say(f"offline ({exc}); next try in {wait:.0f} s")
+                else:
+                    backoff.succeeded()
+                    _print_round(args, report)
+                    wait = float(args.interval)
+                if args.rounds is None or rounds < args.rounds:
+                    time.sleep(wait)
+        except KeyboardInterrupt:
+            _say("stopped")
     return EXIT_OK
 
 
@@ -450,6 +493,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diagnostics(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from client.diagnostics import write_bundle
+
+    with _store(args) as store:
+        names = write_bundle(store, Path(args.out))
+    _say(f"{args.out}: {', '.join(names)}")
+    return EXIT_OK
+
+
 def cmd_wipe(args: argparse.Namespace) -> int:
     """Remove this home's local database on purpose (records, queue, identity, key)."""
     from client.store import DB_NAME
@@ -491,17 +545,6 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
             new = _ask_passphrase(new=True)
         store.change_passphrase(old, new)
     _say("passphrase changed")
-    return EXIT_OK
-
-
-def cmd_diagnostics(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from client.diagnostics import write_bundle
-
-    with _store(args) as store:
-        names = write_bundle(store, Path(args.out))
-    _say(f"{args.out}: {', '.join(names)}")
     return EXIT_OK
 
 
@@ -707,6 +750,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = add(commands, "sync", cmd_sync, "one full sync round")
     sync.add_argument("--json", action="store_true")
+    sync.add_argument("--max-kbps", type=float, default=None, help="cap the bandwidth used")
+    sync.add_argument(
+        "--watch", action="store_true", help="keep syncing; back off while central is away"
+    )
+    sync.add_argument("--interval", type=float, default=300.0, help="seconds between rounds")
+    sync.add_argument("--rounds", type=int, default=None, help="with --watch: stop after N")
 
     queue = commands.add_parser("queue", help="inspect and retry the local outbox")
     queue_cmds = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
@@ -732,17 +781,17 @@ def build_parser() -> argparse.ArgumentParser:
     status = add(commands, "status", cmd_status, "enrollment, queue and last sync")
     status.add_argument("--json", action="store_true")
 
+    diagnostics = add(
+        commands, "diagnostics", cmd_diagnostics, "write a support bundle, personal data masked"
+    )
+    diagnostics.add_argument("--out", required=True, help="the zip file to write")
+
     wipe = add(commands, "wipe", cmd_wipe, "remove the local data of this home on purpose")
     wipe.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     passphrase = add(
         commands, "passphrase", cmd_passphrase, "change the passphrase of the local data"
     )
     passphrase.add_argument("--new-passphrase-file", metavar="FILE")
-
-    diagnostics = add(
-        commands, "diagnostics", cmd_diagnostics, "write a support bundle, personal data masked"
-    )
-    diagnostics.add_argument("--out", required=True, help="the zip file to write")
 
     imp = add(commands, "import", cmd_import, "import a legacy workbook or CSV file")
     imp.add_argument("file", metavar="FILE", help=".xlsx, .xls or CSV (UTF-8, GBK, GB18030)")
@@ -790,25 +839,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), getattr(exc, "code", EXIT_USAGE))
     except StoreError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    except InsecureTransportError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    except TransportError as exc:
-        return _fail(f"offline: {exc}", EXIT_OFFLINE)
-    except DeviceRevoked:
+    except SyncError as exc:
+        return _fail(*_sync_failure(exc))
+    return code
+
+
+def _sync_failure(exc: SyncError) -> tuple[str, int]:
+    """The message and exit code of a failed sync (scripts tell offline from broken)."""
+    if isinstance(exc, SyncBusy):
+        return str(exc), EXIT_BUSY
+    if isinstance(exc, InsecureTransportError):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, TransportError):
+        return f"offline: {exc}", EXIT_OFFLINE
+    if isinstance(exc, DeviceRevoked):
         from client.syncing import REVOKED_MESSAGE
 
-        return _fail(REVOKED_MESSAGE, EXIT_REFUSED)
-    except ClockSkewError as exc:
+        return REVOKED_MESSAGE, EXIT_REFUSED
+    if isinstance(exc, ClockSkewError):
         from client.syncing import CLOCK_SKEW_MESSAGE
 
-        return _fail(f"{CLOCK_SKEW_MESSAGE} (central said: {exc})", EXIT_REFUSED)
-    except AuthError as exc:
-        return _fail(f"refused by central: {exc}", EXIT_REFUSED)
-    except ProtocolError as exc:
-        return _fail(f"protocol error: {exc}", EXIT_PROTOCOL)
-    except SyncError as exc:
-        return _fail(str(exc), EXIT_OFFLINE)
-    return code
+        return f"{CLOCK_SKEW_MESSAGE} (central said: {exc})", EXIT_REFUSED
+    if isinstance(exc, AuthError):
+        return f"refused by central: {exc}", EXIT_REFUSED
+    if isinstance(exc, ProtocolError):
+        return f"protocol error: {exc}", EXIT_PROTOCOL
+    return str(exc), EXIT_OFFLINE
 
 
 if __name__ == "__main__":

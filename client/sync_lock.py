@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sync.errors import SyncBusy
+
+__all__ = ["SyncBusy", "sync_lock"]
+
 LOCK_NAME = "sync.lock"
-
-
-class SyncBusy(Exception):
-    """Another sync of this home is running."""
 
 
 @contextmanager

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from client.crypto import Locked
 from client.identity import Identity
 from client.store import Store, utcnow
+from client.sync_lock import sync_lock
 from sync.central_api import CentralAPI
 from sync.engine import Progress, RoundReport, SyncEngine
 from sync.errors import DeviceRevoked, SyncError
 from sync.protocol import EnrollRequest, EnrollResponse
 from sync.signing import new_private_key, public_key_b64
+from sync.throttle import ThrottledTransport
 from sync.transport import HttpxTransport, Transport
 
 REVOKED_MESSAGE = (
@@ -95,15 +97,31 @@ def sync_round(
     *,
     transport: Transport | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    max_kbps: float | None = None,
 ) -> RoundReport:
     """One full round, kept in the round history whether it succeeds or fails.
 
-    A device central has revoked stops here, without touching the network, from the
-    first refusal on (DeviceRevoked); its local data stays.
+    Only one round runs per home at a time (SyncBusy otherwise): the app, a scheduled
+    ``sanwu sync`` and ``--watch`` may all be running. ``max_kbps`` caps the average
+    bandwidth for a shared line. A device central has revoked stops here, without
+    touching the network, from the first refusal on (DeviceRevoked); its local data stays.
     """
+    with sync_lock(store.home):
+        return _sync_round(store, transport=transport, on_progress=on_progress, max_kbps=max_kbps)
+
+
+def _sync_round(
+    store: Store,
+    *,
+    transport: Transport | None,
+    on_progress: Callable[[Progress], None] | None,
+    max_kbps: float | None,
+) -> RoundReport:
     if store.revoked_at() is not None:
         raise DeviceRevoked(REVOKED_MESSAGE)
     api = api_for(store, transport)
+    if max_kbps:
+        api.transport = ThrottledTransport(api.transport, max_kbps)
     engine = SyncEngine(store, api, on_progress=on_progress)
     started = utcnow()
     report = RoundReport()

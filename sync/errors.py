@@ -8,6 +8,7 @@
      │    ├── ScopeError    a write or read outside the device's scope: stop (CLI exit 4)
      │    ├── ClockSkewError    the device's clock is outside central's window (401 stale)
      │    └── DeviceRevoked     central revoked this device (401 revoked): sync stops for good
+     ├── SyncBusy           another sync of this home is running: skip this turn (CLI exit 6)
      ├── ProtocolError      central speaks another protocol version or sent garbage: stop
      └── InsecureTransportError  plain HTTP to a host that is not loopback: refused before
                                  connecting (CLI exit 2)
@@ -53,6 +54,10 @@ class DeviceRevoked(AuthError):
 
 class InsecureTransportError(SyncError):
     """Plain HTTP to a host that is not loopback, without the explicit flag."""
+
+
+class SyncBusy(SyncError):
+    """Another sync of the same home holds its lock."""
 
 
 class ProtocolError(SyncError):

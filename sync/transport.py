@@ -33,7 +33,8 @@ class Traffic:
 
 
 class Transport(Protocol):
-    traffic: Traffic
+    @property
+    def traffic(self) -> Traffic: ...
 
     def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response: ...
 

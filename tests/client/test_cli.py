@@ -137,3 +137,40 @@ def test_catalog_json_lists_items_with_period_and_deadline(
     assert len(finance) == 8
     assert all(i["period"] == "monthly" for i in finance)
     assert {"code", "name", "deadline"} <= set(items[0])
+
+
+def test_watch_keeps_trying_while_central_is_away(
+    enrolled: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    enrolled.add("disclosure", disclosure())
+    home = enrolled.home
+    enrolled.close()
+    code = run(home, "sync", "--watch", "--rounds", "3", "--interval", "0.01")
+    assert code == EXIT_OK
+    assert capsys.readouterr().out.count("offline") == 3
+    with Store(home) as store:
+        (op,) = store.queue()
+        assert op.attempts == 3
+        assert len(store.rounds()) == 3
+
+
+def test_watch_stops_on_what_waiting_cannot_cure(
+    enrolled: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    enrolled.mark_revoked()
+    home = enrolled.home
+    enrolled.close()
+    assert run(home, "sync", "--watch", "--rounds", "5", "--interval", "0.01") == 4
+    assert "revoked" in capsys.readouterr().err.lower()
+
+
+def test_a_second_sync_of_one_home_exits_6_at_once(
+    enrolled: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from client.sync_lock import sync_lock
+
+    home = enrolled.home
+    enrolled.close()
+    with sync_lock(home):
+        assert run(home, "sync") == 6
+    assert "another sync" in capsys.readouterr().err
