@@ -51,16 +51,16 @@ PAGE = 100
 
 # The last day of a period as a sortable "YYYY-MM-DD" (periodic ends use day 32,
 # which sorts after every real day of the month): newest period first, whatever its kind.
-_PERIOD_END = sa.text(
-    """CASE
+PERIOD_END_SQL = """CASE
     WHEN length(period) = 10 THEN period
     WHEN length(period) = 4 THEN period || '-12-32'
     WHEN substr(period, 6, 1) = 'Q' THEN
         substr(period, 1, 5) || printf('%02d', CAST(substr(period, 7, 1) AS INTEGER) * 3) || '-32'
     WHEN substr(period, 6, 1) = 'H' THEN
         substr(period, 1, 5) || printf('%02d', CAST(substr(period, 7, 1) AS INTEGER) * 6) || '-32'
-    ELSE period || '-32' END DESC, recorded_at DESC, id"""
-)
+    ELSE period || '-32' END"""
+"""Indexed by local migration l0007 (ix_local_expr_period_end): change both together."""
+_PERIOD_END = sa.text(f"{PERIOD_END_SQL} DESC, recorded_at DESC, id")
 
 
 # ---------------------------------------------------------------- pinyin
