@@ -26,6 +26,9 @@ def _head() -> str | None:
 
 
 def test_new_database_is_at_head(tmp_path: Path) -> None:
+    from client.migrate import HEAD_REVISION
+
+    assert _head() == HEAD_REVISION, "client.migrate.HEAD_REVISION must name the newest revision"
     with Store(tmp_path) as store:
         assert current_revision(store.engine) == _head()
 
