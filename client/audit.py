@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -160,10 +161,18 @@ def verify_chain(conn: Connection) -> int | None:
 def canonical_changes(changes: Mapping[str, Any]) -> str:
     """``changes`` as they appear inside an entry's canonical body (``entry_hash``): sorted
     keys, no spaces, UTF-8 text. Also a valid JSON column value (it reads back equal)."""
-    return json.dumps(changes, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(changes)
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""``audit_digest``'s serialisation, made once (``json.dumps`` with options makes one per call)."""
+_PLAIN_STRING = re.compile(r"[0-9A-Za-z_.:-]*")
+"""Strings JSON writes as they are, between quotes (record ids are UUIDs)."""
 
 
 def _json(value: Any) -> str:
+    if isinstance(value, str) and _PLAIN_STRING.fullmatch(value):
+        return f'"{value}"'
     return json.dumps(value, ensure_ascii=False)
 
 
