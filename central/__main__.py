@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from central.admin import init_db, new_enroll_code, revoke_device
 from central.errors import CentralError
-from central.server import serve
+from central.server import Tls, serve
 from central.settings import CentralSettings
 from sync.protocol import Role
 
@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--init", action="store_true", help="migrate and load the org tree first")
     run.add_argument("--demo", action="store_true", help="with --init: also load demo records")
     run.add_argument("--log-level", default="warning")
+    run.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS")
+    run.add_argument("--tls-key", help="PEM private key of --tls-cert")
 
     init = sub.add_parser("init", help="migrate the database and load the org tree")
     init.add_argument("--db", required=True)
@@ -48,7 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             if args.init or args.demo:
                 init_db(args.db, demo=args.demo)
-            serve(CentralSettings(db_url=args.db), args.host, args.port, log_level=args.log_level)
+            if bool(args.tls_cert) != bool(args.tls_key):
+                sys.stderr.write("error: --tls-cert and --tls-key go together\n")
+                return 2
+            tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
+            settings = CentralSettings(db_url=args.db)
+            serve(settings, args.host, args.port, log_level=args.log_level, tls=tls)
         elif args.command == "init":
             init_db(args.db, demo=args.demo)
             out.write("central database ready\n")

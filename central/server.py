@@ -11,13 +11,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import uvicorn
 
 from central.app import create_app
 from central.settings import CentralSettings
 
-__all__ = ["run_in_thread", "serve"]
+__all__ = ["Tls", "run_in_thread", "serve"]
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -30,18 +31,28 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _url(host: str, sock: socket.socket) -> str:
+@dataclass(frozen=True)
+class Tls:
+    """A certificate chain and its key (PEM files): central then speaks HTTPS."""
+
+    certfile: str
+    keyfile: str
+
+
+def _url(host: str, sock: socket.socket, tls: Tls | None = None) -> str:
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
-def _server(settings: CentralSettings, *, log_level: str) -> uvicorn.Server:
+def _server(settings: CentralSettings, *, log_level: str, tls: Tls | None) -> uvicorn.Server:
     config = uvicorn.Config(
         create_app(settings),
         log_level=log_level,
         access_log=False,  # URLs carry record ids only, but keep the log quiet and small
         lifespan="on",
+        ssl_certfile=tls.certfile if tls else None,
+        ssl_keyfile=tls.keyfile if tls else None,
     )
     return uvicorn.Server(config)
 
@@ -52,23 +63,29 @@ def serve(
     port: int = 8000,
     *,
     log_level: str = "warning",
+    tls: Tls | None = None,
 ) -> None:
     """Serve until interrupted; prints ``central listening on URL`` once the port is bound."""
     sock = _bind(host, port)
     try:
-        sys.stdout.write(f"central listening on {_url(host, sock)}\n")
+        sys.stdout.write(f"central listening on {_url(host, sock, tls)}\n")
         sys.stdout.flush()
-        _server(settings, log_level=log_level).run(sockets=[sock])
+        _server(settings, log_level=log_level, tls=tls).run(sockets=[sock])
     finally:
         sock.close()
 
 
 def run_in_thread(
-    settings: CentralSettings, host: str = "127.0.0.1", port: int = 0, *, timeout_s: float = 10.0
+    settings: CentralSettings,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    timeout_s: float = 10.0,
+    tls: Tls | None = None,
 ) -> tuple[str, Callable[[], None]]:
     """Start central in a daemon thread; returns its base URL and a function that stops it."""
     sock = _bind(host, port)
-    server = _server(settings, log_level="warning")
+    server = _server(settings, log_level="warning", tls=tls)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="central", daemon=True
     )
@@ -87,4 +104,4 @@ def run_in_thread(
         thread.join(timeout_s)
         sock.close()
 
-    return _url(host, sock), stop
+    return _url(host, sock, tls), stop

@@ -15,7 +15,7 @@ from sync.errors import DeviceRevoked, SyncError
 from sync.protocol import EnrollRequest, EnrollResponse
 from sync.signing import new_private_key, public_key_b64
 from sync.throttle import ThrottledTransport
-from sync.transport import HttpxTransport, Transport
+from sync.transport import HttpxTransport, Transport, tls_verify
 
 REVOKED_MESSAGE = (
     "refused by central: this device was revoked, so it no longer syncs. Everything entered "
@@ -34,7 +34,7 @@ def transport_for(identity: Identity, *, timeout: float = 30.0) -> HttpxTranspor
     return HttpxTransport(
         identity.server_url,
         timeout=timeout,
-        verify=identity.ca_bundle or True,
+        verify=tls_verify(identity.ca_bundle),
         allow_http=identity.insecure_http,
     )
 
@@ -67,7 +67,7 @@ def enroll(
         raise Locked()
     key = new_private_key()
     link = transport or HttpxTransport(
-        server_url, verify=ca_bundle or True, allow_http=insecure_http
+        server_url, verify=tls_verify(ca_bundle), allow_http=insecure_http
     )
     try:
         answer = CentralAPI(link).enroll(

@@ -5,6 +5,7 @@ can run it against central in-process and benchmarks through a throttling proxy.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -73,19 +74,35 @@ def _header_bytes(headers: httpx.Headers) -> int:
     return sum(len(k) + len(v) + 4 for k, v in headers.raw)
 
 
+def _untrusted_certificate(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    for _depth in range(10):
+        if cause is None:
+            return False
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def tls_verify(ca_bundle: str = "") -> ssl.SSLContext | bool:
+    """How to check central's certificate: the system's CAs, or an intranet CA bundle."""
+    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+
+
 @dataclass
 class HttpxTransport:
     """A keep-alive httpx client; every failure of the link becomes a TransportError.
 
-    ``verify`` is True (the system's CAs) or the path of a CA bundle for an intranet
-    server. Plain HTTP to a host that is not loopback is refused here, before any
+    ``verify`` is True (the system's CAs) or an SSL context trusting an intranet CA
+    (see ``tls_verify``). Plain HTTP to a host that is not loopback is refused here, before any
     connection, unless ``allow_http`` (a caller that hands in its own ``client`` owns
     that connection, as tests over ASGI do).
     """
 
     base_url: str
     timeout: float = 30.0
-    verify: bool | str = True
+    verify: ssl.SSLContext | bool = True
     client: httpx.Client | None = None
     traffic: Traffic = field(default_factory=Traffic)
     allow_http: bool = False
@@ -104,6 +121,11 @@ class HttpxTransport:
         except httpx.TimeoutException as exc:
             raise LinkTimeout(f"central did not answer in time ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
+            if _untrusted_certificate(exc):
+                raise TransportError(
+                    "central's certificate is not trusted (enroll with --ca-bundle FILE "
+                    "for an intranet CA)"
+                ) from exc
             raise TransportError(f"central unreachable ({type(exc).__name__})") from exc
         self.traffic.requests += 1
         line = len(request.method) + len(str(request.url.raw_path)) + 12
