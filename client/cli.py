@@ -101,10 +101,13 @@ def cmd_central_init(args: argparse.Namespace) -> int:
 
 
 def cmd_central_serve(args: argparse.Namespace) -> int:
-    from central.server import serve
+    from central.server import Tls, serve
     from central.settings import CentralSettings
 
-    serve(CentralSettings(db_url=_central_db(args)), host=args.host, port=args.port)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("--tls-cert and --tls-key go together")
+    tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
+    serve(CentralSettings(db_url=_central_db(args)), host=args.host, port=args.port, tls=tls)
     return EXIT_OK
 
 
@@ -703,6 +706,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--db")
+    serve.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS")
+    serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     code = add(central_cmds, "enroll-code", cmd_central_enroll_code, "make a one-time code")
     code.add_argument("--unit", required=True, help="12-digit org code of the unit")
     code.add_argument("--role", required=True, choices=["clerk", "town", "supervisor", "support"])
