@@ -546,6 +546,12 @@ def normalize(
     return out, errors
 
 
+@cache
+def _required(kind: str) -> tuple[str, ...]:
+    spec = kind_spec(kind)
+    return tuple(name for name in spec.field_types if name in spec.required)
+
+
 def _is_empty(value: WireValue, field_type: FieldType) -> bool:
     if field_type is FieldType.INT:
         # 0 is the default of every int field: a required amount of 0 was never typed.
@@ -567,11 +573,12 @@ def validate_record(
     spec = kind_spec(kind)
     rules = _rules(kind)
     errors: list[FieldError] = []
-    for field in record:
-        if field not in rules and field not in _SYSTEM:
-            errors.append(
-                FieldError(str(field), "unknown_field", f"{field} is not a field of {kind}")
-            )
+    if record.keys() - rules.keys() - _SYSTEM:
+        for field in record:
+            if field not in rules and field not in _SYSTEM:
+                errors.append(
+                    FieldError(str(field), "unknown_field", f"{field} is not a field of {kind}")
+                )
     clean: dict[str, WireValue] = {}
     for field, rule in rules.items():
         if field not in record:
@@ -584,7 +591,7 @@ def validate_record(
         except _Invalid as exc:
             errors.append(_error(field, exc))
     bad = {error.field for error in errors}
-    for field in (name for name in spec.field_types if name in spec.required):
+    for field in _required(kind):
         if field not in bad and _is_empty(clean.get(field), spec.field_types[field]):
             errors.append(FieldError(field, "required", f"{field} is required"))
     bad = {error.field for error in errors}

@@ -51,7 +51,7 @@ from models.validation import MAX_LENGTH, FieldError, normalize, validate_record
 
 __all__ = ["DEFAULT_BATCH", "ImportReport", "NotATable", "Progress", "Reject", "import_file"]
 
-DEFAULT_BATCH = 2_000
+DEFAULT_BATCH = 5_000
 """Rows per transaction: large enough for speed, small enough to keep a cut cheap."""
 
 Progress = Callable[[int, int], None]
@@ -237,9 +237,17 @@ class _RowChecker:
         self.fixed_errors: dict[str, FieldError | None] = dict.fromkeys(self.fixed)
         for error in errors:
             self.fixed_errors[error.field] = error
-        self.memo: dict[int, dict[tuple[type, Any], _Outcome]] = {
-            column.index: {} for column in columns
-        }
+        # Defaults that normalize maps to themselves need no second look on every row.
+        base_given, base_errors = normalize(spec.name, self.base)
+        self.base_normalized = frozenset(
+            name
+            for name, value in self.base.items()
+            if name in base_given and base_given[name] == value
+        ) - {error.field for error in base_errors}
+        self.plan: list[tuple[_Column, int, str, dict[tuple[type, Any], _Outcome]]] = [
+            (column, column.index, column.rule.field, {}) for column in columns
+        ]
+        """Per column: itself, its cell index, its field, its remembered outcomes."""
 
     def _cell(self, column: _Column, raw: Any) -> _Outcome:
         name = column.rule.field
@@ -261,12 +269,11 @@ class _RowChecker:
         normalized: dict[str, FieldError | None] = dict(self.fixed_errors)
         problems: list[Problem] = []
         bad: set[str] = set()
-        taken: set[str] = set()
+        done: set[str] = set()  # taken or bad: a later column for the field is not read
         width = len(cells)
-        for column in self.columns:
-            name = column.rule.field
-            raw = cells[column.index] if column.index < width else None
-            if isinstance(raw, Oversized):
+        for column, index, name, memo in self.plan:
+            raw = cells[index] if index < width else None
+            if type(raw) is not str and isinstance(raw, Oversized):
                 limit = MAX_LENGTH.get(name, 2000)
                 problems.append(
                     Problem(
@@ -277,13 +284,13 @@ class _RowChecker:
                     )
                 )
                 bad.add(name)
+                done.add(name)
                 continue
-            if name in taken or name in bad:
+            if name in done:
                 continue
-            if isinstance(raw, str) and len(raw) > _MEMO_TEXT:
+            if type(raw) is str and len(raw) > _MEMO_TEXT:
                 outcome = self._cell(column, raw)
             else:
-                memo = self.memo[column.index]
                 key = (type(raw), raw)
                 try:
                     found = memo.get(key)
@@ -298,10 +305,11 @@ class _RowChecker:
             if problem is not None:
                 problems.append(problem)
                 bad.add(name)
+                done.add(name)
                 continue
             if value is _SKIP:
                 continue
-            taken.add(name)
+            done.add(name)
             normalized[name] = error
             if error is None:
                 # A remembered list is shared between rows: each record gets its own.
@@ -312,10 +320,13 @@ class _RowChecker:
         record.update(given)
         errors = [e for e in normalized.values() if e is not None and e.field not in bad]
         bad |= {e.field for e in errors}
-        # ``given`` is normalize's output: validate_record need not run those rules again.
+        # ``given`` is normalize's output, the other fields defaults it maps to themselves:
+        # validate_record need not run those rules again.
         errors += [
             e
-            for e in validate_record(self.spec.name, record, normalized=given.keys())
+            for e in validate_record(
+                self.spec.name, record, normalized=self.base_normalized | given.keys()
+            )
             if e.field not in bad
         ]
         problems.extend(self._problem(error) for error in errors)
