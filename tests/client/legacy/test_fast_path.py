@@ -247,3 +247,28 @@ def test_validate_record_trusts_normalized_fields_without_missing_anything(
     again, errors = normalize(kind, given)
     assert (again, errors) == (given, [])
     assert validate_record(kind, record, normalized=given.keys()) == validate_record(kind, record)
+
+
+def test_a_batch_that_fails_half_way_leaves_nothing(
+    enrolled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records and ops go in with the raw cursor, inside the store's transaction: when the
+    audit entries then fail, the rollback takes the records and ops with it."""
+    records = [
+        _full("disclosure", {**RECORDS["disclosure"], "period": f"2026-0{n}"}) for n in (1, 2)
+    ]
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(audit, "append_many", broken)
+    with pytest.raises(OSError, match="disk full"):
+        enrolled.import_rows("disclosure", records)
+    monkeypatch.undo()
+    with enrolled.engine.connect() as conn:
+        counts = [
+            conn.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
+            for name in ("disclosure", "outbox", "audit")
+        ]
+    assert counts == [0, 0, 0]
+    assert enrolled.import_rows("disclosure", records).statuses == [IMPORT_CREATED] * 2
