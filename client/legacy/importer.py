@@ -244,6 +244,7 @@ class _RowChecker:
             for name, value in self.base.items()
             if name in base_given and base_given[name] == value
         ) - {error.field for error in base_errors}
+        self.base_all_normalized = self.base_normalized.issuperset(self.base)
         self.plan: list[tuple[_Column, int, str, dict[tuple[type, Any], _Outcome]]] = [
             (column, column.index, column.rule.field, {}) for column in columns
         ]
@@ -316,20 +317,20 @@ class _RowChecker:
                 given[name] = list(value) if isinstance(value, list) else value
             else:
                 given.pop(name, None)
-        record = dict(self.base)
-        record.update(given)
+        record = {**self.base, **given}
         errors = [e for e in normalized.values() if e is not None and e.field not in bad]
-        bad |= {e.field for e in errors}
+        if errors:
+            bad |= {e.field for e in errors}
         # ``given`` is normalize's output, the other fields defaults it maps to themselves:
         # validate_record need not run those rules again.
+        trusted = record.keys() if self.base_all_normalized else self.base_normalized | given.keys()
         errors += [
             e
-            for e in validate_record(
-                self.spec.name, record, normalized=self.base_normalized | given.keys()
-            )
+            for e in validate_record(self.spec.name, record, normalized=trusted)
             if e.field not in bad
         ]
-        problems.extend(self._problem(error) for error in errors)
+        if errors:
+            problems.extend(self._problem(error) for error in errors)
         return (None if problems else record), problems
 
     def _problem(self, error: FieldError) -> Problem:
