@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -1231,7 +1231,7 @@ class _ImportLayout:
         return values
 
 
-@cache
+@lru_cache(maxsize=32)  # per kind and engine: bounded, tests open many stores
 def _import_layout(kind: str, dialect: Any) -> _ImportLayout:
     spec = kind_spec(kind)
     table = spec.table.__table__  # type: ignore[attr-defined]
