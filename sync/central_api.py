@@ -123,7 +123,7 @@ class CentralAPI:
         full_path = f"{self.path_prefix}{path}"
         raw = model.model_dump_json().encode("utf-8")
         while True:
-            body = compress(raw, self.encoding, bulk=True)
+            body = compress(raw, self.encoding)
             headers = {**_BASE_HEADERS, "Content-Encoding": self.encoding}
             headers.update(
                 sign_headers(self.private_key, self.device_id, "POST", full_path, "", body)

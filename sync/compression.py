@@ -23,10 +23,8 @@ except ImportError:  # pragma: no cover - a build without zstd keeps gzip
 ZSTD_LEVEL = 12
 """Where zstd's size gains flatten before its time grows steeply (about 35 ms a
 1,000-op batch here); central answers at this level."""
-ZSTD_BULK_LEVEL = 19
-"""For a device's big uploads: about 8% fewer bytes for about 0.8 s of CPU a
-1,000-op batch, time a village line would spend several times over sending them."""
-BULK_BYTES = 256 * 1024
+# Level 19 saves about 7% more bytes for ten times the CPU (about 1.7 s a 2,000-op
+# batch here, more on a village PC): slower end to end even at 256 kbit/s, so not used.
 GZIP_LEVEL = 6
 
 
@@ -52,11 +50,9 @@ def preferred(accept_encoding: str | None) -> str:
     return "gzip"
 
 
-def compress(raw: bytes, encoding: str, *, bulk: bool = False) -> bytes:
-    """``bulk``: squeeze harder when the body is big (a device's uploads)."""
+def compress(raw: bytes, encoding: str) -> bytes:
     if encoding == "zstd" and zstandard is not None:
-        level = ZSTD_BULK_LEVEL if bulk and len(raw) > BULK_BYTES else ZSTD_LEVEL
-        return bytes(zstandard.ZstdCompressor(level=level).compress(raw))
+        return bytes(zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(raw))
     if encoding == "gzip":
         return gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0)
     raise ValueError(f"cannot compress with {encoding!r}")
