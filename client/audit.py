@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from client.tables import AuditEntry
 from models.kinds import KINDS, timestamp_to_wire
 from models.masking import mask_record
-from sync.protocol import AuditLink, audit_digest, audit_link_hash
+from sync.protocol import AUDIT_DIGEST_HEX, AuditLink, audit_digest, audit_link_hash
 
 GENESIS = "0" * 64
 Link = AuditLink
@@ -213,7 +213,7 @@ def append_many(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> None:
         if tail is None:
             tail = tails[kind] = f',"kind":{_json(kind)},"record_id":'
         body = f"{head[0]}{text}{tail}{_json(record_id)}}}"
-        digest = sha256(body.encode("utf-8")).hexdigest()
+        digest = sha256(body.encode("utf-8")).hexdigest()[:AUDIT_DIGEST_HEX]
         link = sha256((prev_hash + digest).encode("ascii")).hexdigest()
         rows.append((head[1], actor, action, kind, record_id, text, prev_hash, link))
         prev_hash = link

@@ -52,8 +52,11 @@ def enqueue(
     changes: Mapping[str, Sequence[Any]],
     base_version: int,
     at: datetime,
+    op_id: str | None = None,
 ) -> str:
-    op_id = new_id()
+    """Queue one op; ``op_id`` defaults to a new id (a record's first create uses the
+    record's own id: unique already, and one id fewer on the wire)."""
+    op_id = op_id or new_id()
     conn.execute(
         _outbox.insert(),
         {

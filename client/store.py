@@ -635,6 +635,7 @@ class Store:
             changes=self._seal_changes(None, spec.name, record_id, changes),
             base_version=base_version,
             at=now,
+            op_id=record_id if action is Action.CREATE else None,
         )
         audit.append(
             conn,
@@ -1083,7 +1084,8 @@ class Store:
                     masked = None  # append_many masks them itself
                 else:
                     sealed = masked = audit.canonical_changes(changes)
-                ops.append((new_id(), kind, record_id, action.value, sealed, base_version, stamp))
+                op_id = record_id if action is Action.CREATE else new_id()
+                ops.append((op_id, kind, record_id, action.value, sealed, base_version, stamp))
                 entries.append(
                     {
                         "at": now,
