@@ -16,9 +16,15 @@ import argparse
 import asyncio
 import contextlib
 import ipaddress
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.loopback_server import LoopbackServer
 
 
 @dataclass
@@ -96,23 +102,17 @@ async def _pipe(
     await asyncio.gather(read(), write())
 
 
-class WireProxy:
+class WireProxy(LoopbackServer):
     """Runs the proxy in a thread of its own; ``url`` is where clients connect."""
+
+    thread_name = "wire-proxy"
 
     def __init__(self, target_host: str, target_port: int, link: LinkModel | None = None) -> None:
         _check_loopback(target_host)
+        super().__init__()
         self.target = (target_host, target_port)
         self.link = link or LinkModel()
         self.counters = Counters()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._server: asyncio.Server | None = None
-        self.port = 0
-        self._thread = threading.Thread(target=self._run, name="wire-proxy", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with self.counters.lock:
@@ -126,41 +126,6 @@ class WireProxy:
             _pipe(reader, up_writer, self.counters, self.link, upstream=True),
             _pipe(up_reader, writer, self.counters, self.link, upstream=False),
         )
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-
-        async def start() -> None:
-            self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-            self.port = self._server.sockets[0].getsockname()[1]
-            self._ready.set()
-
-        self._loop.run_until_complete(start())
-        self._loop.run_forever()
-
-    def start(self) -> WireProxy:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the proxy did not start")
-        return self
-
-    def stop(self) -> None:
-        async def close() -> None:
-            if self._server is not None:
-                self._server.close()
-            for task in asyncio.all_tasks(self._loop):
-                if task is not asyncio.current_task():
-                    task.cancel()
-
-        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    def __enter__(self) -> WireProxy:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from tests.loopback_server import LoopbackServer
+
 IO_TIMEOUT_S = 30.0
 
 FAULTS = (
@@ -84,20 +86,14 @@ async def _read_message(reader: asyncio.StreamReader) -> bytes | None:
     return head + body
 
 
-class FaultProxy:
+class FaultProxy(LoopbackServer):
+    thread_name = "fault-proxy"
+
     def __init__(self, target_port: int, plan: FaultPlan) -> None:
+        super().__init__()
         self.target_port = target_port
         self.plan = plan
         self.requests = 0
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._server: asyncio.Server | None = None
-        self.port = 0
-        self._thread = threading.Thread(target=self._run, name="fault-proxy", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     async def _forward(self, request: bytes) -> bytes | None:
         try:
@@ -160,34 +156,3 @@ class FaultProxy:
         finally:
             with contextlib.suppress(ConnectionError, OSError):
                 writer.close()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-
-        async def start() -> None:
-            self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-            self.port = self._server.sockets[0].getsockname()[1]
-            self._ready.set()
-
-        self._loop.run_until_complete(start())
-        self._loop.run_forever()
-        self._loop.close()
-
-    def start(self) -> FaultProxy:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the fault proxy did not start")
-        return self
-
-    def stop(self) -> None:
-        async def close() -> None:
-            if self._server is not None:
-                self._server.close()
-            tasks = [t for t in asyncio.all_tasks(self._loop) if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
