@@ -113,7 +113,7 @@ def _add_routes(app: FastAPI) -> None:
     ) -> Response:
         """Unsigned: the one-time code is the proof."""
         req = parse_body(EnrollRequest, body, request, settings)
-        return answer(enroll(session, req, utcnow()))
+        return answer(enroll(session, req, utcnow(), secret=settings.central_secret))
 
     @app.post("/v1/push", response_model=PushResponse)
     def push_ops(

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from central.bundles import central_key
 from central.clock import utcnow
 from central.errors import AuthFailed, BadRequest, NotFound
 from central.tables import Device, EnrollCode, OrgUnitRow
@@ -63,7 +64,9 @@ def make_enroll_code(
     return code
 
 
-def enroll(session: Session, req: EnrollRequest, now: datetime) -> EnrollResponse:
+def enroll(
+    session: Session, req: EnrollRequest, now: datetime, *, secret: str | None = None
+) -> EnrollResponse:
     """Trade a valid, unused, unexpired code for a device identity; commits."""
     hashed = code_hash(req.code)
     row = session.get(EnrollCode, hashed)
@@ -100,6 +103,7 @@ def enroll(session: Session, req: EnrollRequest, now: datetime) -> EnrollRespons
         session.rollback()
         raise AuthFailed("code_used", "this enrollment code was already used: ask for a new one")
     session.add(device)
+    bundle_key = central_key(session, secret)
     session.commit()
     return EnrollResponse(
         device_id=device.id,
@@ -107,6 +111,7 @@ def enroll(session: Session, req: EnrollRequest, now: datetime) -> EnrollRespons
         org_name=unit.name,
         role=role,
         scope=device.scope,
+        central_key=bundle_key,
     )
 
 

@@ -135,6 +135,29 @@ def cmd_central_revoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_central_import_bundle(args: argparse.Namespace) -> int:
+    from central.bundles import import_bundle_file
+    from central.errors import AuthFailed, CentralError
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read the bundle ({exc.strerror})") from exc
+    try:
+        outcome = import_bundle_file(_central_db(args), data)
+    except CentralError as exc:
+        code = EXIT_REFUSED if isinstance(exc, AuthFailed) else EXIT_USAGE
+        raise CliError(str(exc), code) from exc
+    Path(args.reply).write_bytes(outcome.reply)
+    statuses = [r.status.value for r in outcome.results]
+    _say(
+        f"device {outcome.device_id}: {len(statuses)} ops "
+        f"({', '.join(f'{s} {statuses.count(s)}' for s in sorted(set(statuses))) or 'none'}); "
+        f"reply with {outcome.changes} changes written"
+    )
+    return EXIT_OK
+
+
 # ---- client ---------------------------------------------------------------------------
 
 
@@ -316,11 +339,53 @@ def cmd_record_show(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from client.syncing import sync_round
 
+    if args.export or args.import_reply:
+        return _sync_by_file(args)
     if args.watch:
         return _watch(args)
     with _store(args) as store:
         report = sync_round(store, max_kbps=args.max_kbps)
     _print_round(args, report)
+    return EXIT_OK
+
+
+def _sync_by_file(args: argparse.Namespace) -> int:
+    """``--export FILE``: the signed bundle of pending ops for a USB stick (nothing is marked
+    sent); ``--import-reply FILE``: central's signed answer to it."""
+    from client.bundles import export_bundle, import_reply
+    from sync.bundle import BundleError
+
+    if args.export and args.import_reply:
+        raise CliError("--export and --import-reply are separate steps: give one")
+    with _store(args) as store:
+        if args.export:
+            out = export_bundle(store)
+            Path(args.export).write_bytes(out.data)
+            figures = {"ops": out.ops, "audit": out.audit, "bytes": len(out.data)}
+            text = f"wrote {out.ops} ops and {out.audit} audit entries to the bundle"
+        else:
+            try:
+                data = Path(args.import_reply).read_bytes()
+            except OSError as exc:
+                raise CliError(f"--import-reply: cannot read the file ({exc.strerror})") from exc
+            try:
+                got = import_reply(store, data)
+            except BundleError as exc:
+                raise CliError(f"reply refused: {exc}", EXIT_REFUSED) from exc
+            figures = {
+                "answered": got.answered,
+                "conflicts": got.conflicts,
+                "rejected": got.rejected,
+                "pulled": got.pulled,
+            }
+            text = (
+                f"answered {got.answered}, conflicts {got.conflicts}, "
+                f"rejected {got.rejected}, pulled {got.pulled}"
+            )
+    if args.json:
+        _print_json(figures)
+    else:
+        _say(text)
     return EXIT_OK
 
 
@@ -715,6 +780,12 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = add(central_cmds, "revoke", cmd_central_revoke, "revoke a device")
     revoke.add_argument("device")
     revoke.add_argument("--db")
+    ibundle = add(
+        central_cmds, "import-bundle", cmd_central_import_bundle, "apply a device's bundle"
+    )
+    ibundle.add_argument("file", metavar="FILE", help="the bundle from `sanwu sync --export`")
+    ibundle.add_argument("--reply", required=True, metavar="OUT", help="the reply bundle to write")
+    ibundle.add_argument("--db")
 
     catalog = add(commands, "catalog", cmd_catalog, "list the disclosure catalogue")
     catalog.add_argument("--json", action="store_true")
@@ -761,6 +832,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--interval", type=float, default=300.0, help="seconds between rounds")
     sync.add_argument("--rounds", type=int, default=None, help="with --watch: stop after N")
+    sync.add_argument(
+        "--export", metavar="FILE", help="no link: write the pending ops to a signed bundle"
+    )
+    sync.add_argument("--import-reply", metavar="FILE", help="apply central's reply bundle")
 
     queue = commands.add_parser("queue", help="inspect and retry the local outbox")
     queue_cmds = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)

@@ -24,6 +24,8 @@ CURSOR = "cursor"
 PRIVATE_KEY = "private_key"
 REVOKED_AT = "revoked_at"
 """Set when central answered that this device is revoked: sync stops for good."""
+CENTRAL_KEY = "central_key"
+"""Central's bundle public key, from enrollment (sync by file)."""
 AUDIT_SENT = "audit_sent_id"
 """The last local audit entry central acknowledged (its chain is checked from there)."""
 
@@ -42,6 +44,8 @@ class Identity:
     """A CA bundle file for an intranet server's certificate ("" = the system's)."""
     insecure_http: bool = False
     """Plain HTTP to a host that is not loopback, allowed explicitly at enrollment."""
+    central_key: str = ""
+    """Central's bundle public key (base64): verifies reply bundles ("" = enrolled before)."""
 
 
 def get_setting(conn: Connection, key: str) -> str | None:
@@ -83,6 +87,7 @@ def load_identity(conn: Connection, key: DataKey | None = None) -> Identity | No
         scope=rows["scope"],
         ca_bundle=rows.get("ca_bundle", ""),
         insecure_http=rows.get("insecure_http", "") == "1",
+        central_key=rows.get(CENTRAL_KEY, ""),
     )
 
 
@@ -101,6 +106,7 @@ def save_identity(conn: Connection, identity: Identity, key: DataKey | None) -> 
         "scope": identity.scope,
         "ca_bundle": identity.ca_bundle,
         "insecure_http": "1" if identity.insecure_http else "",
+        CENTRAL_KEY: identity.central_key,
     }
     for name, value in values.items():
         put_setting(conn, name, value)

@@ -87,6 +87,7 @@ def enroll(
             scope=answer.scope,
             ca_bundle=ca_bundle,
             insecure_http=insecure_http,
+            central_key=answer.central_key,
         )
     )
     return answer

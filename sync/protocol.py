@@ -130,6 +130,9 @@ class EnrollResponse(BaseModel):
     role: Role
     scope: str
     """The org-code prefix this device may read and write."""
+    central_key: str = ""
+    """Central's bundle public key (raw Ed25519, base64): verifies reply bundles of sync
+    by file. Empty from a central that predates it."""
 
 
 class AuditLink(BaseModel):

@@ -1,0 +1,131 @@
+"""Sync by file: import a device's signed ops bundle, answer with a signed reply bundle.
+
+The ops go through the same push service as an online push (idempotent by op_id:
+a bundle imported twice applies nothing the second time, its ops get their stored
+answers) and the audit links through the same chain check. The reply carries the
+results and every change after the bundle's cursor in the device's scope, signed
+with central's bundle key (``central_key``, derived from central's secret).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlmodel import Session
+
+from central.clock import utcnow
+from central.db import make_engine
+from central.errors import AuthFailed, BadRequest, PayloadTooLarge, ProtocolMismatch
+from central.findings import central_secret, check_audit
+from central.pull import pull
+from central.push import push
+from central.tables import Device
+from models.kinds import timestamp_to_wire
+from sync.bundle import (
+    BundleError,
+    ReplyBundle,
+    derive_signing_key,
+    open_ops_bundle,
+    read_bundle,
+    write_reply_bundle,
+)
+from sync.protocol import PROTOCOL_VERSION, PULL_PAGE_MAX, PUSH_BATCH_MAX_OPS, Change, OpResult
+from sync.signing import public_key_from_b64
+
+__all__ = ["ImportOutcome", "central_key", "central_signing_key", "import_bundle"]
+
+MAX_REPLY_PAGES = 1000
+"""A bound on the pull loop of one reply (a page holds up to PULL_PAGE_MAX changes)."""
+MAX_BUNDLE_OPS = 200_000
+
+
+def central_signing_key(session: Session, configured: str | None = None) -> Ed25519PrivateKey:
+    """Central's bundle key: HKDF-SHA256 of its secret (see central.findings.central_secret)."""
+    return derive_signing_key(central_secret(session, configured))
+
+
+def central_key(session: Session, configured: str | None = None) -> str:
+    """Central's bundle public key, raw and base64, as devices keep it."""
+    public = central_signing_key(session, configured).public_key()
+    return base64.b64encode(public.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    reply: bytes
+    device_id: str
+    results: list[OpResult]
+    changes: int
+
+
+def import_bundle(
+    session: Session, data: bytes, *, now: datetime, secret: str | None = None
+) -> ImportOutcome:
+    """Verify a device's bundle, apply it as a push and build the signed reply.
+
+    Raises AuthFailed (unknown or revoked device, bad signature: nothing applied),
+    BadRequest (not a bundle), ProtocolMismatch, and whatever the push refuses.
+    """
+    try:
+        header, *_ = read_bundle(data)
+    except BundleError as exc:
+        raise BadRequest("bad_bundle", str(exc)) from None
+    if header.type != "ops":
+        raise BadRequest("bad_bundle", "this is a reply bundle, not a device's bundle")
+    device = session.get(Device, header.device_id)
+    if device is None:
+        raise AuthFailed("unknown_device", f"no device {header.device_id[:36]}")
+    if device.revoked_at is not None:
+        raise AuthFailed("revoked", f"device {device.id} is revoked: its bundle is refused")
+    try:
+        bundle = open_ops_bundle(public_key_from_b64(device.public_key), data)
+    except BundleError as exc:
+        raise AuthFailed("bad_signature", f"bundle refused: {exc}") from None
+    if bundle.protocol != PROTOCOL_VERSION:
+        raise ProtocolMismatch(
+            "protocol",
+            f"central speaks protocol {PROTOCOL_VERSION}, the bundle says {bundle.protocol}",
+        )
+    if len(bundle.ops) > MAX_BUNDLE_OPS:
+        raise PayloadTooLarge("too_many_ops", f"a bundle holds at most {MAX_BUNDLE_OPS} ops")
+    results: list[OpResult] = []
+    for start in range(0, len(bundle.ops), PUSH_BATCH_MAX_OPS):
+        batch = bundle.ops[start : start + PUSH_BATCH_MAX_OPS]
+        results.extend(push(session, device=device, ops=batch, now=now, secret=secret))
+    check_audit(session, device=device, links=bundle.audit, now=now)
+    audit_last = max((link.id for link in bundle.audit), default=0)
+    changes: list[Change] = []
+    cursor = bundle.cursor
+    for _page in range(MAX_REPLY_PAGES):
+        page = pull(session, device=device, after=cursor, limit=PULL_PAGE_MAX)
+        changes.extend(page.changes)
+        cursor = page.cursor
+        if not page.more:
+            break
+    key = central_signing_key(session, secret)
+    session.commit()  # a secret made just now is kept, so later replies verify
+    reply = ReplyBundle(
+        device_id=device.id,
+        created_at=timestamp_to_wire(now) or "",
+        results=results,
+        audit_last=audit_last,
+        changes=changes,
+        cursor=cursor,
+    )
+    return ImportOutcome(write_reply_bundle(key, reply), device.id, results, len(changes))
+
+
+def import_bundle_file(
+    db_url: str, data: bytes, *, now: datetime | None = None, secret: str | None = None
+) -> ImportOutcome:
+    """``import_bundle`` over its own engine, for the CLI."""
+    engine = make_engine(db_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            return import_bundle(session, data, now=now or utcnow(), secret=secret)
+    finally:
+        engine.dispose()

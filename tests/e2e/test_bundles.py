@@ -1,0 +1,123 @@
+"""Sync by file: a clerk with no link carries bundles on a USB stick.
+
+Central runs only for enrollment and for the town's online changes; the clerk's
+ops reach it, and its answer comes back, through files alone (``sanwu sync
+--export``, ``sanwu central import-bundle``, ``sanwu sync --import-reply``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sync.bundle import ReplyBundle, derive_signing_key, read_bundle, write_reply_bundle
+from tests.e2e.conftest import (
+    PY,
+    TOWN,
+    Central,
+    Client,
+    assert_converged,
+    disclosure,
+    run_cmd,
+    village,
+)
+
+pytestmark = pytest.mark.e2e
+
+COUNTED = ("disclosure", "record_version", "op_result", "device_audit", "audit_finding")
+
+
+def _counts(central: Central) -> dict[str, int]:
+    return {name: central.query(f"SELECT count(*) FROM {name}")[0][0] for name in COUNTED}
+
+
+def _import(central: Central, bundle: Path, reply: Path, *, check: bool = True) -> Any:
+    return run_cmd(
+        [
+            *(PY, "-m", "client.cli", "central", "import-bundle", str(bundle)),
+            *("--reply", str(reply), "--db", central.db_url),
+        ],
+        check=check,
+    )
+
+
+def _versions(clerk: Client, ids: list[str]) -> dict[str, int]:
+    return {r["id"]: r["version"] for r in clerk.records() if r["id"] in ids}
+
+
+def test_a_clerk_without_link_syncs_by_file(
+    central: Central, make_clients: Any, tmp_path: Path
+) -> None:
+    org = village(203)
+    clerk, town = make_clients((org, "clerk"), (TOWN, "town"))
+    mine = [
+        clerk.add("disclosure", disclosure(period="2032-01", title="一月财务公开")),
+        clerk.add("disclosure", disclosure(period="2032-02", title="二月财务公开")),
+    ]
+    # Another device's change, made on central while the clerk has no link.
+    theirs = town.add("disclosure", disclosure(org_code=org, period="2032-03", title="三月公开"))
+    town.sync()
+
+    bundle, reply, again = tmp_path / "out.bundle", tmp_path / "reply.bundle", tmp_path / "r2"
+    exported = clerk.json("sync", "--export", str(bundle), "--json")
+    assert exported["ops"] == 2
+    assert clerk.pending() == 2, "exporting marks nothing as sent"
+
+    before = _counts(central)
+    first = _import(central, bundle, reply)
+    assert "applied 2" in first.stdout, first.stdout
+    after = _counts(central)
+    assert after["record_version"] == before["record_version"] + 2
+    assert after["disclosure"] == before["disclosure"] + 2
+    # The same bundle again: stored answers, nothing new applied.
+    _import(central, bundle, again)
+    assert _counts(central) == after
+
+    got = clerk.json("sync", "--import-reply", str(reply), "--json")
+    assert (got["answered"], got["conflicts"], got["rejected"]) == (2, 0, 0)
+    assert got["pulled"] >= 1
+    assert clerk.pending() == 0
+    assert _versions(clerk, [*mine, theirs]) == {mine[0]: 1, mine[1]: 1, theirs: 1}
+    assert_converged(central, [clerk], org_code=org)
+    listed = clerk.records()
+    # The second reply (same answers) and the first one again change nothing.
+    for path in (again, reply):
+        same = clerk.json("sync", "--import-reply", str(path), "--json")
+        assert (same["answered"], same["pulled"]) == (0, 0)
+    assert clerk.records() == listed
+
+    # A tampered bundle: one byte of the payload flipped. Refused, nothing applied.
+    later = clerk.add("disclosure", disclosure(period="2032-04", title="四月财务公开"))
+    clerk.run("sync", "--export", str(bundle))
+    data = bytearray(bundle.read_bytes())
+    data[-20] ^= 0x01
+    bundle.write_bytes(bytes(data))
+    counts = _counts(central)
+    refused = _import(central, bundle, tmp_path / "never", check=False)
+    assert refused.returncode == 4, (refused.returncode, refused.stdout, refused.stderr)
+    assert "signature" in refused.stderr
+    assert not (tmp_path / "never").exists()
+    assert _counts(central) == counts
+    assert central.query("SELECT count(*) FROM disclosure WHERE id = ?", (later,)) == [(0,)]
+
+    # A reply signed by another key than central's: refused, nothing applied.
+    forged = ReplyBundle(
+        device_id=clerk.device_id,
+        created_at="2032-05-01T00:00:00Z",
+        results=[],
+        cursor=10**9,
+    )
+    fake = tmp_path / "forged.bundle"
+    fake.write_bytes(write_reply_bundle(derive_signing_key(b"not central's secret"), forged))
+    header, *_ = read_bundle(fake.read_bytes())
+    assert header.device_id == clerk.device_id
+    cursor_before = clerk.db_count("SELECT value FROM setting WHERE key = 'cursor'")
+    bad = clerk.run("sync", "--import-reply", str(fake), check=False)
+    assert bad.returncode == 4, (bad.returncode, bad.stdout, bad.stderr)
+    assert "signature" in bad.stderr
+    assert clerk.db_count("SELECT value FROM setting WHERE key = 'cursor'") == cursor_before
+    assert clerk.pending() == 1
+    assert json.loads(clerk.run("queue", "list", "--json").stdout)[0]["record_id"] == later
