@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -61,6 +62,13 @@ class DisclosuresScreen(SanwuScreen):
         Binding("slash", "search", "Search", id="disclosure-search", tooltip="Search titles"),
         Binding("f", "filters", "Filter", id="disclosure-filter", tooltip="Go to the filters"),
         Binding("escape", "table", "List", id="disclosure-list", tooltip="Back to the list"),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            id="disclosure-export",
+            tooltip="Write the chosen disclosure for the notice board (.xlsx and .html)",
+        ),
     ]
 
     @dataclass
@@ -260,6 +268,35 @@ class DisclosuresScreen(SanwuScreen):
         record_id = self._chosen_id()
         if record_id is not None:
             self.app.push_screen(DisclosureDetail(record_id))
+
+    def action_export(self) -> None:
+        """Write the chosen disclosure as a notice-board table, in a worker."""
+        record_id = self._chosen_id()
+        if record_id is not None:
+            self.export_notice(record_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def export_notice(self, record_id: str) -> None:
+        from client.exports.notice import export_disclosures
+
+        folder = self.store.home / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for fmt in ("xlsx", "html"):
+            path = folder / f"notice-{record_id[:8]}.{fmt}"
+            export_disclosures(self.store, path, ids=[record_id], fmt=fmt)
+            written.append(path)
+        self.post_message(self.NoticeExported(tuple(written)))
+
+    @dataclass
+    class NoticeExported(Message):
+        """A disclosure was written for the notice board."""
+
+        paths: tuple[Path, ...]
+
+    def on_disclosures_screen_notice_exported(self, message: NoticeExported) -> None:
+        names = ", ".join(str(path) for path in message.paths)
+        self.notify(_("Written for the notice board: {paths}").format(paths=names))
 
     @on(DataTable.RowSelected, "#disclosures")
     def _row_selected(self) -> None:

@@ -158,3 +158,22 @@ async def test_list_shows_a_page_then_the_next_and_counts_after_drawing(
         assert table.row_count == 5
         assert "显示 5 条，共 5 条" in screen_text(app)
         assert str(table.get_row_at(4)[0]) == "2026-01", "newest period first"
+
+
+async def test_export_key_writes_the_notice_board_table(enrolled: Store) -> None:
+    from openpyxl import load_workbook
+
+    record_id = enrolled.add("disclosure", disclosure(status="published"))
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    folder = enrolled.home / "exports"
+    xlsx = folder / f"notice-{record_id[:8]}.xlsx"
+    html = folder / f"notice-{record_id[:8]}.html"
+    assert html.read_text(encoding="utf-8").count("十月财务收支公开") >= 1
+    cells = [str(c) for row in load_workbook(xlsx).active.iter_rows(values_only=True) for c in row]
+    assert any("十月财务收支公开" in cell for cell in cells)
