@@ -17,7 +17,7 @@ the header line only names the device whose key to verify with.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -139,43 +139,37 @@ def verify(public_key: Ed25519PublicKey, signed: bytes, signature: bytes) -> boo
     return True
 
 
-def _open(public_key: Ed25519PublicKey, data: bytes, kind: BundleType) -> bytes:
+M = TypeVar("M", OpsBundle, ReplyBundle)
+
+
+def _open(public_key: Ed25519PublicKey, data: bytes, kind: BundleType, model: type[M]) -> M:
+    """Check the framing, then the signature, and only then decompress and parse."""
     header, signed, signature, payload = read_bundle(data)
+    noun = "bundle" if kind == "ops" else "reply"
     if header.type != kind:
         raise BundleError(f"expected a bundle of {kind}, got one of {header.type}")
     if not verify(public_key, signed, signature):
         raise BundleError("the bundle's signature does not verify: tampered with or another key")
     try:
-        return decompress(payload, header.encoding, limit=DECODE_LIMIT)
+        raw = decompress(payload, header.encoding, limit=DECODE_LIMIT)
     except (BodyError, BodyTooLarge, LookupError) as exc:
         raise BundleError(f"the bundle's payload cannot be read: {exc}") from None
+    try:
+        bundle = model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise BundleError(
+            f"the {noun}'s content is malformed ({exc.error_count()} errors)"
+        ) from None
+    if bundle.device_id != header.device_id:
+        raise BundleError(f"the {noun}'s header and content name different devices")
+    return bundle
 
 
 def open_ops_bundle(public_key: Ed25519PublicKey, data: bytes) -> OpsBundle:
     """Verify, then parse (BundleError when anything is wrong; ProtocolMismatch is the
     caller's check on ``protocol``)."""
-    raw = _open(public_key, data, "ops")
-    try:
-        bundle = OpsBundle.model_validate_json(raw)
-    except ValidationError as exc:
-        raise BundleError(
-            f"the bundle's content is malformed ({exc.error_count()} errors)"
-        ) from None
-    header, *_ = read_bundle(data)
-    if bundle.device_id != header.device_id:
-        raise BundleError("the bundle's header and content name different devices")
-    return bundle
+    return _open(public_key, data, "ops", OpsBundle)
 
 
 def open_reply_bundle(public_key: Ed25519PublicKey, data: bytes) -> ReplyBundle:
-    raw = _open(public_key, data, "reply")
-    try:
-        bundle = ReplyBundle.model_validate_json(raw)
-    except ValidationError as exc:
-        raise BundleError(
-            f"the reply's content is malformed ({exc.error_count()} errors)"
-        ) from None
-    header, *_ = read_bundle(data)
-    if bundle.device_id != header.device_id:
-        raise BundleError("the reply's header and content name different devices")
-    return bundle
+    return _open(public_key, data, "reply", ReplyBundle)
