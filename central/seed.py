@@ -117,73 +117,93 @@ def demo_ops(today: date, recorded_at: str) -> list[Op]:
             "status": status,
         }
 
+    demo_disclosures = [  # (name, catalogue item, a day in the period, title, content, status)
+        (
+            "disclosure:fin-01",
+            "FIN-01",
+            last_month,
+            "财务计划公开",
+            "本月财务收支计划见公开栏附表。",
+            "published",
+        ),
+        (
+            "disclosure:fin-02",
+            "FIN-02",
+            last_month,
+            "各项收入公开",
+            "集体土地承包费收入 42,600.00 元。",
+            "published",
+        ),
+        (
+            "disclosure:fin-03",
+            "FIN-03",
+            last_month,
+            "各项支出公开",
+            "村部取暖费、办公费支出明细。",
+            "published",
+        ),
+        (
+            "disclosure:fin-02-draft",
+            "FIN-02",
+            today,
+            "各项收入公开（本月）",
+            "待民主理财小组审核。",
+            "draft",
+        ),
+        (
+            "disclosure:pty-02",
+            "PTY-02",
+            last_quarter,
+            "党费收缴情况",
+            "本季度应缴党员 36 名，均已足额缴纳。",
+            "published",
+        ),
+        (
+            "disclosure:pty-04",
+            "PTY-04",
+            last_quarter,
+            "“三会一课”开展情况",
+            "召开支部党员大会 1 次、支委会 3 次。",
+            "published",
+        ),
+        (
+            "disclosure:gov-01",
+            "GOV-01",
+            last_quarter,
+            "低保评定结果公示",
+            "新纳入低保 2 户，退出 1 户。",
+            "published",
+        ),
+        (
+            "disclosure:gov-03",
+            "GOV-03",
+            last_quarter,
+            "耕地地力保护补贴发放公示",
+            "发放明细见附表。",
+            "published",
+        ),
+        (
+            "disclosure:vil-04",
+            "VIL-04",
+            last_quarter,
+            "集体土地流转情况",
+            "流转耕地 320 亩，合同期五年。",
+            "published",
+        ),
+        (
+            "disclosure:vil-07",
+            "VIL-07",
+            last_year,
+            "村干部报酬公开",
+            "村“两委”成员年度报酬标准。",
+            "published",
+        ),
+    ]
     ops = [
         _create(
-            "disclosure:fin-01",
-            "disclosure",
-            disclosure("FIN-01", last_month, "财务计划公开", "本月财务收支计划见公开栏附表。"),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:fin-02",
-            "disclosure",
-            disclosure("FIN-02", last_month, "各项收入公开", "集体土地承包费收入 42,600.00 元。"),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:fin-03",
-            "disclosure",
-            disclosure("FIN-03", last_month, "各项支出公开", "村部取暖费、办公费支出明细。"),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:fin-02-draft",
-            "disclosure",
-            disclosure(
-                "FIN-02", today, "各项收入公开（本月）", "待民主理财小组审核。", status="draft"
-            ),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:pty-02",
-            "disclosure",
-            disclosure(
-                "PTY-02", last_quarter, "党费收缴情况", "本季度应缴党员 36 名，均已足额缴纳。"
-            ),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:pty-04",
-            "disclosure",
-            disclosure(
-                "PTY-04", last_quarter, "“三会一课”开展情况", "召开支部党员大会 1 次、支委会 3 次。"
-            ),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:gov-01",
-            "disclosure",
-            disclosure("GOV-01", last_quarter, "低保评定结果公示", "新纳入低保 2 户，退出 1 户。"),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:gov-03",
-            "disclosure",
-            disclosure("GOV-03", last_quarter, "耕地地力保护补贴发放公示", "发放明细见附表。"),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:vil-04",
-            "disclosure",
-            disclosure("VIL-04", last_quarter, "集体土地流转情况", "流转耕地 320 亩，合同期五年。"),
-            recorded_at,
-        ),
-        _create(
-            "disclosure:vil-07",
-            "disclosure",
-            disclosure("VIL-07", last_year, "村干部报酬公开", "村“两委”成员年度报酬标准。"),
-            recorded_at,
-        ),
+            name, "disclosure", disclosure(code, when, title, content, status=status), recorded_at
+        )
+        for name, code, when, title, content, status in demo_disclosures
     ]
     warnings = [
         (
