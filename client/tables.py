@@ -101,7 +101,28 @@ class SyncRound(SQLModel, table=True):
     error: str = ""
 
 
-LOCAL_TABLES = ("outbox", "audit", "conflict", "setting", "sync_round")
+class AttachmentRow(SQLModel, table=True):
+    """A photo or scan this home has, or has been asked to fetch. The bytes live in a
+    sealed file named by the digest (see client.attachments); this row says where they
+    stand with central."""
+
+    __tablename__ = "attachment"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    size: int = 0
+    name: str = ""
+    """The file's name when it was attached (shown to people, never sent)."""
+    state: str = Field(default="pending", index=True)
+    """pending (here, central lacks it), synced (here and on central), wanted (asked for,
+    not here yet), or original (a downscaled copy went up instead; kept here only)."""
+    original_digest: str | None = Field(default=None, max_length=64)
+    """For a downscaled copy: the digest of the original it was made from."""
+    added_at: datetime
+    synced_at: datetime | None = None
+    last_error: str = ""
+
+
+LOCAL_TABLES = ("outbox", "audit", "conflict", "setting", "sync_round", "attachment")
 
 
 def _local_natural_key_indexes() -> tuple[Index, ...]:
