@@ -161,6 +161,36 @@ class PaymentFingerprint(SQLModel, table=True):
     period: str = Field(max_length=10)
 
 
+class Attachment(SQLModel, table=True):
+    """A file a record names, by the SHA-256 of its bytes (revision 0004). In the database,
+    not on disk, so every central process of a region shares it and each chunk lands in
+    the same transaction as the ``received`` it advances."""
+
+    __tablename__ = "attachment"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    size: int
+    """Declared by the uploader; the digest check at completion proves it."""
+    received: int = 0
+    """Bytes held and confirmed from the start of the file: where an upload goes on."""
+    complete: bool = False
+    created_at: datetime
+    completed_at: datetime | None = None
+    first_device_id: str = Field(max_length=36)
+    """The device that began the upload; it may always see what it sent."""
+
+
+class AttachmentChunk(SQLModel, table=True):
+    """The bytes of an attachment from ``start`` on, as one request delivered them."""
+
+    __tablename__ = "attachment_chunk"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    start: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    """The chunk's offset in the file (``offset`` is an SQL keyword)."""
+    data: bytes
+
+
 RECORD_TABLES: tuple[str, ...] = tuple(str(spec.table.__tablename__) for spec in KINDS.values())
 CENTRAL_ONLY_TABLES: tuple[str, ...] = (
     "org_unit",
@@ -174,6 +204,8 @@ CENTRAL_ONLY_TABLES: tuple[str, ...] = (
     "device_audit",
     "audit_finding",
     "payment_fingerprint",
+    "attachment",
+    "attachment_chunk",
 )
 CENTRAL_TABLES: frozenset[str] = frozenset((*CENTRAL_ONLY_TABLES, *RECORD_TABLES))
 NATURAL_KEY_INDEX_PREFIX = "uq_natural_"
