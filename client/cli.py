@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from client import attachment_commands
+from client.attachments import AttachmentError, Attachments
 from client.errors import NotEnrolled, StoreError, UnknownConflict, UnknownRecord, ValidationFailed
 from client.home import resolve_home
 from client.i18n import set_language
@@ -283,6 +285,10 @@ def cmd_record_add(args: argparse.Namespace) -> int:
         raise CliError(f"unknown kind {args.kind!r}; kinds: {', '.join(KINDS)}")
     values = _parse_json_object(args.json)
     with _store(args) as store:
+        if args.attach:
+            files = Attachments(store)
+            digests = [files.add_file(Path(name)) for name in args.attach]
+            values["attachments"] = [*values.get("attachments", []), *digests]
         record_id = store.add(args.kind, values)
     _say(record_id)
     return EXIT_OK
@@ -398,6 +404,11 @@ def _print_round(args: argparse.Namespace, report: RoundReport) -> None:
             f"pushed {report.pushed}, pulled {report.pulled}, conflicts {report.conflicts}, "
             f"rejected {report.rejected}; sent {report.bytes_sent} B, "
             f"received {report.bytes_received} B in {report.requests} requests"
+            + (
+                f"; files sent {report.files_sent}, fetched {report.files_received}"
+                if report.files_sent or report.files_received
+                else ""
+            )
         )
 
 
@@ -809,6 +820,9 @@ def build_parser() -> argparse.ArgumentParser:
     radd = add(record_cmds, "add", cmd_record_add, "add a record; prints its id")
     radd.add_argument("kind", metavar="KIND", help=", ".join(KINDS))
     radd.add_argument("--json", required=True, help="the fields as a JSON object")
+    radd.add_argument(
+        "--attach", action="append", default=[], metavar="FILE", help="attach a file (repeat)"
+    )
     redit = add(record_cmds, "edit", cmd_record_edit, "change the given fields")
     redit.add_argument("id")
     redit.add_argument("--json", required=True)
@@ -899,6 +913,7 @@ def build_parser() -> argparse.ArgumentParser:
     xpay.add_argument("--out", required=True, help="the .xlsx file to write")
 
     add(commands, "demo", cmd_demo, "embedded central with Donghe demo data, then the app")
+    attachment_commands.register(commands, add, _store)
     return parser
 
 
@@ -917,7 +932,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except (UnknownRecord, UnknownConflict, NotEnrolled, CliError) as exc:
         return _fail(str(exc), getattr(exc, "code", EXIT_USAGE))
-    except StoreError as exc:
+    except (StoreError, AttachmentError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except SyncError as exc:
         return _fail(*_sync_failure(exc))

@@ -140,6 +140,20 @@ class DataKey:
             return f"{PREFIX}{self.blind_index(column, value)}:{body}"
         return PREFIX + body
 
+    def seal_bytes(self, context: str, data: bytes) -> bytes:
+        """Sealed bytes (nonce first) bound to ``context``: a file moved to another name
+        does not open."""
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, data, context.encode("utf-8"))
+
+    def open_bytes(self, context: str, sealed: bytes) -> bytes:
+        try:
+            return self._aead.decrypt(
+                sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode("utf-8")
+            )
+        except (InvalidTag, ValueError) as exc:
+            raise SealedValueError(context) from exc
+
     def open(self, table: str, column: str, row_id: str, token: str) -> str:
         parts = token[len(PREFIX) :].split(":")
         try:

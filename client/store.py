@@ -250,6 +250,10 @@ class Store:
                 raise Locked()
             put_setting(conn, DATA_KEY_SETTING, rewrap(old, new, stored))
 
+    def data_key(self) -> DataKey:
+        """The unwrapped key, for what is sealed outside the tables (attachment files)."""
+        return self._require_key()
+
     def _require_key(self) -> DataKey:
         if self._key is None:
             raise Locked()

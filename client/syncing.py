@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from client.attachments import Attachments
 from client.crypto import Locked
 from client.identity import Identity
 from client.store import Store, utcnow
@@ -123,7 +124,7 @@ def _sync_round(
     api = api_for(store, transport)
     if max_kbps:
         api.transport = ThrottledTransport(api.transport, max_kbps)
-    engine = SyncEngine(store, api, on_progress=on_progress)
+    engine = SyncEngine(store, api, on_progress=on_progress, attachments=Attachments(store))
     started = utcnow()
     report = RoundReport()
     error = ""

@@ -98,6 +98,9 @@ class SyncRound(SQLModel, table=True):
     bytes_sent: int = 0
     bytes_received: int = 0
     requests: int = 0
+    files_sent: int = 0
+    files_received: int = 0
+    """Attachments moved in the round (added by l0008)."""
     error: str = ""
 
 
@@ -106,7 +109,7 @@ class AttachmentRow(SQLModel, table=True):
     sealed file named by the digest (see client.attachments); this row says where they
     stand with central."""
 
-    __tablename__ = "attachment"
+    __tablename__ = "local_attachment"
 
     digest: str = Field(primary_key=True, max_length=64)
     size: int = 0
@@ -122,7 +125,14 @@ class AttachmentRow(SQLModel, table=True):
     last_error: str = ""
 
 
-LOCAL_TABLES = ("outbox", "audit", "conflict", "setting", "sync_round", "attachment")
+LOCAL_TABLES = (
+    "outbox",
+    "audit",
+    "conflict",
+    "setting",
+    "sync_round",
+    "local_attachment",
+)
 
 
 def _local_natural_key_indexes() -> tuple[Index, ...]:

@@ -39,6 +39,14 @@ from sync.protocol import (
     PushResponse,
     encode,
 )
+from sync.protocol_attachments import (
+    HEADER_SIZE,
+    AttachmentReadRequest,
+    AttachmentRef,
+    AttachmentStatus,
+    AttachmentStatusRequest,
+    AttachmentStatusResponse,
+)
 from sync.signing import sign_headers
 from sync.transport import Response, Transport
 
@@ -151,3 +159,57 @@ class CentralAPI:
     def pull(self, after: int, limit: int) -> PullResponse:
         request = PullRequest(after=after, limit=limit)
         return _parse(self._signed_post("/v1/pull", request), PullResponse)
+
+    # ---- attachments (sync.protocol_attachments) ---------------------------------------
+
+    def _signed_raw(self, path: str, query: str, body: bytes, content_type: str) -> Response:
+        """A signed POST of bytes sent as they are (photos do not compress)."""
+        if self.private_key is None or not self.device_id:
+            raise AuthError("this device is not enrolled")
+        full_path = f"{self.path_prefix}{path}"
+        headers = {
+            "Content-Type": content_type,
+            "Accept-Encoding": ", ".join(supported()),
+            HEADER_PROTOCOL: str(PROTOCOL_VERSION),
+        }
+        headers.update(
+            sign_headers(self.private_key, self.device_id, "POST", full_path, query, body)
+        )
+        return self.transport.post(f"{path}?{query}" if query else path, body, headers)
+
+    def attachment_status(self, refs: list[AttachmentRef]) -> list[AttachmentStatus]:
+        """Which of these files central has whole, and from where to go on with the others."""
+        request = AttachmentStatusRequest(attachments=refs)
+        answer = _parse(
+            self._signed_post("/v1/attachments/status", request), AttachmentStatusResponse
+        )
+        if {s.digest for s in answer.attachments} != {r.digest for r in refs}:
+            raise ProtocolError("central answered for other attachments than those asked")
+        return answer.attachments
+
+    def upload_chunk(self, digest: str, offset: int, size: int, data: bytes) -> AttachmentStatus:
+        """Send ``data`` as the bytes of the file from ``offset``; central answers how much
+        of it it now holds (possibly not what was sent, after a cut: go on from there)."""
+        response = self._signed_raw(
+            f"/v1/attachments/{digest}",
+            f"offset={offset}&size={size}",
+            data,
+            "application/octet-stream",
+        )
+        status = _parse(response, AttachmentStatus)
+        if status.digest != digest:
+            raise ProtocolError("central answered for another attachment")
+        return status
+
+    def read_attachment(self, digest: str, offset: int, length: int) -> tuple[bytes, int]:
+        """Up to ``length`` bytes of the file from ``offset``, and the file's whole size."""
+        request = AttachmentReadRequest(offset=offset, length=length)
+        response = self._signed_post(f"/v1/attachments/{digest}/read", request)
+        _check(response)
+        try:
+            size = int(response.headers.get(HEADER_SIZE, ""))
+        except ValueError:
+            raise ProtocolError(f"central's answer has no {HEADER_SIZE}") from None
+        if len(response.body) > length or offset + len(response.body) > size:
+            raise ProtocolError("central sent more of the attachment than asked")
+        return response.body, size

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
+from sync.attachments import AttachmentSide, AttachmentTransfer, FileCounts
 from sync.batching import BatchSizer
 from sync.central_api import CentralAPI
 from sync.errors import LinkTimeout, PayloadTooLarge, SyncError
@@ -56,6 +57,8 @@ class RoundReport:
     bytes_sent: int = 0
     bytes_received: int = 0
     requests: int = 0
+    files_sent: int = 0
+    files_received: int = 0
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -83,8 +86,10 @@ class SyncEngine:
         push_batch: int | None = None,
         pull_page: int = 2000,
         on_progress: Callable[[Progress], None] | None = None,
+        attachments: AttachmentSide | None = None,
     ) -> None:
         self.store = store
+        self.attachments = attachments
         self.api = api
         self.sizer = BatchSizer(push_batch or store.push_batch_size() or BatchSizer.size)
         self.pull_page = pull_page
@@ -161,6 +166,22 @@ class SyncEngine:
             if not page.more:
                 return
 
+    def files(self, report: RoundReport) -> None:
+        """Attachments last: records are small and what people wait for; a photo on a
+        slow line may take minutes, and a cut resumes where central says next round."""
+        if self.attachments is None:
+            return
+        counts = FileCounts()
+        mover = AttachmentTransfer(
+            self.api, self.attachments, on_chunk=lambda: self._report_progress("files", report)
+        )
+        try:
+            mover.upload(counts)
+            mover.download(counts)
+        finally:
+            report.files_sent += counts.sent
+            report.files_received += counts.received
+
     def run_round(self) -> RoundReport:
         started = time.perf_counter()
         report = self.report = RoundReport()
@@ -168,6 +189,7 @@ class SyncEngine:
         try:
             self.push(report)
             self.pull(report)
+            self.files(report)
         finally:
             report.seconds = time.perf_counter() - started
             self._report_progress("done", report)

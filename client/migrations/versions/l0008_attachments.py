@@ -1,4 +1,5 @@
-"""Attachments kept by this home and where each stands with central.
+"""Attachments kept by this home and where each stands with central; the files a sync
+round moved.
 
 Revision ID: l0008
 Revises: l0007
@@ -17,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "attachment",
+        "local_attachment",
         sa.Column("digest", sa.String(64), primary_key=True),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
@@ -27,9 +28,17 @@ def upgrade() -> None:
         sa.Column("synced_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.String(), nullable=False),
     )
-    op.create_index("ix_attachment_state", "attachment", ["state"])
+    op.create_index("ix_local_attachment_state", "local_attachment", ["state"])
+    with op.batch_alter_table("sync_round") as batch:
+        batch.add_column(sa.Column("files_sent", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(
+            sa.Column("files_received", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_attachment_state", table_name="attachment")
-    op.drop_table("attachment")
+    with op.batch_alter_table("sync_round") as batch:
+        batch.drop_column("files_received")
+        batch.drop_column("files_sent")
+    op.drop_index("ix_local_attachment_state", table_name="local_attachment")
+    op.drop_table("local_attachment")

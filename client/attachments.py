@@ -1,0 +1,376 @@
+"""The home's attachment files: photos of the notice board, scanned minutes.
+
+A file is kept under its SHA-256, sealed with the home's data key (a scan of a
+payment list is as personal as the list), in ``<home>/attachments/ab/<digest>``.
+The ``attachment`` table says where each stands with central. Attaching copies the
+file in at once, so a photo on a USB stick that is then pulled out is not lost.
+
+With a downscale setting, a big photo goes up as a smaller copy and the original
+stays here (state ``original``): records name the copy, and opening the copy
+here opens the original.
+
+The sync engine sees this through ``sync.attachments.AttachmentSide``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from client.crypto import SealedValueError
+from client.identity import get_setting, put_setting
+from client.photos import downscale
+from client.store import Store, utcnow
+from client.tables import AttachmentRow
+from models.kinds import KINDS
+from sync.protocol_attachments import (
+    ATTACHMENT_MAX_BYTES,
+    AttachmentRef,
+    is_digest,
+    sha256_bytes,
+)
+
+ATTACHMENT_DIR = "attachments"
+MAX_SIDE_SETTING = "attachment_max_side"
+PENDING = "pending"
+SYNCED = "synced"
+WANTED = "wanted"
+ORIGINAL = "original"
+
+_table = AttachmentRow.__table__  # type: ignore[attr-defined]
+
+
+class AttachmentError(ValueError):
+    """A file that cannot be attached or opened; the message says why, in words."""
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    digest: str
+    size: int
+    name: str
+    state: str
+    original_digest: str | None
+    added_at: datetime
+    synced_at: datetime | None
+    last_error: str
+    here: bool
+    """The bytes are on this PC (else only central has them)."""
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Whole or not at all, and on the disk before the row that names it commits."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _referencing_tables() -> list[sa.Table]:
+    return [
+        spec.table.__table__  # type: ignore[attr-defined]
+        for spec in KINDS.values()
+        if "attachments" in spec.field_types
+    ]
+
+
+class Attachments:
+    """One home's attachment files and their sync state."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.root = store.home / ATTACHMENT_DIR
+
+    # ---- files -------------------------------------------------------------------------
+
+    def _path(self, digest: str) -> Path:
+        if not is_digest(digest):
+            raise AttachmentError(f"not an attachment digest: {digest[:70]!r}")
+        return self.root / digest[:2] / digest
+
+    @staticmethod
+    def _context(digest: str) -> str:
+        return f"attachment|{digest}"
+
+    def _store_bytes(self, digest: str, data: bytes) -> None:
+        path = self._path(digest)
+        if path.exists():
+            return
+        sealed = self.store.data_key().seal_bytes(self._context(digest), data)
+        _write_atomic(path, sealed)
+
+    def here(self, digest: str) -> bool:
+        return self._path(digest).exists()
+
+    def blob(self, digest: str) -> bytes:
+        """The file's bytes as they were attached (or downloaded)."""
+        path = self._path(digest)
+        try:
+            sealed = path.read_bytes()
+        except FileNotFoundError:
+            raise AttachmentError(
+                f"attachment {digest[:12]} is not on this PC (fetch it first)"
+            ) from None
+        return self.store.data_key().open_bytes(self._context(digest), sealed)
+
+    # ---- settings ------------------------------------------------------------------------
+
+    def max_side(self) -> int:
+        """Photos with a longer side than this go up as a smaller copy; 0: as they are."""
+        with self.store.engine.connect() as conn:
+            value = get_setting(conn, MAX_SIDE_SETTING)
+        return int(value) if value and value.isdigit() else 0
+
+    def set_max_side(self, pixels: int) -> None:
+        if pixels < 0 or (0 < pixels < 320):
+            raise AttachmentError("the longer side must be at least 320 pixels (or 0 for off)")
+        with self.store.transaction() as conn:
+            put_setting(conn, MAX_SIDE_SETTING, str(pixels))
+
+    # ---- people's side ------------------------------------------------------------------
+
+    def add_file(self, path: Path) -> str:
+        """Copy a file in; returns the digest a record should name (the smaller copy's
+        when the photo was downscaled)."""
+        try:
+            size = path.stat().st_size
+            if size > ATTACHMENT_MAX_BYTES:
+                raise AttachmentError(
+                    f"{path.name}: larger than {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB"
+                )
+            if not path.is_file():
+                raise AttachmentError(f"{path.name}: not a file")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise AttachmentError(f"{path.name}: cannot be read ({exc.strerror})") from None
+        if not data:
+            raise AttachmentError(f"{path.name}: the file is empty")
+        digest = sha256_bytes(data)
+        copy = downscale(data, self.max_side())
+        copy_digest = sha256_bytes(copy) if copy is not None else None
+        self._store_bytes(digest, data)
+        if copy is not None and copy_digest is not None:
+            self._store_bytes(copy_digest, copy)
+        now = utcnow()
+        rows = [
+            {
+                "digest": digest,
+                "size": len(data),
+                "name": path.name,
+                "state": ORIGINAL if copy is not None else PENDING,
+                "original_digest": None,
+                "added_at": now,
+                "last_error": "",
+            }
+        ]
+        if copy is not None and copy_digest is not None:
+            rows.append(
+                {
+                    "digest": copy_digest,
+                    "size": len(copy),
+                    "name": path.name,
+                    "state": PENDING,
+                    "original_digest": digest,
+                    "added_at": now,
+                    "last_error": "",
+                }
+            )
+        with self.store.transaction() as conn:
+            for row in rows:
+                stmt = sqlite_insert(_table).values(**row)
+                # Attached before: keep what we know; asked for and now here: central has it.
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["digest"],
+                        set_={
+                            "state": sa.case(
+                                (_table.c.state == WANTED, SYNCED), else_=_table.c.state
+                            ),
+                            "size": stmt.excluded.size,
+                        },
+                    )
+                )
+        return copy_digest or digest
+
+    def info(self, digest: str) -> AttachmentInfo | None:
+        with self.store.engine.connect() as conn:
+            row = conn.execute(sa.select(_table).where(_table.c.digest == digest)).first()
+        return self._info(row) if row is not None else None
+
+    def _info(self, row: sa.Row[tuple[object, ...]]) -> AttachmentInfo:
+        values = dict(row._mapping)
+        return AttachmentInfo(**values, here=self.here(str(values["digest"])))
+
+    def all(self) -> list[AttachmentInfo]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(sa.select(_table).order_by(_table.c.added_at, _table.c.digest))
+            return [self._info(row) for row in rows]
+
+    def want(self, digests: Iterable[str]) -> int:
+        """Ask for files a record names but this PC lacks; the next sync round fetches
+        them. Returns how many were not here already."""
+        wanted = sorted({d for d in digests if is_digest(d) and not self.here(d)})
+        if not wanted:
+            return 0
+        now = utcnow()
+        with self.store.transaction() as conn:
+            for digest in wanted:
+                stmt = sqlite_insert(_table).values(
+                    digest=digest, size=0, name="", state=WANTED, added_at=now, last_error=""
+                )
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["digest"], set_={"state": WANTED, "last_error": ""}
+                    )
+                )
+        return len(wanted)
+
+    def open_copy(self, digest: str, folder: Path) -> Path:
+        """A plain copy to open or print, in ``folder``; the original when the record
+        names a downscaled copy and the original is here."""
+        info = self.info(digest)
+        source = digest
+        if info is not None and info.original_digest and self.here(info.original_digest):
+            source = info.original_digest
+        data = self.blob(source)
+        name = Path(info.name).name if info is not None and info.name else digest[:12]
+        target = folder / f"{digest[:8]}-{name}"
+        _write_atomic(target, data)
+        return target
+
+    # ---- the sync engine's side ----------------------------------------------------------
+
+    def _referenced(self, conn: sa.Connection, digest: str) -> bool:
+        for table in _referencing_tables():
+            hit = conn.execute(
+                sa.select(table.c.id)
+                .where(sa.cast(table.c.attachments, sa.Text).like(f"%{digest}%"))
+                .limit(1)
+            ).first()
+            if hit is not None:
+                return True
+        return False
+
+    def uploads(self, *, limit: int) -> list[AttachmentRef]:
+        """Files central may lack that a record here names (one attached and then left out
+        of the form is not sent)."""
+        refs: list[AttachmentRef] = []
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_table.c.digest, _table.c.size)
+                .where(_table.c.state == PENDING)
+                .order_by(_table.c.added_at, _table.c.digest)
+            ).all()
+            for digest, size in rows:
+                if len(refs) >= limit:
+                    break
+                if self._referenced(conn, digest) and self.here(digest):
+                    refs.append(AttachmentRef(digest=digest, size=size))
+        return refs
+
+    def mark_synced(self, digests: Sequence[str]) -> None:
+        if not digests:
+            return
+        with self.store.transaction() as conn:
+            conn.execute(
+                _table.update()
+                .where(_table.c.digest.in_(list(digests)))
+                .values(state=SYNCED, synced_at=utcnow(), last_error="")
+            )
+
+    def note_error(self, digest: str, message: str) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(
+                _table.update().where(_table.c.digest == digest).values(last_error=message[:500])
+            )
+
+    def wanted(self, *, limit: int) -> list[str]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_table.c.digest)
+                .where(_table.c.state == WANTED)
+                .order_by(_table.c.added_at, _table.c.digest)
+                .limit(limit)
+            )
+            return [str(digest) for (digest,) in rows]
+
+    def _partial_dir(self, digest: str) -> Path:
+        return self.root / "partial" / self._path(digest).name
+
+    def _partial_chunks(self, digest: str) -> list[tuple[int, int, Path]]:
+        """The chunks kept so far that follow on from the start, in order."""
+        folder = self._partial_dir(digest)
+        if not folder.is_dir():
+            return []
+        found: dict[int, tuple[int, Path]] = {}
+        for path in folder.iterdir():
+            start, _, size = path.name.partition("-")
+            if start.isdigit() and size.isdigit():
+                found[int(start)] = (int(size), path)
+        chunks: list[tuple[int, int, Path]] = []
+        offset = 0
+        while offset in found:
+            length, path = found[offset]
+            chunks.append((offset, length, path))
+            offset += length
+            if length == 0:
+                break
+        return chunks
+
+    def partial_offset(self, digest: str) -> int:
+        chunks = self._partial_chunks(digest)
+        return chunks[-1][0] + chunks[-1][1] if chunks else 0
+
+    def save_partial(self, digest: str, offset: int, data: bytes) -> None:
+        sealed = self.store.data_key().seal_bytes(f"{self._context(digest)}|{offset}", data)
+        _write_atomic(self._partial_dir(digest) / f"{offset:012d}-{len(data)}", sealed)
+
+    def finish_download(self, digest: str) -> bool:
+        key = self.store.data_key()
+        try:
+            data = b"".join(
+                key.open_bytes(f"{self._context(digest)}|{offset}", path.read_bytes())
+                for offset, _length, path in self._partial_chunks(digest)
+            )
+        except SealedValueError:  # a chunk moved or altered on disk: fetch it all again
+            data = b""
+        folder = self._partial_dir(digest)
+        for path in folder.iterdir() if folder.is_dir() else []:
+            path.unlink()
+        if folder.is_dir():
+            folder.rmdir()
+        if sha256_bytes(data) != digest:
+            return False
+        self._store_bytes(digest, data)
+        with self.store.transaction() as conn:
+            conn.execute(
+                _table.update()
+                .where(_table.c.digest == digest)
+                .values(state=SYNCED, size=len(data), synced_at=utcnow(), last_error="")
+            )
+        return True
