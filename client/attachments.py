@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from client.crypto import SealedValueError
+from client.i18n import N_
 from client.identity import get_setting, put_setting
 from client.photos import downscale
 from client.store import Store, utcnow
@@ -48,7 +49,13 @@ _table = AttachmentRow.__table__  # type: ignore[attr-defined]
 
 
 class AttachmentError(ValueError):
-    """A file that cannot be attached or opened; the message says why, in words."""
+    """A file that cannot be attached or opened. ``template`` is a catalogue msgid, so
+    the app shows it translated and the CLI in English."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**params))
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class Attachments:
 
     def _path(self, digest: str) -> Path:
         if not is_digest(digest):
-            raise AttachmentError(f"not an attachment digest: {digest[:70]!r}")
+            raise AttachmentError(N_("not an attachment digest: {digest}"), digest=digest[:70])
         return self.root / digest[:2] / digest
 
     @staticmethod
@@ -134,7 +141,7 @@ class Attachments:
             sealed = path.read_bytes()
         except FileNotFoundError:
             raise AttachmentError(
-                f"attachment {digest[:12]} is not on this PC (fetch it first)"
+                N_("attachment {digest} is not on this PC (fetch it first)"), digest=digest[:12]
             ) from None
         return self.store.data_key().open_bytes(self._context(digest), sealed)
 
@@ -148,7 +155,7 @@ class Attachments:
 
     def set_max_side(self, pixels: int) -> None:
         if pixels < 0 or (0 < pixels < 320):
-            raise AttachmentError("the longer side must be at least 320 pixels (or 0 for off)")
+            raise AttachmentError(N_("the longer side must be at least 320 pixels (or 0 for off)"))
         with self.store.transaction() as conn:
             put_setting(conn, MAX_SIDE_SETTING, str(pixels))
 
@@ -161,15 +168,19 @@ class Attachments:
             size = path.stat().st_size
             if size > ATTACHMENT_MAX_BYTES:
                 raise AttachmentError(
-                    f"{path.name}: larger than {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB"
+                    N_("{name}: larger than {mb} MB"),
+                    name=path.name,
+                    mb=ATTACHMENT_MAX_BYTES // (1024 * 1024),
                 )
             if not path.is_file():
-                raise AttachmentError(f"{path.name}: not a file")
+                raise AttachmentError(N_("{name}: not a file"), name=path.name)
             data = path.read_bytes()
         except OSError as exc:
-            raise AttachmentError(f"{path.name}: cannot be read ({exc.strerror})") from None
+            raise AttachmentError(
+                N_("{name}: cannot be read ({reason})"), name=path.name, reason=exc.strerror
+            ) from None
         if not data:
-            raise AttachmentError(f"{path.name}: the file is empty")
+            raise AttachmentError(N_("{name}: the file is empty"), name=path.name)
         digest = sha256_bytes(data)
         copy = downscale(data, self.max_side())
         copy_digest = sha256_bytes(copy) if copy is not None else None

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from client import queries
+from client.attachments import PENDING, WANTED, Attachments
 from client.i18n import N_, _, translate_bindings
 from client.screens.base import local_time
 from client.screens.disclosure_form import DisclosureForm
@@ -50,6 +51,20 @@ class DisclosureDetail(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit", id="detail-edit", tooltip="Edit this disclosure"),
+        Binding(
+            "f",
+            "fetch",
+            "Fetch files",
+            id="detail-fetch",
+            tooltip="Fetch this disclosure's attachments from central at the next sync",
+        ),
+        Binding(
+            "o",
+            "copy_out",
+            "Copy files out",
+            id="detail-copy-out",
+            tooltip="Write plain copies of the attachments here to open or print",
+        ),
         Binding("escape", "back", "Back", id="detail-back", tooltip="Back to the list"),
         Binding("f1", "app.help", "Help", id="detail-help", tooltip="Keys of this screen"),
     ]
@@ -95,6 +110,7 @@ class DisclosureDetail(Screen[None]):
         ]
         version = record["version"]
         lines.append(f"[b]{_('Version')}[/b]：{version if version else _('not synced')}")
+        lines.extend(self._attachment_lines(record.get("attachments") or []))
         self.query_one("#detail-fields", Static).update("\n".join(lines))
         table = self.query_one("#history", DataTable)
         table.clear()
@@ -112,6 +128,56 @@ class DisclosureDetail(Screen[None]):
                 _(ACTIONS.get(entry.action, entry.action)),
                 changes,
             )
+
+    def _attachment_lines(self, digests: list[str]) -> list[str]:
+        files = Attachments(self.sanwu.store)
+        lines = []
+        for digest in digests:
+            info = files.info(digest)
+            if info is not None and info.state == WANTED:
+                where = _("fetching at the next sync")
+            elif files.here(digest):
+                where = _("here") if info is None or info.state != PENDING else _("here, to upload")
+            else:
+                where = _("on central (f fetches it)")
+            name = info.name if info is not None and info.name else ""
+            lines.append(f"  {digest[:12]}  {name}  {where}".rstrip())
+        return lines
+
+    def _digests(self) -> list[str]:
+        _kind, record = self.sanwu.store.get(self.record_id)
+        return list(record.get("attachments") or [])
+
+    def action_fetch(self) -> None:
+        """Fetch this disclosure's attachments from central at the next sync."""
+        asked = Attachments(self.sanwu.store).want(self._digests())
+        if not asked:
+            self.notify(_("Every attachment is here already."))
+            return
+        self.notify(_("{n} files will be fetched with the next sync.").format(n=asked))
+        self.refresh_data()
+        self.sanwu.action_sync()
+
+    def action_copy_out(self) -> None:
+        """Write plain copies of the attachments here to open or print."""
+        files = Attachments(self.sanwu.store)
+        folder = self.sanwu.store.home / "exports" / "attachments"
+        written: list[str] = []
+        missing = 0
+        for digest in self._digests():
+            if not files.here(digest):
+                missing += 1
+                continue
+            written.append(str(files.open_copy(digest, folder)))
+        if written:
+            self.notify(_("Copied to: {paths}").format(paths=", ".join(written)))
+        if missing:
+            self.notify(
+                _("{n} files are only on central: press f to fetch them.").format(n=missing),
+                severity="warning",
+            )
+        if not written and not missing:
+            self.notify(_("This disclosure has no attachments."))
 
     def action_edit(self) -> None:
         """Edit this disclosure."""

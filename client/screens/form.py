@@ -8,7 +8,6 @@ its catalogue picker on top (client/screens/disclosure_form.py).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -34,6 +33,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from client.attachments import AttachmentError, Attachments
 from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, translate_bindings
 from client.widgets.confirm import ConfirmScreen
@@ -96,14 +96,6 @@ def fen_of(text: str) -> int | str:
     if amount != amount.to_integral_value():
         return cleaned
     return int(amount)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -343,16 +335,18 @@ class RecordForm(Screen[str | None]):
             if path is None:
                 return
             try:
-                digest = sha256_file(path)
-            except OSError:
-                self.notify(_("Cannot read that file."), severity="error")
+                digest = Attachments(self.sanwu.store).add_file(path)
+            except AttachmentError as exc:
+                self.notify(
+                    _("Cannot attach that file: {reason}").format(reason=exc), severity="error"
+                )
                 return
             self.add_attachment(digest)
 
         self.app.push_screen(FilePicker(Path.home()), picked)
 
     def add_attachment(self, digest: str) -> None:
-        """Keep a file's SHA-256 with the record (the upload itself happens at sync)."""
+        """Name a file (copied in already) in the record; it goes up at the next sync."""
         if digest not in self.attachments:
             self.attachments.append(digest)
         for widget in self.query("#f-attachments").results(Static):

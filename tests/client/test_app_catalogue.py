@@ -12,7 +12,12 @@ CLIENT = Path(__file__).resolve().parents[2] / "client"
 # once its msgids are in the catalogue.
 UI_FILES = [
     path
-    for path in [CLIENT / "app.py", *CLIENT.glob("screens/*.py"), *CLIENT.glob("widgets/*.py")]
+    for path in [
+        CLIENT / "app.py",
+        CLIENT / "attachments.py",
+        *CLIENT.glob("screens/*.py"),
+        *CLIENT.glob("widgets/*.py"),
+    ]
     if path.name != "unlock.py"
 ]
 
