@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from central import attachments
 from central.auth import CurrentDevice
 from central.clock import utcnow
 from central.db import SessionDep, make_engine
@@ -32,9 +33,17 @@ from central.history import HistoryResponse, history
 from central.pull import pull
 from central.push import push
 from central.settings import CentralSettings
-from central.wire import RawBody, SettingsDep, answer, from_validation_error, parse_body
+from central.wire import (
+    RawBody,
+    SettingsDep,
+    answer,
+    from_validation_error,
+    inflate,
+    parse_body,
+)
 from models.kinds import timestamp_to_wire
 from sync.protocol import (
+    HEADER_PROTOCOL,
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
@@ -43,6 +52,14 @@ from sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+)
+from sync.protocol_attachments import (
+    CHUNK_MAX_BYTES,
+    HEADER_SIZE,
+    AttachmentReadRequest,
+    AttachmentStatus,
+    AttachmentStatusRequest,
+    AttachmentStatusResponse,
 )
 
 log = logging.getLogger("central")
@@ -168,3 +185,92 @@ def _add_routes(app: FastAPI) -> None:
     ) -> Response:
         """Every version of a record (who, when, what), personal values masked."""
         return answer(history(session, device=device, kind=kind, record_id=record_id))
+
+    _add_attachment_routes(app)
+
+
+def _add_attachment_routes(app: FastAPI) -> None:
+    """sync.protocol_attachments: logs digests' first 12 characters and sizes, never bytes."""
+
+    @app.post("/v1/attachments/status", response_model=AttachmentStatusResponse)
+    def attachments_status(
+        device: CurrentDevice,
+        request: Request,
+        session: SessionDep,
+        body: RawBody,
+        settings: SettingsDep,
+    ) -> Response:
+        """Which of these files central has whole, and where each upload goes on from."""
+        req = parse_body(AttachmentStatusRequest, body, request, settings)
+        result = attachments.status(session, device=device, refs=req.attachments)
+        log.info("attachment status device=%s files=%d", device.id, len(req.attachments))
+        return answer(result, accept=request.headers.get("accept-encoding"))
+
+    @app.post("/v1/attachments/{digest}", response_model=AttachmentStatus)
+    def attachment_chunk(
+        digest: str,
+        device: CurrentDevice,
+        request: Request,
+        session: SessionDep,
+        body: RawBody,
+    ) -> Response:
+        """One chunk of raw bytes at ``offset`` of the file of ``size`` bytes."""
+        attachments.check_protocol_header(request.headers.get(HEADER_PROTOCOL))
+        attachments.check_digest(digest)
+        attachments.check_media_type(request.headers.get("content-type"))
+        offset, size = attachments.parse_chunk_query(
+            request.query_params.get("offset"), request.query_params.get("size")
+        )
+        data = inflate(body, request.headers.get("content-encoding"), limit=CHUNK_MAX_BYTES)
+        result = attachments.append_chunk(
+            session,
+            device=device,
+            digest=digest,
+            offset=offset,
+            size=size,
+            data=data,
+            now=utcnow(),
+        )
+        log.info(
+            "attachment chunk %s device=%s offset=%d bytes=%d size=%d -> %s %d",
+            digest[:12],
+            device.id,
+            offset,
+            len(data),
+            size,
+            result.state,
+            result.received,
+        )
+        return answer(result, accept=request.headers.get("accept-encoding"))
+
+    @app.post(
+        "/v1/attachments/{digest}/read",
+        response_class=Response,
+        responses={200: {"content": {"application/octet-stream": {}}}},
+    )
+    def attachment_read(
+        digest: str,
+        device: CurrentDevice,
+        request: Request,
+        session: SessionDep,
+        body: RawBody,
+        settings: SettingsDep,
+    ) -> Response:
+        """Raw bytes of a whole file from ``offset``; its size in X-Sanwu-Size."""
+        attachments.check_digest(digest)
+        req = parse_body(AttachmentReadRequest, body, request, settings)
+        data, size = attachments.read(
+            session, device=device, digest=digest, offset=req.offset, length=req.length
+        )
+        log.info(
+            "attachment read %s device=%s offset=%d bytes=%d",
+            digest[:12],
+            device.id,
+            req.offset,
+            len(data),
+        )
+        return Response(
+            content=data,
+            media_type="application/octet-stream",
+            headers={HEADER_SIZE: str(size)},
+        )
