@@ -140,8 +140,8 @@ class DisclosureDetail(Screen[None]):
                 where = _("here") if info is None or info.state != PENDING else _("here, to upload")
             else:
                 where = _("on central (f fetches it)")
-            name = info.name if info is not None and info.name else ""
-            lines.append(f"  {digest[:12]}  {name}  {where}".rstrip())
+            parts = [digest[:12], info.name if info is not None else "", where]
+            lines.append("  " + "  ".join(part for part in parts if part))
         return lines
 
     def _digests(self) -> list[str]:

@@ -337,8 +337,9 @@ class RecordForm(Screen[str | None]):
             try:
                 digest = Attachments(self.sanwu.store).add_file(path)
             except AttachmentError as exc:
+                reason = _(exc.template).format(**exc.params)
                 self.notify(
-                    _("Cannot attach that file: {reason}").format(reason=exc), severity="error"
+                    _("Cannot attach that file: {reason}").format(reason=reason), severity="error"
                 )
                 return
             self.add_attachment(digest)
