@@ -72,8 +72,8 @@ ATTACHMENT_KINDS: tuple[KindSpec, ...] = tuple(
     spec for spec in KINDS.values() if spec.field_types.get(ATTACHMENTS_FIELD) is FieldType.SET
 )
 """The kinds whose records name attachments (by digest)."""
-_LIKE_BATCH = 50
-"""Digests per reference query: a row is tested against each, so keep the OR short."""
+_LIKE_MAX = 4
+"""Up to this many digests, a LIKE each; beyond, reading the scope's lists is cheaper."""
 CHUNK_MEDIA_TYPE = "application/octet-stream"
 _MAX_QUERY_DIGITS = 12
 """Query integers longer than this are refused before int() (a 64 MiB file has 8 digits)."""
@@ -144,9 +144,11 @@ def _names(value: Any) -> set[str]:
 def referenced(session: Session, scope: str, digests: Collection[str]) -> set[str]:
     """Those of ``digests`` that some record (live or deleted) within ``scope`` names.
 
-    SQL narrows by a LIKE on the list's JSON text (digests are validated hex, so no
-    escaping is needed); Python then keeps exact list members only. Portable: a cast
-    of JSON to text reads the same on SQLite and PostgreSQL.
+    A few digests: SQL narrows by a LIKE on the list's JSON text (digests are validated
+    hex, so nothing needs escaping). Many: one pass over the scope's non-empty lists,
+    as a LIKE per digest per row costs more than reading the lists. Either way Python
+    keeps exact list members only. Portable: JSON cast to text reads the same on
+    SQLite and PostgreSQL.
     """
     wanted = {digest for digest in digests if is_digest(digest)}
     found: set[str] = set()
@@ -156,14 +158,13 @@ def referenced(session: Session, scope: str, digests: Collection[str]) -> set[st
         table = cast(Table, spec.table.__table__)  # type: ignore[attr-defined]
         text = sa.cast(table.c[ATTACHMENTS_FIELD], sa.Text)
         pending = sorted(wanted - found)
-        for start in range(0, len(pending), _LIKE_BATCH):
-            batch = pending[start : start + _LIKE_BATCH]
-            stmt = sa.select(text).where(
-                table.c.org_code.startswith(scope),
-                sa.or_(*(text.like(f"%{digest}%") for digest in batch)),
-            )
-            for (value,) in session.execute(stmt):
-                found |= _names(value) & wanted
+        if len(pending) <= _LIKE_MAX:
+            narrow = sa.or_(*(text.like(f"%{digest}%") for digest in pending))
+        else:
+            narrow = text != "[]"
+        stmt = sa.select(text).where(table.c.org_code.startswith(scope), narrow)
+        for (value,) in session.execute(stmt):
+            found |= _names(value) & wanted
         if found == wanted:
             break
     return found

@@ -145,6 +145,10 @@ def test_every_kind_with_attachments_counts_and_deleted_records_too(
     record_id = _name_in_record(clerk, board)
     assert clerk.push(delete_op(record_id)).results[0].status.value == "applied"
     assert referenced(session, VILLAGE, [evidence, board, DIGEST]) == {evidence, board}
+    # Many digests at once take the other way (one pass over the scope's lists).
+    many = [hashlib.sha256(bytes([n])).hexdigest() for n in range(8)]
+    assert referenced(session, VILLAGE, [*many, evidence, board]) == {evidence, board}
+    assert referenced(session, "150202", [*many, board]) == {board}
     assert referenced(session, OTHER_VILLAGE, [evidence, board]) == set()
     assert referenced(session, "", [evidence]) == set()
 
