@@ -201,9 +201,10 @@ def _add_attachment_routes(app: FastAPI) -> None:
         settings: SettingsDep,
     ) -> Response:
         """Which of these files central has whole, and where each upload goes on from."""
+        device_id = device.id  # the services end their transactions: read it first
         req = parse_body(AttachmentStatusRequest, body, request, settings)
         result = attachments.status(session, device=device, refs=req.attachments)
-        log.info("attachment status device=%s files=%d", device.id, len(req.attachments))
+        log.info("attachment status device=%s files=%d", device_id, len(req.attachments))
         return answer(result, accept=request.headers.get("accept-encoding"))
 
     @app.post("/v1/attachments/{digest}", response_model=AttachmentStatus)
@@ -215,6 +216,7 @@ def _add_attachment_routes(app: FastAPI) -> None:
         body: RawBody,
     ) -> Response:
         """One chunk of raw bytes at ``offset`` of the file of ``size`` bytes."""
+        device_id = device.id
         attachments.check_protocol_header(request.headers.get(HEADER_PROTOCOL))
         attachments.check_digest(digest)
         attachments.check_media_type(request.headers.get("content-type"))
@@ -234,7 +236,7 @@ def _add_attachment_routes(app: FastAPI) -> None:
         log.info(
             "attachment chunk %s device=%s offset=%d bytes=%d size=%d -> %s %d",
             digest[:12],
-            device.id,
+            device_id,
             offset,
             len(data),
             size,
@@ -257,6 +259,7 @@ def _add_attachment_routes(app: FastAPI) -> None:
         settings: SettingsDep,
     ) -> Response:
         """Raw bytes of a whole file from ``offset``; its size in X-Sanwu-Size."""
+        device_id = device.id
         attachments.check_digest(digest)
         req = parse_body(AttachmentReadRequest, body, request, settings)
         data, size = attachments.read(
@@ -265,7 +268,7 @@ def _add_attachment_routes(app: FastAPI) -> None:
         log.info(
             "attachment read %s device=%s offset=%d bytes=%d",
             digest[:12],
-            device.id,
+            device_id,
             req.offset,
             len(data),
         )

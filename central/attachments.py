@@ -348,6 +348,8 @@ def _append(
         answer = _missing(row)
         session.commit()  # keeps a restart above, writes nothing else
         return answer
+    if offset == 0:
+        row.first_device_id = device_id  # who began this upload (again, after a discard)
     session.add(AttachmentChunk(digest=digest, start=offset, data=data))
     row.received = offset + len(data)
     if row.received < row.size:

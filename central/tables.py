@@ -177,7 +177,8 @@ class Attachment(SQLModel, table=True):
     created_at: datetime
     completed_at: datetime | None = None
     first_device_id: str = Field(max_length=36)
-    """The device that began the upload; it may always see what it sent."""
+    """The device that sent the chunk at offset 0 (last, after a discard); it may always see
+    the file, even when the record that named it no longer does."""
 
 
 class AttachmentChunk(SQLModel, table=True):

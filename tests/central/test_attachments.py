@@ -193,7 +193,10 @@ def test_a_corrupted_last_chunk_discards_the_partial_file(enroll: Enroll, sessio
     assert row is not None and (row.received, row.complete, starts) == (0, False, [])
     answer = _status(clerk, (DIGEST, len(PHOTO)))[0]
     assert (answer.state, answer.received) == (AttachmentState.MISSING, 0)
-    assert _upload(clerk).state is AttachmentState.COMPLETE
+    town = enroll(TOWN, "town")
+    assert _upload(town).state is AttachmentState.COMPLETE
+    row, _starts = _stored(session)
+    assert row is not None and row.first_device_id == town.device_id  # who began it again
 
 
 def test_a_second_device_in_scope_is_never_asked_for_the_bytes(
