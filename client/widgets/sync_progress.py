@@ -34,7 +34,12 @@ class SyncProgressPanel(Vertical):
             bar.update(total=1, progress=1)
         else:
             bar.update(total=None)
-        phase = {"push": _("sending"), "pull": _("receiving"), "done": _("finished")}
+        phase = {
+            "push": _("sending"),
+            "pull": _("receiving"),
+            "files": _("attachments"),
+            "done": _("finished"),
+        }
         self.query_one("#sync-figures", Static).update(
             _(
                 "{phase}: ops sent {pushed}/{total}, records received {pulled}, "
