@@ -122,10 +122,14 @@ class WireProxy(LoopbackServer):
         except OSError:
             writer.close()
             return
-        await asyncio.gather(
-            _pipe(reader, up_writer, self.counters, self.link, upstream=True),
-            _pipe(up_reader, writer, self.counters, self.link, upstream=False),
-        )
+        try:
+            await asyncio.gather(
+                _pipe(reader, up_writer, self.counters, self.link, upstream=True),
+                _pipe(up_reader, writer, self.counters, self.link, upstream=False),
+            )
+        except asyncio.CancelledError:  # the proxy stops: the line drops, as intended
+            writer.close()
+            up_writer.close()
 
 
 def main() -> None:
