@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from json.encoder import encode_basestring as _json_string
 from typing import Any
 
 import sqlalchemy as sa
@@ -166,6 +167,45 @@ def canonical_changes(changes: Mapping[str, Any]) -> str:
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 """``audit_digest``'s serialisation, made once (``json.dumps`` with options makes one per call)."""
+
+
+class CreateChanges:
+    """``canonical_changes`` of a new record's changes, ``{field: [None, value]}`` for
+    ``org_code`` and every field not at its default (what ``Store.add`` queues), written
+    straight from the record: the fields in sorted order, each value as the canonical
+    encoder writes it. A bulk import makes one per row, and building the pairs only to
+    sort and encode them again costs more than the text itself."""
+
+    def __init__(self, defaults: Mapping[str, Any]) -> None:
+        always = object()  # org_code is in every create, default or not
+        self.plan = tuple(
+            (name, f'"{name}":[null,', always if name == "org_code" else defaults[name])
+            for name in sorted(defaults)
+        )
+        self.lists: dict[tuple[Any, ...], str] = {}
+        """Lists (sets) repeat a lot (channels): each distinct one is encoded once."""
+
+    def __call__(self, record: Mapping[str, Any]) -> str:
+        parts: list[str] = []
+        for name, head, default in self.plan:
+            value = record[name]
+            if value == default:
+                continue
+            if type(value) is str:
+                parts.append(f"{head}{_json_string(value)}]")
+            elif type(value) is list:
+                held = tuple(value)
+                text = self.lists.get(held)
+                if text is None:
+                    text = _CANONICAL.encode(value)
+                    if len(self.lists) < 4096:
+                        self.lists[held] = text
+                parts.append(f"{head}{text}]")
+            else:
+                parts.append(f"{head}{_CANONICAL.encode(value)}]")
+        return "{" + ",".join(parts) + "}"
+
+
 _PLAIN_STRING = re.compile(r"[0-9A-Za-z_.:-]*")
 """Strings JSON writes as they are, between quotes (record ids are UUIDs)."""
 

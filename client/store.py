@@ -7,6 +7,7 @@ Screens and the CLI call this; the sync engine calls the ``SyncStore`` side
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -48,7 +49,7 @@ from client.identity import (
 )
 from client.migrate import upgrade
 from client.tables import ConflictRow, OutboxOp, Setting, SyncRound
-from models.ids import new_id
+from models.ids import new_id, new_ids
 from models.kinds import (
     KINDS,
     FieldType,
@@ -982,9 +983,17 @@ class Store:
             changes={name: (local.get(name), value) for name, value in decided.set_fields.items()},
         )
 
-    # ---- bulk import (client/legacy): many rows per transaction -----------------------
-    # One call is one transaction: every row's record, outbox op and audit entry are
-    # written together with executemany, so a batch is saved whole or not at all.
+    # ---- bulk import (client/legacy): a whole file in one transaction -----------------
+
+    @contextmanager
+    def importing(self, kind: str, *, write: bool = True) -> Iterator[BulkImport]:
+        """One transaction for a whole import, fed batch by batch (``BulkImport.add``):
+        every row's record, outbox op and audit entry are saved together at the end, or
+        nothing is (an error, or ``write=False``: a dry run, which only matches)."""
+        with self.transaction() as conn:
+            yield BulkImport(self, conn, kind_spec(kind), write=write)
+            if not write:
+                conn.rollback()
 
     def import_rows(
         self,
@@ -994,133 +1003,9 @@ class Store:
         import_keys: Sequence[str] | None = None,
         write: bool = True,
     ) -> ImportOutcome:
-        """Save validated full wire records (every field of ``kind``), matching each on the
-        kind's natural key, or for kinds without one on its ``import_keys`` entry (a hash
-        of its fields, remembered in ``import_key``): no match → a create; a match that
-        differs → an update op of the changed fields only; otherwise nothing. With
-        ``write=False`` only the matching runs (a dry run). Out-of-scope rows come back
-        in ``errors`` and are not written.
-
-        New records, their ops and audit entries go in with the sqlite3 cursor's
-        ``executemany``: column values are made here once per row (``_ImportLayout``:
-        the same stored text SQLAlchemy's column types would write, so ``record_of``
-        reads them back the same), an op's changes are serialised once and, when none
-        is personal, the same text is the audit entry's (``audit.canonical_changes``)."""
-        spec = kind_spec(kind)
-        table = spec.table.__table__  # type: ignore[attr-defined]
-        if not spec.natural_key and (import_keys is None or len(import_keys) != len(records)):
-            raise ValueError(f"{kind} has no natural key: give an import key per row")
-        statuses: list[str] = []
-        record_ids: list[str | None] = []
-        errors: dict[int, list[FieldError]] = {}
-        with self.transaction() as conn:
-            existing = self._import_matches(conn, spec, records, import_keys)
-            now = utcnow()
-            actor = self.actor
-            layout = _import_layout(kind, conn.dialect)
-            stamp = layout.stamp(now)
-            key = self._key
-            personal = spec.personal
-            tablename = str(table.name)
-            inserts: list[tuple[Any, ...]] = []
-            updates: list[dict[str, Any]] = []
-            ops: list[tuple[Any, ...]] = []
-            entries: list[dict[str, Any]] = []
-            keys: list[tuple[str, str, str]] = []
-            defaults = spec.defaults()
-            fields = spec.fields
-            for index, record in enumerate(records):
-                scope = self._check_scope(record.get("org_code"))
-                if scope:
-                    errors[index] = scope
-                    statuses.append(IMPORT_REJECTED)
-                    record_ids.append(None)
-                    continue
-                match_key = (
-                    tuple(record[name] for name in spec.natural_key)
-                    if spec.natural_key
-                    else import_keys[index]  # type: ignore[index]
-                )
-                found = existing.get(match_key)
-                if found is None:
-                    record_id = new_id()
-                    changes: dict[str, tuple[Any, Any]] = {
-                        name: (None, value)
-                        for name, value in record.items()
-                        if name == "org_code" or value != defaults.get(name)
-                    }
-                    action, base_version, status = Action.CREATE, 0, IMPORT_CREATED
-                    values = [record[name] for name in fields]
-                    if personal:
-                        sealer = key or self._require_key()
-                        for position, name in layout.personal:
-                            values[position] = self._seal(
-                                sealer, spec, tablename, name, record_id, values[position]
-                            )
-                    inserts.append((record_id, actor, stamp, *layout.encode(values)))
-                    # A later row of the same batch with this key is this record now.
-                    existing[match_key] = (record_id, 0, dict(record))
-                    if not spec.natural_key:
-                        keys.append((kind, str(match_key), record_id))
-                else:
-                    record_id, base_version, current = found
-                    changes = diff({name: current.get(name) for name in fields}, record)
-                    if not changes:
-                        statuses.append(IMPORT_UNCHANGED)
-                        record_ids.append(record_id)
-                        continue
-                    action, status = Action.UPDATE, IMPORT_UPDATED
-                    updates.append(
-                        {
-                            "_id": record_id,
-                            "recorded_at": now,
-                            "updated_by": actor,
-                            **self.columns_for(spec, record, record_id),
-                        }
-                    )
-                    existing[match_key] = (record_id, base_version, dict(record))
-                statuses.append(status)
-                record_ids.append(record_id)
-                if personal and not personal.isdisjoint(changes):
-                    sealed = audit.canonical_changes(
-                        self._seal_changes(key, kind, record_id, changes)
-                    )
-                    masked = None  # append_many masks them itself
-                else:
-                    sealed = masked = audit.canonical_changes(changes)
-                op_id = record_id if action is Action.CREATE else new_id()
-                ops.append((op_id, kind, record_id, action.value, sealed, base_version, stamp))
-                entries.append(
-                    {
-                        "at": now,
-                        "actor": actor,
-                        "action": action.value,
-                        "kind": kind,
-                        "record_id": record_id,
-                        "changes": changes,
-                        "canonical_changes": masked,
-                    }
-                )
-            if not write:
-                conn.rollback()
-                return ImportOutcome(statuses, record_ids, errors)
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            try:
-                if inserts:
-                    cursor.executemany(layout.insert, inserts)
-                if updates:
-                    conn.execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
-                if ops:
-                    cursor.executemany(_OUTBOX_INSERT, ops)
-                audit.append_many(conn, entries)
-                if keys:
-                    cursor.executemany(
-                        "INSERT OR REPLACE INTO import_key (kind, key, record_id) VALUES (?, ?, ?)",
-                        keys,
-                    )
-            finally:
-                cursor.close()
-        return ImportOutcome(statuses, record_ids, errors)
+        """One batch in a transaction of its own (``importing`` and ``BulkImport.add``)."""
+        with self.importing(kind, write=write) as bulk:
+            return bulk.add(records, import_keys=import_keys)
 
     def _import_matches(
         self,
@@ -1205,6 +1090,193 @@ class Store:
         }
 
 
+class BulkImport:
+    """The batches of one import, inside the one transaction ``Store.importing`` holds.
+
+    ``add`` takes validated full wire records (every field of the kind) and matches each
+    on the kind's natural key, or for kinds without one on its ``import_keys`` entry (a
+    hash of its fields, remembered in ``import_key``): no match → a create; a match that
+    differs → an update op of the changed fields only; otherwise nothing. Out-of-scope
+    rows come back in ``errors`` and are not written.
+
+    New records, their ops and audit entries go in with the sqlite3 cursor's
+    ``executemany``: column values are made here once per row (``_ImportLayout``: the
+    same stored text SQLAlchemy's column types would write, so ``record_of`` reads them
+    back the same) and a create's changes are written once, straight from the record
+    (``audit.CreateChanges``); when none is personal the same text is the op's and the
+    audit entry's."""
+
+    def __init__(self, store: Store, conn: Connection, spec: KindSpec, *, write: bool) -> None:
+        self.store = store
+        self.conn = conn
+        self.spec = spec
+        self.write = write
+        self.layout = _import_layout(spec.name, conn.dialect)
+        self.now = utcnow()
+        self.stamp = self.layout.stamp(self.now)
+        self.actor = store.actor
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        live = sa.select(table.c.id).where(table.c.deleted.is_(False)).limit(1)
+        self.had_records = conn.execute(live).first() is not None
+        """False: nothing to match but what this import itself makes (no look-ups)."""
+        self.made: set[Any] = set()
+        """Match keys of the records this import created."""
+        self.scopes: dict[Any, list[FieldError]] = {}
+        """``Store._check_scope`` per org code: the identity does not change mid-import."""
+
+    def add(
+        self, records: Sequence[Mapping[str, Any]], *, import_keys: Sequence[str] | None = None
+    ) -> ImportOutcome:
+        """Match and (unless a dry run) write one batch; per row its status and id."""
+        spec = self.spec
+        kind = spec.name
+        natural = spec.natural_key
+        if not natural and (import_keys is None or len(import_keys) != len(records)):
+            raise ValueError(f"{kind} has no natural key: give an import key per row")
+        match_keys: list[Any]
+        if len(natural) > 1:
+            match_keys = list(map(operator.itemgetter(*natural), records))
+        elif natural:
+            match_keys = [(record[natural[0]],) for record in records]
+        else:
+            match_keys = list(import_keys or ())
+        existing: dict[Any, tuple[str, int, Mapping[str, Any]]] = {}
+        if self.had_records or not self.made.isdisjoint(match_keys):
+            existing.update(self.store._import_matches(self.conn, spec, records, import_keys))
+        store, layout, actor, stamp, now = self.store, self.layout, self.actor, self.stamp, self.now
+        statuses: list[str] = []
+        record_ids: list[str | None] = []
+        errors: dict[int, list[FieldError]] = {}
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[dict[str, Any]] = []
+        ops: list[tuple[Any, ...]] = []
+        entries: list[dict[str, Any]] = []
+        keys: list[tuple[str, str, str]] = []
+        key = store._key
+        personal = spec.personal
+        tablename = layout.table
+        fields = spec.fields
+        ids = iter(new_ids(len(records)))
+        for index, record in enumerate(records):
+            org_code = record.get("org_code")
+            scope = self.scopes.get(org_code)
+            if scope is None:
+                scope = self.scopes[org_code] = store._check_scope(org_code)
+            if scope:
+                errors[index] = scope
+                statuses.append(IMPORT_REJECTED)
+                record_ids.append(None)
+                continue
+            match_key = match_keys[index]
+            found = existing.get(match_key)
+            if found is None:
+                record_id = next(ids)
+                values = layout.values(record)
+                if personal:
+                    sealer = key or store._require_key()
+                    for position, name in layout.personal:
+                        values[position] = store._seal(
+                            sealer, spec, tablename, name, record_id, values[position]
+                        )
+                inserts.append((record_id, actor, stamp, *values))
+                # A later row with this key is this record now.
+                existing[match_key] = (record_id, 0, record)
+                self.made.add(match_key)
+                if not natural:
+                    keys.append((kind, str(match_key), record_id))
+                statuses.append(IMPORT_CREATED)
+                record_ids.append(record_id)
+                if not personal:
+                    text = layout.create_changes(record)
+                    ops.append((record_id, kind, record_id, "create", text, 0, stamp))
+                    entries.append(_entry(now, actor, "create", kind, record_id, {}, text))
+                    continue
+                action, base_version = Action.CREATE, 0
+                changes: dict[str, tuple[Any, Any]] = {
+                    name: (None, value)
+                    for name, value in record.items()
+                    if name == "org_code" or value != layout.defaults.get(name)
+                }
+            else:
+                record_id, base_version, current = found
+                changes = diff({name: current.get(name) for name in fields}, record)
+                if not changes:
+                    statuses.append(IMPORT_UNCHANGED)
+                    record_ids.append(record_id)
+                    continue
+                action = Action.UPDATE
+                statuses.append(IMPORT_UPDATED)
+                record_ids.append(record_id)
+                updates.append(
+                    {
+                        "_id": record_id,
+                        "recorded_at": now,
+                        "updated_by": actor,
+                        **store.columns_for(spec, record, record_id),
+                    }
+                )
+                existing[match_key] = (record_id, base_version, dict(record))
+            if personal and not personal.isdisjoint(changes):
+                sealed = audit.canonical_changes(store._seal_changes(key, kind, record_id, changes))
+                masked = None  # append_many masks them itself
+            else:
+                sealed = masked = audit.canonical_changes(changes)
+            op_id = record_id if action is Action.CREATE else next(ids)
+            ops.append((op_id, kind, record_id, action.value, sealed, base_version, stamp))
+            entries.append(_entry(now, actor, action.value, kind, record_id, changes, masked))
+        if self.write:
+            self._write(inserts, updates, ops, entries, keys)
+        return ImportOutcome(statuses, record_ids, errors)
+
+    def _write(
+        self,
+        inserts: list[tuple[Any, ...]],
+        updates: list[dict[str, Any]],
+        ops: list[tuple[Any, ...]],
+        entries: list[dict[str, Any]],
+        keys: list[tuple[str, str, str]],
+    ) -> None:
+        table = self.spec.table.__table__  # type: ignore[attr-defined]
+        conn = self.conn
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if inserts:
+                cursor.executemany(self.layout.insert, inserts)
+            if updates:
+                conn.execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
+            if ops:
+                cursor.executemany(_OUTBOX_INSERT, ops)
+            audit.append_many(conn, entries)
+            if keys:
+                cursor.executemany(
+                    "INSERT OR REPLACE INTO import_key (kind, key, record_id) VALUES (?, ?, ?)",
+                    keys,
+                )
+        finally:
+            cursor.close()
+
+
+def _entry(
+    at: datetime,
+    actor: str,
+    action: str,
+    kind: str,
+    record_id: str,
+    changes: Mapping[str, Any],
+    canonical: str | None,
+) -> dict[str, Any]:
+    """An ``audit.append_many`` entry; ``canonical``: its changes' text, already masked."""
+    return {
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "kind": kind,
+        "record_id": record_id,
+        "changes": changes,
+        "canonical_changes": canonical,
+    }
+
+
 _STORED_AS_WIRE = frozenset({FieldType.TEXT, FieldType.INT, FieldType.DATE})
 
 _OUTBOX_INSERT = (
@@ -1216,20 +1288,27 @@ _OUTBOX_INSERT = (
 
 @dataclass(frozen=True)
 class _ImportLayout:
-    """How ``import_rows`` writes a new record of a kind with the sqlite3 cursor.
+    """How ``BulkImport`` writes a new record of a kind with the sqlite3 cursor.
 
     A row is (id, updated_by, recorded_at, *fields); the fields are wire values, written
     as the column types store them: dates as their ISO text (a validated wire date is
     already that text), sets and lists as SQLAlchemy's JSON text, booleans as 0/1, other
     values as they are. ``stamp`` is the timestamp columns' own bind processor."""
 
+    table: str
     insert: str
     stamp: Any
+    fields: Any
+    """``operator.itemgetter`` of the kind's fields, in order."""
     encoders: tuple[tuple[int, Any], ...]
     """(position in the fields, processor) of every field that needs one."""
     personal: tuple[tuple[int, str], ...]
+    defaults: Mapping[str, Any]
+    create_changes: audit.CreateChanges
 
-    def encode(self, values: list[Any]) -> list[Any]:
+    def values(self, record: Mapping[str, Any]) -> list[Any]:
+        """The record's fields as the columns store them, in order."""
+        values = list(self.fields(record))
         for position, encoder in self.encoders:
             value = values[position]
             if value is not None:
@@ -1259,12 +1338,16 @@ def _import_layout(kind: str, dialect: Any) -> _ImportLayout:
         f" VALUES ({', '.join(['?'] * len(names) + list(constants.values()))})"
     )
     return _ImportLayout(
+        table=str(table.name),
         insert=insert,
         stamp=table.c.recorded_at.type._cached_bind_processor(dialect),
+        fields=operator.itemgetter(*spec.fields),
         encoders=tuple(encoders),
         personal=tuple(
             (position, name) for position, name in enumerate(spec.fields) if name in spec.personal
         ),
+        defaults=spec.defaults(),
+        create_changes=audit.CreateChanges(spec.defaults()),
     )
 
 
@@ -1310,7 +1393,7 @@ _import_probe = sa.Table(
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """Per row given to ``Store.import_rows``: created, updated, unchanged or rejected."""
+    """Per row given to ``BulkImport.add``: created, updated, unchanged or rejected."""
 
     statuses: list[str]
     record_ids: list[str | None]

@@ -38,3 +38,38 @@ def new_id() -> str:
     value |= 0b10 << 62
     value |= rand
     return str(uuid.UUID(int=value))
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` UUIDv7s at once, in the order ``new_id`` would make them one by one: the
+    clock is read once and the random bits come from one call (a bulk import makes an id
+    per row, and ``new_id``'s lock, syscall and ``uuid.UUID`` cost more than the row)."""
+    global _last_ms, _counter
+    if count <= 0:
+        return []
+    with _lock:
+        now_ms = time.time_ns() // 1_000_000
+        if now_ms <= _last_ms:
+            first_ms, first = _last_ms, _counter + 1
+        else:
+            first_ms, first = now_ms, 0
+        last = first + count - 1
+        _last_ms, _counter = first_ms + (last >> 12), last & 0xFFF
+    randoms = os.urandom(8 * count).hex()
+    out: list[str] = []
+    append = out.append
+    ms_hex = ""
+    ms_of = -1
+    for n in range(count):
+        position = first + n
+        ms = (first_ms + (position >> 12)) & 0xFFFFFFFFFFFF
+        if ms != ms_of:
+            ms_of, stamp = ms, f"{ms:012x}"
+            ms_hex = f"{stamp[:8]}-{stamp[8:]}-7"
+        rand = randoms[16 * n : 16 * n + 16]
+        # The variant's two bits (10) over the first random hex digit: 8, 9, a or b.
+        append(f"{ms_hex}{position & 0xFFF:03x}-{_VARIANT[rand[0]]}{rand[1:4]}-{rand[4:]}")
+    return out
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}

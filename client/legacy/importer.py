@@ -2,16 +2,16 @@
 
 The pipeline, per batch of rows: convert each mapped cell (``cleaning``), then
 ``models.validation.normalize`` and ``validate_record`` exactly as for an entry
-typed in the app, then ``Store.import_rows`` writes the batch (records, outbox
-ops, audit entries) in one transaction. Rows that fail are collected with their
-line and the reason per field, for the reject report. The file is read whole
-before the first write, so a file that is not a table changes nothing.
+typed in the app, then ``BulkImport.add`` writes the batch (records, outbox ops,
+audit entries). The whole file is one transaction (``Store.importing``): an
+import cut short (an error, power, disk) leaves nothing behind, and running it
+again starts afresh. Rows that fail are collected with their line and the
+reason per field, for the reject report. The file is read whole before the
+first write, so a file that is not a table changes nothing.
 
 Re-importing is safe: rows match existing records on the kind's natural key (or,
 for kinds without one, on a hash of their fields), so an unchanged row adds
-nothing and a changed one becomes an edit of the changed fields. An import cut
-short (power, disk) keeps the batches already committed; running it again
-completes it.
+nothing and a changed one becomes an edit of the changed fields.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from client.store import (
     IMPORT_REJECTED,
     IMPORT_UNCHANGED,
     IMPORT_UPDATED,
+    BulkImport,
     Store,
 )
 from models.catalog import load_catalog
@@ -51,11 +52,12 @@ from models.validation import MAX_LENGTH, FieldError, normalize, validate_record
 
 __all__ = ["DEFAULT_BATCH", "ImportReport", "NotATable", "Progress", "Reject", "import_file"]
 
-DEFAULT_BATCH = 5_000
-"""Rows per transaction: large enough for speed, small enough to keep a cut cheap."""
+DEFAULT_BATCH = 2_000
+"""Rows checked and written at a time, all in the import's one transaction: the progress
+step, and a bound on the records held at once."""
 
 Progress = Callable[[int, int], None]
-"""Called with (rows done, rows in the table) after each batch."""
+"""Called with (rows done, rows in the table) after each batch (before the commit)."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,16 @@ class _RowChecker:
             (column, column.index, column.rule.field, {}) for column in columns
         ]
         """Per column: itself, its cell index, its field, its remembered outcomes."""
+        names = [column.rule.field for column in columns]
+        self.fast = self.base_all_normalized and not errors and len(set(names)) == len(names)
+        """Rows may take the fast path (``check``): one column per field, the mapping's
+        values and every default fine as they are."""
+        self.start = {**self.base, **self.fixed_given}
+        self.all_fields = frozenset(self.start)
+        self.fast_plan: list[tuple[int, str, _Column, dict[str, _Outcome], dict[Any, _Outcome]]]
+        self.fast_plan = [(column.index, column.rule.field, column, {}, {}) for column in columns]
+        """Per column: its cell index, its field, itself, remembered outcomes of text cells
+        and of other cells (by type and value: 1 and 1.0 and True are equal keys)."""
 
     def _cell(self, column: _Column, raw: Any) -> _Outcome:
         name = column.rule.field
@@ -264,6 +276,57 @@ class _RowChecker:
         return given[name], None, None
 
     def check(self, cells: Sequence[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
+        """The row's record (None when it fails) and its problems.
+
+        Most rows of a table are fine: they take a fast path that only looks at each
+        cell's remembered outcome and fills the record. The first cell with a problem
+        or an error (or an oversized one) sends the row to ``_check``, which does the
+        same work in full and collects every problem of the row."""
+        if not self.fast or (cells and type(cells[0]) is Oversized):
+            return self._check(cells)
+        record = self.start.copy()
+        width = len(cells)
+        for index, name, column, texts, others in self.fast_plan:
+            raw = cells[index] if index < width else None
+            if type(raw) is str:
+                if len(raw) > _MEMO_TEXT:
+                    outcome = self._cell(column, raw)
+                else:
+                    found = texts.get(raw)
+                    if found is None:
+                        found = self._cell(column, raw)
+                        if len(texts) < _MEMO_CELLS:
+                            texts[raw] = found
+                    outcome = found
+            elif isinstance(raw, Oversized):
+                return self._check(cells)
+            else:
+                key = (type(raw), raw)
+                try:
+                    found = others.get(key)
+                except TypeError:  # pragma: no cover - readers give hashable cells
+                    return self._check(cells)
+                if found is None:
+                    found = self._cell(column, raw)
+                    if len(others) < _MEMO_CELLS:
+                        others[key] = found
+                outcome = found
+            value, error, problem = outcome
+            if value is _SKIP:
+                if problem is None:
+                    continue  # an empty cell leaves the default (or the mapping's value)
+                return self._check(cells)
+            if error is not None:
+                return self._check(cells)
+            # A remembered list is shared between rows: each record gets its own.
+            record[name] = list(value) if type(value) is list else value
+        errors = validate_record(self.spec.name, record, normalized=self.all_fields)
+        if errors:
+            return None, [self._problem(error) for error in errors]
+        return record, []
+
+    def _check(self, cells: Sequence[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
+        """``check`` in full: every column read, every problem of the row collected."""
         if cells and isinstance(cells[0], Oversized) and cells[0].whole_row:
             return None, [Problem("", "", "too_long", f"text too long: {cells[0]}")]
         given: dict[str, Any] = dict(self.fixed_given)
@@ -413,62 +476,65 @@ def _import_rows(
     dry_run: bool,
     progress: Progress | None,
 ) -> None:
-    kind = spec.name
     seen: dict[Any, int] = {}
-    key_text = "+".join(spec.natural_key)
+    """Match key → the line that had it first: a repeat within the file is rejected."""
     total = len(table.rows)
-    for start in range(0, total, max(1, batch_size)):
-        batch = table.rows[start : start + batch_size]
-        records: list[dict[str, Any]] = []
-        keys: list[str] = []
-        lines: list[tuple[int, list[Any]]] = []
-        for line, cells in batch:
-            record, problems = checker.check(cells)
-            if record is None:
-                report.rejects.append(Reject(line, cells, problems))
-                continue
-            if spec.natural_key:
-                match: Any = tuple(record[name] for name in spec.natural_key)
-            else:
-                match = import_key(kind, record)
-            first = seen.get(match)
-            if first is not None:
-                report.rejects.append(
-                    Reject(
-                        line,
-                        cells,
-                        [
-                            Problem(
-                                spec.natural_key[-1] if spec.natural_key else "",
-                                "",
-                                "duplicate",
-                                f"repeats line {first}"
-                                + (f" (same {key_text})" if key_text else ""),
-                            )
-                        ],
-                    )
-                )
-                continue
-            seen[match] = line
-            records.append(record)
-            if not spec.natural_key:
-                keys.append(match)
-            lines.append((line, cells))
-        if records:
-            outcome = store.import_rows(kind, records, import_keys=keys or None, write=not dry_run)
-            for index, status in enumerate(outcome.statuses):
-                if status == IMPORT_CREATED:
-                    report.created += 1
-                elif status == IMPORT_UPDATED:
-                    report.updated += 1
-                elif status == IMPORT_UNCHANGED:
-                    report.unchanged += 1
-                elif status == IMPORT_REJECTED:
-                    line, cells = lines[index]
-                    problems = [
-                        Problem(e.field, checker.column_of.get(e.field, ""), e.code, e.message)
-                        for e in outcome.errors.get(index, [])
-                    ]
-                    report.rejects.append(Reject(line, cells, problems))
-        if progress is not None:
-            progress(min(start + batch_size, total), total)
+    with store.importing(spec.name, write=not dry_run) as bulk:
+        for start in range(0, total, max(1, batch_size)):
+            _import_batch(spec, table.rows[start : start + batch_size], checker, report, seen, bulk)
+            if progress is not None:
+                progress(min(start + batch_size, total), total)
+
+
+def _import_batch(
+    spec: KindSpec,
+    batch: Sequence[tuple[int, list[Any]]],
+    checker: _RowChecker,
+    report: ImportReport,
+    seen: dict[Any, int],
+    bulk: BulkImport,
+) -> None:
+    """Check one batch of rows and hand the good ones to the import's transaction."""
+    kind = spec.name
+    key_text = "+".join(spec.natural_key)
+    records: list[dict[str, Any]] = []
+    keys: list[str] = []
+    lines: list[tuple[int, list[Any]]] = []
+    for line, cells in batch:
+        record, problems = checker.check(cells)
+        if record is None:
+            report.rejects.append(Reject(line, cells, problems))
+            continue
+        if spec.natural_key:
+            match: Any = tuple(record[name] for name in spec.natural_key)
+        else:
+            match = import_key(kind, record)
+        first = seen.get(match)
+        if first is not None:
+            where = f"repeats line {first}" + (f" (same {key_text})" if key_text else "")
+            field_name = spec.natural_key[-1] if spec.natural_key else ""
+            problem = Problem(field_name, "", "duplicate", where)
+            report.rejects.append(Reject(line, cells, [problem]))
+            continue
+        seen[match] = line
+        records.append(record)
+        if not spec.natural_key:
+            keys.append(match)
+        lines.append((line, cells))
+    if not records:
+        return
+    outcome = bulk.add(records, import_keys=keys or None)
+    for index, status in enumerate(outcome.statuses):
+        if status == IMPORT_CREATED:
+            report.created += 1
+        elif status == IMPORT_UPDATED:
+            report.updated += 1
+        elif status == IMPORT_UNCHANGED:
+            report.unchanged += 1
+        elif status == IMPORT_REJECTED:
+            line, cells = lines[index]
+            problems = [
+                Problem(e.field, checker.column_of.get(e.field, ""), e.code, e.message)
+                for e in outcome.errors.get(index, [])
+            ]
+            report.rejects.append(Reject(line, cells, problems))

@@ -75,8 +75,21 @@ def _keep(value: Any) -> Any:
     return value
 
 
+def _kept(cells: list[Any]) -> list[Any]:
+    """The row with every oversized cell replaced (the row itself when none is)."""
+    for cell in cells:
+        if type(cell) is str and len(cell) > MAX_CELL_CHARS:
+            return [_keep(cell) for cell in cells]
+    return cells
+
+
 def _is_empty(cells: Sequence[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+    """Only blanks (None, or text of white space): such a row is skipped."""
+    for cell in cells:  # a loop, not all(): most rows answer at their first cell
+        if cell is None or (type(cell) is str and (not cell or cell.isspace())):
+            continue
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- encodings
@@ -156,8 +169,9 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
         row_number = 0
         while True:
             try:
-                cells = next(reader)
-            except StopIteration:
+                for cells in reader:  # the reader goes on after an error it raised
+                    row_number += 1
+                    yield row_number, _kept(cells)
                 return
             except csv.Error as exc:
                 row_number += 1
@@ -167,8 +181,6 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
                 raise NotATable(
                     f"CSV row {row_number} cannot be read ({exc}): is the file truncated?"
                 ) from exc
-            row_number += 1
-            yield row_number, [_keep(cell) for cell in cells]
 
 
 def _read_csv(
@@ -204,7 +216,7 @@ def _sheet_rows(sheet: python_calamine.CalamineSheet) -> Iterator[tuple[int, lis
     for offset, cells in enumerate(sheet.to_python(skip_empty_area=False)):
         if offset + 1 < first:
             continue
-        yield offset + 1, [_keep(cell) for cell in cells]
+        yield offset + 1, _kept(cells)
 
 
 def _read_workbook(

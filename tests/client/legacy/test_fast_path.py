@@ -9,17 +9,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from client import audit
+from client.legacy import importer
+from client.legacy.mapping import load_mapping
+from client.legacy.reading import read_table
 from client.store import IMPORT_CREATED, Store
 from client.tables import OutboxOp
 from models.kinds import kind_spec
 from models.validation import normalize, validate_record
 from tests.client.conftest import VILLAGE
+from tests.client.legacy.files import DISCLOSURE_HEADERS, disclosure_rows, write_csv, write_xlsx
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
 
@@ -247,6 +252,15 @@ def test_validate_record_trusts_normalized_fields_without_missing_anything(
     again, errors = normalize(kind, given)
     assert (again, errors) == (given, [])
     assert validate_record(kind, record, normalized=given.keys()) == validate_record(kind, record)
+    # Every field trusted (the importer's fast path): only required and cross checks run.
+    whole, errors = normalize(kind, record)
+    assert errors == []
+    assert validate_record(kind, whole, normalized=frozenset(whole)) == validate_record(kind, whole)
+    for field in sorted(kind_spec(kind).required):  # a required field left empty
+        emptied = {**whole, field: kind_spec(kind).defaults()[field]}
+        assert validate_record(kind, emptied, normalized=frozenset(emptied)) == validate_record(
+            kind, emptied
+        )
 
 
 def test_a_batch_that_fails_half_way_leaves_nothing(
@@ -272,3 +286,33 @@ def test_a_batch_that_fails_half_way_leaves_nothing(
         ]
     assert counts == [0, 0, 0]
     assert enrolled.import_rows("disclosure", records).statuses == [IMPORT_CREATED] * 2
+
+
+def test_the_row_check_fast_path_finds_what_the_full_check_finds(tmp_path: Path) -> None:
+    """``_RowChecker.check`` takes a short cut for rows without problems; for every row,
+    good or bad, it must answer exactly what the full ``_check`` answers."""
+    headers = ["单位编码", *DISCLOSURE_HEADERS[1:]]
+    good = [[VILLAGE, *row[1:]] for row in disclosure_rows(4)]
+    dirty: list[list[Any]] = [
+        ["150202101201", *good[0][1:]],  # another village (in scope is the store's affair)
+        [VILLAGE, "不存在的事项", *good[0][2:]],  # unknown catalogue item
+        [VILLAGE, "各项收入", "2020年第3季度", *good[0][3:]],  # a quarter for a monthly item
+        [VILLAGE, "各项收入", "", "", "", "", "", ""],  # required fields empty
+        [VILLAGE, "各项收入", "2020年7月", "标题", "内容", "飞鸽", "昨天", "张三"],  # bad cells
+        [VILLAGE, "各项收入", "2020年8月", "标" * 300, "内容", "", "", ""],  # title too long
+        ["黑麻板村", "各项收入", "2020年9月", "标题"],  # a short row, a unit by name
+        ["不存在的村", *good[0][1:]],  # neither a code nor a name
+        [VILLAGE, "ＦＩＮ－０２", "２０２０年１０月", "全角", "１２３", "微信公众号", 44026, "李"],
+    ]
+    for path in (
+        write_csv(tmp_path / "rows.csv", good + dirty, headers=headers, encoding="gbk"),
+        write_xlsx(tmp_path / "rows.xlsx", good + dirty, headers=headers),
+    ):
+        mapping = load_mapping("disclosure")
+        table = read_table(path, known_headers=mapping.known_headers)
+        columns, _ignored = importer._columns(table, mapping)
+        checker = importer._RowChecker(kind_spec("disclosure"), columns, {}, VILLAGE)
+        assert checker.fast
+        outcomes = [checker.check(cells) for _line, cells in table.rows * 2]  # memo warm too
+        assert outcomes == [checker._check(cells) for _line, cells in table.rows * 2]
+        assert sum(record is not None for record, _problems in outcomes) == 2 * (4 + 1 + 1)

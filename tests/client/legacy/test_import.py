@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from client import audit
 from client.legacy.importer import NotATable, import_file
 from client.legacy.report import PERSONAL_DATA_NOTICE, write_reject_report
-from client.store import Store
+from client.store import BulkImport, Store
 from client.tables import AuditEntry, OutboxOp
 from tests.client.conftest import VILLAGE
 from tests.client.legacy.files import (
@@ -375,3 +375,39 @@ def test_progress_is_reported_per_batch(enrolled: Store, tmp_path: Path) -> None
         enrolled, path, "disclosure", batch_size=10, progress=lambda d, t: seen.append((d, t))
     )
     assert seen == [(10, 25), (20, 25), (25, 25)]
+
+
+def test_the_whole_file_is_one_transaction(
+    enrolled: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure in the third batch takes the first two with it: nothing half-imported."""
+    path = write_csv(tmp_path / "a.csv", disclosure_rows(25))
+    batches: list[int] = []
+    add = BulkImport.add
+
+    def failing(self: BulkImport, records: Any, **kwargs: Any) -> Any:
+        batches.append(len(records))
+        if len(batches) == 3:
+            raise OSError("disk full")
+        return add(self, records, **kwargs)
+
+    monkeypatch.setattr(BulkImport, "add", failing)
+    with pytest.raises(OSError, match="disk full"):
+        import_file(enrolled, path, "disclosure", batch_size=10)
+    assert batches == [10, 10, 5]
+    assert _counts(enrolled) == (0, 0, 0)
+    monkeypatch.undo()
+    assert import_file(enrolled, path, "disclosure", batch_size=10).created == 25
+    assert _counts(enrolled) == (25, 25, 25)
+    assert _chain_ok(enrolled)
+
+
+def test_rows_of_one_file_match_across_batches(enrolled: Store, tmp_path: Path) -> None:
+    """A later batch sees what an earlier one of the same import wrote (one transaction)."""
+    path = write_csv(tmp_path / "a.csv", disclosure_rows(5))
+    import_file(enrolled, path, "disclosure")
+    rows = disclosure_rows(8)  # five known, three new
+    rows[6][4] = "新内容"
+    again = import_file(enrolled, write_csv(tmp_path / "b.csv", rows), "disclosure", batch_size=3)
+    assert (again.created, again.updated, again.unchanged) == (3, 0, 5)
+    assert _counts(enrolled) == (8, 8, 8)
