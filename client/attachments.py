@@ -277,10 +277,15 @@ class Attachments:
     # ---- the sync engine's side ----------------------------------------------------------
 
     def _referenced(self, conn: sa.Connection, digest: str) -> bool:
+        """Named by a record central has or will have (one deleted before it ever synced
+        never reaches central, and neither may its files)."""
         for table in _referencing_tables():
             hit = conn.execute(
                 sa.select(table.c.id)
-                .where(sa.cast(table.c.attachments, sa.Text).like(f"%{digest}%"))
+                .where(
+                    sa.cast(table.c.attachments, sa.Text).like(f"%{digest}%"),
+                    sa.or_(table.c.deleted.is_(False), table.c.version > 0),
+                )
                 .limit(1)
             ).first()
             if hit is not None:

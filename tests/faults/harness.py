@@ -1,6 +1,7 @@
 """Seeded rounds of editing and syncing through a fault-injecting proxy, then the proof:
 after the faults stop, every device and central hold the same records, every op was
-applied exactly once, and nothing any device saved was lost.
+applied exactly once, nothing any device saved was lost, every attached file reached
+central whole, and every file town staff asked for arrived intact.
 
 Used by tests/faults (a short seeded run in CI) and bench/bench_faults.py (long runs).
 """
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from central.admin import new_enroll_code
+from client.attachments import Attachments
 from client.store import Store
 from client.syncing import enroll, sync_round
 from sync.errors import SyncError
+from sync.protocol_attachments import sha256_bytes
 from sync.resolution import Choice
 from tests.e2e.conftest import Central, child_env, village
 from tests.faults.fault_proxy import FaultPlan, FaultProxy
@@ -38,6 +41,10 @@ class Device:
     index: int
     created: set[str] = field(default_factory=set)
     creates: int = 0
+    attached: set[str] = field(default_factory=set)
+    """Digests of the files this device attached to its records."""
+    asked: set[str] = field(default_factory=set)
+    """Digests this device asked central for."""
 
 
 @dataclass
@@ -51,6 +58,8 @@ class Outcome:
     records: int
     conflicts_resolved: int
     problems: list[str]
+    files_attached: int = 0
+    files_fetched: int = 0
 
     def summary(self) -> str:
         faults = ", ".join(f"{k} {v}" for k, v in sorted(self.faults.items()))
@@ -59,7 +68,8 @@ class Outcome:
             f"rounds {self.rounds}; faults injected {sum(self.faults.values())} ({faults}); "
             f"central SIGKILLs {self.central_kills}; client SIGKILLs {self.client_kills}; "
             f"failed syncs {self.sync_failures}; ops applied {self.ops_applied}; "
-            f"records {self.records}; conflicts resolved {self.conflicts_resolved}; {verdict}"
+            f"records {self.records}; conflicts resolved {self.conflicts_resolved}; "
+            f"files attached {self.files_attached}, fetched {self.files_fetched}; {verdict}"
         )
 
 
@@ -77,12 +87,36 @@ def _disclosure(device: Device, rng: random.Random) -> dict[str, Any]:
     }
 
 
+def _attach(device: Device, rng: random.Random) -> str:
+    """A file of 20-300 KB (random bytes: photos do not compress either), copied in."""
+    folder = device.store.home.parent / "files"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{device.name}-{device.creates}.jpg"
+    path.write_bytes(rng.randbytes(rng.randint(20_000, 300_000)))
+    digest = Attachments(device.store).add_file(path)
+    device.attached.add(digest)
+    return digest
+
+
+def _ask_for_files(device: Device, rng: random.Random) -> None:
+    """Town staff open a few records and ask for their photos."""
+    named = {d for r in device.store.list_records("disclosure") for d in r["attachments"] or []}
+    files = Attachments(device.store)
+    wanted = {d for d in named if not files.here(d) and rng.random() < 0.5}
+    files.want(wanted)
+    device.asked |= wanted
+
+
 def _act(device: Device, rng: random.Random) -> None:
-    """One thing a person does: mostly edits, some new entries, a few deletions."""
+    """One thing a person does: mostly edits, some new entries (a quarter of them with a
+    photo), a few deletions."""
     live = device.store.list_records("disclosure")
     roll = rng.random()
     if not live or roll < 0.3:
-        device.created.add(device.store.add("disclosure", _disclosure(device, rng)))
+        values = _disclosure(device, rng)
+        if rng.random() < 0.25:
+            values["attachments"] = [_attach(device, rng)]
+        device.created.add(device.store.add("disclosure", values))
         return
     record = rng.choice(live)
     if roll < 0.35:
@@ -156,6 +190,8 @@ def run_scenario(
             for device in stores:
                 for _ in range(rng.randint(1, 4)):
                     _act(device, rng)
+                if device.store.require_identity().role == "town":
+                    _ask_for_files(device, rng)
             killer: threading.Timer | None = None
             if number % kill_every == kill_every - 1:
                 killer = threading.Timer(rng.random() * 0.4, central.kill)
@@ -180,14 +216,23 @@ def run_scenario(
                 if not _sync_in_process(device):
                     failures += 1
                 resolved += _resolve_all(device, rng)
-            busy = any(d.store.queue() or d.store.conflicts() for d in stores)
+            busy = any(
+                d.store.queue()
+                or d.store.conflicts()
+                or Attachments(d.store).uploads(limit=1)
+                or Attachments(d.store).wanted(limit=1)
+                for d in stores
+            )
             if not busy:
                 break
         for device in stores:  # one more pull each, so everyone has the last word
             _sync_in_process(device)
         problems = _check(central, stores)
+        problems += _check_files(central, stores)
         ops_applied = central.query("SELECT count(*) FROM op_result")[0][0]
         records = central.query("SELECT count(*) FROM disclosure WHERE deleted = 0")[0][0]
+        files_attached = sum(len(d.attached) for d in stores)
+        files_fetched = sum(len(d.asked) for d in stores)
     finally:
         proxy.stop()
         for device in stores:
@@ -203,6 +248,8 @@ def run_scenario(
         records=records,
         conflicts_resolved=resolved,
         problems=problems,
+        files_attached=files_attached,
+        files_fetched=files_fetched,
     )
 
 
@@ -242,6 +289,31 @@ def _check(central: Central, devices: list[Device]) -> list[str]:
         if mine != theirs:
             differing = {k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k)}
             problems.append(f"{device.name} differs from central on {len(differing)} records")
+    return problems
+
+
+def _check_files(central: Central, devices: list[Device]) -> list[str]:
+    """Every attached file central whole (it checks the digest as the last chunk lands),
+    nothing left to send, and every file asked for here and intact."""
+    problems: list[str] = []
+    whole = {row[0] for row in central.query("SELECT digest FROM attachment WHERE complete")}
+    for device in devices:
+        files = Attachments(device.store)
+        synced = {
+            digest
+            for record in device.store.list_records("disclosure", include_deleted=True)
+            if record["version"] > 0
+            for digest in record["attachments"] or []
+        }
+        # A file whose record was deleted before it ever synced has nowhere to go.
+        missing = (device.attached & synced) - whole
+        if missing:
+            problems.append(f"{device.name}: {len(missing)} attached files never reached central")
+        if files.uploads(limit=1):
+            problems.append(f"{device.name} still has files to send")
+        for digest in device.asked:
+            if not files.here(digest) or sha256_bytes(files.blob(digest)) != digest:
+                problems.append(f"{device.name}: file {digest[:12]} asked for did not arrive")
     return problems
 
 

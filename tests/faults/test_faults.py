@@ -23,6 +23,7 @@ def test_everything_converges_after_cuts_errors_and_kills(tmp_path: Path, seed: 
     assert outcome.client_kills >= 2
     assert outcome.problems == []
     assert outcome.ops_applied > 0
+    assert outcome.files_attached > 0 and outcome.files_fetched > 0, "files met the faults too"
 
 
 def test_the_checker_sees_a_device_that_did_not_converge(tmp_path: Path) -> None:
