@@ -242,6 +242,14 @@ class Attachments:
             rows = conn.execute(sa.select(_table).order_by(_table.c.added_at, _table.c.digest))
             return [self._info(row) for row in rows]
 
+    def counts(self) -> dict[str, int]:
+        """Files per state (pending, synced, wanted, original)."""
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_table.c.state, sa.func.count()).group_by(_table.c.state)
+            ).all()
+        return {str(state): int(count) for state, count in rows}
+
     def want(self, digests: Iterable[str]) -> int:
         """Ask for files a record names but this PC lacks; the next sync round fetches
         them. Returns how many were not here already."""

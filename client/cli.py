@@ -554,6 +554,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     with _store(args) as store:
         status = store.status()
         identity = store.identity
+        files = Attachments(store).counts()
     figures = {
         "enrolled": identity is not None,
         "org_code": identity.org_code if identity else None,
@@ -562,6 +563,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         "pending": status.pending,
         "quarantined": status.quarantined,
         "conflicts": status.conflicts,
+        "files_to_send": files.get("pending", 0),
+        "files_to_fetch": files.get("wanted", 0),
         "last_round": status.last_round,
     }
     if args.json:

@@ -4,8 +4,10 @@ Contents (JSON files): ``rounds.json`` (sync history with figures and errors),
 ``queue.json`` (pending and quarantined ops: kind, record, fields, attempts,
 errors; never values), ``conflicts.json`` (open conflicts, personal values
 masked), ``audit.json`` (the latest local audit entries, masked when written),
-``versions.json`` (program, schema and record counts) and ``settings.json``
-(an allow-list of settings: never the device key or anything secret).
+``versions.json`` (program, schema and record counts), ``attachments.json`` (each
+file's digest, size and sync state: never its name, which may name a person, nor
+its bytes) and ``settings.json`` (an allow-list of settings: never the device key
+or anything secret).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from client.attachments import Attachments
 from client.store import Store
 from client.tables import AuditEntry, Setting
 from models.kinds import KINDS
@@ -138,8 +141,21 @@ def bundle_contents(store: Store, *, now: datetime | None = None) -> dict[str, A
         "schema": list(schema),
         "records": counts,
     }
+    files = [
+        {
+            "digest": item.digest,
+            "size": item.size,
+            "state": item.state,
+            "here": item.here,
+            "added_at": item.added_at,
+            "synced_at": item.synced_at,
+            "last_error": item.last_error,
+        }
+        for item in Attachments(store).all()
+    ]
     return {
         "rounds.json": store.rounds(limit=1000),
+        "attachments.json": files,
         "queue.json": queue,
         "conflicts.json": conflicts,
         "audit.json": audit,

@@ -176,3 +176,24 @@ def test_a_partial_chunk_moved_to_another_offset_does_not_open(enrolled: Store) 
     files.save_partial(digest, 2000, data[2000:])
     assert not files.finish_download(digest)
     assert files.partial_offset(digest) == 0 and not files.here(digest)
+
+
+def test_diagnostics_list_files_by_state_without_names(enrolled: Store, tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    from client.diagnostics import write_bundle
+
+    (tmp_path / "张三丰身份证.jpg").write_bytes(b"a scan")
+    files = Attachments(enrolled)
+    digest = files.add_file(tmp_path / "张三丰身份证.jpg")
+    files.want([hashlib.sha256(b"elsewhere").hexdigest()])
+    assert files.counts() == {PENDING: 1, WANTED: 1}
+
+    out = tmp_path / "bundle.zip"
+    assert "attachments.json" in write_bundle(enrolled, out)
+    with zipfile.ZipFile(out) as bundle:
+        listed = json.loads(bundle.read("attachments.json"))
+        everything = "".join(bundle.read(name).decode() for name in bundle.namelist())
+    assert {(item["digest"], item["state"]) for item in listed} >= {(digest, PENDING)}
+    assert "张三丰" not in everything and "a scan" not in everything
