@@ -13,6 +13,7 @@ import argparse
 import getpass
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from client import attachment_commands
-from client.attachments import AttachmentError, Attachments
+from client.attachments import ATTACHMENT_DIR, AttachmentError, Attachments
 from client.errors import NotEnrolled, StoreError, UnknownConflict, UnknownRecord, ValidationFailed
 from client.home import resolve_home
 from client.i18n import set_language
@@ -587,7 +588,8 @@ def cmd_diagnostics(args: argparse.Namespace) -> int:
 
 
 def cmd_wipe(args: argparse.Namespace) -> int:
-    """Remove this home's local database on purpose (records, queue, identity, key)."""
+    """Remove this home's local database on purpose (records, queue, identity, key) and
+    its attachment files."""
     from client.store import DB_NAME
 
     home = resolve_home(args.home)
@@ -610,6 +612,8 @@ def cmd_wipe(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     for path in files:
         path.unlink(missing_ok=True)
+    # Sealed with the key that went with the database: unreadable now, and removed too.
+    shutil.rmtree(home / ATTACHMENT_DIR, ignore_errors=True)
     _say(f"local data removed from {home}")
     return EXIT_OK
 
