@@ -96,7 +96,11 @@ def from_validation_error(exc: ValidationError | Any) -> BadRequest:
     if not errors:
         return BadRequest("invalid", "the body does not match the schema", status=422)
     first = errors[0]
-    field = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or None
+    loc = [str(part) for part in first.get("loc", ()) if part != "body"]
+    inner = (first.get("ctx") or {}).get("path") if first.get("type") == "compact_rows" else None
+    if inner:  # where in a batch of compact rows (sync.rows)
+        loc.append(str(inner))
+    field = ".".join(loc) or None
     message = f"{field or 'body'}: {first.get('msg', 'invalid')}"
     return BadRequest("invalid", message, field=field, status=422)
 

@@ -6,6 +6,7 @@ Layout::
     b"<type> <encoding> <device_id>\\n"  the header line (ASCII)
     64 bytes                             Ed25519 signature
     the payload                          JSON, compressed with <encoding> (zstd or gzip)
+                                         (ops, changes, results: compact rows, sync.rows)
 
 The signature covers the magic line, the header line and the compressed payload, so
 a flipped byte anywhere is refused. A device signs its ``ops`` bundle with its own
@@ -29,10 +30,10 @@ from sync.compression import BodyError, BodyTooLarge, compress, decompress, supp
 from sync.protocol import (
     DECODE_LIMIT,
     PROTOCOL_VERSION,
-    AuditLink,
-    Change,
-    Op,
-    OpResult,
+    AuditRows,
+    ChangeRows,
+    OpRows,
+    ResultRows,
 )
 
 MAGIC = b"SANWU-BUNDLE 1\n"
@@ -55,8 +56,8 @@ class OpsBundle(BaseModel):
     created_at: str
     cursor: int
     """The device's pull cursor: the reply carries every change after it."""
-    ops: list[Op] = Field(default_factory=list)
-    audit: list[AuditLink] = Field(default_factory=list)
+    ops: OpRows = Field(default_factory=list)
+    audit: AuditRows = Field(default_factory=list)
 
 
 class ReplyBundle(BaseModel):
@@ -66,10 +67,10 @@ class ReplyBundle(BaseModel):
     protocol: int = PROTOCOL_VERSION
     device_id: str
     created_at: str
-    results: list[OpResult] = Field(default_factory=list)
+    results: ResultRows = Field(default_factory=list)
     audit_last: int = 0
     """The last audit entry central checked (0: none): the device acknowledges up to it."""
-    changes: list[Change] = Field(default_factory=list)
+    changes: ChangeRows = Field(default_factory=list)
     cursor: int
 
 

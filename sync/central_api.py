@@ -8,7 +8,7 @@ DeviceRevoked), 403 -> ScopeError, 426 -> ProtocolError,
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -37,6 +37,7 @@ from sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    answering,
     encode,
 )
 from sync.protocol_attachments import (
@@ -92,10 +93,10 @@ def _check(response: Response) -> None:
     raise ProtocolError(detail)
 
 
-def _parse(response: Response, model: type[M]) -> M:
+def _parse(response: Response, model: type[M], context: dict[str, Any] | None = None) -> M:
     _check(response)
     try:
-        return model.model_validate_json(response.body)
+        return model.model_validate_json(response.body, context=context)
     except ValidationError as exc:
         raise ProtocolError(f"central's answer is not a {model.__name__}") from exc
 
@@ -151,7 +152,8 @@ class CentralAPI:
 
     def push(self, ops: list[Op], *, audit: list[AuditLink] | None = None) -> PushResponse:
         request = PushRequest(ops=ops, audit=audit or [])
-        answer = _parse(self._signed_post("/v1/push", request), PushResponse)
+        # The answer's results follow the ops one for one (their op ids left out).
+        answer = _parse(self._signed_post("/v1/push", request), PushResponse, answering(ops))
         if {r.op_id for r in answer.results} != {op.op_id for op in ops}:
             raise ProtocolError("central answered for other ops than those pushed")
         return answer

@@ -1,6 +1,6 @@
 """The sync protocol: wire schemas shared by the client engine and central.
 
-Version 1. Every body is JSON, compressed in both directions: zstd where both
+Version 2. Every body is JSON, compressed in both directions: zstd where both
 ends have it (``Accept-Encoding`` / a 415 answer decide), else gzip. Endpoints, all under ``/v1``:
 
 - ``POST /v1/enroll``  EnrollRequest -> EnrollResponse (unsigned: the one-time code is the proof)
@@ -11,21 +11,32 @@ ends have it (``Accept-Encoding`` / a 415 answer decide), else gzip. Endpoints, 
 An op carries, per field, ``[from, to]`` in wire values (see models.kinds).
 Central applies each field whose current value equals ``from``; a field
 already at ``to`` needs nothing; any other is a conflict returned as data.
+
+Batches travel as compact rows (version 2; version 1 sent one verbose object per
+item): ``PushRequest.ops``, ``PushRequest.audit``, ``PushResponse.results`` and
+``PullResponse.changes`` are each an object ``{"shapes": [...], "rows": [...]}``
+written and read by ``sync.rows``, which documents the rows. A push answer's
+results follow the pushed ops one for one and leave their op ids out: read it
+with ``PushResponse.model_validate_json(body, context=answering(ops))``. In memory
+the fields are plain lists of models; a plain list is read too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, ValidationInfo
+from pydantic_core import PydanticCustomError
 
+from sync import rows
 from sync.compression import compress, decompress
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+"""2: batches travel as compact rows (``sync.rows``)."""
 PUSH_BATCH_MAX_OPS = 2000
 PULL_PAGE_MAX = 5000
 
@@ -166,16 +177,138 @@ AUDIT_MAX_LINKS = 5000
 """Most audit links one push carries; the engine sends the rest with later pushes."""
 
 
+class Change(BaseModel):
+    kind: str
+    seq: int
+    record: dict[str, Any]
+    """A full wire record: system columns and every field (see models.kinds.row_to_wire)."""
+
+
+OP_IDS = "op_ids"
+"""Validation context key: the op ids a push answer's results stand for, in order."""
+
+
+def answering(ops: Sequence[Op]) -> dict[str, list[str]]:
+    """The validation context that reads a push answer for ``ops``."""
+    return {OP_IDS: [op.op_id for op in ops]}
+
+
+def _reader(
+    read: Callable[[Any, ValidationInfo], list[dict[str, Any]]],
+) -> Callable[[Any, ValidationInfo], Any]:
+    """A before-validator: a compact object becomes the list the field holds; a list
+    (models in memory, or plain objects) is left to the field's own validation. A
+    malformed object fails with ``ctx["path"]`` naming the place in it."""
+
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, list):
+            return value
+        try:
+            return read(value, info)
+        except rows.RowError as exc:
+            raise PydanticCustomError(
+                "compact_rows", "{problem}", {"path": exc.path, "problem": exc.problem}
+            ) from None
+
+    return validate
+
+
+def _dumped(items: Sequence[BaseModel]) -> list[dict[str, Any]]:
+    return [item.model_dump(mode="json") for item in items]
+
+
+def _op_dicts(ops: Sequence[Op]) -> list[dict[str, Any]]:
+    """Ops as their JSON objects, read off the attributes: model_dump per op would double
+    the time a 2,000-op batch takes to serialise."""
+    return [
+        {
+            "op_id": op.op_id,
+            "kind": op.kind,
+            "record_id": op.record_id,
+            "action": op.action.value,
+            "changes": op.changes,
+            "base_version": op.base_version,
+            "recorded_at": op.recorded_at,
+        }
+        for op in ops
+    ]
+
+
+def _change_dicts(changes: Sequence[Change]) -> list[dict[str, Any]]:
+    return [{"kind": c.kind, "seq": c.seq, "record": c.record} for c in changes]
+
+
+def _result_dicts(results: Sequence[OpResult]) -> list[dict[str, Any]]:
+    return [
+        {
+            "op_id": result.op_id,
+            "status": result.status.value,
+            "version": result.version,
+            "seq": result.seq,
+            "received_at": result.received_at,
+            "conflicts": _dumped(result.conflicts),
+            "error": None if result.error is None else result.error.model_dump(mode="json"),
+        }
+        for result in results
+    ]
+
+
+def _positional_results(value: Any, info: ValidationInfo) -> list[dict[str, Any]]:
+    op_ids = info.context.get(OP_IDS) if isinstance(info.context, dict) else None
+    if op_ids is None:
+        raise rows.RowError("", "a push answer is read with the pushed op ids (answering(ops))")
+    return rows.read_results(value, op_ids=op_ids)
+
+
+_Serialized = dict[str, Any]
+
+OpRows = Annotated[
+    list[Op],
+    BeforeValidator(_reader(lambda value, _info: rows.read_ops(value))),
+    PlainSerializer(lambda ops: rows.write_ops(_op_dicts(ops)), return_type=_Serialized),
+]
+ChangeRows = Annotated[
+    list[Change],
+    BeforeValidator(_reader(lambda value, _info: rows.read_changes(value))),
+    PlainSerializer(
+        lambda changes: rows.write_changes(_change_dicts(changes)), return_type=_Serialized
+    ),
+]
+ResultRows = Annotated[
+    list[OpResult],
+    BeforeValidator(_reader(lambda value, _info: rows.read_results(value))),
+    PlainSerializer(
+        lambda results: rows.write_results(_result_dicts(results), op_ids=True),
+        return_type=_Serialized,
+    ),
+]
+"""Op results that name their ops (a reply bundle)."""
+PositionalResults = Annotated[
+    list[OpResult],
+    BeforeValidator(_reader(_positional_results)),
+    PlainSerializer(
+        lambda results: rows.write_results(_result_dicts(results), op_ids=False),
+        return_type=_Serialized,
+    ),
+]
+"""Op results in the order of the pushed ops, without their op ids (a push answer)."""
+AuditRows = Annotated[
+    list[AuditLink],
+    BeforeValidator(_reader(lambda value, _info: rows.read_audit(value))),
+    PlainSerializer(lambda links: rows.write_audit(_dumped(links)), return_type=_Serialized),
+]
+
+
 class PushRequest(BaseModel):
     protocol: int = PROTOCOL_VERSION
-    ops: list[Op]
-    audit: list[AuditLink] = Field(default_factory=list, max_length=AUDIT_MAX_LINKS + 1)
+    ops: OpRows
+    audit: AuditRows = Field(default_factory=list, max_length=AUDIT_MAX_LINKS + 1)
     """The device's audit entries since the last one central acknowledged, preceded by
     that one (optional; older clients send none)."""
 
 
 class PushResponse(BaseModel):
-    results: list[OpResult]
+    results: PositionalResults
 
 
 class PullRequest(BaseModel):
@@ -185,15 +318,8 @@ class PullRequest(BaseModel):
     limit: int = 1000
 
 
-class Change(BaseModel):
-    kind: str
-    seq: int
-    record: dict[str, Any]
-    """A full wire record: system columns and every field (see models.kinds.row_to_wire)."""
-
-
 class PullResponse(BaseModel):
-    changes: list[Change]
+    changes: ChangeRows
     cursor: int
     """The cursor to ask after next time; commit it with the page."""
     more: bool

@@ -30,6 +30,7 @@ from sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    answering,
 )
 from sync.signing import new_private_key, public_key_b64, sign_headers
 
@@ -119,7 +120,7 @@ class Device:
     def push(self, *ops: Op) -> PushResponse:
         response = self.push_raw(list(ops))
         assert response.status_code == 200, response.text
-        return PushResponse.model_validate(response.json())
+        return PushResponse.model_validate(response.json(), context=answering(ops))
 
     def pull(self, after: int = 0, limit: int = 1000) -> PullResponse:
         response = self.send("/v1/pull", gz(PullRequest(after=after, limit=limit)))

@@ -199,20 +199,52 @@ def test_malformed_bodies_name_the_problem(clerk: Device) -> None:
     assert (not_json.status_code, not_json.json()["code"]) == (400, "bad_json")
     not_gzip = clerk.send("/v1/push", b"\x1f\x8b garbage")
     assert (not_gzip.status_code, not_gzip.json()["code"]) == (400, "bad_body")
-    missing = clerk.send("/v1/push", gz({"protocol": 1, "ops": [{"op_id": "x"}]}))
+    missing = clerk.send("/v1/push", gz({"protocol": PROTOCOL_VERSION, "ops": [{"op_id": "x"}]}))
     assert missing.status_code == 422
     assert missing.json()["field"].startswith("ops.0.")
+
+
+def test_version_1_bodies_are_told_to_update(clerk: Device) -> None:
+    """Version 1 sent verbose objects and read verbose answers: 426, before anything."""
+    response = clerk.send("/v1/push", gz({"protocol": 1, "ops": []}))
+    assert (response.status_code, response.json()["code"]) == (426, "protocol")
+    assert "update the client" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "field"),
+    [
+        ({"shapes": [], "rows": [[0, "r1", 1, ["11010519491231002X"]]]}, "ops.rows.0.shape"),
+        ({"shapes": [["clue", "create", ["title"]]], "rows": "x"}, "ops.rows"),
+        (
+            {"shapes": [["clue", "create", ["title"]]], "rows": [[0, "r1", 1, ["a", "b"]]]},
+            "ops.rows.0.to",
+        ),
+        (
+            {"shapes": [["clue", "create", ["title"]]], "rows": [[0, "r1", 1.5, ["a"]]]},
+            "ops.rows.0.recorded_at",
+        ),
+        ({"shapes": [["clue", "create", "title"]], "rows": []}, "ops.shapes.0.fields"),
+    ],
+)
+def test_malformed_rows_name_the_place_and_echo_nothing(
+    clerk: Device, rows: dict[str, object], field: str
+) -> None:
+    response = clerk.send("/v1/push", gz({"protocol": PROTOCOL_VERSION, "ops": rows}))
+    assert (response.status_code, response.json()["field"]) == (422, field)
+    assert "11010519491231002X" not in response.text
 
 
 def test_plain_json_is_accepted(clerk: Device) -> None:
     body = PushRequest(ops=[create_op()]).model_dump_json().encode()
     response = clerk.send("/v1/push", body, headers={"Content-Encoding": "identity"})
     assert response.status_code == 200
-    assert response.json()["results"][0]["status"] == "applied"
+    [row] = response.json()["results"]["rows"]  # compact rows: status first
+    assert row[0] == "applied"
 
 
 def test_a_gzip_bomb_is_413(clerk: Device) -> None:
-    bomb = gzip.compress(b'{"protocol": 1, "ops": [' + b" " * (3 * 1024 * 1024) + b"]}", mtime=0)
+    bomb = gzip.compress(b'{"protocol": 2, "ops": [' + b" " * (3 * 1024 * 1024) + b"]}", mtime=0)
     response = clerk.send("/v1/push", bomb)
     assert (response.status_code, response.json()["code"]) == (413, "too_large")
 

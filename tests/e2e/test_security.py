@@ -19,7 +19,17 @@ from models.ids import new_id
 from models.kinds import timestamp_to_wire
 from sync.central_api import _check
 from sync.errors import ClockSkewError
-from sync.protocol import Action, EnrollRequest, Op, PullRequest, PushRequest
+from sync.protocol import (
+    PROTOCOL_VERSION,
+    Action,
+    EnrollRequest,
+    Op,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    answering,
+)
 from sync.signing import new_private_key, public_key_b64, sign_headers
 from sync.transport import Response
 from tests.e2e.conftest import DISTRICT, PY, Central, Client, disclosure, run_cmd, village
@@ -85,8 +95,8 @@ class Raw:
     def push(self, *ops: Op) -> list[dict[str, Any]]:
         answer = self.send("/v1/push", _gz(PushRequest(ops=list(ops))))
         assert answer.status_code == 200, answer.text
-        results: list[dict[str, Any]] = answer.json()["results"]
-        return results
+        read = PushResponse.model_validate(answer.json(), context=answering(ops))
+        return [result.model_dump(mode="json") for result in read.results]
 
     def get(self, path: str) -> Any:
         answer = self.send(path, method="GET")
@@ -195,14 +205,17 @@ def test_scope_and_field_rules_hold_against_a_forging_device(central: Central) -
     [ok] = supervisor.push(_create("disclosure", org_code=theirs, **disclosure(title="theirs")))
     assert ok["status"] == "applied"
     for after in (-100, 0):
-        body = json.dumps({"protocol": 1, "after": after, "limit": 5000, "scope": "150202"})
+        body = json.dumps(
+            {"protocol": PROTOCOL_VERSION, "after": after, "limit": 5000, "scope": "150202"}
+        )
         answer = clerk.send("/v1/pull", gzip.compress(body.encode(), mtime=0))
         assert answer.status_code in (200, 422), answer.text
         if answer.status_code == 200:
-            orgs = {c["record"]["org_code"] for c in answer.json()["changes"]}
+            page = PullResponse.model_validate(answer.json())
+            orgs = {c.record["org_code"] for c in page.changes}
             assert orgs <= {mine}, orgs
     far = clerk.send("/v1/pull", _gz(PullRequest(after=10**12, limit=10)))
-    assert far.status_code == 200 and far.json()["changes"] == []
+    assert far.status_code == 200 and far.json()["changes"] == {"shapes": [], "rows": []}
 
     # A warning the supervisor issued: the clerk may sign for it, not rewrite it.
     warning = _create(

@@ -210,7 +210,7 @@ class TooLargeOver:
 
         if path == "/v1/push":
             plain = compression.decompress(body, headers["Content-Encoding"], limit=10**8)
-            count = len(json.loads(plain)["ops"])
+            count = len(json.loads(plain)["ops"]["rows"])  # compact rows (sync.rows)
             self.pushes.append(count)
             if count > self.limit:
                 return Response(413, b'{"code": "too_large", "message": "body limit"}', {})
