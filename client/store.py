@@ -991,9 +991,18 @@ class Store:
         every row's record, outbox op and audit entry are saved together at the end, or
         nothing is (an error, or ``write=False``: a dry run, which only matches)."""
         with self.transaction() as conn:
-            yield BulkImport(self, conn, kind_spec(kind), write=write)
-            if not write:
-                conn.rollback()
+            raw = conn.connection.driver_connection  # type: ignore[union-attr]
+            (previous,) = raw.execute("PRAGMA cache_size").fetchone()
+            # The pages an import dirties, kept in memory until the commit: with the
+            # default 2 MB, index pages spill to the WAL and are read back and written
+            # again (a fifth of the import's SQL time). Memory only; reset before commit.
+            raw.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+            try:
+                yield BulkImport(self, conn, kind_spec(kind), write=write)
+                if not write:
+                    conn.rollback()
+            finally:
+                raw.execute(f"PRAGMA cache_size = {int(previous)}")
 
     def import_rows(
         self,
@@ -1366,6 +1375,9 @@ def _memo_json(processor: Any) -> Any:
 
     return encode
 
+
+IMPORT_CACHE_KIB = 32 * 1024
+"""SQLite's page cache during an import (its default is 2 MB)."""
 
 IMPORT_CREATED = "created"
 IMPORT_UPDATED = "updated"
