@@ -991,7 +991,7 @@ class Store:
         every row's record, outbox op and audit entry are saved together at the end, or
         nothing is (an error, or ``write=False``: a dry run, which only matches)."""
         with self.transaction() as conn:
-            raw = conn.connection.driver_connection  # type: ignore[union-attr]
+            raw: Any = conn.connection.driver_connection
             (previous,) = raw.execute("PRAGMA cache_size").fetchone()
             # The pages an import dirties, kept in memory until the commit: with the
             # default 2 MB, index pages spill to the WAL and are read back and written
