@@ -260,7 +260,7 @@ def _positional_results(value: Any, info: ValidationInfo) -> list[dict[str, Any]
     return rows.read_results(value, op_ids=op_ids)
 
 
-_Serialized = dict[str, Any]
+_Serialized = dict[str, Any] | list[Any]
 
 OpRows = Annotated[
     list[Op],

@@ -6,7 +6,8 @@ what the receiver can work out. On the wire a batch is one object instead::
     {"shapes": [...], "rows": [[...], [...], ...]}
 
 ``shapes`` names the columns once (ops and changes only); each item is one JSON array
-in the batch's order, its values in a fixed position. The functions here turn the
+in the batch's order, its values in a fixed position; an empty batch is ``[]``, as
+short as a verbose one. The functions here turn the
 verbose JSON form (the models' ``model_dump(mode="json")``) into that object and back,
 and ``read_*(write_*(x)) == x`` for every batch.
 
@@ -40,6 +41,7 @@ from typing import Any
 
 JSON = Any
 Row = list[JSON]
+Batch = dict[str, JSON] | list[JSON]
 
 TIME_KEYS = frozenset(("recorded_at", "received_at"))
 """Keys of a change's record whose values are delta-coded timestamps."""
@@ -160,6 +162,8 @@ def _padded(row: JSON, path: str, head: int, defaults: Sequence[JSON]) -> Row:
 
 def _container(data: JSON, *, shaped: bool) -> tuple[list[JSON], list[JSON]]:
     keys = {"shapes", "rows"} if shaped else {"rows"}
+    if data == []:
+        return [], []
     if not isinstance(data, dict):
         raise RowError("", "expected an object of rows")
     if set(data) - keys:
@@ -213,7 +217,9 @@ class _Shapes:
 # ---- ops -----------------------------------------------------------------------------
 
 
-def write_ops(ops: Sequence[Mapping[str, JSON]]) -> dict[str, JSON]:
+def write_ops(ops: Sequence[Mapping[str, JSON]]) -> Batch:
+    if not ops:
+        return []
     shapes = _Shapes()
     clock = _Clock()
     rows: list[Row] = []
@@ -271,7 +277,9 @@ def read_ops(data: JSON) -> list[dict[str, JSON]]:
 # ---- changes -------------------------------------------------------------------------
 
 
-def write_changes(changes: Sequence[Mapping[str, JSON]]) -> dict[str, JSON]:
+def write_changes(changes: Sequence[Mapping[str, JSON]]) -> Batch:
+    if not changes:
+        return []
     shapes = _Shapes()
     seqs = _Counter()
     clocks: dict[str, _Clock] = {key: _Clock() for key in TIME_KEYS}
@@ -316,8 +324,10 @@ def read_changes(data: JSON) -> list[dict[str, JSON]]:
 # ---- op results ----------------------------------------------------------------------
 
 
-def write_results(results: Sequence[Mapping[str, JSON]], *, op_ids: bool) -> dict[str, JSON]:
+def write_results(results: Sequence[Mapping[str, JSON]], *, op_ids: bool) -> Batch:
     """``op_ids=False`` leaves them out: the reader knows them (the ops it pushed)."""
+    if not results:
+        return []
     seqs = _Counter()
     clock = _Clock()
     rows: list[Row] = []
@@ -366,7 +376,9 @@ def read_results(data: JSON, *, op_ids: Sequence[str] | None = None) -> list[dic
 # ---- audit links ---------------------------------------------------------------------
 
 
-def write_audit(links: Sequence[Mapping[str, JSON]]) -> dict[str, JSON]:
+def write_audit(links: Sequence[Mapping[str, JSON]]) -> Batch:
+    if not links:
+        return []
     ids = _Counter()
     rows = [
         _trim([link["digest"], ids.write(link["id"]), link["hash"]], AUDIT_DEFAULTS, 1)

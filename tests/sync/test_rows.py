@@ -238,6 +238,16 @@ def test_timestamps_in_another_form_travel_as_they_are() -> None:
     assert rows.read_changes(written) == batch
 
 
+def test_an_empty_batch_is_as_short_as_a_verbose_one() -> None:
+    assert json.loads(PullResponse(changes=[], cursor=4, more=False).model_dump_json()) == {
+        "changes": [],
+        "cursor": 4,
+        "more": False,
+    }
+    assert rows.write_ops([]) == rows.write_audit([]) == []
+    assert rows.read_ops([]) == rows.read_changes([]) == rows.read_audit([]) == []
+
+
 # ---- malformed batches ---------------------------------------------------------------
 
 
@@ -247,7 +257,7 @@ SHAPE = [["clue", "create", ["title"]]]
 @pytest.mark.parametrize(
     ("data", "path"),
     [
-        ([], ""),
+        ([PERSONAL], ""),
         ({"shapes": SHAPE, "rows": [], "more": 1}, ""),
         ({"shapes": SHAPE, "rows": {}}, "rows"),
         ({"shapes": {}, "rows": []}, "shapes"),
