@@ -25,6 +25,7 @@ from client.screens.duty import DutyScreen
 from client.screens.form import RecordForm
 from client.screens.help import HelpScreen
 from client.screens.home import HomeScreen
+from client.screens.import_file import ImportScreen
 from client.screens.queue import QueueScreen
 from client.screens.subsidies import SubsidiesScreen
 from client.screens.sync import SyncScreen
@@ -177,8 +178,16 @@ class SanwuApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_import(self) -> None:
+        """Import a legacy table (CSV or Excel)."""
+        if not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen())
+
     def get_system_commands(self, _screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand(_("Sync"), _("Sync with central now"), self.action_sync)
+        yield SystemCommand(
+            _("Import"), _("Import a legacy table (CSV or Excel)"), self.action_import
+        )
         yield SystemCommand(_("Help"), _("Keys of this screen"), self.action_help)
         yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
         yield SystemCommand(_("Quit"), _("Leave Sanwu"), self.exit)

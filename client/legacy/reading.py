@@ -40,7 +40,17 @@ _WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 
 
 class NotATable(Exception):
-    """The file cannot be read as a table at all; one message says why. Nothing was saved."""
+    """The file cannot be read as a table at all; one message says why. Nothing was saved.
+
+    ``code`` says which case it is, for a screen to say it in the person's language:
+    ``encoding``, ``binary``, ``truncated``, ``password``, ``damaged``, ``empty``,
+    ``no_file``, ``directory``, ``unreadable``, ``no_header`` (``examples`` then names
+    columns the kind knows) or ``usage`` (an option that does not fit the file)."""
+
+    def __init__(self, message: str, *, code: str, examples: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.examples = tuple(examples)
 
 
 @dataclass(frozen=True)
@@ -108,14 +118,18 @@ def detect_encoding(sample: bytes) -> str:
         except UnicodeDecodeError:
             continue
         return name
-    raise NotATable("the file is neither UTF-8 nor GBK/GB18030 text: give --encoding")
+    raise NotATable(
+        "the file is neither UTF-8 nor GBK/GB18030 text: give --encoding", code="encoding"
+    )
 
 
 def _check_encoding(name: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise NotATable(f"unknown encoding {name!r} (try utf-8, gbk or gb18030)") from None
+        raise NotATable(
+            f"unknown encoding {name!r} (try utf-8, gbk or gb18030)", code="usage"
+        ) from None
 
 
 # ---------------------------------------------------------------- header row
@@ -179,7 +193,8 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
                     yield row_number, [Oversized(MAX_CSV_FIELD + 1, "", whole_row=True)]
                     continue
                 raise NotATable(
-                    f"CSV row {row_number} cannot be read ({exc}): is the file truncated?"
+                    f"CSV row {row_number} cannot be read ({exc}): is the file truncated?",
+                    code="truncated",
                 ) from exc
 
 
@@ -189,7 +204,7 @@ def _read_csv(
     with path.open("rb") as handle:
         sample = handle.read(_SAMPLE_BYTES)
     if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise NotATable("the file is binary, not a table (CSV, .xlsx or .xls)")
+        raise NotATable("the file is binary, not a table (CSV, .xlsx or .xls)", code="binary")
     chosen = _check_encoding(encoding) if encoding else detect_encoding(sample)
     candidates = [chosen] if encoding or chosen != "utf-8" else ["utf-8", "gb18030"]
     for name in candidates:
@@ -202,7 +217,8 @@ def _read_csv(
             hint = "" if encoding else ": give --encoding"
             raise NotATable(
                 f"the file is not valid {name} text (byte {exc.start} of a line; "
-                f"truncated or another encoding?){hint}"
+                f"truncated or another encoding?){hint}",
+                code="encoding",
             ) from exc
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -225,27 +241,33 @@ def _read_workbook(
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError as exc:
-        raise NotATable("the workbook is password-protected: save a copy without one") from exc
+        raise NotATable(
+            "the workbook is password-protected: save a copy without one", code="password"
+        ) from exc
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         raise NotATable(
             "the workbook cannot be opened: it is damaged or truncated (open it in a "
-            "spreadsheet program and save it again)"
+            "spreadsheet program and save it again)",
+            code="damaged",
         ) from exc
     with workbook:
         names = list(workbook.sheet_names)
         if sheet_name is not None and sheet_name not in names:
             raise NotATable(
-                f"the workbook has no sheet {sheet_name!r}; its sheets: {', '.join(names)}"
+                f"the workbook has no sheet {sheet_name!r}; its sheets: {', '.join(names)}",
+                code="usage",
             )
         if not names:
-            raise NotATable("the workbook has no sheets")
+            raise NotATable("the workbook has no sheets", code="empty")
         empty = True
         for name in [sheet_name] if sheet_name is not None else names:
             try:
                 sheet = workbook.get_sheet_by_name(name)
                 rows = list(_sheet_rows(sheet))
             except (python_calamine.CalamineError, ValueError) as exc:
-                raise NotATable(f"sheet {name!r} cannot be read: the workbook is damaged") from exc
+                raise NotATable(
+                    f"sheet {name!r} cannot be read: the workbook is damaged", code="damaged"
+                ) from exc
             if any(not _is_empty(cells) for _line, cells in rows):
                 empty = False
             found = _split_header(iter(rows), known)
@@ -253,7 +275,7 @@ def _read_workbook(
                 return f"sheet {name}", found
         if empty:
             where = f"sheet {sheet_name!r}" if sheet_name else "every sheet of the workbook"
-            raise NotATable(f"{where} is empty")
+            raise NotATable(f"{where} is empty", code="empty")
         return f"sheet {sheet_name or names[0]}", None
 
 
@@ -272,33 +294,36 @@ def read_table(
         with path.open("rb") as handle:
             magic = handle.read(8)
     except FileNotFoundError:
-        raise NotATable(f"no such file: {path}") from None
+        raise NotATable(f"no such file: {path}", code="no_file") from None
     except IsADirectoryError:
-        raise NotATable(f"{path} is a directory, not a file") from None
+        raise NotATable(f"{path} is a directory, not a file", code="directory") from None
     except OSError as exc:
-        raise NotATable(f"cannot read {path}: {exc.strerror}") from exc
+        raise NotATable(f"cannot read {path}: {exc.strerror}", code="unreadable") from exc
     if size == 0:
-        raise NotATable("the file is empty")
+        raise NotATable("the file is empty", code="empty")
     is_workbook = magic.startswith(_ZIP) or magic == _OLE
     if path.suffix.lower() in _WORKBOOK_SUFFIXES and not is_workbook:
         raise NotATable(
-            f"the file is named {path.suffix} but is not a workbook: damaged, or another format"
+            f"the file is named {path.suffix} but is not a workbook: damaged, or another format",
+            code="damaged",
         )
     if is_workbook:
         source, found = _read_workbook(path, sheet, known_headers)
     else:
         if sheet is not None:
-            raise NotATable("--sheet applies to workbooks; this file is CSV text")
+            raise NotATable("--sheet applies to workbooks; this file is CSV text", code="usage")
         name, found = _read_csv(path, encoding, known_headers)
         source = f"CSV ({name})"
         if found is None and size and not _has_rows(path, name):
-            raise NotATable("the file holds no rows")
+            raise NotATable("the file holds no rows", code="empty")
     if found is None:
-        shown = "、".join(examples())
+        known = list(examples())
         raise NotATable(
             f"{source}: no header row: none of the first {HEADER_SCAN_ROWS} rows names a "
-            f"column this kind knows (such as {shown}); wrong sheet or kind? "
-            "Name the columns with --mapping"
+            f"column this kind knows (such as {'、'.join(known)}); wrong sheet or kind? "
+            "Name the columns with --mapping",
+            code="no_header",
+            examples=known,
         )
     line, headers, body = found
     return Table(source=source, header_line=line, headers=headers, rows=body)

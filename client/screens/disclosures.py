@@ -18,6 +18,7 @@ from client.i18n import N_, _, label, language
 from client.screens.base import SanwuScreen
 from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.disclosure_form import DisclosureForm, unit_choices
+from client.screens.import_file import ImportScreen
 from client.widgets.paged_table import PagedTable
 from models.catalog import DOMAIN_NAMES, DOMAINS, load_catalog
 from models.orgs import org_by_code
@@ -68,6 +69,13 @@ class DisclosuresScreen(SanwuScreen):
             "Export",
             id="disclosure-export",
             tooltip="Write the chosen disclosure for the notice board (.xlsx and .html)",
+        ),
+        Binding(
+            "i",
+            "import",
+            "Import",
+            id="disclosure-import",
+            tooltip="Import a legacy table (CSV or Excel)",
         ),
     ]
 
@@ -237,7 +245,7 @@ class DisclosuresScreen(SanwuScreen):
         return None if key.value is None else str(key.value)
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "edit"):
+        if action in ("new", "edit", "import"):
             identity = self.store.identity
             return identity is None or identity.role != "support"
         if action == "open":
@@ -268,6 +276,10 @@ class DisclosuresScreen(SanwuScreen):
         record_id = self._chosen_id()
         if record_id is not None:
             self.app.push_screen(DisclosureDetail(record_id))
+
+    def action_import(self) -> None:
+        """Import a legacy table of disclosures (or another kind)."""
+        self.app.push_screen(ImportScreen(kind="disclosure"))
 
     def action_export(self) -> None:
         """Write the chosen disclosure as a notice-board table, in a worker."""

@@ -16,6 +16,7 @@ from client.i18n import N_, _, label
 from client.screens.base import SanwuScreen
 from client.screens.conflicts import ValueDialog
 from client.screens.form import FormField, RecordForm, error_text
+from client.screens.import_file import ImportScreen
 from client.screens.labels import field_name, shown, yuan
 from models.validation import CHOICE_LABELS
 
@@ -68,6 +69,13 @@ class SubsidiesScreen(SanwuScreen):
         Binding("p", "new_payment", "New payment", id="payment-new", tooltip="Add a payment"),
         Binding("a", "advance", "Next stage", id="subsidy-advance", tooltip="Move one stage on"),
         Binding("e", "edit_project", "Edit", id="subsidy-edit", tooltip="Edit the project"),
+        Binding(
+            "i",
+            "import",
+            "Import",
+            id="subsidy-import",
+            tooltip="Import a table: payments of the chosen project, or projects",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -171,6 +179,16 @@ class SubsidiesScreen(SanwuScreen):
             if action == "advance":
                 return bool(project["stage"] != "closed")
         return True
+
+    def action_import(self) -> None:
+        """Import a legacy table: the chosen project's payment list, or projects."""
+        project = self.chosen()
+        if project is None:
+            self.app.push_screen(ImportScreen(kind="subsidy_project"))
+        else:
+            self.app.push_screen(
+                ImportScreen(kind="subsidy_payment", values={"project_id": project["id"]})
+            )
 
     def action_new_project(self) -> None:
         """Add a project."""

@@ -1,0 +1,334 @@
+"""Import a legacy table (CSV or Excel) from inside the app, with a progress bar.
+
+The screen only gathers the choices; ``client.legacy.importer.import_file`` does the
+work in a thread worker, as ``sanwu import`` does, in one transaction: an error or
+Esc while it runs leaves nothing behind. Progress and the outcome come back as
+messages; the worker never touches a widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+    Switch,
+)
+from textual.worker import Worker, WorkerState
+
+from client.i18n import N_, _, translate_bindings
+from client.legacy.importer import ImportReport, NotATable, import_file
+from client.legacy.report import write_reject_report
+from client.screens.labels import kind_name
+from client.widgets.file_picker import FilePicker
+from models.kinds import KINDS, kind_spec
+
+if TYPE_CHECKING:
+    from client.app import SanwuApp
+    from client.store import Store
+
+IMPORTS_DIR = "imports"
+"""Under the home: reject reports (they hold personal data, like the database)."""
+
+_NOT_A_TABLE: dict[str, str] = {
+    "encoding": N_("the file is neither UTF-8 nor GBK/GB18030 text"),
+    "binary": N_("the file is not a table: choose a CSV or Excel file"),
+    "truncated": N_("the file is cut short or damaged"),
+    "password": N_("the workbook is password-protected: save a copy without one"),
+    "damaged": N_("the workbook is damaged: open it in a spreadsheet program and save it again"),
+    "empty": N_("the file holds no rows"),
+    "no_file": N_("there is no such file"),
+    "directory": N_("that is a folder, not a file"),
+    "unreadable": N_("the file cannot be read"),
+    "no_header": N_(
+        "no header row among the first rows names a column of this kind (such as {examples}):"
+        " another kind?"
+    ),
+}
+"""``NotATable.code`` → what the person reads (the reading error is in English)."""
+
+
+class ImportCancelled(Exception):
+    """Esc while the import ran: its one transaction is rolled back."""
+
+
+def not_a_table_text(error: NotATable) -> str:
+    reason = _NOT_A_TABLE.get(error.code)
+    if reason is None:
+        return str(error)
+    return _(reason).format(examples="、".join(error.examples[:4]))
+
+
+class ImportScreen(Screen[None]):
+    """Choose a file, its kind, maybe a dry run; Start; watch the bar; read the outcome."""
+
+    CSS_PATH = "import_file.tcss"
+    AUTO_FOCUS = "#import-path"
+    HELP = N_(
+        "Import a legacy table: every row is checked like a typed entry; rows that fail go "
+        "to a report, the rest is saved in one go (or nothing is)."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "choose", "Choose file", id="import-choose", tooltip="Pick the file"),
+        Binding("ctrl+s", "start", "Start", id="import-start", tooltip="Import the file"),
+        Binding(
+            "escape",
+            "close",
+            "Back",
+            id="import-close",
+            tooltip="Back (while importing: cancel, nothing is saved)",
+        ),
+    ]
+
+    @dataclass
+    class ImportProgressed(Message):
+        """A batch of rows was checked and written; a newer one replaces an older one."""
+
+        done: int
+        total: int
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ImportScreen.ImportProgressed)
+
+    @dataclass
+    class ImportFinished(Message):
+        """The import was committed (or, as a dry run, only checked)."""
+
+        report: ImportReport
+        reject_report: tuple[Path, ...]
+
+    def __init__(
+        self,
+        *,
+        kind: str = "disclosure",
+        values: dict[str, Any] | None = None,
+        start: Path | None = None,
+    ) -> None:
+        """``values``: fields for every row of the kinds that have them (a payment list's
+        ``project_id``); ``start``: where the file picker opens."""
+        super().__init__()
+        translate_bindings(self)
+        self.kind = kind
+        self.values = dict(values or {})
+        self.start = start or Path.home()
+        self.running = False
+        self.cancel_requested = False
+
+    @property
+    def sanwu(self) -> SanwuApp:
+        from client.app import SanwuApp
+
+        app = self.app
+        assert isinstance(app, SanwuApp)
+        return app
+
+    @property
+    def store(self) -> Store:
+        return self.sanwu.store
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="import-form"):
+            yield Static(_("Import a legacy table (CSV or Excel)"), classes="section-title")
+            with Horizontal(classes="import-row"):
+                yield Input(placeholder=_("Path of a CSV or Excel file"), id="import-path")
+                yield Button(_("Choose…"), id="import-choose-button")
+            with Horizontal(classes="import-row"):
+                yield Label(_("Kind"), classes="import-label")
+                yield Select(
+                    [(kind_name(kind), kind) for kind in KINDS],
+                    value=self.kind,
+                    allow_blank=False,
+                    id="import-kind",
+                )
+            with Horizontal(classes="import-row"):
+                yield Label(_("Dry run: check only, save nothing"), classes="import-label")
+                yield Switch(value=False, id="import-dry-run")
+            yield Button(_("Start"), variant="primary", id="import-start-button")
+            yield ProgressBar(total=None, show_eta=False, id="import-progress")
+            yield Static("", id="import-result")
+        yield Footer()
+
+    # ---- choosing ------------------------------------------------------------------------
+
+    def action_choose(self) -> None:
+        """Pick the file to import."""
+        if self.running:
+            return
+
+        def picked(path: Path | None) -> None:
+            if path is not None:
+                self.query_one("#import-path", Input).value = str(path)
+
+        self.app.push_screen(FilePicker(self.start), picked)
+
+    @on(Button.Pressed, "#import-choose-button")
+    def _choose_pressed(self) -> None:
+        self.action_choose()
+
+    @on(Button.Pressed, "#import-start-button")
+    @on(Input.Submitted, "#import-path")
+    def _start_asked(self) -> None:
+        self.action_start()
+
+    # ---- running -------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        """Import the chosen file in a worker; the bar follows it."""
+        if self.running:
+            return
+        identity = self.store.identity
+        if identity is not None and identity.role == "support":
+            self._show(_("Support devices only read records."), error=True)
+            return
+        text = self.query_one("#import-path", Input).value.strip()
+        if not text:
+            self._show(_("Choose a file first (Ctrl+O)."), error=True)
+            return
+        kind = str(self.query_one("#import-kind", Select).value)
+        fields = kind_spec(kind).field_types
+        values = {name: value for name, value in self.values.items() if name in fields}
+        if kind == "subsidy_payment" and not values.get("project_id"):
+            self._show(
+                _("Payments go into a project: choose it on the Subsidies screen, then press i."),
+                error=True,
+            )
+            return
+        dry_run = self.query_one("#import-dry-run", Switch).value
+        self.running = True
+        self.cancel_requested = False
+        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        self._show(_("Reading the file…"))
+        self._set_enabled(False)
+        self.run_import(Path(text).expanduser(), kind, dry_run, values)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    def run_import(
+        self, path: Path, kind: str, dry_run: bool, values: dict[str, Any]
+    ) -> ImportReport:
+        """The whole import, off the screen's thread: one transaction, then the report."""
+
+        def progressed(done: int, total: int) -> None:
+            if self.cancel_requested:
+                raise ImportCancelled()
+            self.post_message(self.ImportProgressed(done, total))
+
+        report = import_file(
+            self.store, path, kind, values=values, dry_run=dry_run, progress=progressed
+        )
+        written: tuple[Path, ...] = ()
+        if report.rejects:
+            folder = self.store.home / IMPORTS_DIR
+            folder.mkdir(parents=True, exist_ok=True)
+            written = write_reject_report(report, folder / f"{path.stem}.rejects")
+        self.post_message(self.ImportFinished(report, written))
+        return report
+
+    def on_import_screen_import_progressed(self, message: ImportProgressed) -> None:
+        self.query_one("#import-progress", ProgressBar).update(
+            total=message.total, progress=message.done
+        )
+        if message.done < message.total:
+            text = _("Checking and writing: {done} of {total} rows…")
+        else:
+            text = _("Saving {total} rows…")
+        self._show(text.format(done=message.done, total=message.total))
+
+    def on_import_screen_import_finished(self, message: ImportFinished) -> None:
+        report = message.report
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=max(report.rows, 1), progress=max(report.rows, 1))
+        counts = {
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+        }
+        if report.dry_run:
+            lines = [
+                _(
+                    "Dry run, nothing saved: of {rows} rows {created} would be new, {updated} "
+                    "would be updated, {unchanged} are unchanged, {rejected} rejected."
+                ).format(**counts)
+            ]
+        else:
+            lines = [
+                _(
+                    "Done: of {rows} rows {created} new, {updated} updated, {unchanged} "
+                    "unchanged, {rejected} rejected. They go to central with the next sync."
+                ).format(**counts)
+            ]
+        if message.reject_report:
+            lines.append(
+                _("Rejected rows and why (holds personal data, keep it safe): {paths}").format(
+                    paths=", ".join(str(path) for path in message.reject_report)
+                )
+            )
+        self._show("\n".join(lines), error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a failed import becomes a visible message."""
+        if event.worker.group != "import" or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        self.running = False
+        self._set_enabled(True)
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        if isinstance(error, ImportCancelled):
+            self._show(_("Import cancelled: nothing was saved."), error=True)
+        elif isinstance(error, NotATable):
+            self._show(
+                _("Not imported, nothing was saved: {reason}").format(
+                    reason=not_a_table_text(error)
+                ),
+                error=True,
+            )
+        else:
+            self._show(
+                _("Import failed, nothing was saved: {what}").format(what=type(error).__name__),
+                error=True,
+            )
+
+    # ---- leaving -------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        """Back to where the import was opened; while it runs, cancel it instead."""
+        if self.running:
+            self.cancel_requested = True
+            self._show(_("Cancelling…"), error=True)
+            return
+        self.dismiss(None)
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _show(self, text: str, *, error: bool = False) -> None:
+        result = self.query_one("#import-result", Static)
+        result.update(text)
+        result.set_class(error, "error")
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for wid in ("#import-path", "#import-choose-button", "#import-kind", "#import-dry-run"):
+            self.query_one(wid).disabled = not enabled
+        self.query_one("#import-start-button").disabled = not enabled
