@@ -61,8 +61,10 @@ __all__ = [
     "check_protocol_header",
     "parse_chunk_query",
     "read",
+    "read_whole",
     "referenced",
     "status",
+    "store_whole",
 ]
 
 log = logging.getLogger("central.attachments")
@@ -447,3 +449,59 @@ def _range(session: Session, digest: str, begin: int, end: int) -> bytes:
     if len(out) != end - begin:
         raise CentralError("storage", f"attachment {digest[:12]} is missing bytes at central")
     return bytes(out)
+
+
+# ---- whole files (sync by file) -------------------------------------------------------------
+
+
+def store_whole(
+    session: Session, *, device: Device, digest: str, data: bytes, now: datetime
+) -> bool:
+    """Keep a whole file carried in a bundle; True when central holds it whole after.
+
+    The same rules as an upload: only a file a record in the device's scope names,
+    only bytes that hash to the digest; a partial upload of it is replaced. Commits.
+    """
+    check_digest(digest)
+    if not data or len(data) > ATTACHMENT_MAX_BYTES or hashlib.sha256(data).hexdigest() != digest:
+        return False
+    device_id, scope = device.id, device.scope
+    if device.role == Role.SUPPORT or not _visible(session, device_id, scope, digest):
+        session.rollback()
+        return False
+    row = _lock(session, digest)
+    if row is not None and row.complete:
+        session.rollback()
+        return True
+    if row is None:
+        row = Attachment(
+            digest=digest, size=len(data), received=0, created_at=now, first_device_id=device_id
+        )
+        session.add(row)
+    session.exec(delete(AttachmentChunk).where(col(AttachmentChunk.digest) == digest))
+    for start in range(0, len(data), CHUNK_MAX_BYTES):
+        session.add(
+            AttachmentChunk(digest=digest, start=start, data=data[start : start + CHUNK_MAX_BYTES])
+        )
+    row.size = row.received = len(data)
+    row.first_device_id = device_id
+    row.complete = True
+    row.completed_at = now
+    session.commit()
+    log.info("attachment %s complete from a bundle (%d bytes)", digest[:12], len(data))
+    return True
+
+
+def read_whole(session: Session, *, device: Device, digest: str) -> bytes | None:
+    """A complete file the device may see, whole; None otherwise (read only)."""
+    if not is_digest(digest):
+        return None
+    try:
+        if not _visible(session, device.id, device.scope, digest):
+            return None
+        row = session.get(Attachment, digest)
+        if row is None or not row.complete:
+            return None
+        return _range(session, digest, 0, row.size)
+    finally:
+        session.rollback()

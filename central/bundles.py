@@ -2,9 +2,12 @@
 
 The ops go through the same push service as an online push (idempotent by op_id:
 a bundle imported twice applies nothing the second time, its ops get their stored
-answers) and the audit links through the same chain check. The reply carries the
-results and every change after the bundle's cursor in the device's scope, signed
-with central's bundle key (``central_key``, derived from central's secret).
+answers) and the audit links through the same chain check; its files through the
+same rules as an upload (named by a record in scope, bytes that hash to the digest).
+The reply carries the results, every change after the bundle's cursor in the
+device's scope, which files central now holds, and the files the village asked
+for, signed with central's bundle key (``central_key``, derived from central's
+secret).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlmodel import Session
 
+from central.attachments import read_whole, store_whole
 from central.clock import utcnow
 from central.db import make_engine
 from central.errors import AuthFailed, BadRequest, PayloadTooLarge, ProtocolMismatch
@@ -26,7 +30,9 @@ from central.push import push
 from central.tables import Device
 from models.kinds import timestamp_to_wire
 from sync.bundle import (
+    BUNDLE_FILE_BYTES,
     BundleError,
+    BundleFile,
     ReplyBundle,
     derive_signing_key,
     open_ops_bundle,
@@ -60,6 +66,8 @@ class ImportOutcome:
     device_id: str
     results: list[OpResult]
     changes: int
+    files_stored: int = 0
+    files_sent: int = 0
 
 
 def import_bundle(
@@ -108,6 +116,11 @@ def import_bundle(
             break
     key = central_signing_key(session, secret)
     session.commit()  # a secret made just now is kept, so later replies verify
+    stored = [
+        item.digest
+        for item in bundle.files
+        if store_whole(session, device=device, digest=item.digest, data=item.data, now=now)
+    ]
     reply = ReplyBundle(
         device_id=device.id,
         created_at=timestamp_to_wire(now) or "",
@@ -115,8 +128,30 @@ def import_bundle(
         audit_last=audit_last,
         changes=changes,
         cursor=cursor,
+        files_stored=stored,
+        files=_asked_for(session, device, bundle.wanted),
     )
-    return ImportOutcome(write_reply_bundle(key, reply), device.id, results, len(changes))
+    return ImportOutcome(
+        write_reply_bundle(key, reply),
+        device.id,
+        results,
+        len(changes),
+        files_stored=len(stored),
+        files_sent=len(reply.files),
+    )
+
+
+def _asked_for(session: Session, device: Device, wanted: list[str]) -> list[BundleFile]:
+    """The files a village asked for that central has and it may see, up to the budget."""
+    files: list[BundleFile] = []
+    budget = BUNDLE_FILE_BYTES
+    for digest in dict.fromkeys(wanted):
+        data = read_whole(session, device=device, digest=digest)
+        if data is None or len(data) > budget:
+            continue
+        budget -= len(data)
+        files.append(BundleFile(digest=digest, data=data))
+    return files
 
 
 def import_bundle_file(

@@ -343,6 +343,35 @@ class Attachments:
             )
             return [str(digest) for (digest,) in rows]
 
+    def receive(self, digest: str, data: bytes) -> bool:
+        """Keep a whole file that came another way (a reply bundle); False, and nothing
+        kept, when its bytes do not hash to ``digest``."""
+        if not is_digest(digest) or sha256_bytes(data) != digest:
+            return False
+        self._store_bytes(digest, data)
+        with self.store.transaction() as conn:
+            stmt = sqlite_insert(_table).values(
+                digest=digest,
+                size=len(data),
+                name="",
+                state=SYNCED,
+                added_at=utcnow(),
+                synced_at=utcnow(),
+                last_error="",
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["digest"],
+                    set_={
+                        "state": sa.case((_table.c.state == ORIGINAL, ORIGINAL), else_=SYNCED),
+                        "size": len(data),
+                        "synced_at": utcnow(),
+                        "last_error": "",
+                    },
+                )
+            )
+        return True
+
     def _partial_dir(self, digest: str) -> Path:
         return self.root / "partial" / self._path(digest).name
 

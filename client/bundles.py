@@ -1,20 +1,32 @@
 """Sync by file on the device's side: write the ops bundle, import central's reply.
 
 Exporting marks nothing: the ops stay in the outbox until a reply (or an online push)
-answers them, and the audit entries stay unacknowledged. Importing a reply applies
-the results of the ops still waiting, acknowledges the audit entries central checked
-and stores the changes, moving the cursor; a reply imported twice changes nothing.
+answers them, the audit entries stay unacknowledged and the files stay to send. The
+bundle also carries the files the records name that central may lack (up to
+BUNDLE_FILE_BYTES; the rest go in the next one) and the digests asked for here.
+Importing a reply applies the results of the ops still waiting, acknowledges the
+audit entries central checked, stores the changes (moving the cursor), marks the
+files central now holds and keeps the files it sent; a reply imported twice changes
+nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from client.attachments import Attachments
 from client.crypto import Locked
 from client.store import Store, utcnow
 from client.sync_lock import sync_lock
 from models.kinds import timestamp_to_wire
-from sync.bundle import BundleError, OpsBundle, open_reply_bundle, write_ops_bundle
+from sync.bundle import (
+    BUNDLE_FILE_BYTES,
+    BundleError,
+    BundleFile,
+    OpsBundle,
+    open_reply_bundle,
+    write_ops_bundle,
+)
 from sync.protocol import OpStatus, PullResponse
 from sync.signing import public_key_from_b64
 
@@ -34,6 +46,8 @@ class ExportOutcome:
     data: bytes
     ops: int
     audit: int
+    files: int = 0
+    wanted: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,8 @@ class ReplyOutcome:
     conflicts: int
     rejected: int
     pulled: int
+    files_stored: int = 0
+    files_received: int = 0
 
 
 def export_bundle(store: Store) -> ExportOutcome:
@@ -52,14 +68,29 @@ def export_bundle(store: Store) -> ExportOutcome:
     with sync_lock(store.home):
         ops = [op for _seq, op in store.pending_ops(after_seq=0, limit=MAX_EXPORT)]
         audit = store.audit_segment(limit=MAX_EXPORT)
+        attachments = Attachments(store)
+        files: list[BundleFile] = []
+        budget = BUNDLE_FILE_BYTES
+        for ref in attachments.uploads(limit=MAX_EXPORT):
+            if ref.size <= budget:
+                files.append(BundleFile(digest=ref.digest, data=attachments.blob(ref.digest)))
+                budget -= ref.size
         bundle = OpsBundle(
             device_id=identity.device_id,
             created_at=timestamp_to_wire(utcnow()) or "",
             cursor=store.cursor(),
             ops=ops,
             audit=audit,
+            files=files,
+            wanted=attachments.wanted(limit=MAX_EXPORT),
         )
-    return ExportOutcome(write_ops_bundle(identity.private_key, bundle), len(ops), len(audit))
+    return ExportOutcome(
+        write_ops_bundle(identity.private_key, bundle),
+        len(ops),
+        len(audit),
+        files=len(files),
+        wanted=len(bundle.wanted),
+    )
 
 
 def import_reply(store: Store, data: bytes) -> ReplyOutcome:
@@ -86,9 +117,14 @@ def import_reply(store: Store, data: bytes) -> ReplyOutcome:
         if reply.cursor > store.cursor():  # an older reply's changes are here already
             page = PullResponse(changes=reply.changes, cursor=reply.cursor, more=False)
             pulled = store.apply_pull(page)
+        attachments = Attachments(store)
+        attachments.mark_synced(reply.files_stored)
+        received = sum(attachments.receive(item.digest, item.data) for item in reply.files)
     return ReplyOutcome(
         answered=len(results),
         conflicts=conflicts,
         rejected=sum(r.status is OpStatus.REJECTED for r in results),
         pulled=pulled,
+        files_stored=len(reply.files_stored),
+        files_received=received,
     )

@@ -156,7 +156,8 @@ def cmd_central_import_bundle(args: argparse.Namespace) -> int:
     _say(
         f"device {outcome.device_id}: {len(statuses)} ops "
         f"({', '.join(f'{s} {statuses.count(s)}' for s in sorted(set(statuses))) or 'none'}); "
-        f"reply with {outcome.changes} changes written"
+        f"{outcome.files_stored} files kept; reply with {outcome.changes} changes and "
+        f"{outcome.files_sent} files written"
     )
     return EXIT_OK
 
@@ -368,8 +369,17 @@ def _sync_by_file(args: argparse.Namespace) -> int:
         if args.export:
             out = export_bundle(store)
             Path(args.export).write_bytes(out.data)
-            figures = {"ops": out.ops, "audit": out.audit, "bytes": len(out.data)}
-            text = f"wrote {out.ops} ops and {out.audit} audit entries to the bundle"
+            figures = {
+                "ops": out.ops,
+                "audit": out.audit,
+                "files": out.files,
+                "wanted": out.wanted,
+                "bytes": len(out.data),
+            }
+            text = (
+                f"wrote {out.ops} ops, {out.audit} audit entries and {out.files} files to the "
+                f"bundle ({out.wanted} files asked for)"
+            )
         else:
             try:
                 data = Path(args.import_reply).read_bytes()
@@ -384,10 +394,13 @@ def _sync_by_file(args: argparse.Namespace) -> int:
                 "conflicts": got.conflicts,
                 "rejected": got.rejected,
                 "pulled": got.pulled,
+                "files_stored": got.files_stored,
+                "files_received": got.files_received,
             }
             text = (
                 f"answered {got.answered}, conflicts {got.conflicts}, "
-                f"rejected {got.rejected}, pulled {got.pulled}"
+                f"rejected {got.rejected}, pulled {got.pulled}; files central holds now "
+                f"{got.files_stored}, files received {got.files_received}"
             )
     if args.json:
         _print_json(figures)

@@ -8,6 +8,11 @@ Layout::
     the payload                          JSON, compressed with <encoding> (zstd or gzip)
                                          (ops, changes, results: compact rows, sync.rows)
 
+Attachment files travel inside the payload, base64 (``BundleFile``): an ops bundle
+carries the files its records name that central may lack, and the digests the
+village asked for; the reply says which files central now holds and carries the
+ones asked for.
+
 The signature covers the magic line, the header line and the compressed payload, so
 a flipped byte anywhere is refused. A device signs its ``ops`` bundle with its own
 key; central signs the ``reply`` with a key derived from its secret. Nothing of a
@@ -24,7 +29,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sync.compression import BodyError, BodyTooLarge, compress, decompress, supported
 from sync.protocol import (
@@ -35,6 +40,7 @@ from sync.protocol import (
     OpRows,
     ResultRows,
 )
+from sync.protocol_attachments import DIGEST_PATTERN
 
 MAGIC = b"SANWU-BUNDLE 1\n"
 SIGNATURE_BYTES = 64
@@ -45,6 +51,20 @@ SIGNING_INFO = b"sanwu bundle signing"
 
 class BundleError(ValueError):
     """Not a bundle, truncated, tampered with, or signed by another key."""
+
+
+BUNDLE_FILE_BYTES = 128 * 1024 * 1024
+"""The most attachment bytes one bundle carries (inside DECODE_LIMIT once in base64);
+files beyond wait for the next bundle."""
+
+
+class BundleFile(BaseModel):
+    """One attachment, whole; the receiver checks its bytes against the digest."""
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+    digest: str = Field(pattern=DIGEST_PATTERN)
+    data: bytes
 
 
 class OpsBundle(BaseModel):
@@ -58,6 +78,10 @@ class OpsBundle(BaseModel):
     """The device's pull cursor: the reply carries every change after it."""
     ops: OpRows = Field(default_factory=list)
     audit: AuditRows = Field(default_factory=list)
+    files: list[BundleFile] = Field(default_factory=list)
+    """Files the ops' records name that central may lack."""
+    wanted: list[str] = Field(default_factory=list)
+    """Digests of files the village asked for: the reply carries those central has."""
 
 
 class ReplyBundle(BaseModel):
@@ -72,6 +96,10 @@ class ReplyBundle(BaseModel):
     """The last audit entry central checked (0: none): the device acknowledges up to it."""
     changes: ChangeRows = Field(default_factory=list)
     cursor: int
+    files_stored: list[str] = Field(default_factory=list)
+    """Digests of the bundle's files central now holds whole (the device stops sending them)."""
+    files: list[BundleFile] = Field(default_factory=list)
+    """Files the bundle asked for, as far as central has them and the device may see them."""
 
 
 @dataclass(frozen=True)

@@ -423,3 +423,40 @@ def test_concurrent_uploads_of_one_file_never_write_an_offset_twice(
     finally:
         engine.dispose()
     assert _read_raw(clerk, 0, len(PHOTO) // 2).content == PHOTO[: len(PHOTO) // 2]
+
+
+def test_a_whole_file_from_a_bundle_obeys_the_upload_rules(
+    enroll: Enroll, session: Session
+) -> None:
+    """Sync by file: bytes that do not hash to the digest, or a file no record in scope
+    names, are not kept; a good one replaces a partial upload and reads back whole."""
+    from datetime import UTC, datetime
+
+    from central.attachments import read_whole, store_whole
+
+    now = datetime.now(UTC)
+    clerk = enroll(VILLAGE)
+    stranger = enroll(OTHER_VILLAGE)
+    _name_in_record(clerk, DIGEST)
+    _chunk(clerk, 0, PHOTO[:100_000])  # a partial upload was cut
+
+    def device(d: Device) -> DeviceRow:
+        row = session.get(DeviceRow, d.device_id)
+        assert row is not None
+        return row
+
+    bad = PHOTO[:-1] + bytes([PHOTO[-1] ^ 0xFF])
+    assert not store_whole(session, device=device(clerk), digest=DIGEST, data=bad, now=now)
+    assert not store_whole(session, device=device(stranger), digest=DIGEST, data=PHOTO, now=now)
+    row, starts = _stored(session)
+    assert row is not None and (row.received, row.complete, starts) == (100_000, False, [0])
+    assert read_whole(session, device=device(clerk), digest=DIGEST) is None
+
+    assert store_whole(session, device=device(clerk), digest=DIGEST, data=PHOTO, now=now)
+    row, starts = _stored(session)
+    assert row is not None and row.complete and row.received == len(PHOTO)
+    assert read_whole(session, device=device(clerk), digest=DIGEST) == PHOTO
+    assert read_whole(session, device=device(stranger), digest=DIGEST) is None
+    # Again: already whole, nothing rewritten.
+    assert store_whole(session, device=device(clerk), digest=DIGEST, data=PHOTO, now=now)
+    assert _stored(session)[1] == starts

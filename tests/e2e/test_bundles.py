@@ -121,3 +121,71 @@ def test_a_clerk_without_link_syncs_by_file(
     assert clerk.db_count("SELECT value FROM setting WHERE key = 'cursor'") == cursor_before
     assert clerk.pending() == 1
     assert json.loads(clerk.run("queue", "list", "--json").stdout)[0]["record_id"] == later
+
+
+def test_files_travel_by_bundle_both_ways(
+    central: Central, make_clients: Any, tmp_path: Path
+) -> None:
+    """A village with no link sends its photo on the stick and gets back, on the same
+    stick, a scan town staff attached; a file that does not match its digest, or that no
+    record names, is not kept."""
+    import hashlib
+    import random
+
+    org = village(209)
+    clerk, town = make_clients((org, "clerk"), (TOWN, "town"))
+    photo, scan, stray = tmp_path / "board.jpg", tmp_path / "scan.pdf", tmp_path / "stray.bin"
+    photo.write_bytes(random.Random(5).randbytes(200_000))
+    scan.write_bytes(random.Random(6).randbytes(150_000))
+    stray.write_bytes(b"attached, then the form was left")
+    photo_digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    scan_digest = hashlib.sha256(scan.read_bytes()).hexdigest()
+
+    values = json.dumps(disclosure(period="2035-01"), ensure_ascii=False)
+    clerk.run("record", "add", "disclosure", "--json", values, "--attach", str(photo))
+    clerk.run("attachments", "add", str(stray))
+    town_values = disclosure(org_code=org, period="2035-02", title="镇里的扫描件")
+    town_id = town.run(
+        "record",
+        "add",
+        "disclosure",
+        "--json",
+        json.dumps(town_values, ensure_ascii=False),
+        "--attach",
+        str(scan),
+    ).stdout.strip()
+    assert town.sync()["files_sent"] == 1
+
+    # First trip: the records come back, not the scan (nobody asked for it yet).
+    bundle, reply = tmp_path / "1.bundle", tmp_path / "1.reply"
+    exported = clerk.json("sync", "--export", str(bundle), "--json")
+    assert (exported["files"], exported["wanted"]) == (1, 0), "the stray file stays home"
+    out = _import(central, bundle, reply).stdout
+    assert "1 files kept" in out, out
+    stored = central.query(
+        "SELECT size, complete FROM attachment WHERE digest = ?", (photo_digest,)
+    )
+    assert stored == [(200_000, 1)]
+    got = clerk.json("sync", "--import-reply", str(reply), "--json")
+    assert (got["files_stored"], got["files_received"]) == (1, 0)
+    (photo_row,) = [
+        f for f in clerk.json("attachments", "list", "--json") if f["digest"] == photo_digest
+    ]
+    assert photo_row["state"] == "synced"
+
+    # Second trip: the clerk asks for the town's scan.
+    clerk.run("attachments", "fetch", "--record", town_id)
+    bundle, reply = tmp_path / "2.bundle", tmp_path / "2.reply"
+    exported = clerk.json("sync", "--export", str(bundle), "--json")
+    assert (exported["files"], exported["wanted"]) == (0, 1), (
+        "a file central holds is not sent again"
+    )
+    _import(central, bundle, reply)
+    got = clerk.json("sync", "--import-reply", str(reply), "--json")
+    assert got["files_received"] == 1
+    opened = clerk.run("attachments", "open", scan_digest, "--out", str(tmp_path / "o")).stdout
+    assert Path(opened.strip()).read_bytes() == scan.read_bytes()
+    assert central.query(
+        "SELECT count(*) FROM attachment WHERE digest = ?",
+        (hashlib.sha256(stray.read_bytes()).hexdigest(),),
+    ) == [(0,)]
