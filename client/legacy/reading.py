@@ -185,7 +185,10 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
             try:
                 for cells in reader:  # the reader goes on after an error it raised
                     row_number += 1
-                    yield row_number, _kept(cells)
+                    # CSV cells are text: the longest one says whether any is oversized.
+                    if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+                        cells = _kept(cells)
+                    yield row_number, cells
                 return
             except csv.Error as exc:
                 row_number += 1
