@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel, ValidationError
+from starlette.requests import ClientDisconnect
 
 from central.errors import BadRequest, PayloadTooLarge, ProtocolMismatch
 from central.settings import CentralSettings
@@ -34,10 +35,14 @@ async def raw_body(request: Request) -> bytes:
     if declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
+    except ClientDisconnect:
+        # A village line dropped mid-request: routine, nothing was applied; no traceback.
+        raise BadRequest("disconnected", "the device went away before its request ended") from None
     return bytes(body)
 
 

@@ -161,3 +161,21 @@ def test_client_killed_between_push_and_ack_converges_exactly_once(central: Cent
 
     _sync_until_clean(clerk)
     _assert_exactly_once(central, clerk, org)
+
+
+def test_a_line_that_drops_mid_request_is_routine_for_central(central: Central) -> None:
+    """A village line cut while a photo chunk is on its way: central answers nothing,
+    applies nothing, and logs it as a refusal, not as a crash with a traceback."""
+    import socket
+
+    before = len(central.log)
+    body = b"\x00" * 1000
+    with socket.create_connection(("127.0.0.1", central.port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /v1/attachments/" + b"a" * 64 + b"?offset=0&size=100000 HTTP/1.1\r\n"
+            b"Host: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Length: 100000\r\n\r\n" + body
+        )
+    time.sleep(1.0)  # central notices the closed connection at once; give its log a moment
+    tail = "\n".join(central.log[before:])
+    assert "Traceback" not in tail and "Exception in ASGI" not in tail, tail
