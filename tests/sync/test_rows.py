@@ -248,6 +248,46 @@ def test_an_empty_batch_is_as_short_as_a_verbose_one() -> None:
     assert rows.read_ops([]) == rows.read_changes([]) == rows.read_audit([]) == []
 
 
+@settings(max_examples=300)
+@given(canonical_stamps)
+def test_a_protocol_timestamp_is_its_microseconds_since_1970(stamp: str) -> None:
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    micros = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    assert rows._micros(stamp) == micros
+    assert rows._stamp(micros) == stamp
+
+
+@settings(max_examples=300)
+@given(
+    canonical_stamps,
+    st.integers(min_value=0, max_value=26),
+    st.sampled_from(list("09+-_ .:TZz\u0663\uff11")),
+)
+def test_a_near_timestamp_is_not_taken_for_one(stamp: str, at: int, char: str) -> None:
+    """Anything the exact form does not spell again travels as the string it is."""
+    near = stamp[:at] + char + stamp[at + 1 :]
+    micros = rows._micros(near)
+    assert micros is None or rows._stamp(micros) == near
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-01-01T24:00:00Z",
+        "2026-02-30T00:00:00Z",
+        "2026-01-01T00:60:00Z",
+        "2026-01-01T00:00:60Z",
+        "2026-01-01T00:00:00.000000Z",
+        "2026-01-01T00:00:0_Z",
+        "2026-01-01T-1:00:00Z",
+        "20260101T00:00:00.00000Z",
+        "9999-12-31T99:00:00Z",
+    ],
+)
+def test_timestamps_out_of_form_are_not_coded(text: str) -> None:
+    assert rows._micros(text) is None
+
+
 # ---- malformed batches ---------------------------------------------------------------
 
 
