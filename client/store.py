@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import operator
 import os
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -171,6 +174,45 @@ class SyncStatus:
     last_round: Mapping[str, Any] | None
 
 
+CHECKPOINT_WAIT = 120.0
+"""Seconds ``Store.close`` waits at most for a deferred checkpoint (it never waits on locks:
+PASSIVE copies what it can and stops)."""
+
+
+class DeferredCheckpoint:
+    """A PASSIVE WAL checkpoint in a daemon thread, on a sqlite3 connection of its own.
+
+    After a big commit (an import) the WAL holds every page it wrote; copying them into
+    the database file is what the next automatic checkpoint would do inside some later
+    commit. PASSIVE never blocks readers or writers and never truncates the WAL; if the
+    process ends first, the WAL stays valid and the next checkpoint finishes the copy."""
+
+    def __init__(self, path: Path) -> None:
+        self.seconds: float | None = None
+        self.error = ""
+        self._thread = threading.Thread(
+            target=self._run, args=(path,), name="sanwu-checkpoint", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        started = time.perf_counter()
+        try:
+            conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:  # pragma: no cover - the next checkpoint does it
+            self.error = f"{type(exc).__name__}: {exc}"
+        self.seconds = time.perf_counter() - started
+
+    def wait(self, timeout: float | None = None) -> float | None:
+        """Its seconds once done (None: still running after ``timeout``)."""
+        self._thread.join(timeout)
+        return None if self._thread.is_alive() else self.seconds
+
+
 class Store:
     """One local database file under a home directory."""
 
@@ -183,6 +225,7 @@ class Store:
         self.engine = open_engine(self.path)
         upgrade(self.engine)
         self._key: DataKey | None = None
+        self._checkpoint: DeferredCheckpoint | None = None
         with self.engine.connect() as conn:
             self._identity = load_identity(conn)
         if passphrase is None:
@@ -191,7 +234,26 @@ class Store:
             self.unlock(passphrase)
 
     def close(self) -> None:
+        self.wait_checkpoint()
         self.engine.dispose()
+
+    def _defer_checkpoint(self) -> None:
+        """Copy the WAL into the database file in the background (a PASSIVE checkpoint on
+        a connection of its own): readers and writers go on meanwhile, and a checkpoint
+        cut short (the process ends) is simply done again by the next one."""
+        self.wait_checkpoint()
+        self._checkpoint = DeferredCheckpoint(self.path)
+
+    def wait_checkpoint(self, timeout: float | None = CHECKPOINT_WAIT) -> float | None:
+        """Wait for the deferred checkpoint, if one runs; returns its seconds (None: there
+        was none, or it is still running after ``timeout``)."""
+        checkpoint = self._checkpoint
+        if checkpoint is None:
+            return None
+        seconds = checkpoint.wait(timeout)
+        if seconds is not None:
+            self._checkpoint = None
+        return seconds
 
     def __enter__(self) -> Store:
         return self
@@ -989,20 +1051,40 @@ class Store:
     def importing(self, kind: str, *, write: bool = True) -> Iterator[BulkImport]:
         """One transaction for a whole import, fed batch by batch (``BulkImport.add``):
         every row's record, outbox op and audit entry are saved together at the end, or
-        nothing is (an error, or ``write=False``: a dry run, which only matches)."""
-        with self.transaction() as conn:
+        nothing is (an error, or ``write=False``: a dry run, which only matches).
+
+        The commit syncs the WAL and returns; copying the import's pages into the database
+        file is a deferred checkpoint in the background (``wait_checkpoint``)."""
+        committed = False
+        with self.engine.connect() as conn:
             raw: Any = conn.connection.driver_connection
-            (previous,) = raw.execute("PRAGMA cache_size").fetchone()
+            (cache_size,) = raw.execute("PRAGMA cache_size").fetchone()
+            (autocheckpoint,) = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
             # The pages an import dirties, kept in memory until the commit: with the
             # default 2 MB, index pages spill to the WAL and are read back and written
-            # again (a fifth of the import's SQL time). Memory only; reset before commit.
+            # again (a fifth of the import's SQL time). Memory only.
             raw.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+            # The commit is durable once the WAL is synced (synchronous=FULL): copying the
+            # import's pages from the WAL into the database file is left to a checkpoint
+            # after it (``_defer_checkpoint``), not done inside the commit the user waits on.
+            raw.execute("PRAGMA wal_autocheckpoint = 0")
             try:
-                yield BulkImport(self, conn, kind_spec(kind), write=write)
-                if not write:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield BulkImport(self, conn, kind_spec(kind), write=write)
+                except BaseException:
+                    conn.rollback()
+                    raise
+                if write:
+                    conn.commit()
+                    committed = True
+                else:
                     conn.rollback()
             finally:
-                raw.execute(f"PRAGMA cache_size = {int(previous)}")
+                raw.execute(f"PRAGMA cache_size = {int(cache_size)}")
+                raw.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+        if committed:
+            self._defer_checkpoint()
 
     def import_rows(
         self,

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
+from sqlalchemy import event
 
+from client import store as store_module
 from client.errors import UnknownRecord, ValidationFailed
 from client.store import Store
+from models.kinds import kind_spec
+from models.validation import normalize
 from sync.protocol import (
     Change,
     ConflictInfo,
@@ -276,3 +281,97 @@ def test_duplicate_conflict_take_theirs_keeps_one_record(enrolled: Store) -> Non
     assert [r["id"] for r in listed] == ["r-other"]
     assert enrolled.get(mine_id)[1]["deleted"] is True
     assert enrolled.queue() == []
+
+
+# ---- bulk import: the commit, and the checkpoint after it ------------------------------
+
+
+def _full_disclosures(count: int, *, title: str = "导入的记录") -> list[dict[str, Any]]:
+    """Validated full wire records, as the importer hands them to ``BulkImport.add``."""
+    records = []
+    for n in range(count):
+        period = f"{2000 + n // 12}-{n % 12 + 1:02d}"
+        given, errors = normalize("disclosure", disclosure(period=period, title=f"{title}{n}"))
+        assert errors == []
+        records.append({**kind_spec("disclosure").defaults(), "org_code": VILLAGE, **given})
+    return records
+
+
+class _HeldCheckpoint:
+    """Stands in for ``DeferredCheckpoint``: remembers it was asked, copies nothing."""
+
+    made: ClassVar[list[Path]] = []
+
+    def __init__(self, path: Path) -> None:
+        self.made.append(path)
+
+    def wait(self, _timeout: float | None = None) -> float:
+        return 0.0
+
+
+def _checkpoint_every_page(store: Store) -> None:
+    """Every connection of the store checkpoints after each commit (SQLite's is 1000
+    pages): a commit that checkpoints shows in the database file's size at once."""
+    event.listen(
+        store.engine,
+        "connect",
+        lambda raw, _record: raw.execute("PRAGMA wal_autocheckpoint = 1"),
+    )
+    store.engine.dispose()
+
+
+def test_an_import_commits_without_copying_the_wal_into_the_file(
+    enrolled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _checkpoint_every_page(enrolled)
+    enrolled.add("disclosure", disclosure())
+    before = enrolled.path.stat().st_size
+    monkeypatch.setattr(store_module, "DeferredCheckpoint", _HeldCheckpoint)
+    _HeldCheckpoint.made.clear()
+    with enrolled.importing("disclosure") as bulk:
+        raw = bulk.conn.connection.driver_connection
+        assert raw is not None
+        assert raw.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+        bulk.add(_full_disclosures(300))
+    # Committed (another connection reads every row) while the file has not grown: the
+    # pages are in the WAL, the checkpoint was handed on.
+    assert _count(enrolled, "disclosure") == 301
+    assert enrolled.path.stat().st_size == before
+    assert _HeldCheckpoint.made == [enrolled.path]
+    # The connection is back to its own setting for ordinary saves.
+    with enrolled.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -2000
+    monkeypatch.undo()
+    enrolled._defer_checkpoint()
+    seconds = enrolled.wait_checkpoint()
+    assert seconds is not None and seconds >= 0
+    assert enrolled.path.stat().st_size > before  # the deferred checkpoint copied them
+    assert enrolled.wait_checkpoint() is None  # nothing left to wait for
+
+
+def test_the_deferred_checkpoint_runs_after_a_real_import(enrolled: Store) -> None:
+    before = enrolled.path.stat().st_size
+    outcome = enrolled.import_rows("disclosure", _full_disclosures(200))
+    assert set(outcome.statuses) == {"created"}
+    seconds = enrolled.wait_checkpoint()
+    assert seconds is not None
+    assert enrolled.path.stat().st_size > before
+    with sqlite3.connect(enrolled.path) as conn:
+        busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert (busy, log) == (0, done)
+
+
+def test_a_dry_run_or_failed_import_defers_no_checkpoint(
+    enrolled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "DeferredCheckpoint", _HeldCheckpoint)
+    _HeldCheckpoint.made.clear()
+    enrolled.import_rows("disclosure", _full_disclosures(3), write=False)
+    with pytest.raises(RuntimeError), enrolled.importing("disclosure") as bulk:
+        bulk.add(_full_disclosures(3))
+        raise RuntimeError("cut")
+    assert _HeldCheckpoint.made == []
+    assert _count(enrolled, "disclosure") == 0
+    with enrolled.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
