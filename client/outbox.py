@@ -3,11 +3,16 @@
 Every function works inside the caller's transaction. An op leaves the outbox
 only when central has answered for it; one that central rejects as invalid is
 quarantined with the reason, so it never blocks the ops behind it.
+
+A create may be queued "as the record is" (``AS_RECORD``: an imported row's, so its
+values are not written a second time): its changes are made from the record when the
+op is read, by the caller's ``AsRecord``, exactly as a typed create's are made when it
+is saved. Every reader here takes one, so none can hand such an op on half made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +29,16 @@ PENDING = "pending"
 QUARANTINED = "quarantined"
 
 _outbox = OutboxOp.__table__  # type: ignore[attr-defined]
+
+AS_RECORD = "null"
+"""The stored ``changes`` text of a create queued as the record is: JSON null (the
+column stays NOT NULL; it reads back as None). Only ``Action.CREATE`` ops carry it."""
+
+Changes = Mapping[str, Sequence[Any]]
+AsRecord = Callable[[str, Sequence[str]], Mapping[str, Changes]]
+"""(kind, record ids) → each record's create changes ``{field: (None, value)}``, made
+from the record as it is now (``Store._as_record``); a record id it does not answer for
+gets no changes (central then refuses the create as invalid, and it is quarantined)."""
 
 
 @dataclass(frozen=True)
@@ -75,42 +90,68 @@ def enqueue(
     return op_id
 
 
-def _to_op(row: Any) -> Op:
+def _as_records(rows: Sequence[Any], as_record: AsRecord) -> dict[tuple[str, str], Changes]:
+    """The changes of the rows queued as the record is, one ``as_record`` call per kind."""
+    wanted: dict[str, list[str]] = {}
+    for row in rows:
+        if row.changes is None:
+            wanted.setdefault(row.kind, []).append(row.record_id)
+    made: dict[tuple[str, str], Changes] = {}
+    for kind, record_ids in wanted.items():
+        for record_id, changes in as_record(kind, record_ids).items():
+            made[(kind, record_id)] = changes
+    return made
+
+
+def _changes(row: Any, made: Mapping[tuple[str, str], Changes]) -> Changes:
+    if row.changes is None:
+        return made.get((row.kind, row.record_id), {})
+    changes: Changes = row.changes
+    return changes
+
+
+def _to_op(row: Any, made: Mapping[tuple[str, str], Changes]) -> Op:
     return Op(
         op_id=row.op_id,
         kind=row.kind,
         record_id=row.record_id,
         action=Action(row.action),
-        changes={name: (pair[0], pair[1]) for name, pair in row.changes.items()},
+        changes={name: (pair[0], pair[1]) for name, pair in _changes(row, made).items()},
         base_version=row.base_version,
         recorded_at=timestamp_to_wire(row.recorded_at) or "",
     )
 
 
-def pending(conn: Connection, *, after_seq: int, limit: int) -> list[tuple[int, Op]]:
+def pending(
+    conn: Connection, *, after_seq: int, limit: int, as_record: AsRecord
+) -> list[tuple[int, Op]]:
     """Pending ops after a local position, oldest first, with their positions."""
     rows = conn.execute(
         sa.select(_outbox)
         .where(_outbox.c.state == PENDING, _outbox.c.seq > after_seq)
         .order_by(_outbox.c.seq)
         .limit(limit)
-    )
-    return [(int(row.seq), _to_op(row)) for row in rows]
+    ).all()
+    made = _as_records(rows, as_record)
+    return [(int(row.seq), _to_op(row, made)) for row in rows]
 
 
-def pending_changes(conn: Connection, record_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+def pending_changes(
+    conn: Connection, record_ids: Iterable[str], *, as_record: AsRecord
+) -> dict[str, list[Changes]]:
     """The changes of every op not yet applied by central, per record, oldest first."""
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[Changes]] = {}
     ids = list(record_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows = conn.execute(
-            sa.select(_outbox.c.record_id, _outbox.c.changes)
+            sa.select(_outbox.c.kind, _outbox.c.record_id, _outbox.c.changes)
             .where(_outbox.c.record_id.in_(chunk))
             .order_by(_outbox.c.seq)
-        )
-        for record_id, changes in rows:
-            out.setdefault(record_id, []).append(changes)
+        ).all()
+        made = _as_records(rows, as_record)
+        for row in rows:
+            out.setdefault(row.record_id, []).append(_changes(row, made))
     return out
 
 
@@ -149,8 +190,9 @@ def release(conn: Connection, op_id: str | None = None) -> int:
     return int(conn.execute(stmt.values(state=PENDING)).rowcount)
 
 
-def listing(conn: Connection) -> list[QueuedOp]:
-    rows = conn.execute(sa.select(_outbox).order_by(_outbox.c.seq))
+def listing(conn: Connection, *, as_record: AsRecord) -> list[QueuedOp]:
+    rows = conn.execute(sa.select(_outbox).order_by(_outbox.c.seq)).all()
+    made = _as_records(rows, as_record)
     return [
         QueuedOp(
             seq=int(row.seq),
@@ -158,7 +200,7 @@ def listing(conn: Connection) -> list[QueuedOp]:
             kind=row.kind,
             record_id=row.record_id,
             action=row.action,
-            fields=tuple(sorted(row.changes)),
+            fields=tuple(sorted(_changes(row, made))),
             state=row.state,
             attempts=row.attempts,
             recorded_at=row.recorded_at,

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,24 @@ def _version_update(kind: str) -> Any:
             updated_by=sa.bindparam("_updated_by"),
         )
     )
+
+
+def create_changes(spec: KindSpec, record: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """A new record's op changes: ``{field: (None, value)}`` for ``org_code`` and every
+    field not at its default. A typed create's are made by ``Store.add`` when it is saved;
+    an imported one's when the op is read (``Store._as_record``)."""
+    defaults = _create_defaults(spec.name)
+    return {
+        name: (None, record.get(name))
+        for name, default in defaults.items()
+        if name == "org_code" or record.get(name) != default
+    }
+
+
+@cache
+def _create_defaults(kind: str) -> Mapping[str, Any]:
+    """The kind's defaults, made once (read only: ``create_changes`` compares with them)."""
+    return kind_spec(kind).defaults()
 
 
 @dataclass(frozen=True)
@@ -341,6 +359,8 @@ class Store:
                     sealed += len(values)
         out = _outbox
         for row in conn.execute(sa.select(out.c.seq, out.c.kind, out.c.record_id, out.c.changes)):
+            if row.changes is None:  # queued as the record is: the record was sealed above
+                continue
             changes = self._seal_changes(key, row.kind, row.record_id, row.changes)
             if changes != row.changes:
                 conn.execute(out.update().where(out.c.seq == row.seq).values(changes=changes))
@@ -398,6 +418,23 @@ class Store:
             name: [self._open(self._key, "outbox", name, record_id, v) for v in pair]
             for name, pair in changes.items()
         }
+
+    def _as_record(
+        self, conn: Connection, kind: str, record_ids: Sequence[str], *, opened: bool = True
+    ) -> dict[str, dict[str, tuple[Any, Any]]]:
+        """``outbox.AsRecord``: the create changes of records queued as they are (imported
+        rows), made from each record now, as ``add`` makes a typed one's (personal values
+        opened; with ``opened=False`` left sealed, for when only the names are wanted).
+        Edits made since are in the values too: their ops' ``to`` are then what central
+        already holds, which it takes as applied."""
+        spec = kind_spec(kind)
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        out: dict[str, dict[str, tuple[Any, Any]]] = {}
+        for chunk in _chunks(sorted(set(record_ids)), 500):
+            for row in conn.execute(sa.select(table).where(table.c.id.in_(chunk))):
+                record = self.record_of(spec, row) if opened else row_to_wire(spec, row)
+                out[row.id] = create_changes(spec, record)
+        return out
 
     def _sealed_conflict(
         self,
@@ -618,12 +655,7 @@ class Store:
             raise ValidationFailed(errors)
         record_id = new_id()
         now = utcnow()
-        defaults = spec.defaults()
-        changes = {
-            name: (None, value)
-            for name, value in record.items()
-            if name == "org_code" or value != defaults.get(name)
-        }
+        changes = create_changes(spec, record)
         with self.transaction() as conn:
             duplicate = self._check_natural_key(conn, spec, record, record_id)
             if duplicate:
@@ -738,7 +770,8 @@ class Store:
 
     def queue(self) -> list[outbox.QueuedOp]:
         with self.engine.connect() as conn:
-            return outbox.listing(conn)
+            # Only the fields' names are listed: the values need not be opened.
+            return outbox.listing(conn, as_record=partial(self._as_record, conn, opened=False))
 
     def retry(self, op_id: str | None = None) -> int:
         """Put quarantined ops back in line (one, or all)."""
@@ -763,7 +796,9 @@ class Store:
 
     def pending_ops(self, *, after_seq: int, limit: int) -> list[tuple[int, Op]]:
         with self.engine.connect() as conn:
-            ops = outbox.pending(conn, after_seq=after_seq, limit=limit)
+            ops = outbox.pending(
+                conn, after_seq=after_seq, limit=limit, as_record=partial(self._as_record, conn)
+            )
         out: list[tuple[int, Op]] = []
         for seq, op in ops:
             opened = self._open_changes(op.record_id, op.changes)
@@ -871,7 +906,9 @@ class Store:
             pending = {
                 record_id: [self._open_changes(record_id, changes) for changes in batch]
                 for record_id, batch in outbox.pending_changes(
-                    conn, {c.record["id"] for c in page.changes}
+                    conn,
+                    {c.record["id"] for c in page.changes},
+                    as_record=partial(self._as_record, conn),
                 ).items()
             }
             for change in page.changes:
@@ -1193,9 +1230,10 @@ class BulkImport:
     New records, their ops and audit entries go in with the sqlite3 cursor's
     ``executemany``: column values are made here once per row (``_ImportLayout``: the
     same stored text SQLAlchemy's column types would write, so ``record_of`` reads them
-    back the same) and a create's changes are written once, straight from the record
-    (``audit.CreateChanges``); when none is personal the same text is the op's and the
-    audit entry's."""
+    back the same). A new record's create is queued as the record is (``outbox.AS_RECORD``:
+    its changes are made from the row when the op is read, ``Store._as_record``), so its
+    values are not written into the outbox a second time; its audit entry's changes are
+    written straight from the record (``audit.CreateChanges``)."""
 
     def __init__(self, store: Store, conn: Connection, spec: KindSpec, *, write: bool) -> None:
         self.store = store
@@ -1277,44 +1315,40 @@ class BulkImport:
                     keys.append((kind, str(match_key), record_id))
                 statuses.append(IMPORT_CREATED)
                 record_ids.append(record_id)
+                # Queued as the record is: its values are in the row just written.
+                ops.append((record_id, kind, record_id, "create", outbox.AS_RECORD, 0, stamp))
                 if not personal:
                     text = layout.create_changes(record)
-                    ops.append((record_id, kind, record_id, "create", text, 0, stamp))
                     entries.append(_entry(now, actor, "create", kind, record_id, {}, text))
-                    continue
-                action, base_version = Action.CREATE, 0
-                changes: dict[str, tuple[Any, Any]] = {
-                    name: (None, value)
-                    for name, value in record.items()
-                    if name == "org_code" or value != layout.defaults.get(name)
-                }
-            else:
-                record_id, base_version, current = found
-                changes = diff({name: current.get(name) for name in fields}, record)
-                if not changes:
-                    statuses.append(IMPORT_UNCHANGED)
-                    record_ids.append(record_id)
-                    continue
-                action = Action.UPDATE
-                statuses.append(IMPORT_UPDATED)
+                else:  # append_many masks them
+                    made = create_changes(spec, record)
+                    entries.append(_entry(now, actor, "create", kind, record_id, made, None))
+                continue
+            record_id, base_version, current = found
+            changes = diff({name: current.get(name) for name in fields}, record)
+            if not changes:
+                statuses.append(IMPORT_UNCHANGED)
                 record_ids.append(record_id)
-                updates.append(
-                    {
-                        "_id": record_id,
-                        "recorded_at": now,
-                        "updated_by": actor,
-                        **store.columns_for(spec, record, record_id),
-                    }
-                )
-                existing[match_key] = (record_id, base_version, dict(record))
+                continue
+            statuses.append(IMPORT_UPDATED)
+            record_ids.append(record_id)
+            updates.append(
+                {
+                    "_id": record_id,
+                    "recorded_at": now,
+                    "updated_by": actor,
+                    **store.columns_for(spec, record, record_id),
+                }
+            )
+            existing[match_key] = (record_id, base_version, dict(record))
             if personal and not personal.isdisjoint(changes):
                 sealed = audit.canonical_changes(store._seal_changes(key, kind, record_id, changes))
                 masked = None  # append_many masks them itself
             else:
                 sealed = masked = audit.canonical_changes(changes)
-            op_id = record_id if action is Action.CREATE else next(ids)
-            ops.append((op_id, kind, record_id, action.value, sealed, base_version, stamp))
-            entries.append(_entry(now, actor, action.value, kind, record_id, changes, masked))
+            update = Action.UPDATE.value
+            ops.append((next(ids), kind, record_id, update, sealed, base_version, stamp))
+            entries.append(_entry(now, actor, update, kind, record_id, changes, masked))
         if self.write:
             self._write(inserts, updates, ops, entries, keys)
         return ImportOutcome(statuses, record_ids, errors)
@@ -1394,7 +1428,6 @@ class _ImportLayout:
     encoders: tuple[tuple[int, Any], ...]
     """(position in the fields, processor) of every field that needs one."""
     personal: tuple[tuple[int, str], ...]
-    defaults: Mapping[str, Any]
     create_changes: audit.CreateChanges
 
     def values(self, record: Mapping[str, Any]) -> list[Any]:
@@ -1437,7 +1470,6 @@ def _import_layout(kind: str, dialect: Any) -> _ImportLayout:
         personal=tuple(
             (position, name) for position, name in enumerate(spec.fields) if name in spec.personal
         ),
-        defaults=spec.defaults(),
         create_changes=audit.CreateChanges(spec.defaults()),
     )
 

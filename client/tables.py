@@ -25,7 +25,9 @@ class OutboxOp(SQLModel, table=True):
     kind: str
     record_id: str = Field(index=True, max_length=36)
     action: str
-    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    changes: dict[str, Any] | None = Field(default_factory=dict, sa_type=JSON, nullable=False)
+    """{field: [from, to]}; JSON null (``outbox.AS_RECORD``, never SQL NULL) for a create
+    queued as the record is: an imported row's, made from the record when it is read."""
     base_version: int = 0
     recorded_at: datetime
     state: str = Field(default="pending", index=True)

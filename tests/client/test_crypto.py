@@ -200,8 +200,10 @@ def test_changing_the_passphrase_rewraps_without_touching_rows(tmp_path: Path) -
         assert store.get(payment)[1]["id_number"] == ID_NUMBER
 
 
-def test_a_plain_database_is_sealed_at_first_unlock(tmp_path: Path) -> None:
-    """A home made before encryption: clear values and a clear key, sealed in one go."""
+@pytest.mark.parametrize("as_record", [False, True], ids=["typed", "imported"])
+def test_a_plain_database_is_sealed_at_first_unlock(tmp_path: Path, as_record: bool) -> None:
+    """A home made before encryption: clear values and a clear key, sealed in one go. An
+    imported create queued as the record is holds no values of its own to seal."""
     home = tmp_path / "home"
     with Store(home, passphrase="") as store:  # locked: nothing sealed yet
         store_path = store.path
@@ -231,7 +233,12 @@ def test_a_plain_database_is_sealed_at_first_unlock(tmp_path: Path) -> None:
             "INSERT INTO outbox (op_id, kind, record_id, action, changes, base_version,"
             " recorded_at, state, attempts, last_error) VALUES (?, 'subsidy_payment', ?,"
             " 'create', ?, 0, ?, 'pending', 0, '')",
-            (new_id(), payment_id, json.dumps({"id_number": [None, ID_NUMBER]}), now),
+            (
+                new_id(),
+                payment_id,
+                "null" if as_record else json.dumps({"id_number": [None, ID_NUMBER]}),
+                now,
+            ),
         )
     conn.close()
     assert ID_NUMBER.encode() in _raw(home)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any, ClassVar
@@ -375,3 +376,77 @@ def test_a_dry_run_or_failed_import_defers_no_checkpoint(
     assert _count(enrolled, "disclosure") == 0
     with enrolled.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
+
+
+# ---- imported creates: queued as the record is ---------------------------------------------
+
+
+def _stored_changes(store: Store) -> dict[str, str]:
+    with sqlite3.connect(store.path) as conn:
+        return dict(conn.execute("SELECT record_id, changes FROM outbox ORDER BY seq").fetchall())
+
+
+def test_an_imported_create_is_queued_as_the_record_is(enrolled: Store) -> None:
+    (imported,) = enrolled.import_rows("disclosure", _full_disclosures(1)).record_ids
+    assert imported is not None
+    typed = enrolled.add("disclosure", disclosure(period="2030-01"))
+    stored = _stored_changes(enrolled)
+    assert stored[imported] == "null"  # none of its values written a second time
+    assert json.loads(stored[typed])["title"] == [None, "十月财务收支公开"]
+    ops = {op.record_id: op for _seq, op in enrolled.pending_ops(after_seq=0, limit=10)}
+    _, record = enrolled.get(imported)
+    # What a typed create of the same values sends: org_code and every field not at its
+    # default (status and the empty fields are).
+    names = {"org_code", "catalog_code", "period", "title", "content", "channels"}
+    names |= {"disclosed_on", "responsible"}
+    assert ops[imported].changes == {name: (None, record[name]) for name in names}
+    assert ops[imported].changes.keys() == ops[typed].changes.keys()
+    assert (ops[imported].op_id, ops[imported].action.value) == (imported, "create")
+    (listed, _typed) = enrolled.queue()
+    assert listed.fields == tuple(sorted(names))
+
+
+def test_an_imported_create_carries_the_record_as_edited_and_then_its_edit(
+    enrolled: Store,
+) -> None:
+    (imported,) = enrolled.import_rows("disclosure", _full_disclosures(1)).record_ids
+    assert imported is not None
+    enrolled.edit(imported, {"title": "改过的标题", "responsible": ""})
+    (_, create), (_, update) = enrolled.pending_ops(after_seq=0, limit=10)
+    assert create.changes["title"] == (None, "改过的标题")
+    assert "responsible" not in create.changes  # back at its default
+    assert update.changes == {
+        "title": ("导入的记录0", "改过的标题"),
+        "responsible": ("张三", ""),
+    }
+    assert [op.fields for op in enrolled.queue()][1] == ("responsible", "title")
+
+
+@pytest.mark.parametrize("how", ["typed", "imported"])
+def test_a_pull_rebases_an_imported_create_as_it_does_a_typed_one(
+    enrolled: Store, how: str
+) -> None:
+    """Central holds the create (its answer was lost) and another device changed the
+    content; the pull lays the pending create and edit on top, whichever way it was made."""
+    if how == "typed":
+        record_id = enrolled.add("disclosure", _full_disclosures(1)[0])
+    else:
+        (made,) = enrolled.import_rows("disclosure", _full_disclosures(1)).record_ids
+        assert made is not None
+        record_id = made
+    enrolled.edit(record_id, {"title": "我的标题"})
+    _, local = enrolled.get(record_id)
+    central = {**local, "version": 2, "title": "导入的记录0", "content": "他们的内容"}
+    central["received_at"] = central["recorded_at"]
+    enrolled.apply_pull(
+        PullResponse(
+            changes=[Change(kind="disclosure", seq=5, record=central)], cursor=5, more=False
+        )
+    )
+    _, after = enrolled.get(record_id)
+    assert (after["title"], after["content"], after["version"]) == (
+        "我的标题",
+        disclosure()["content"],
+        2,
+    )
+    assert len(enrolled.pending_ops(after_seq=0, limit=10)) == 2

@@ -15,6 +15,8 @@ from central.app import create_app
 from central.settings import CentralSettings
 from client.store import Store
 from client.syncing import enroll, sync_round
+from models.kinds import kind_spec, row_to_wire
+from models.validation import normalize
 from sync.engine import Progress
 from sync.resolution import Choice
 from sync.transport import HttpxTransport
@@ -239,3 +241,82 @@ def test_a_413_halves_the_batch_for_the_next_round_until_it_fits(link: Link, cle
     assert clerk.queue() == []
     assert proxy.pushes[:4] == [120, 120, 100, 50]  # batches of 400, 200, 100, then 50 fit
     assert max(proxy.pushes) <= 120
+
+
+# ---- imported records: their creates are made from the record when pushed ---------------
+
+
+def _imported(store: Store, periods: list[str]) -> list[str]:
+    """Records as ``sanwu import`` writes them (validated full records, one transaction)."""
+    records = []
+    for period in periods:
+        given, errors = normalize("disclosure", {**_disclosure(period), "org_code": VILLAGE})
+        assert errors == []
+        records.append({**kind_spec("disclosure").defaults(), **given})
+    outcome = store.import_rows("disclosure", records)
+    assert outcome.statuses == ["created"] * len(periods)
+    return [record_id for record_id in outcome.record_ids if record_id is not None]
+
+
+def _central_record(link: Link, record_id: str) -> dict[str, Any]:
+    from sqlmodel import Session, create_engine, select
+
+    from models.records import Disclosure
+
+    engine = create_engine(link.db_url)
+    try:
+        with Session(engine) as session:
+            row = session.exec(select(Disclosure).where(Disclosure.id == record_id)).one()
+            return row_to_wire(kind_spec("disclosure"), row)
+    finally:
+        engine.dispose()
+
+
+def test_an_imported_record_edited_before_its_push_arrives_as_edited(
+    link: Link, clerk: Store, town: Store
+) -> None:
+    """The create carries the record as it is now (the edit included); the edit's op then
+    finds its ``to`` values already there, which central takes as applied."""
+    first, _second = _imported(clerk, ["2026-09", "2026-10"])
+    clerk.edit(first, {"title": "改过的标题", "disclosed_on": "2026-10-02"})
+    report = link.sync(clerk)
+    assert (report.pushed, report.conflicts, report.rejected) == (3, 0, 0)
+    assert clerk.queue() == [] and clerk.conflicts() == []
+    central = _central_record(link, first)
+    assert (central["title"], central["disclosed_on"], central["version"]) == (
+        "改过的标题",
+        "2026-10-02",
+        1,
+    )
+    link.sync(town)
+    assert _fields(town, first) == _fields(clerk, first)
+    assert link.sync(clerk).pulled == 0
+
+
+def test_an_imported_create_and_its_edit_in_separate_batches(link: Link, clerk: Store) -> None:
+    periods = [f"2025-{month:02d}" for month in range(1, 13)] + [
+        f"2024-{month:02d}" for month in range(1, 9)
+    ]
+    ids = _imported(clerk, periods)  # 20 creates: the smallest batch
+    clerk.edit(ids[0], {"title": "改过的标题"})
+    clerk.set_push_batch_size(20)
+    counter = TooLargeOver(link.transport(), limit=10**6)
+    report = link.sync(clerk, transport=counter)
+    assert counter.pushes == [20, 1]  # the create in the first, its edit in the second
+    assert (report.pushed, report.conflicts, report.rejected) == (21, 0, 0)
+    assert clerk.queue() == [] and clerk.conflicts() == []
+    assert _central_record(link, ids[0])["title"] == "改过的标题"
+    assert clerk.get(ids[0])[1]["version"] == _central_record(link, ids[0])["version"]
+
+
+def test_an_imported_record_deleted_before_its_push(link: Link, clerk: Store, town: Store) -> None:
+    gone, kept = _imported(clerk, ["2026-09", "2026-10"])
+    clerk.delete(gone)
+    report = link.sync(clerk)
+    assert (report.pushed, report.conflicts, report.rejected) == (3, 0, 0)
+    assert clerk.queue() == []
+    assert _central_record(link, gone)["deleted"] is True
+    assert _central_record(link, kept)["deleted"] is False
+    link.sync(town)
+    assert town.get(gone)[1]["deleted"] is True
+    assert [record["id"] for record in town.list_records("disclosure")] == [kept]
