@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from client.attachments import Attachments
+from client.audit import IMPORT
 from client.store import Store
 from client.tables import AuditEntry, Setting
 from models.kinds import KINDS
@@ -123,11 +124,7 @@ def bundle_contents(store: Store, *, now: datetime | None = None) -> dict[str, A
             "action": row.action,
             "kind": row.kind,
             "record_id": row.record_id,
-            # Masked when written for personal fields; names are masked here too.
-            "changes": {
-                field: [_masked_value(row.kind, field, value) for value in pair]
-                for field, pair in (row.changes or {}).items()
-            },
+            "changes": _audit_changes(row),
         }
         for row in audit_rows
     ]
@@ -161,6 +158,18 @@ def bundle_contents(store: Store, *, now: datetime | None = None) -> dict[str, A
         "audit.json": audit,
         "versions.json": versions,
         "settings.json": settings,
+    }
+
+
+def _audit_changes(row: Any) -> Any:
+    """An entry's changes for the bundle. An imported record's entry holds no values (its
+    file's name and the values' digest): as it is."""
+    if row.action == IMPORT:
+        return row.changes
+    # Masked when written for personal fields; names are masked here too.
+    return {
+        field: [_masked_value(row.kind, field, value) for value in pair]
+        for field, pair in (row.changes or {}).items()
     }
 
 

@@ -1085,7 +1085,7 @@ class Store:
     # ---- bulk import (client/legacy): a whole file in one transaction -----------------
 
     @contextmanager
-    def importing(self, kind: str, *, write: bool = True) -> Iterator[BulkImport]:
+    def importing(self, kind: str, *, write: bool = True, source: str = "") -> Iterator[BulkImport]:
         """One transaction for a whole import, fed batch by batch (``BulkImport.add``):
         every row's record, outbox op and audit entry are saved together at the end, or
         nothing is (an error, or ``write=False``: a dry run, which only matches).
@@ -1108,7 +1108,7 @@ class Store:
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
-                    yield BulkImport(self, conn, kind_spec(kind), write=write)
+                    yield BulkImport(self, conn, kind_spec(kind), write=write, source=source)
                 except BaseException:
                     conn.rollback()
                     raise
@@ -1130,9 +1130,10 @@ class Store:
         *,
         import_keys: Sequence[str] | None = None,
         write: bool = True,
+        source: str = "",
     ) -> ImportOutcome:
         """One batch in a transaction of its own (``importing`` and ``BulkImport.add``)."""
-        with self.importing(kind, write=write) as bulk:
+        with self.importing(kind, write=write, source=source) as bulk:
             return bulk.add(records, import_keys=import_keys)
 
     def _import_matches(
@@ -1231,15 +1232,19 @@ class BulkImport:
     ``executemany``: column values are made here once per row (``_ImportLayout``: the
     same stored text SQLAlchemy's column types would write, so ``record_of`` reads them
     back the same). A new record's create is queued as the record is (``outbox.AS_RECORD``:
-    its changes are made from the row when the op is read, ``Store._as_record``), so its
-    values are not written into the outbox a second time; its audit entry's changes are
-    written straight from the record (``audit.CreateChanges``)."""
+    its changes are made from the row when the op is read, ``Store._as_record``), and its
+    audit entry (``audit.IMPORT``) holds the file's name (``source``) and the record's
+    digest: its values are written once, in its row."""
 
-    def __init__(self, store: Store, conn: Connection, spec: KindSpec, *, write: bool) -> None:
+    def __init__(
+        self, store: Store, conn: Connection, spec: KindSpec, *, write: bool, source: str = ""
+    ) -> None:
         self.store = store
         self.conn = conn
         self.spec = spec
         self.write = write
+        self.imported = audit.ImportChanges(spec.name, source)
+        """A new record's audit entry: the file's name and the record's digest."""
         self.layout = _import_layout(spec.name, conn.dialect)
         self.now = utcnow()
         self.stamp = self.layout.stamp(self.now)
@@ -1285,6 +1290,7 @@ class BulkImport:
         personal = spec.personal
         tablename = layout.table
         fields = spec.fields
+        imported = self.imported
         ids = iter(new_ids(len(records)))
         for index, record in enumerate(records):
             org_code = record.get("org_code")
@@ -1315,14 +1321,11 @@ class BulkImport:
                     keys.append((kind, str(match_key), record_id))
                 statuses.append(IMPORT_CREATED)
                 record_ids.append(record_id)
-                # Queued as the record is: its values are in the row just written.
+                # Queued as the record is, and audited by its digest: its values are in
+                # the row just written, once.
                 ops.append((record_id, kind, record_id, "create", outbox.AS_RECORD, 0, stamp))
-                if not personal:
-                    text = layout.create_changes(record)
-                    entries.append(_entry(now, actor, "create", kind, record_id, {}, text))
-                else:  # append_many masks them
-                    made = create_changes(spec, record)
-                    entries.append(_entry(now, actor, "create", kind, record_id, made, None))
+                text = imported(record)
+                entries.append(_entry(now, actor, audit.IMPORT, kind, record_id, {}, text))
                 continue
             record_id, base_version, current = found
             changes = diff({name: current.get(name) for name in fields}, record)
@@ -1428,7 +1431,6 @@ class _ImportLayout:
     encoders: tuple[tuple[int, Any], ...]
     """(position in the fields, processor) of every field that needs one."""
     personal: tuple[tuple[int, str], ...]
-    create_changes: audit.CreateChanges
 
     def values(self, record: Mapping[str, Any]) -> list[Any]:
         """The record's fields as the columns store them, in order."""
@@ -1470,7 +1472,6 @@ def _import_layout(kind: str, dialect: Any) -> _ImportLayout:
         personal=tuple(
             (position, name) for position, name in enumerate(spec.fields) if name in spec.personal
         ),
-        create_changes=audit.CreateChanges(spec.defaults()),
     )
 
 

@@ -479,7 +479,8 @@ def _import_rows(
     seen: dict[Any, int] = {}
     """Match key → the line that had it first: a repeat within the file is rejected."""
     total = len(table.rows)
-    with store.importing(spec.name, write=not dry_run) as bulk:
+    # Each new record's audit entry names the file (not its folder) and the record's digest.
+    with store.importing(spec.name, write=not dry_run, source=report.path.name) as bulk:
         for start in range(0, total, max(1, batch_size)):
             _import_batch(spec, table.rows[start : start + batch_size], checker, report, seen, bulk)
             if progress is not None:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from client import queries
 from client.attachments import PENDING, WANTED, Attachments
+from client.audit import IMPORT
 from client.i18n import N_, _, translate_bindings
 from client.screens.base import local_time
 from client.screens.disclosure_form import DisclosureForm
@@ -39,11 +40,26 @@ ACTIONS: dict[str, str] = {
     "update": N_("changed"),
     "delete": N_("deleted"),
     "resolve": N_("conflict decided"),
+    "import": N_("imported"),
 }
 
 
 def shown_value(field: str, value: Any) -> str:
     return shown("disclosure", field, value)
+
+
+def history_changes(entry: queries.HistoryEntry) -> str:
+    """The Changes column of one audit entry: each field from → to, or for an imported
+    record the file it came from and the start of its values' digest."""
+    if entry.action == IMPORT:
+        return _("from the file {name} (values digest {digest})").format(
+            name=entry.changes.get("file") or "?", digest=str(entry.changes.get("sha256"))[:12]
+        )
+    return "；".join(
+        f"{field_name(field)}: {shown_value(field, pair[0])} → {shown_value(field, pair[1])}"
+        for field, pair in entry.changes.items()
+        if entry.action != "create" or pair[1] not in (None, "", [])
+    )
 
 
 class DisclosureDetail(Screen[None]):
@@ -115,18 +131,12 @@ class DisclosureDetail(Screen[None]):
         table = self.query_one("#history", DataTable)
         table.clear()
         for entry in reversed(queries.history(self.sanwu.store.engine, self.record_id)):
-            changes = "；".join(
-                f"{field_name(field)}: "
-                f"{shown_value(field, pair[0])} → {shown_value(field, pair[1])}"
-                for field, pair in entry.changes.items()
-                if entry.action != "create" or pair[1] not in (None, "", [])
-            )
             who = _("this computer") if entry.actor == self.sanwu.store.actor else entry.actor[:10]
             table.add_row(
                 local_time(entry.at),
                 who,
                 _(ACTIONS.get(entry.action, entry.action)),
-                changes,
+                history_changes(entry),
             )
 
     def _attachment_lines(self, digests: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import event
 
+from client import audit
 from client import store as store_module
 from client.errors import UnknownRecord, ValidationFailed
 from client.store import Store
@@ -450,3 +451,79 @@ def test_a_pull_rebases_an_imported_create_as_it_does_a_typed_one(
         2,
     )
     assert len(enrolled.pending_ops(after_seq=0, limit=10)) == 2
+
+
+# ---- imported records in the audit chain: the file and a digest --------------------------
+
+
+def _audit_rows(store: Store) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(store.path) as conn:
+        return conn.execute(
+            "SELECT id, action, record_id, changes FROM audit ORDER BY id"
+        ).fetchall()
+
+
+def test_an_imported_record_is_audited_by_file_and_digest(enrolled: Store) -> None:
+    records = _full_disclosures(3)
+    ids = enrolled.import_rows("disclosure", records, source="旧平台.csv").record_ids
+    rows = _audit_rows(enrolled)
+    assert [(action, record_id) for _id, action, record_id, _changes in rows] == [
+        ("import", record_id) for record_id in ids
+    ]
+    for (_id, _action, _record_id, changes), record in zip(rows, records, strict=True):
+        assert json.loads(changes) == {
+            "file": "旧平台.csv",
+            "sha256": audit.record_digest("disclosure", record),
+        }
+        assert record["title"] not in changes  # the values are in the record's row only
+    with enrolled.engine.connect() as conn:
+        assert audit.verify_chain(conn) is None
+    # Central checks the same chain from the links (the digest of each entry's body).
+    links = enrolled.audit_segment(limit=10)
+    assert [link.id for link in links] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE audit SET changes = replace(changes, '旧平台', '别的') WHERE id = 2",
+        'UPDATE audit SET changes = replace(changes, \'"sha256":"\', \'"sha256":"0\') WHERE id = 2',
+        "UPDATE audit SET action = 'create' WHERE id = 2",
+        "UPDATE audit SET record_id = 'another' WHERE id = 2",
+    ],
+)
+def test_altering_an_imported_records_entry_is_detected(enrolled: Store, tamper: str) -> None:
+    enrolled.import_rows("disclosure", _full_disclosures(3), source="旧平台.csv")
+    with sqlite3.connect(enrolled.path) as raw:
+        assert raw.execute(tamper).rowcount == 1
+    with enrolled.engine.connect() as conn:
+        assert audit.verify_chain(conn) == 2
+
+
+def test_an_imported_payment_leaves_no_personal_value_in_clear(enrolled: Store) -> None:
+    id_number, account = "11010519491231002X", "6217000012345678"
+    given, errors = normalize(
+        "subsidy_payment",
+        {
+            "org_code": VILLAGE,
+            "project_id": "0190b7c4-0000-7000-8000-000000000001",
+            "recipient_name": "王五",
+            "id_number": id_number,
+            "amount_fen": 12000,
+            "method": "one_card",
+            "account": account,
+        },
+    )
+    assert errors == []
+    record = {**kind_spec("subsidy_payment").defaults(), **given}
+    (record_id,) = enrolled.import_rows("subsidy_payment", [record], source="p.csv").record_ids
+    enrolled.wait_checkpoint()
+    raw = b"".join(path.read_bytes() for path in enrolled.home.glob("sanwu.db*"))
+    assert id_number.encode() not in raw and account.encode() not in raw
+    ((_id, action, _record, changes),) = _audit_rows(enrolled)
+    assert action == "import"
+    assert json.loads(changes)["sha256"] == audit.record_digest("subsidy_payment", record)
+    # Read, the queued create opens to the values (for central only).
+    ((_seq, op),) = enrolled.pending_ops(after_seq=0, limit=10)
+    assert op.record_id == record_id
+    assert (op.changes["id_number"], op.changes["account"]) == ((None, id_number), (None, account))

@@ -320,3 +320,37 @@ def test_an_imported_record_deleted_before_its_push(link: Link, clerk: Store, to
     link.sync(town)
     assert town.get(gone)[1]["deleted"] is True
     assert [record["id"] for record in town.list_records("disclosure")] == [kept]
+
+
+def _audit_findings(link: Link) -> list[tuple[str, str]]:
+    from sqlmodel import Session, create_engine, select
+
+    from central.tables import AuditFinding
+
+    engine = create_engine(link.db_url)
+    try:
+        with Session(engine) as session:
+            return [(row.kind, row.detail) for row in session.exec(select(AuditFinding))]
+    finally:
+        engine.dispose()
+
+
+def test_imported_records_audit_entries_pass_centrals_chain_check(link: Link, clerk: Store) -> None:
+    _imported(clerk, ["2026-08", "2026-09"])
+    link.sync(clerk)
+    assert _audit_findings(link) == []
+    assert len(clerk.audit_segment(limit=10)) == 1  # only the anchor: all acknowledged
+
+
+def test_an_altered_import_entry_is_found_by_central(link: Link, clerk: Store) -> None:
+    import sqlite3
+
+    _imported(clerk, ["2026-08", "2026-09"])
+    with sqlite3.connect(clerk.path) as raw:
+        raw.execute(
+            'UPDATE audit SET changes = replace(changes, \'"sha256":"\', \'"sha256":"0\')'
+            " WHERE id = (SELECT max(id) FROM audit)"
+        )
+    link.sync(clerk)
+    ((kind, detail),) = _audit_findings(link)
+    assert kind == "edited" and "does not match" in detail

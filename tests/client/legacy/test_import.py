@@ -309,7 +309,8 @@ def test_reimport_adds_nothing_and_a_changed_row_becomes_an_edit(
             .where(AuditEntry.__table__.c.record_id == changed["id"])  # type: ignore[attr-defined]
             .order_by(AuditEntry.__table__.c.id)  # type: ignore[attr-defined]
         ).all()
-    assert [action for action, _ in history] == ["create", "update"]
+    assert [action for action, _ in history] == ["import", "update"]
+    assert history[0][1]["file"] == "a.csv"  # the file that made it, and its digest
     assert history[1][1] == {"content": ["本月收入合计500元。", "本月收入更正为501元。"]}
     assert _chain_ok(enrolled)
 

@@ -11,7 +11,7 @@ from client.screens.disclosure_form import DisclosureForm
 from client.store import Store
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.paged_table import PagedTable
-from tests.client.conftest import disclosure
+from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import make_app, screen_text
 
 
@@ -177,3 +177,33 @@ async def test_export_key_writes_the_notice_board_table(enrolled: Store) -> None
     assert html.read_text(encoding="utf-8").count("十月财务收支公开") >= 1
     cells = [str(c) for row in load_workbook(xlsx).active.iter_rows(values_only=True) for c in row]
     assert any("十月财务收支公开" in cell for cell in cells)
+
+
+async def test_detail_history_names_the_file_an_imported_record_came_from(
+    enrolled: Store,
+) -> None:
+    from client.audit import record_digest
+    from models.kinds import kind_spec
+    from models.validation import normalize
+
+    given, errors = normalize("disclosure", {**disclosure(), "org_code": VILLAGE})
+    assert errors == []
+    record = {**kind_spec("disclosure").defaults(), **given}
+    (record_id,) = enrolled.import_rows("disclosure", [record], source="旧平台导出.csv").record_ids
+    assert record_id is not None
+    enrolled.edit(record_id, {"status": "published"})
+    app = make_app(enrolled)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DisclosureDetail)
+        assert app.screen.query_one("#history", DataTable).row_count == 2
+        text = screen_text(app)
+        assert "导入" in text
+        assert (
+            f"来自文件 旧平台导出.csv（内容摘要 {record_digest('disclosure', record)[:12]}）"
+            in text
+        )
+        assert "状态: 草稿 → 已公开" in text

@@ -100,6 +100,36 @@ def test_diagnostics_bundle_masks_personal_data(enrolled: Store, tmp_path: Path)
     assert "private_key" not in settings and settings["org_code"] == "150202101200"
 
 
+def test_diagnostics_bundle_shows_an_imported_payment_without_its_values(
+    enrolled: Store, tmp_path: Path
+) -> None:
+    from models.kinds import kind_spec
+    from models.validation import normalize
+
+    given, errors = normalize(
+        "subsidy_payment",
+        {**PAYMENT, "org_code": "150202101200", "project_id": project(enrolled)},
+    )
+    assert errors == []
+    record = {**kind_spec("subsidy_payment").defaults(), **given}
+    (payment_id,) = enrolled.import_rows(
+        "subsidy_payment", [record], source="发放表.xlsx"
+    ).record_ids
+    out = tmp_path / "bundle.zip"
+    write_bundle(enrolled, out)
+    with zipfile.ZipFile(out) as bundle:
+        everything = "".join(bundle.read(name).decode() for name in bundle.namelist())
+        queue = json.loads(bundle.read("queue.json"))
+        entries = json.loads(bundle.read("audit.json"))
+    for secret in ("11010519491231002X", "6228480012345678", "张三丰"):
+        assert secret not in everything
+    (op,) = [op for op in queue if op["record_id"] == payment_id]
+    assert op["action"] == "create" and {"id_number", "account"} <= set(op["fields"])
+    (entry,) = [entry for entry in entries if entry["record_id"] == payment_id]
+    assert entry["action"] == "import"
+    assert entry["changes"]["file"] == "发放表.xlsx" and len(entry["changes"]["sha256"]) == 64
+
+
 async def test_subsidy_stage_moves_one_step_with_a_date(enrolled: Store) -> None:
     project_id = project(enrolled)
     enrolled.add("subsidy_payment", {**PAYMENT, "project_id": project_id})

@@ -1,0 +1,96 @@
+"""The audit log's entry for an imported record: the file's name and a digest of the
+record's values, written fast but exactly as ``record_digest`` defines it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from client import audit
+from models.kinds import kind_spec
+from models.masking import mask_record
+from models.validation import normalize
+
+VILLAGE = "150202101200"
+ID_NUMBER = "11010519491231002X"
+ACCOUNT = "6217000012345678"
+
+
+def _full(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    given, errors = normalize(kind, {"org_code": VILLAGE, **values})
+    assert errors == []
+    return {**kind_spec(kind).defaults(), **given}
+
+
+DISCLOSURES = [
+    _full(
+        "disclosure",
+        {
+            "catalog_code": "FIN-02",
+            "period": "2026-10",
+            "title": '收入 "公开" \\ 第一批',
+            "content": "内容：\uff11\uff12\uff13 ☃ \u2028 end\n第二行\t制表\x01",
+            "channels": ["wechat", "board"],
+            "disclosed_on": "2026-10-14",
+            "responsible": "张三",
+            "status": "published",
+        },
+    ),
+    _full("disclosure", {"catalog_code": "FIN-01", "period": "2026-09", "title": "t"}),
+]
+
+
+def _canonical_digest(body: dict[str, Any]) -> str:
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("record", DISCLOSURES)
+def test_an_import_entry_holds_the_file_and_the_digest_of_the_record(
+    record: dict[str, Any],
+) -> None:
+    made = audit.ImportChanges("disclosure", 'old "platform".csv')
+    text = made(record)
+    again = made(dict(record))  # the encoded lists are remembered: the same text again
+    assert text == again
+    assert json.loads(text) == {
+        "file": 'old "platform".csv',
+        "sha256": _canonical_digest(record),
+    }
+    assert audit.record_digest("disclosure", record) == _canonical_digest(record)
+    assert text == audit.canonical_changes(json.loads(text))  # canonical as it stands
+
+
+def test_the_digest_covers_the_fields_only_and_every_value() -> None:
+    record = DISCLOSURES[0]
+    with_system = {**record, "id": "x", "version": 3, "deleted": False}
+    assert audit.record_digest("disclosure", with_system) == audit.record_digest(
+        "disclosure", record
+    )
+    made = audit.ImportChanges("disclosure", "a.csv")
+    assert made(with_system) == made(record)
+    for name in kind_spec("disclosure").fields:
+        changed = {**record, name: record[name] + ["x"] if isinstance(record[name], list) else "x"}
+        assert made(changed) != made(record), name
+
+
+def test_a_personal_record_is_digested_masked() -> None:
+    record = _full(
+        "subsidy_payment",
+        {
+            "project_id": "0190b7c4-0000-7000-8000-000000000001",
+            "recipient_name": "王五",
+            "id_number": ID_NUMBER,
+            "amount_fen": 12000,
+            "method": "one_card",
+            "account": ACCOUNT,
+        },
+    )
+    text = audit.ImportChanges("subsidy_payment", "p.csv")(record)
+    assert ID_NUMBER not in text and ACCOUNT not in text
+    masked = mask_record("subsidy_payment", record)
+    assert masked["id_number"] != ID_NUMBER
+    assert json.loads(text)["sha256"] == _canonical_digest(masked) != _canonical_digest(record)
