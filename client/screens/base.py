@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,7 +19,26 @@ if TYPE_CHECKING:
     from client.store import Store
 
 
-class SanwuScreen(Screen[None]):
+ResultT = TypeVar("ResultT")
+
+
+class AppScreen(Screen[ResultT]):
+    """Any screen of the Sanwu app: the app and its store, typed."""
+
+    @property
+    def sanwu(self) -> SanwuApp:
+        from client.app import SanwuApp
+
+        app = self.app
+        assert isinstance(app, SanwuApp)
+        return app
+
+    @property
+    def store(self) -> Store:
+        return self.sanwu.store
+
+
+class SanwuScreen(AppScreen[None]):
     """A main screen (one per mode). Subclasses yield their body from ``compose_body``
     and reload what they show in ``refresh_data``."""
 
@@ -38,18 +57,6 @@ class SanwuScreen(Screen[None]):
         translate_bindings(self)
         self._fresh = False
         """Whether what is shown was read since the screen was last left."""
-
-    @property
-    def sanwu(self) -> SanwuApp:
-        from client.app import SanwuApp
-
-        app = self.app
-        assert isinstance(app, SanwuApp)
-        return app
-
-    @property
-    def store(self) -> Store:
-        return self.sanwu.store
 
     def compose(self) -> ComposeResult:
         yield Header()

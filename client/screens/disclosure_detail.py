@@ -7,19 +7,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from client import queries
 from client.attachments import PENDING, WANTED, Attachments
 from client.audit import IMPORT
 from client.i18n import N_, _, translate_bindings
-from client.screens.base import local_time
+from client.screens.base import AppScreen, local_time
 from client.screens.disclosure_form import DisclosureForm
 from client.screens.labels import field_name, shown
 
 if TYPE_CHECKING:
-    from client.app import SanwuApp
+    pass
 
 DETAIL_FIELDS = (
     "org_code",
@@ -62,7 +61,7 @@ def history_changes(entry: queries.HistoryEntry) -> str:
     )
 
 
-class DisclosureDetail(Screen[None]):
+class DisclosureDetail(AppScreen[None]):
     """Read one disclosure and its history; e edits it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,14 +88,6 @@ class DisclosureDetail(Screen[None]):
         super().__init__()
         translate_bindings(self)
         self.record_id = record_id
-
-    @property
-    def sanwu(self) -> SanwuApp:
-        from client.app import SanwuApp
-
-        app = self.app
-        assert isinstance(app, SanwuApp)
-        return app
 
     def compose(self) -> ComposeResult:
         yield Header()

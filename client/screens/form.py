@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     Checkbox,
@@ -36,12 +35,13 @@ from textual.widgets import (
 from client.attachments import AttachmentError, Attachments
 from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, translate_bindings
+from client.screens.base import AppScreen
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.file_picker import FilePicker
 from models.validation import FieldError
 
 if TYPE_CHECKING:
-    from client.app import SanwuApp
+    pass
 
 WIDGETS = ("text", "area", "date", "select", "multi", "attachments", "bool", "money")
 
@@ -111,7 +111,7 @@ class FormField:
     """msgid of the placeholder."""
 
 
-class RecordForm(Screen[str | None]):
+class RecordForm(AppScreen[str | None]):
     """Add or edit one record; dismisses with the record id when saved, None when left."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -151,14 +151,6 @@ class RecordForm(Screen[str | None]):
         """Values the form sends without showing them (a payment's project, org_code...)."""
         self.attachments: list[str] = list(self.initial.get("attachments") or [])
         self._start: dict[str, Any] = {}
-
-    @property
-    def sanwu(self) -> SanwuApp:
-        from client.app import SanwuApp
-
-        app = self.app
-        assert isinstance(app, SanwuApp)
-        return app
 
     # ---- building --------------------------------------------------------------------
 

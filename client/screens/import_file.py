@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Footer,
@@ -34,13 +33,13 @@ from textual.worker import Worker, WorkerState
 from client.i18n import N_, _, translate_bindings
 from client.legacy.importer import ImportReport, NotATable, import_file
 from client.legacy.report import write_reject_report
+from client.screens.base import AppScreen
 from client.screens.labels import kind_name
 from client.widgets.file_picker import FilePicker
 from models.kinds import KINDS, kind_spec
 
 if TYPE_CHECKING:
-    from client.app import SanwuApp
-    from client.store import Store
+    pass
 
 IMPORTS_DIR = "imports"
 """Under the home: reject reports (they hold personal data, like the database)."""
@@ -74,7 +73,7 @@ def not_a_table_text(error: NotATable) -> str:
     return _(reason).format(examples="、".join(error.examples[:4]))
 
 
-class ImportScreen(Screen[None]):
+class ImportScreen(AppScreen[None]):
     """Choose a file, its kind, maybe a dry run; Start; watch the bar; read the outcome."""
 
     CSS_PATH = "import_file.tcss"
@@ -128,18 +127,6 @@ class ImportScreen(Screen[None]):
         self.start = start or Path.home()
         self.running = False
         self.cancel_requested = False
-
-    @property
-    def sanwu(self) -> SanwuApp:
-        from client.app import SanwuApp
-
-        app = self.app
-        assert isinstance(app, SanwuApp)
-        return app
-
-    @property
-    def store(self) -> Store:
-        return self.sanwu.store
 
     def compose(self) -> ComposeResult:
         yield Header()
