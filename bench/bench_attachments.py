@@ -177,10 +177,7 @@ def main() -> None:
             worker = threading.Thread(target=cut_round)
             worker.start()
             time.sleep(expected * args.cut_at)
-            sent_before, _ = (
-                proxy.counters.snapshot()[0] - line.up0,
-                0,
-            )
+            sent_before = proxy.counters.snapshot()[0] - line.up0
             proxy.stop()  # the line drops
             worker.join(120)
             up_cut = proxy.counters.snapshot()[0] - line.up0

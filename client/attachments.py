@@ -182,35 +182,26 @@ class Attachments:
         if not data:
             raise AttachmentError(N_("{name}: the file is empty"), name=path.name)
         digest = sha256_bytes(data)
+        # (digest, bytes, state, original): the file, and its smaller copy when there is one.
+        files: list[tuple[str, bytes, str, str | None]] = [(digest, data, PENDING, None)]
         copy = downscale(data, self.max_side())
-        copy_digest = sha256_bytes(copy) if copy is not None else None
-        self._store_bytes(digest, data)
-        if copy is not None and copy_digest is not None:
-            self._store_bytes(copy_digest, copy)
+        if copy is not None:
+            files = [(digest, data, ORIGINAL, None), (sha256_bytes(copy), copy, PENDING, digest)]
+        for name, blob, _state, _original in files:
+            self._store_bytes(name, blob)
         now = utcnow()
         rows = [
             {
-                "digest": digest,
-                "size": len(data),
+                "digest": name,
+                "size": len(blob),
                 "name": path.name,
-                "state": ORIGINAL if copy is not None else PENDING,
-                "original_digest": None,
+                "state": state,
+                "original_digest": original,
                 "added_at": now,
                 "last_error": "",
             }
+            for name, blob, state, original in files
         ]
-        if copy is not None and copy_digest is not None:
-            rows.append(
-                {
-                    "digest": copy_digest,
-                    "size": len(copy),
-                    "name": path.name,
-                    "state": PENDING,
-                    "original_digest": digest,
-                    "added_at": now,
-                    "last_error": "",
-                }
-            )
         with self.store.transaction() as conn:
             for row in rows:
                 stmt = sqlite_insert(_table).values(**row)
@@ -226,7 +217,7 @@ class Attachments:
                         },
                     )
                 )
-        return copy_digest or digest
+        return files[-1][0]
 
     def info(self, digest: str) -> AttachmentInfo | None:
         with self.store.engine.connect() as conn:
@@ -344,8 +335,8 @@ class Attachments:
             return [str(digest) for (digest,) in rows]
 
     def receive(self, digest: str, data: bytes) -> bool:
-        """Keep a whole file that came another way (a reply bundle); False, and nothing
-        kept, when its bytes do not hash to ``digest``."""
+        """Keep a whole file from central (an assembled download, or a reply bundle's);
+        False, and nothing kept, when its bytes do not hash to ``digest``."""
         if not is_digest(digest) or sha256_bytes(data) != digest:
             return False
         self._store_bytes(digest, data)
@@ -417,13 +408,4 @@ class Attachments:
             path.unlink()
         if folder.is_dir():
             folder.rmdir()
-        if sha256_bytes(data) != digest:
-            return False
-        self._store_bytes(digest, data)
-        with self.store.transaction() as conn:
-            conn.execute(
-                _table.update()
-                .where(_table.c.digest == digest)
-                .values(state=SYNCED, size=len(data), synced_at=utcnow(), last_error="")
-            )
-        return True
+        return self.receive(digest, data)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import re
 from enum import StrEnum
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
@@ -50,15 +49,6 @@ def is_digest(text: str) -> bool:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """A file's digest, read in pieces (a scan may be large)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for piece in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(piece)
-    return digest.hexdigest()
 
 
 class AttachmentRef(BaseModel):
