@@ -459,37 +459,39 @@ def store_whole(
 ) -> bool:
     """Keep a whole file carried in a bundle; True when central holds it whole after.
 
-    The same rules as an upload: only a file a record in the device's scope names,
-    only bytes that hash to the digest; a partial upload of it is replaced. Commits.
+    It goes through ``append_chunk``, chunk by chunk from central's offset, so the rules
+    are an upload's: only a file a record in the device's scope names, only bytes that
+    hash to the digest; a partial upload of it is completed (or, when its bytes turn out
+    wrong, discarded and written again).
     """
     check_digest(digest)
     if not data or len(data) > ATTACHMENT_MAX_BYTES or hashlib.sha256(data).hexdigest() != digest:
         return False
-    device_id, scope = device.id, device.scope
-    if device.role == Role.SUPPORT or not _visible(session, device_id, scope, digest):
-        session.rollback()
-        return False
-    row = _lock(session, digest)
-    if row is not None and row.complete:
-        session.rollback()
-        return True
-    if row is None:
-        row = Attachment(
-            digest=digest, size=len(data), received=0, created_at=now, first_device_id=device_id
-        )
-        session.add(row)
-    session.exec(delete(AttachmentChunk).where(col(AttachmentChunk.digest) == digest))
-    for start in range(0, len(data), CHUNK_MAX_BYTES):
-        session.add(
-            AttachmentChunk(digest=digest, start=start, data=data[start : start + CHUNK_MAX_BYTES])
-        )
-    row.size = row.received = len(data)
-    row.first_device_id = device_id
-    row.complete = True
-    row.completed_at = now
-    session.commit()
-    log.info("attachment %s complete from a bundle (%d bytes)", digest[:12], len(data))
-    return True
+    offset = 0
+    # Each call moves central's offset on, or says where to go on from: twice the chunks
+    # plus a little is a generous bound.
+    for _chunk in range(2 * (len(data) // CHUNK_MAX_BYTES) + 4):
+        try:
+            answer = append_chunk(
+                session,
+                device=device,
+                digest=digest,
+                offset=offset,
+                size=len(data),
+                data=data[offset : offset + CHUNK_MAX_BYTES],
+                now=now,
+            )
+        except Forbidden:  # not named in the device's scope, or the support role
+            return False
+        except BadRequest as exc:
+            if exc.code != "digest_mismatch":
+                raise
+            offset = 0  # an earlier partial upload was wrong and is gone: from the start
+            continue
+        if answer.state is AttachmentState.COMPLETE:
+            return True
+        offset = answer.received
+    return False
 
 
 def read_whole(session: Session, *, device: Device, digest: str) -> bytes | None:
