@@ -89,6 +89,7 @@ class AttachmentTransfer:
             ]
             if not refs:
                 return
+            sizes = {ref.digest: ref.size for ref in refs}
             for status in self.api.attachment_status(refs):
                 done.add(status.digest)
                 if status.state is AttachmentState.COMPLETE:
@@ -96,8 +97,7 @@ class AttachmentTransfer:
                 elif status.state is AttachmentState.UNREFERENCED:
                     counts.skipped += 1
                 else:
-                    size = next(ref.size for ref in refs if ref.digest == status.digest)
-                    if self._send(status.digest, size, status.received):
+                    if self._send(status.digest, sizes[status.digest], status.received):
                         counts.sent += 1
 
     def _send(self, digest: str, size: int, offset: int) -> bool:
