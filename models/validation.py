@@ -622,6 +622,25 @@ def _whole_record_checks(
     return errors
 
 
+def required_fields(kind: str) -> tuple[str, ...]:
+    """The fields ``validate_record`` finds missing when empty."""
+    return _required(kind)
+
+
+def is_empty(value: WireValue, field_type: FieldType) -> bool:
+    """Empty as a required field sees it (0 for whole numbers: never typed)."""
+    return _is_empty(value, field_type)
+
+
+def cross_check(
+    kind: str,
+) -> tuple[tuple[str, ...], Callable[[Mapping[str, WireValue]], list[FieldError]]] | None:
+    """The kind's check across fields and the fields it reads, or None: a caller that
+    checks many records (a bulk import) runs it once per distinct set of those values."""
+    check = _CROSS_CHECKS.get(kind)
+    return None if check is None else (_CROSS_FIELDS[kind], check)
+
+
 _SETS: tuple[type, ...] = (frozenset, set, type({}.keys()))
 """Types of ``normalized`` that ``validate_record`` compares with a record's fields at once."""
 
@@ -694,3 +713,11 @@ _CROSS_CHECKS: Mapping[str, Callable[[Mapping[str, WireValue]], list[FieldError]
     "subsidy_payment": _check_payment,
     "warning": _check_warning,
 }
+
+_CROSS_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "disclosure": ("catalog_code", "period"),
+    "subsidy_project": _STAGE_DATES,
+    "subsidy_payment": ("standard", "quantity", "amount_fen"),
+    "warning": ("issued_on", "reply_due"),
+}
+"""The fields each check across fields reads (``cross_check``); a test holds them to it."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,9 +47,17 @@ from client.store import (
     Store,
 )
 from models.catalog import load_catalog
-from models.kinds import KindSpec, kind_spec
+from models.kinds import FieldType, KindSpec, kind_spec
 from models.orgs import is_org_code, load_org_units
-from models.validation import MAX_LENGTH, FieldError, normalize, validate_record
+from models.validation import (
+    MAX_LENGTH,
+    FieldError,
+    cross_check,
+    is_empty,
+    normalize,
+    required_fields,
+    validate_record,
+)
 
 __all__ = ["DEFAULT_BATCH", "ImportReport", "NotATable", "Progress", "Reject", "import_file"]
 
@@ -201,6 +210,10 @@ _MEMO_TEXT = 64
 """Longer text (titles, contents) is nearly always unique: not remembered."""
 _SKIP = object()
 """A cell that leaves the field to its default (empty after cleaning)."""
+_BAD: Any = object()
+"""A cell with a problem or an error (the column pass sends its row to ``_check``)."""
+_TEXT_TYPES = frozenset({str, type(None)})
+_LIST_TYPES = frozenset({FieldType.SET})
 
 _Outcome = tuple[Any, FieldError | None, Problem | None]
 """One cell of a column: (normalized value or _SKIP, normalize's error, cleaning's problem)."""
@@ -257,10 +270,25 @@ class _RowChecker:
         values and every default fine as they are."""
         self.start = {**self.base, **self.fixed_given}
         self.all_fields = frozenset(self.start)
-        self.fast_plan: list[tuple[int, str, _Column, dict[str, _Outcome], dict[Any, _Outcome]]]
-        self.fast_plan = [(column.index, column.rule.field, column, {}, {}) for column in columns]
-        """Per column: its cell index, its field, itself, remembered outcomes of text cells
-        and of other cells (by type and value: 1 and 1.0 and True are equal keys)."""
+        self.fast_plan: list[tuple[int, str, _Column, dict[Any, Any]]]
+        self.fast_plan = [(column.index, column.rule.field, column, {}) for column in columns]
+        """Per column: its cell index, its field, itself, and the values of its distinct
+        cells (text cells by themselves, others by type and value)."""
+        self.fields = tuple(name for _index, name, _column, _memo in self.fast_plan)
+        self.list_fields = tuple(
+            name for name in self.fields if spec.field_types[name] in _LIST_TYPES
+        )
+        self.required = required_fields(spec.name)
+        self.cross = cross_check(spec.name)
+        self.width = 1 + max((column.index for column in columns), default=-1)
+        """Cells a row needs for the column pass: shorter rows take ``_check``."""
+        indexes = [column.index for column in columns]
+        self.picker: Callable[[Sequence[Any]], Sequence[Any]] = (
+            operator.itemgetter(*indexes)
+            if len(indexes) > 1
+            else (lambda cells: (cells[indexes[0]],))
+        )
+        """A row's mapped cells, in the order of ``fast_plan``."""
 
     def _cell(self, column: _Column, raw: Any) -> _Outcome:
         name = column.rule.field
@@ -275,55 +303,111 @@ class _RowChecker:
             return None, errors[0], None
         return given[name], None, None
 
-    def check(self, cells: Sequence[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
-        """The row's record (None when it fails) and its problems.
+    def check_many(
+        self, rows: Sequence[Sequence[Any]]
+    ) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
+        """Per row, its record (None when it fails) and its problems.
 
-        Most rows of a table are fine: they take a fast path that only looks at each
-        cell's remembered outcome and fills the record. The first cell with a problem
-        or an error (or an oversized one) sends the row to ``_check``, which does the
-        same work in full and collects every problem of the row."""
-        if not self.fast or (cells and type(cells[0]) is Oversized):
-            return self._check(cells)
-        record = self.start.copy()
-        width = len(cells)
-        for index, name, column, texts, others in self.fast_plan:
-            raw = cells[index] if index < width else None
-            if type(raw) is str:
-                if len(raw) > _MEMO_TEXT:
-                    outcome = self._cell(column, raw)
-                else:
-                    found = texts.get(raw)
-                    if found is None:
-                        found = self._cell(column, raw)
-                        if len(texts) < _MEMO_CELLS:
-                            texts[raw] = found
-                    outcome = found
-            elif isinstance(raw, Oversized):
-                return self._check(cells)
-            else:
-                key = (type(raw), raw)
-                try:
-                    found = others.get(key)
-                except TypeError:  # pragma: no cover - readers give hashable cells
-                    return self._check(cells)
-                if found is None:
-                    found = self._cell(column, raw)
-                    if len(others) < _MEMO_CELLS:
-                        others[key] = found
-                outcome = found
-            value, error, problem = outcome
-            if value is _SKIP:
-                if problem is None:
-                    continue  # an empty cell leaves the default (or the mapping's value)
-                return self._check(cells)
-            if error is not None:
-                return self._check(cells)
-            # A remembered list is shared between rows: each record gets its own.
-            record[name] = list(value) if type(value) is list else value
-        errors = validate_record(self.spec.name, record, normalized=self.all_fields)
-        if errors:
-            return None, [self._problem(error) for error in errors]
-        return record, []
+        Most rows of a table are fine, and legacy tables repeat the same village, item,
+        period and date on thousands of rows: the batch is taken a column at a time.
+        Each distinct cell of a column is cleaned and normalized once (up to
+        ``_MEMO_CELLS`` of them; a column of mostly unique text, titles and contents, is
+        done cell by cell), and a row whose every cell came out fine is filled from
+        those values. A row with any problem, error or oversized cell, or too short for
+        the mapped columns, goes to ``_check``, which collects every problem it has."""
+        if not self.fast or not self.fast_plan:
+            return [self._check(cells) for cells in rows]
+        out: list[tuple[dict[str, Any] | None, list[Problem]] | None] = [None] * len(rows)
+        full = [i for i, cells in enumerate(rows) if len(cells) < self.width]
+        for i in full:
+            out[i] = self._check(rows[i])
+        ready = [cells for cells in rows if len(cells) >= self.width] if full else rows
+        picked = list(map(self.picker, ready))
+        columns = list(zip(*picked, strict=True)) if picked else [() for _ in self.fast_plan]
+        bad: set[int] = set()
+        values: list[Sequence[Any]] = []
+        for (_index, name, column, memo), cells in zip(self.fast_plan, columns, strict=True):
+            values.append(self._column(name, column, memo, cells, bad))
+        self._whole_records(values, len(ready), bad)
+        start, fields, lists = self.start, self.fields, self.list_fields
+        rows_values = iter(zip(*values, strict=True))
+        positions = (i for i in range(len(out)) if out[i] is None)
+        for row_index, position in enumerate(positions):
+            row_values = next(rows_values)
+            if row_index in bad:
+                out[position] = self._check(ready[row_index])
+                continue
+            record: dict[str, Any] = start.copy()
+            record.update(zip(fields, row_values, strict=True))
+            for name in lists:
+                # A remembered list is shared between rows: each record gets its own.
+                record[name] = list(record[name])
+            out[position] = (record, [])
+        return out  # type: ignore[return-value]
+
+    def _whole_records(self, values: Sequence[Sequence[Any]], count: int, bad: set[int]) -> None:
+        """``validate_record``'s checks of whole records, a column at a time: adds to
+        ``bad`` the rows with a required field empty or failing the check across fields
+        (run once per distinct set of the values it reads). ``_check`` then says why."""
+        by_field = dict(zip(self.fields, values, strict=True))
+        types = self.spec.field_types
+        for name in self.required:
+            field_type = types[name]
+            column = by_field.get(name)
+            if column is None:
+                if is_empty(self.start.get(name), field_type):
+                    bad.update(range(count))
+                    return
+            elif field_type is FieldType.BOOL or not all(column):
+                bad.update(i for i, value in enumerate(column) if is_empty(value, field_type))
+        if self.cross is None:
+            return
+        names, check = self.cross
+        given = [by_field.get(name) or [self.start.get(name)] * count for name in names]
+        keys = list(zip(*given, strict=True))
+        failing = {
+            key
+            for key in set(keys)
+            if _BAD not in key and check(dict(zip(names, key, strict=True)))
+        }
+        if failing:
+            bad.update(i for i, key in enumerate(keys) if key in failing)
+
+    def _column(
+        self,
+        name: str,
+        column: _Column,
+        memo: dict[Any, Any],
+        cells: Sequence[Any],
+        bad: set[int],
+    ) -> Sequence[Any]:
+        """One column's normalized values (the default or the mapping's value for an
+        empty cell); adds to ``bad`` the rows whose cell has a problem or an error."""
+        default = self.start.get(name)
+        if set(map(type, cells)) <= _TEXT_TYPES:
+            keys: Sequence[Any] = cells  # text (and empty) cells: the cell is its own key
+        else:
+            # 1, 1.0 and True are equal keys but may clean differently.
+            keys = [(type(cell), cell) for cell in cells]
+        distinct = set(keys)
+        if len(memo) + len(distinct - memo.keys()) <= _MEMO_CELLS:
+            for key in distinct - memo.keys():
+                memo[key] = self._fast_value(column, key if keys is cells else key[1], default)
+            found = list(map(memo.__getitem__, keys))
+        else:
+            found = [self._fast_value(column, cell, default) for cell in cells]
+        if _BAD in found:
+            bad.update(i for i, value in enumerate(found) if value is _BAD)
+        return found
+
+    def _fast_value(self, column: _Column, raw: Any, default: Any) -> Any:
+        """``_cell`` for the column pass: the value, or ``_BAD`` for any problem."""
+        if type(raw) is not str and isinstance(raw, Oversized):
+            return _BAD
+        value, error, problem = self._cell(column, raw)
+        if value is _SKIP:
+            return _BAD if problem is not None else default
+        return _BAD if error is not None else value
 
     def _check(self, cells: Sequence[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
         """``check`` in full: every column read, every problem of the row collected."""
@@ -501,8 +585,8 @@ def _import_batch(
     records: list[dict[str, Any]] = []
     keys: list[str] = []
     lines: list[tuple[int, list[Any]]] = []
-    for line, cells in batch:
-        record, problems = checker.check(cells)
+    checked = checker.check_many([cells for _line, cells in batch])
+    for (line, cells), (record, problems) in zip(batch, checked, strict=True):
         if record is None:
             report.rejects.append(Reject(line, cells, problems))
             continue

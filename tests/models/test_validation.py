@@ -18,6 +18,7 @@ from models.validation import (
     CHOICE_LABELS,
     CHOICES,
     FieldError,
+    cross_check,
     normalize,
     validate_record,
 )
@@ -331,6 +332,50 @@ def test_stage_and_reply_dates_in_order() -> None:
         "reply_due": "2026-10-20",
     }
     assert codes(validate_record("warning", warning)) == {("reply_due", "date_order")}
+
+
+class _Reads(dict[str, Any]):
+    """A record that remembers which fields were read from it."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        self.read.add(key)
+        return super().get(key, default)
+
+
+def test_checks_across_fields_read_only_the_fields_they_declare() -> None:
+    """A bulk import runs a kind's check across fields once per distinct set of the
+    fields ``cross_check`` names: reading any other field would make that wrong."""
+    records = {
+        "disclosure": [disclosure(), disclosure(period="2026-Q3")],
+        "subsidy_payment": [payment(), payment(amount_fen=15001)],
+        "subsidy_project": [
+            KINDS["subsidy_project"].defaults()
+            | {"planned_on": "2026-03-01", "allocated_on": "2026-02-01", "closed_on": "2026-09-01"}
+        ],
+        "warning": [
+            KINDS["warning"].defaults() | {"issued_on": "2026-10-21", "reply_due": "2026-10-20"}
+        ],
+    }
+    checked = {kind for kind in KINDS if cross_check(kind) is not None}
+    assert checked == records.keys()
+    for kind, examples in records.items():
+        found = cross_check(kind)
+        assert found is not None
+        names, check = found
+        for record in examples:
+            reads = _Reads(record)
+            errors = check(reads)
+            assert reads.read <= set(names), kind
+            assert check({name: record.get(name) for name in names}) == errors
+        assert any(check(record) for record in examples), f"{kind}: no failing example"
 
 
 # ---------------------------------------------------------------- properties and speed

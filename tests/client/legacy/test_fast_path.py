@@ -311,6 +311,46 @@ def test_the_row_check_fast_path_finds_what_the_full_check_finds(tmp_path: Path)
         columns, _ignored = importer._columns(table, mapping)
         checker = importer._RowChecker(kind_spec("disclosure"), columns, {}, VILLAGE)
         assert checker.fast
-        outcomes = [checker.check(cells) for _line, cells in table.rows * 2]  # memo warm too
+        outcomes = checker.check_many([cells for _line, cells in table.rows * 2])  # memo warm too
         assert outcomes == [checker._check(cells) for _line, cells in table.rows * 2]
         assert sum(record is not None for record, _problems in outcomes) == 2 * (4 + 1 + 1)
+
+
+def test_the_column_pass_keeps_equal_cells_of_different_types_apart(tmp_path: Path) -> None:
+    """1, 1.0 and True are equal dictionary keys; a workbook column holding them must
+    still clean each as itself (``1`` and ``TRUE`` are different titles)."""
+    headers = ["单位编码", *DISCLOSURE_HEADERS[1:]]
+    rows = [[VILLAGE, *row[1:]] for row in disclosure_rows(3)]
+    for row, title in zip(rows, [1, True, 1.0], strict=True):
+        row[3] = title
+    path = write_xlsx(tmp_path / "typed.xlsx", rows, headers=headers)
+    mapping = load_mapping("disclosure")
+    table = read_table(path, known_headers=mapping.known_headers)
+    columns, _ignored = importer._columns(table, mapping)
+    checker = importer._RowChecker(kind_spec("disclosure"), columns, {}, VILLAGE)
+    cells = [cells for _line, cells in table.rows]
+    outcomes = checker.check_many(cells)
+    assert outcomes == [checker._check(row) for row in cells]
+    titles = [record["title"] if record else None for record, _problems in outcomes]
+    assert titles[0] == titles[2] == "1" and titles[1] not in (None, "1")
+
+
+def test_the_column_pass_with_a_single_mapped_column(tmp_path: Path) -> None:
+    """One mapped column (the rest from the mapping's values): the row picker gives a
+    one-cell tuple, not the bare cell."""
+    rows = [[f"标题{i}"] for i in range(3)] + [[""]]
+    path = write_csv(tmp_path / "one.csv", rows, headers=["标题"], encoding="utf-8")
+    mapping = load_mapping("disclosure")
+    table = read_table(path, known_headers=mapping.known_headers)
+    columns, _ignored = importer._columns(table, mapping)
+    fixed = {"catalog_code": "FIN-02", "period": "2026-10", "status": "draft"}
+    checker = importer._RowChecker(kind_spec("disclosure"), columns, fixed, VILLAGE)
+    assert checker.fast and len(columns) == 1
+    cells = [cells for _line, cells in table.rows]
+    outcomes = checker.check_many(cells)
+    assert outcomes == [checker._check(row) for row in cells]
+    assert [record["title"] for record, _problems in outcomes if record] == [
+        "标题0",
+        "标题1",
+        "标题2",
+    ]
