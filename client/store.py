@@ -1108,7 +1108,9 @@ class Store:
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
-                    yield BulkImport(self, conn, kind_spec(kind), write=write, source=source)
+                    bulk = BulkImport(self, conn, kind_spec(kind), write=write, source=source)
+                    yield bulk
+                    bulk.finish()
                 except BaseException:
                     conn.rollback()
                     raise
@@ -1253,10 +1255,38 @@ class BulkImport:
         live = sa.select(table.c.id).where(table.c.deleted.is_(False)).limit(1)
         self.had_records = conn.execute(live).first() is not None
         """False: nothing to match but what this import itself makes (no look-ups)."""
+        self.deferred_indexes = self._defer_indexes() if write else []
+        """The table's own indexes, dropped for the import and built again by ``finish``."""
         self.made: set[Any] = set()
         """Match keys of the records this import created."""
         self.scopes: dict[Any, list[FieldError]] = {}
         """``Store._check_scope`` per org code: the identity does not change mid-import."""
+
+    def _defer_indexes(self) -> list[str]:
+        """Into a table with no rows at all (a first migration), the rows go in without
+        its secondary indexes, which are built again once at the end: SQLite builds an
+        index from sorted keys far faster than it keeps one up to date row by row, in
+        random key order. All inside the import's transaction: a rollback brings them
+        back as they were. A table that has rows keeps its indexes (rebuilding them
+        would cost more than the import saves)."""
+        table = self.spec.table.__table__  # type: ignore[attr-defined]
+        conn = self.conn
+        if conn.execute(sa.select(table.c.id).limit(1)).first() is not None:
+            return []
+        found = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (str(table.name),),
+        ).all()
+        for name, _sql in found:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        return [sql for _name, sql in found]
+
+    def finish(self) -> None:
+        """Before the commit: the indexes ``_defer_indexes`` dropped, built again."""
+        for sql in self.deferred_indexes:
+            self.conn.exec_driver_sql(sql)
+        self.deferred_indexes = []
 
     def add(
         self, records: Sequence[Mapping[str, Any]], *, import_keys: Sequence[str] | None = None

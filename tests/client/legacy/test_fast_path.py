@@ -286,6 +286,69 @@ def test_a_batch_that_fails_half_way_leaves_nothing(
     assert enrolled.import_rows("disclosure", records).statuses == [IMPORT_CREATED] * 2
 
 
+def _indexes(store: Store, table: str) -> dict[str, str]:
+    with store.engine.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+            (table,),
+        )
+        return {str(name): str(sql or "") for name, sql in found}
+
+
+def test_an_import_into_an_empty_table_builds_its_indexes_at_the_end(
+    enrolled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The indexes a first import drops are there again after it, the same ones, and in
+    use; after an import that failed, and after a dry run, they were never gone."""
+    before = _indexes(enrolled, "disclosure")
+    assert {"ix_local_natural_disclosure", "ix_local_expr_period_end"} <= before.keys()
+    records = [
+        _full("disclosure", {**RECORDS["disclosure"], "period": f"2026-0{n}"}) for n in (1, 2)
+    ]
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(audit, "append_many", broken)
+    with pytest.raises(OSError, match="disk full"):
+        enrolled.import_rows("disclosure", records)
+    monkeypatch.undo()
+    assert _indexes(enrolled, "disclosure") == before
+    with enrolled.importing("disclosure", write=False) as bulk:
+        assert bulk.deferred_indexes == []
+        bulk.add(records)
+    assert _indexes(enrolled, "disclosure") == before
+
+    with enrolled.importing("disclosure") as bulk:
+        assert sorted(bulk.deferred_indexes) == sorted(sql for sql in before.values() if sql)
+        assert set(_indexes_in(bulk)) == {n for n, sql in before.items() if not sql}
+        bulk.add(records)
+    assert _indexes(enrolled, "disclosure") == before
+    with enrolled.engine.connect() as conn:
+        plan = " ".join(
+            str(row[-1])
+            for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM disclosure"
+                " WHERE org_code = ? AND catalog_code = ? AND period = ?",
+                (VILLAGE, "FIN-02", "2026-01"),
+            )
+        )
+    assert "ix_local_natural_disclosure" in plan
+    # The table has rows now: a second import keeps its indexes as they are.
+    more = [_full("disclosure", {**RECORDS["disclosure"], "period": "2026-03"})]
+    with enrolled.importing("disclosure") as bulk:
+        assert bulk.deferred_indexes == []
+        assert bulk.add(more).statuses == [IMPORT_CREATED]
+
+
+def _indexes_in(bulk: Any) -> list[str]:
+    """The disclosure table's indexes as the import's own transaction sees them."""
+    found = bulk.conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'disclosure'"
+    )
+    return [name for (name,) in found]
+
+
 def test_the_row_check_fast_path_finds_what_the_full_check_finds(tmp_path: Path) -> None:
     """``_RowChecker.check`` takes a short cut for rows without problems; for every row,
     good or bad, it must answer exactly what the full ``_check`` answers."""
