@@ -1316,11 +1316,12 @@ class BulkImport:
         ops: list[tuple[Any, ...]] = []
         entries: list[dict[str, Any]] = []
         keys: list[tuple[str, str, str]] = []
+        created: list[tuple[int, str, Mapping[str, Any]]] = []
+        """New records: (place of their entry, id, record); digested at once at the end."""
         key = store._key
         personal = spec.personal
         tablename = layout.table
         fields = spec.fields
-        imported = self.imported
         ids = iter(new_ids(len(records)))
         for index, record in enumerate(records):
             org_code = record.get("org_code")
@@ -1354,8 +1355,8 @@ class BulkImport:
                 # Queued as the record is, and audited by its digest: its values are in
                 # the row just written, once.
                 ops.append((record_id, kind, record_id, "create", outbox.AS_RECORD, 0, stamp))
-                text = imported(record)
-                entries.append(_entry(now, actor, audit.IMPORT, kind, record_id, {}, text))
+                created.append((len(entries), record_id, record))
+                entries.append({})  # its entry, once the batch's digests are made
                 continue
             record_id, base_version, current = found
             changes = diff({name: current.get(name) for name in fields}, record)
@@ -1382,6 +1383,9 @@ class BulkImport:
             update = Action.UPDATE.value
             ops.append((next(ids), kind, record_id, update, sealed, base_version, stamp))
             entries.append(_entry(now, actor, update, kind, record_id, changes, masked))
+        texts = self.imported.many([record for _position, _id, record in created])
+        for (position, record_id, _record), text in zip(created, texts, strict=True):
+            entries[position] = _entry(now, actor, audit.IMPORT, kind, record_id, {}, text)
         if self.write:
             self._write(inserts, updates, ops, entries, keys)
         return ImportOutcome(statuses, record_ids, errors)

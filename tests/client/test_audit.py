@@ -94,3 +94,37 @@ def test_a_personal_record_is_digested_masked() -> None:
     masked = mask_record("subsidy_payment", record)
     assert masked["id_number"] != ID_NUMBER
     assert json.loads(text)["sha256"] == _canonical_digest(masked) != _canonical_digest(record)
+
+
+def test_a_batch_of_digests_is_each_record_s_own() -> None:
+    """``many`` encodes a field at a time; each text must be the one ``record_digest``
+    defines for its record, whatever the mix of values in a column (text with quotes
+    and a percent sign, lists, none, numbers) and whatever the kind."""
+    mixed = [
+        *DISCLOSURES,
+        {**DISCLOSURES[1], "title": "100% 完成 %s %(x)s", "disclosed_on": None},
+        {**DISCLOSURES[0], "channels": []},
+    ]
+    made = audit.ImportChanges("disclosure", "批次 %s.csv")
+    texts = made.many(mixed)
+    assert texts == [made(record) for record in mixed]
+    assert [json.loads(text)["sha256"] for text in texts] == [
+        _canonical_digest(record) for record in mixed
+    ]
+    assert len(set(texts)) == len(mixed)
+    assert made.many([]) == []
+    payment = _full(
+        "subsidy_payment",
+        {
+            "project_id": "0190b7c4-0000-7000-8000-000000000001",
+            "recipient_name": "王五",
+            "id_number": ID_NUMBER,
+            "amount_fen": 12000,
+            "method": "one_card",
+            "account": ACCOUNT,
+        },
+    )
+    payments = audit.ImportChanges("subsidy_payment", "p.csv")
+    assert payments.many([payment]) == [payments(payment)]
+    # A record with a field too many (system columns) is digested on its fields alone.
+    assert made.many([{**DISCLOSURES[0], "id": "x"}]) == [made(DISCLOSURES[0])]
