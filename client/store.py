@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache, lru_cache, partial
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -1307,20 +1308,19 @@ class BulkImport:
         existing: dict[Any, tuple[str, int, Mapping[str, Any]]] = {}
         if self.had_records or not self.made.isdisjoint(match_keys):
             existing.update(self.store._import_matches(self.conn, spec, records, import_keys))
-        store, layout, actor, stamp, now = self.store, self.layout, self.actor, self.stamp, self.now
+        store, actor, stamp, now = self.store, self.actor, self.stamp, self.now
         statuses: list[str] = []
         record_ids: list[str | None] = []
         errors: dict[int, list[FieldError]] = {}
-        inserts: list[tuple[Any, ...]] = []
         updates: list[dict[str, Any]] = []
         ops: list[tuple[Any, ...]] = []
         entries: list[dict[str, Any]] = []
         keys: list[tuple[str, str, str]] = []
-        created: list[tuple[int, str, Mapping[str, Any]]] = []
-        """New records: (place of their entry, id, record); digested at once at the end."""
+        created: list[tuple[int, str, Mapping[str, Any], Any]] = []
+        """New records (place of their entry, id, record, match key): their rows and
+        digests are made at once after the loop."""
         key = store._key
         personal = spec.personal
-        tablename = layout.table
         fields = spec.fields
         ids = iter(new_ids(len(records)))
         for index, record in enumerate(records):
@@ -1337,25 +1337,16 @@ class BulkImport:
             found = existing.get(match_key)
             if found is None:
                 record_id = next(ids)
-                values = layout.values(record)
-                if personal:
-                    sealer = key or store._require_key()
-                    for position, name in layout.personal:
-                        values[position] = store._seal(
-                            sealer, spec, tablename, name, record_id, values[position]
-                        )
-                inserts.append((record_id, actor, stamp, *values))
                 # A later row with this key is this record now.
                 existing[match_key] = (record_id, 0, record)
-                self.made.add(match_key)
                 if not natural:
                     keys.append((kind, str(match_key), record_id))
                 statuses.append(IMPORT_CREATED)
                 record_ids.append(record_id)
                 # Queued as the record is, and audited by its digest: its values are in
-                # the row just written, once.
+                # its row, once.
                 ops.append((record_id, kind, record_id, "create", outbox.AS_RECORD, 0, stamp))
-                created.append((len(entries), record_id, record))
+                created.append((len(entries), record_id, record, match_key))
                 entries.append({})  # its entry, once the batch's digests are made
                 continue
             record_id, base_version, current = found
@@ -1383,12 +1374,38 @@ class BulkImport:
             update = Action.UPDATE.value
             ops.append((next(ids), kind, record_id, update, sealed, base_version, stamp))
             entries.append(_entry(now, actor, update, kind, record_id, changes, masked))
-        texts = self.imported.many([record for _position, _id, record in created])
-        for (position, record_id, _record), text in zip(created, texts, strict=True):
+        places, made_ids, made, made_keys = (
+            (list(column) for column in zip(*created, strict=True)) if created else ([], [], [], [])
+        )
+        self.made.update(made_keys)
+        texts = self.imported.many(made)
+        for position, record_id, text in zip(places, made_ids, texts, strict=True):
             entries[position] = _entry(now, actor, audit.IMPORT, kind, record_id, {}, text)
+        inserts = self._rows(made_ids, made)
         if self.write:
             self._write(inserts, updates, ops, entries, keys)
         return ImportOutcome(statuses, record_ids, errors)
+
+    def _rows(
+        self, record_ids: Sequence[str], records: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[Any, ...]]:
+        """New records' rows for ``_ImportLayout.insert``, a column at a time: each
+        field's values through its column type's processor (and, if personal, sealed to
+        their record), then every row zipped together."""
+        if not records:
+            return []
+        layout, store, spec = self.layout, self.store, self.spec
+        columns: list[Sequence[Any]] = list(zip(*map(layout.fields, records), strict=True))
+        for position, encoder in layout.encoders:
+            columns[position] = [None if v is None else encoder(v) for v in columns[position]]
+        if layout.personal:
+            sealer = store._key or store._require_key()
+            for position, name in layout.personal:
+                columns[position] = [
+                    store._seal(sealer, spec, layout.table, name, record_id, value)
+                    for record_id, value in zip(record_ids, columns[position], strict=True)
+                ]
+        return list(zip(record_ids, repeat(self.actor), repeat(self.stamp), *columns, strict=False))
 
     def _write(
         self,
@@ -1465,15 +1482,6 @@ class _ImportLayout:
     encoders: tuple[tuple[int, Any], ...]
     """(position in the fields, processor) of every field that needs one."""
     personal: tuple[tuple[int, str], ...]
-
-    def values(self, record: Mapping[str, Any]) -> list[Any]:
-        """The record's fields as the columns store them, in order."""
-        values = list(self.fields(record))
-        for position, encoder in self.encoders:
-            value = values[position]
-            if value is not None:
-                values[position] = encoder(value)
-        return values
 
 
 @lru_cache(maxsize=32)  # per kind and engine: bounded, tests open many stores
