@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring as _json_string
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -287,17 +287,27 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def append_many(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> None:
-    """Add entries in order after the last one, in one ``executemany``, inside the caller's
-    transaction. Each entry has the keyword arguments of ``append`` (at, actor, action,
-    kind, record_id, changes); the chain is exactly what ``append`` one by one would make.
+class Entry(NamedTuple):
+    """One entry for ``append_many``: the keyword arguments of ``append``, and maybe
+    ``canonical_changes(masked changes)`` already made by the caller (the same text the
+    outbox stores when nothing is personal), so it is not serialised twice."""
 
-    An entry may also carry ``canonical_changes``: ``canonical_changes(masked changes)``
-    already made by the caller (the same text the outbox stores when nothing is personal),
-    so it is not serialised twice. The canonical body is assembled from pieces: its keys
-    sorted (action, actor, at, changes, kind, record_id), each value as ``json.dumps``
-    with ``ensure_ascii=False`` writes it; ``tests/client/legacy`` checks it against
-    ``entry_hash``."""
+    at: datetime
+    actor: str
+    action: str
+    kind: str
+    record_id: str
+    changes: Mapping[str, Any]
+    canonical_changes: str | None = None
+
+
+def append_many(conn: Connection, entries: Sequence[Entry]) -> None:
+    """Add entries in order after the last one, in one ``executemany``, inside the caller's
+    transaction; the chain is exactly what ``append`` one by one would make.
+
+    The canonical body is assembled from pieces: its keys sorted (action, actor, at,
+    changes, kind, record_id), each value as ``json.dumps`` with ``ensure_ascii=False``
+    writes it; ``tests/client/legacy`` checks it against ``entry_hash``."""
     if not entries:
         return
     prev = conn.execute(sa.select(_audit.c.hash).order_by(_audit.c.id.desc()).limit(1)).scalar()
@@ -307,12 +317,9 @@ def append_many(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> None:
     tails: dict[str, str] = {}
     sha256 = hashlib.sha256
     rows: list[tuple[Any, ...]] = []
-    for entry in entries:
-        at, actor, action, kind = entry["at"], entry["actor"], entry["action"], entry["kind"]
-        record_id = entry["record_id"]
-        text = entry.get("canonical_changes")
+    for at, actor, action, kind, record_id, changes, text in entries:
         if text is None:
-            text = canonical_changes(masked_changes(kind, entry["changes"]))
+            text = canonical_changes(masked_changes(kind, changes))
         head = heads.get((action, actor, at))
         if head is None:
             head = heads[(action, actor, at)] = (

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache, partial
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -1314,7 +1314,7 @@ class BulkImport:
         errors: dict[int, list[FieldError]] = {}
         updates: list[dict[str, Any]] = []
         ops: list[tuple[Any, ...]] = []
-        entries: list[dict[str, Any]] = []
+        entries: list[audit.Entry | None] = []
         keys: list[tuple[str, str, str]] = []
         created: list[tuple[int, str, Mapping[str, Any], Any]] = []
         """New records (place of their entry, id, record, match key): their rows and
@@ -1347,7 +1347,7 @@ class BulkImport:
                 # its row, once.
                 ops.append((record_id, kind, record_id, "create", outbox.AS_RECORD, 0, stamp))
                 created.append((len(entries), record_id, record, match_key))
-                entries.append({})  # its entry, once the batch's digests are made
+                entries.append(None)  # its entry, once the batch's digests are made
                 continue
             record_id, base_version, current = found
             changes = diff({name: current.get(name) for name in fields}, record)
@@ -1373,17 +1373,18 @@ class BulkImport:
                 sealed = masked = audit.canonical_changes(changes)
             update = Action.UPDATE.value
             ops.append((next(ids), kind, record_id, update, sealed, base_version, stamp))
-            entries.append(_entry(now, actor, update, kind, record_id, changes, masked))
+            entries.append(audit.Entry(now, actor, update, kind, record_id, changes, masked))
         places, made_ids, made, made_keys = (
             (list(column) for column in zip(*created, strict=True)) if created else ([], [], [], [])
         )
         self.made.update(made_keys)
         texts = self.imported.many(made)
         for position, record_id, text in zip(places, made_ids, texts, strict=True):
-            entries[position] = _entry(now, actor, audit.IMPORT, kind, record_id, {}, text)
+            entries[position] = audit.Entry(now, actor, audit.IMPORT, kind, record_id, {}, text)
         inserts = self._rows(made_ids, made)
         if self.write:
-            self._write(inserts, updates, ops, entries, keys)
+            # Every place left for a new record's entry is filled now.
+            self._write(inserts, updates, ops, cast(list[audit.Entry], entries), keys)
         return ImportOutcome(statuses, record_ids, errors)
 
     def _rows(
@@ -1412,7 +1413,7 @@ class BulkImport:
         inserts: list[tuple[Any, ...]],
         updates: list[dict[str, Any]],
         ops: list[tuple[Any, ...]],
-        entries: list[dict[str, Any]],
+        entries: list[audit.Entry],
         keys: list[tuple[str, str, str]],
     ) -> None:
         table = self.spec.table.__table__  # type: ignore[attr-defined]
@@ -1433,27 +1434,6 @@ class BulkImport:
                 )
         finally:
             cursor.close()
-
-
-def _entry(
-    at: datetime,
-    actor: str,
-    action: str,
-    kind: str,
-    record_id: str,
-    changes: Mapping[str, Any],
-    canonical: str | None,
-) -> dict[str, Any]:
-    """An ``audit.append_many`` entry; ``canonical``: its changes' text, already masked."""
-    return {
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "kind": kind,
-        "record_id": record_id,
-        "changes": changes,
-        "canonical_changes": canonical,
-    }
 
 
 _STORED_AS_WIRE = frozenset({FieldType.TEXT, FieldType.INT, FieldType.DATE})

@@ -20,6 +20,7 @@ import gc
 import hashlib
 import json
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -581,7 +582,9 @@ def _import_batch(
 ) -> None:
     """Check one batch of rows and hand the good ones to the import's transaction."""
     kind = spec.name
-    key_text = "+".join(spec.natural_key)
+    natural = spec.natural_key
+    key_text = "+".join(natural)
+    match_key = _match_key(kind, natural)
     records: list[dict[str, Any]] = []
     keys: list[str] = []
     lines: list[tuple[int, list[Any]]] = []
@@ -590,36 +593,41 @@ def _import_batch(
         if record is None:
             report.rejects.append(Reject(line, cells, problems))
             continue
-        if spec.natural_key:
-            match: Any = tuple(record[name] for name in spec.natural_key)
-        else:
-            match = import_key(kind, record)
-        first = seen.get(match)
-        if first is not None:
+        match = match_key(record)
+        first = seen.setdefault(match, line)
+        if first != line:
             where = f"repeats line {first}" + (f" (same {key_text})" if key_text else "")
-            field_name = spec.natural_key[-1] if spec.natural_key else ""
-            problem = Problem(field_name, "", "duplicate", where)
+            problem = Problem(natural[-1] if natural else "", "", "duplicate", where)
             report.rejects.append(Reject(line, cells, [problem]))
             continue
-        seen[match] = line
         records.append(record)
-        if not spec.natural_key:
+        if not natural:
             keys.append(match)
         lines.append((line, cells))
     if not records:
         return
     outcome = bulk.add(records, import_keys=keys or None)
-    for index, status in enumerate(outcome.statuses):
-        if status == IMPORT_CREATED:
-            report.created += 1
-        elif status == IMPORT_UPDATED:
-            report.updated += 1
-        elif status == IMPORT_UNCHANGED:
-            report.unchanged += 1
-        elif status == IMPORT_REJECTED:
-            line, cells = lines[index]
-            problems = [
-                Problem(e.field, checker.column_of.get(e.field, ""), e.code, e.message)
-                for e in outcome.errors.get(index, [])
-            ]
-            report.rejects.append(Reject(line, cells, problems))
+    counts = Counter(outcome.statuses)
+    report.created += counts[IMPORT_CREATED]
+    report.updated += counts[IMPORT_UPDATED]
+    report.unchanged += counts[IMPORT_UNCHANGED]
+    if counts[IMPORT_REJECTED]:
+        for index, status in enumerate(outcome.statuses):
+            if status == IMPORT_REJECTED:
+                line, cells = lines[index]
+                problems = [
+                    Problem(e.field, checker.column_of.get(e.field, ""), e.code, e.message)
+                    for e in outcome.errors.get(index, [])
+                ]
+                report.rejects.append(Reject(line, cells, problems))
+
+
+def _match_key(kind: str, natural: Sequence[str]) -> Callable[[Mapping[str, Any]], Any]:
+    """A record's match key: its natural key's values as a tuple, or for a kind without
+    one the hash of its fields (``import_key``)."""
+    if len(natural) > 1:
+        return operator.itemgetter(*natural)
+    if natural:
+        name = natural[0]
+        return lambda record: (record[name],)
+    return lambda record: import_key(kind, record)

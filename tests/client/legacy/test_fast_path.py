@@ -167,10 +167,7 @@ def test_append_many_makes_the_chain_append_makes(enrolled: Store) -> None:
         )
         audit.append_many(
             conn,
-            [
-                {"at": at, "actor": a, "action": b, "kind": k, "record_id": r, "changes": c}
-                for a, b, k, r, c in tricky
-            ],
+            [audit.Entry(at, a, b, k, r, c) for a, b, k, r, c in tricky],
         )
         audit.append(
             conn, at=at, actor="a", action="create", kind="clue", record_id="5", changes={}
@@ -190,7 +187,7 @@ def test_append_many_gives_the_hashes_append_gives(enrolled: Store, store_factor
     ]  # fmt: skip
     other = store_factory()
     with enrolled.transaction() as conn:
-        audit.append_many(conn, entries)
+        audit.append_many(conn, [audit.Entry(**entry) for entry in entries])
     with other.transaction() as conn:
         for entry in entries:
             audit.append(conn, **entry)
