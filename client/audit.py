@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from client.column_codec import encoded_lists
 from client.tables import AuditEntry
 from models.kinds import KINDS, timestamp_to_wire
 from models.masking import mask_record
@@ -258,23 +259,15 @@ class ImportChanges:
 
     def _column(self, values: Sequence[Any]) -> Sequence[str]:
         """One field's values as the canonical encoder writes each."""
-        if set(map(type, values)) == {str}:
+        types = set(map(type, values))
+        if types == {str}:
             return list(map(_json_string, values))
-        out: list[str] = []
-        for value in values:
-            if type(value) is str:
-                out.append(_json_string(value))
-            elif type(value) is list:
-                held = tuple(value)
-                text = self.lists.get(held)
-                if text is None:
-                    text = _CANONICAL.encode(value)
-                    if len(self.lists) < 4096:
-                        self.lists[held] = text
-                out.append(text)
-            else:
-                out.append(_CANONICAL.encode(value))
-        return out
+        if types == {list}:
+            return encoded_lists(values, _CANONICAL.encode, self.lists)
+        return [
+            _json_string(value) if type(value) is str else _CANONICAL.encode(value)
+            for value in values
+        ]
 
 
 _PLAIN_STRING = re.compile(r"[0-9A-Za-z_.:-]*")

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from client import audit, outbox
+from client.column_codec import encoded_lists
 from client.crypto import (
     DATA_KEY_SETTING,
     DataKey,
@@ -1397,8 +1398,8 @@ class BulkImport:
             return []
         layout, store, spec = self.layout, self.store, self.spec
         columns: list[Sequence[Any]] = list(zip(*map(layout.fields, records), strict=True))
-        for position, encoder in layout.encoders:
-            columns[position] = [None if v is None else encoder(v) for v in columns[position]]
+        for position, encode in layout.encoders:
+            columns[position] = encode(columns[position])
         if layout.personal:
             sealer = store._key or store._require_key()
             for position, name in layout.personal:
@@ -1460,7 +1461,7 @@ class _ImportLayout:
     fields: Any
     """``operator.itemgetter`` of the kind's fields, in order."""
     encoders: tuple[tuple[int, Any], ...]
-    """(position in the fields, processor) of every field that needs one."""
+    """(position in the fields, column encoder) of every field whose type has a processor."""
     personal: tuple[tuple[int, str], ...]
 
 
@@ -1475,10 +1476,8 @@ def _import_layout(kind: str, dialect: Any) -> _ImportLayout:
         processor = table.c[name].type._cached_bind_processor(dialect)
         if processor is None:
             continue
-        if field_type is FieldType.SET:
-            encoders.append((position, _memo_json(processor)))
-        else:
-            encoders.append((position, processor))
+        lists = field_type is FieldType.SET
+        encoders.append((position, _column_encoder(processor, lists=lists)))
     names = ["id", "updated_by", "recorded_at", *spec.fields]
     constants = {"version": "0", "deleted": "0", "received_at": "NULL", "seq": "0"}
     insert = (
@@ -1497,20 +1496,13 @@ def _import_layout(kind: str, dialect: Any) -> _ImportLayout:
     )
 
 
-def _memo_json(processor: Any) -> Any:
-    """A list column's JSON text, made once per distinct list (channels repeat a lot)."""
-    made: dict[tuple[Any, ...], Any] = {}
-
-    def encode(value: Any) -> Any:
-        held = tuple(value)
-        text = made.get(held)
-        if text is None:
-            text = processor(value)
-            if len(made) < 4096:
-                made[held] = text
-        return text
-
-    return encode
+def _column_encoder(processor: Any, *, lists: bool) -> Any:
+    """A column's values through the column type's processor (None stays None); a list
+    column's each distinct list once (channels repeat a lot)."""
+    if lists:
+        memo: dict[tuple[Any, ...], str] = {}
+        return lambda values: encoded_lists(values, processor, memo)
+    return lambda values: [None if value is None else processor(value) for value in values]
 
 
 IMPORT_CACHE_KIB = 32 * 1024

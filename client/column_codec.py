@@ -1,0 +1,33 @@
+"""A column of many records encoded at once, for bulk imports.
+
+Lists (channels, attachments) repeat across thousands of rows: each distinct list is
+encoded once, and the column is then looked up in one pass instead of a Python call
+per value. Used for the stored JSON text of a record's row and for the canonical text
+of its audit digest, which encode lists differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+MEMO_LISTS = 4_096
+"""Distinct lists remembered per column encoder; past that each list is encoded as is."""
+
+
+def encoded_lists(
+    values: Sequence[Any],
+    encode: Callable[[Any], str],
+    memo: dict[tuple[Any, ...], str],
+) -> list[Any]:
+    """``encode(value)`` for each list of ``values`` (None stays None), each distinct list
+    encoded once and remembered in ``memo``."""
+    if set(map(type, values)) != {list}:
+        return [None if value is None else encode(value) for value in values]
+    held = list(map(tuple, values))
+    missing = set(held).difference(memo)
+    if len(memo) + len(missing) > MEMO_LISTS:
+        return [memo.get(key) or encode(value) for key, value in zip(held, values, strict=True)]
+    for key in missing:
+        memo[key] = encode(list(key))
+    return list(map(memo.__getitem__, held))
