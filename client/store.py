@@ -1309,6 +1309,52 @@ class BulkImport:
         existing: dict[Any, tuple[str, int, Mapping[str, Any]]] = {}
         if self.had_records or not self.made.isdisjoint(match_keys):
             existing.update(self.store._import_matches(self.conn, spec, records, import_keys))
+        orgs = {record.get("org_code") for record in records}
+        for org_code in orgs - self.scopes.keys():
+            self.scopes[org_code] = self.store._check_scope(org_code)
+        if (
+            not existing
+            and not any(self.scopes[org_code] for org_code in orgs)
+            and len(set(match_keys)) == len(match_keys)
+        ):
+            return self._all_new(records, match_keys)
+        return self._matched(records, match_keys, existing)
+
+    def _all_new(
+        self, records: Sequence[Mapping[str, Any]], match_keys: list[Any]
+    ) -> ImportOutcome:
+        """A batch of records that are all new, in scope and distinct (a first migration):
+        no look-up per row, every step a column at a time."""
+        made_ids = new_ids(len(records))
+        ops = [self._create_op(record_id) for record_id in made_ids]
+        keys = (
+            []
+            if self.spec.natural_key
+            else [
+                (self.spec.name, str(key), record_id)
+                for key, record_id in zip(match_keys, made_ids, strict=True)
+            ]
+        )
+        entries: list[audit.Entry | None] = [None] * len(records)
+        self._finish_batch(
+            range(len(records)), made_ids, records, match_keys, [], ops, entries, keys
+        )
+        return ImportOutcome([IMPORT_CREATED] * len(records), list(made_ids), {})
+
+    def _create_op(self, record_id: str) -> tuple[Any, ...]:
+        """A new record's op, queued as the record is (its values are in its row, once)."""
+        return (record_id, self.spec.name, record_id, "create", outbox.AS_RECORD, 0, self.stamp)
+
+    def _matched(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        match_keys: list[Any],
+        existing: dict[Any, tuple[str, int, Mapping[str, Any]]],
+    ) -> ImportOutcome:
+        """A batch row by row: out of scope, new, unchanged or changed."""
+        spec = self.spec
+        kind = spec.name
+        natural = spec.natural_key
         store, actor, stamp, now = self.store, self.actor, self.stamp, self.now
         statuses: list[str] = []
         record_ids: list[str | None] = []
@@ -1325,10 +1371,7 @@ class BulkImport:
         fields = spec.fields
         ids = iter(new_ids(len(records)))
         for index, record in enumerate(records):
-            org_code = record.get("org_code")
-            scope = self.scopes.get(org_code)
-            if scope is None:
-                scope = self.scopes[org_code] = store._check_scope(org_code)
+            scope = self.scopes[record.get("org_code")]
             if scope:
                 errors[index] = scope
                 statuses.append(IMPORT_REJECTED)
@@ -1344,9 +1387,7 @@ class BulkImport:
                     keys.append((kind, str(match_key), record_id))
                 statuses.append(IMPORT_CREATED)
                 record_ids.append(record_id)
-                # Queued as the record is, and audited by its digest: its values are in
-                # its row, once.
-                ops.append((record_id, kind, record_id, "create", outbox.AS_RECORD, 0, stamp))
+                ops.append(self._create_op(record_id))
                 created.append((len(entries), record_id, record, match_key))
                 entries.append(None)  # its entry, once the batch's digests are made
                 continue
@@ -1378,6 +1419,23 @@ class BulkImport:
         places, made_ids, made, made_keys = (
             (list(column) for column in zip(*created, strict=True)) if created else ([], [], [], [])
         )
+        self._finish_batch(places, made_ids, made, made_keys, updates, ops, entries, keys)
+        return ImportOutcome(statuses, record_ids, errors)
+
+    def _finish_batch(
+        self,
+        places: Sequence[int],
+        made_ids: Sequence[str],
+        made: Sequence[Mapping[str, Any]],
+        made_keys: Sequence[Any],
+        updates: list[dict[str, Any]],
+        ops: list[tuple[Any, ...]],
+        entries: list[audit.Entry | None],
+        keys: list[tuple[str, str, str]],
+    ) -> None:
+        """The new records' rows and audit entries (their places in ``entries``), made a
+        column at a time, then (unless a dry run) the batch written."""
+        now, actor, kind = self.now, self.actor, self.spec.name
         self.made.update(made_keys)
         texts = self.imported.many(made)
         for position, record_id, text in zip(places, made_ids, texts, strict=True):
@@ -1386,7 +1444,6 @@ class BulkImport:
         if self.write:
             # Every place left for a new record's entry is filled now.
             self._write(inserts, updates, ops, cast(list[audit.Entry], entries), keys)
-        return ImportOutcome(statuses, record_ids, errors)
 
     def _rows(
         self, record_ids: Sequence[str], records: Sequence[Mapping[str, Any]]
