@@ -172,16 +172,19 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",
 
 
 IMPORT = "import"
-"""The action of an imported record's first entry: ``{"file": the file's name, "sha256":
-record_digest(the record as imported)}`` instead of every value, which the record's own
-row holds. It is a link of the chain like any other (``entry_hash``)."""
+"""The action of the one entry an import writes for a batch of new records: ``{"file": the
+file's name, "records": {record id: record_digest(the record as imported)}}`` instead of
+every value, which each record's own row holds. Its ``record_id`` is empty (it is about
+many records); ``audit_import`` maps each of them to it, for their histories
+(``import_history``). It is a link of the chain like any other (``entry_hash``), and the
+push carries one link for it, not one per record."""
 
 
 def record_digest(kind: str, record: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of a record's fields as canonical JSON (``canonical_changes``: keys
     sorted, no spaces, UTF-8), personal values masked as the log masks them: what an
-    imported record's entry holds of its values. Anyone with the values as imported (the
-    legacy file's row, cleaned) can make it again and compare."""
+    import's entry holds of a new record's values. Anyone with the values as imported
+    (the legacy file's row, cleaned) can make it again and compare."""
     spec = KINDS[kind]
     fields = spec.field_types
     body = record if record.keys() == fields.keys() else {name: record[name] for name in fields}
@@ -190,19 +193,27 @@ def record_digest(kind: str, record: Mapping[str, Any]) -> str:
     return hashlib.sha256(_CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
 
-class ImportChanges:
-    """``canonical_changes`` of an imported record's entry (``IMPORT``): the file's name,
-    written once, and each record's ``record_digest``.
+def import_history(changes: Mapping[str, Any], record_id: str) -> dict[str, Any]:
+    """One record's part of an import's entry, as its history shows it: the file and the
+    record's digest (``{"file", "sha256"}``)."""
+    records = changes.get("records") or {}
+    return {"file": changes.get("file"), "sha256": records.get(record_id)}
 
-    For a kind with nothing to mask, the canonical text is written straight from the
-    record (the fields in sorted order, each value as the canonical encoder writes it):
-    a bulk import makes one per row, and the encoder's own dict path costs twice as much.
-    ``tests/client/test_audit.py`` checks it against ``record_digest``."""
+
+class ImportChanges:
+    """The changes of an import's entry (``IMPORT``) for one file: each new record's
+    ``record_digest``, and the entry's canonical text for a batch of them.
+
+    For a kind with nothing to mask, a batch's digests are made a field at a time: each
+    column's values encoded in one pass (text with the C encoder), then every record's
+    canonical text filled into one template (a bulk import makes one per row, and the
+    encoder's own dict path costs twice as much). ``tests/client/test_audit.py`` checks
+    them against ``record_digest``."""
 
     def __init__(self, kind: str, source: str) -> None:
         spec = KINDS[kind]
         self.kind = kind
-        self.head = f'{{"file":{_CANONICAL.encode(source)},"sha256":"'
+        self.head = f'{{"file":{_CANONICAL.encode(source)},"records":{{'
         self.keys = spec.field_types.keys()
         self.masked = bool(spec.personal) or "recipient_name" in self.keys
         """``mask_record`` changes some values: those records take ``record_digest``."""
@@ -210,39 +221,11 @@ class ImportChanges:
         self.lists: dict[tuple[Any, ...], str] = {}
         """Lists (sets) repeat a lot (channels): each distinct one is encoded once."""
 
-    def canonical(self, record: Mapping[str, Any]) -> str:
-        """``_CANONICAL.encode(record)`` for a record of exactly the kind's fields."""
-        parts: list[str] = []
-        for name, head in self.plan:
-            value = record[name]
-            if type(value) is str:
-                parts.append(head + _json_string(value))
-            elif type(value) is list:
-                held = tuple(value)
-                text = self.lists.get(held)
-                if text is None:
-                    text = _CANONICAL.encode(value)
-                    if len(self.lists) < 4096:
-                        self.lists[held] = text
-                parts.append(head + text)
-            else:
-                parts.append(head + _CANONICAL.encode(value))
-        return "{" + ",".join(parts) + "}"
-
-    def __call__(self, record: Mapping[str, Any]) -> str:
-        if self.masked or record.keys() != self.keys:
-            digest = record_digest(self.kind, record)
-        else:
-            digest = hashlib.sha256(self.canonical(record).encode("utf-8")).hexdigest()
-        return f'{self.head}{digest}"}}'
-
-    def many(self, records: Sequence[Mapping[str, Any]]) -> list[str]:
-        """``self(record)`` for each of a batch of records, a field at a time: each
-        column's values encoded in one pass (text with the C encoder), then every
-        record's canonical text filled into one template."""
+    def digests(self, records: Sequence[Mapping[str, Any]]) -> list[str]:
+        """``record_digest`` of each record of a batch."""
         keys = self.keys
         if self.masked or not records or any(record.keys() != keys for record in records):
-            return [self(record) for record in records]
+            return [record_digest(self.kind, record) for record in records]
         names = [name for name, _head in self.plan]
         rows = map(operator.itemgetter(*names), records) if len(names) > 1 else None
         if rows is None:
@@ -251,11 +234,17 @@ class ImportChanges:
             columns = list(zip(*rows, strict=True))
         encoded = [self._column(column) for column in columns]
         template = "{" + ",".join(head.replace("%", "%%") + "%s" for _name, head in self.plan) + "}"
-        sha256, head = hashlib.sha256, self.head
+        sha256 = hashlib.sha256
         return [
-            f'{head}{sha256((template % values).encode("utf-8")).hexdigest()}"}}'
+            sha256((template % values).encode("utf-8")).hexdigest()
             for values in zip(*encoded, strict=True)
         ]
+
+    def changes(self, record_ids: Sequence[str], digests: Sequence[str]) -> str:
+        """The canonical text of the entry for these new records (keys sorted: by id)."""
+        pairs = sorted(zip(record_ids, digests, strict=True))
+        body = ",".join(f"{_json(record_id)}:{_json(digest)}" for record_id, digest in pairs)
+        return f"{self.head}{body}}}}}"
 
     def _column(self, values: Sequence[Any]) -> Sequence[str]:
         """One field's values as the canonical encoder writes each."""
@@ -294,17 +283,21 @@ class Entry(NamedTuple):
     canonical_changes: str | None = None
 
 
-def append_many(conn: Connection, entries: Sequence[Entry]) -> None:
+def append_many(conn: Connection, entries: Sequence[Entry]) -> list[int]:
     """Add entries in order after the last one, in one ``executemany``, inside the caller's
-    transaction; the chain is exactly what ``append`` one by one would make.
+    transaction; the chain is exactly what ``append`` one by one would make. Returns their
+    ids.
 
     The canonical body is assembled from pieces: its keys sorted (action, actor, at,
     changes, kind, record_id), each value as ``json.dumps`` with ``ensure_ascii=False``
     writes it; ``tests/client/legacy`` checks it against ``entry_hash``."""
     if not entries:
-        return
-    prev = conn.execute(sa.select(_audit.c.hash).order_by(_audit.c.id.desc()).limit(1)).scalar()
-    prev_hash = prev or GENESIS
+        return []
+    last = conn.execute(
+        sa.select(_audit.c.id, _audit.c.hash).order_by(_audit.c.id.desc()).limit(1)
+    ).first()
+    first_id, prev_hash = (int(last.id) + 1, last.hash) if last is not None else (1, GENESIS)
+    ids = list(range(first_id, first_id + len(entries)))
     stamp = _audit.c.at.type._cached_bind_processor(conn.dialect)
     heads: dict[tuple[str, str, datetime], tuple[str, Any]] = {}
     tails: dict[str, str] = {}
@@ -331,9 +324,10 @@ def append_many(conn: Connection, entries: Sequence[Entry]) -> None:
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(
-            "INSERT INTO audit (at, actor, action, kind, record_id, changes, prev_hash, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            "INSERT INTO audit (id, at, actor, action, kind, record_id, changes, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(entry_id, *row) for entry_id, row in zip(ids, rows, strict=True)],
         )
     finally:
         cursor.close()
+    return ids

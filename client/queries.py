@@ -21,7 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from client.tables import AuditEntry, ConflictRow
+from client.audit import IMPORT, import_history
+from client.tables import AuditEntry, AuditImport, ConflictRow
 from models.catalog import CatalogItem, deadline_for, load_catalog, parse_period, period_for
 from models.duty import traffic_light
 from models.kinds import kind_spec, row_to_wire
@@ -44,6 +45,7 @@ __all__ = [
 
 _disclosure = kind_spec("disclosure").table.__table__  # type: ignore[attr-defined]
 _audit = AuditEntry.__table__  # type: ignore[attr-defined]
+_audit_import = AuditImport.__table__  # type: ignore[attr-defined]
 _conflict = ConflictRow.__table__  # type: ignore[attr-defined]
 
 PAGE = 100
@@ -358,14 +360,26 @@ class HistoryEntry:
 
 
 def history(engine: Engine, record_id: str) -> list[HistoryEntry]:
-    """The local audit entries of one record, oldest first."""
-    query = (
-        sa.select(_audit.c.at, _audit.c.actor, _audit.c.action, _audit.c.changes)
-        .where(_audit.c.record_id == record_id)
-        .order_by(_audit.c.id)
+    """The local audit entries of one record, oldest first: its own, and the import's
+    entry that holds its digest (its part of it only: the file and the digest)."""
+    columns = (_audit.c.id, _audit.c.at, _audit.c.actor, _audit.c.action, _audit.c.changes)
+    own = sa.select(*columns).where(_audit.c.record_id == record_id)
+    imported = (
+        sa.select(*columns)
+        .join(_audit_import, _audit_import.c.entry_id == _audit.c.id)
+        .where(_audit_import.c.record_id == record_id)
     )
+    query = sa.union_all(own, imported).order_by("id")
     with engine.connect() as conn:
-        return [HistoryEntry(*row) for row in conn.execute(query)]
+        return [
+            HistoryEntry(
+                at,
+                actor,
+                action,
+                import_history(changes, record_id) if action == IMPORT else changes,
+            )
+            for _id, at, actor, action, changes in conn.execute(query)
+        ]
 
 
 def sha256_list(values: Iterable[str]) -> list[str]:

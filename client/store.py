@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache, partial
 from itertools import repeat
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -1236,9 +1236,10 @@ class BulkImport:
     ``executemany``: column values are made here once per row (``_ImportLayout``: the
     same stored text SQLAlchemy's column types would write, so ``record_of`` reads them
     back the same). A new record's create is queued as the record is (``outbox.AS_RECORD``:
-    its changes are made from the row when the op is read, ``Store._as_record``), and its
-    audit entry (``audit.IMPORT``) holds the file's name (``source``) and the record's
-    digest: its values are written once, in its row."""
+    its changes are made from the row when the op is read, ``Store._as_record``), and a
+    batch's new records share one audit entry (``audit.IMPORT``): the file's name
+    (``source``) and each record's digest, found from the record through ``audit_import``.
+    Their values are written once, in their rows."""
 
     def __init__(
         self, store: Store, conn: Connection, spec: KindSpec, *, write: bool, source: str = ""
@@ -1335,10 +1336,7 @@ class BulkImport:
                 for key, record_id in zip(match_keys, made_ids, strict=True)
             ]
         )
-        entries: list[audit.Entry | None] = [None] * len(records)
-        self._finish_batch(
-            range(len(records)), made_ids, records, match_keys, [], ops, entries, keys
-        )
+        self._finish_batch(made_ids, records, match_keys, [], ops, [], keys)
         return ImportOutcome([IMPORT_CREATED] * len(records), list(made_ids), {})
 
     def _create_op(self, record_id: str) -> tuple[Any, ...]:
@@ -1361,11 +1359,11 @@ class BulkImport:
         errors: dict[int, list[FieldError]] = {}
         updates: list[dict[str, Any]] = []
         ops: list[tuple[Any, ...]] = []
-        entries: list[audit.Entry | None] = []
+        entries: list[audit.Entry] = []
         keys: list[tuple[str, str, str]] = []
-        created: list[tuple[int, str, Mapping[str, Any], Any]] = []
-        """New records (place of their entry, id, record, match key): their rows and
-        digests are made at once after the loop."""
+        created: list[tuple[str, Mapping[str, Any], Any]] = []
+        """New records (id, record, match key): their rows and entry are made at once
+        after the loop."""
         key = store._key
         personal = spec.personal
         fields = spec.fields
@@ -1388,8 +1386,7 @@ class BulkImport:
                 statuses.append(IMPORT_CREATED)
                 record_ids.append(record_id)
                 ops.append(self._create_op(record_id))
-                created.append((len(entries), record_id, record, match_key))
-                entries.append(None)  # its entry, once the batch's digests are made
+                created.append((record_id, record, match_key))
                 continue
             record_id, base_version, current = found
             changes = diff({name: current.get(name) for name in fields}, record)
@@ -1416,34 +1413,33 @@ class BulkImport:
             update = Action.UPDATE.value
             ops.append((next(ids), kind, record_id, update, sealed, base_version, stamp))
             entries.append(audit.Entry(now, actor, update, kind, record_id, changes, masked))
-        places, made_ids, made, made_keys = (
-            (list(column) for column in zip(*created, strict=True)) if created else ([], [], [], [])
+        made_ids, made, made_keys = (
+            (list(column) for column in zip(*created, strict=True)) if created else ([], [], [])
         )
-        self._finish_batch(places, made_ids, made, made_keys, updates, ops, entries, keys)
+        self._finish_batch(made_ids, made, made_keys, updates, ops, entries, keys)
         return ImportOutcome(statuses, record_ids, errors)
 
     def _finish_batch(
         self,
-        places: Sequence[int],
         made_ids: Sequence[str],
         made: Sequence[Mapping[str, Any]],
         made_keys: Sequence[Any],
         updates: list[dict[str, Any]],
         ops: list[tuple[Any, ...]],
-        entries: list[audit.Entry | None],
+        entries: list[audit.Entry],
         keys: list[tuple[str, str, str]],
     ) -> None:
-        """The new records' rows and audit entries (their places in ``entries``), made a
-        column at a time, then (unless a dry run) the batch written."""
-        now, actor, kind = self.now, self.actor, self.spec.name
+        """The new records' rows, made a column at a time, and the one audit entry for all
+        of them (``audit.IMPORT``: the file and each record's digest), chained before the
+        batch's updates; then (unless a dry run) the batch written."""
         self.made.update(made_keys)
-        texts = self.imported.many(made)
-        for position, record_id, text in zip(places, made_ids, texts, strict=True):
-            entries[position] = audit.Entry(now, actor, audit.IMPORT, kind, record_id, {}, text)
-        inserts = self._rows(made_ids, made)
-        if self.write:
-            # Every place left for a new record's entry is filled now.
-            self._write(inserts, updates, ops, cast(list[audit.Entry], entries), keys)
+        if not self.write:
+            return
+        if made_ids:
+            text = self.imported.changes(made_ids, self.imported.digests(made))
+            entry = audit.Entry(self.now, self.actor, audit.IMPORT, self.spec.name, "", {}, text)
+            entries = [entry, *entries]
+        self._write(self._rows(made_ids, made), made_ids, updates, ops, entries, keys)
 
     def _rows(
         self, record_ids: Sequence[str], records: Sequence[Mapping[str, Any]]
@@ -1469,6 +1465,7 @@ class BulkImport:
     def _write(
         self,
         inserts: list[tuple[Any, ...]],
+        made_ids: Sequence[str],
         updates: list[dict[str, Any]],
         ops: list[tuple[Any, ...]],
         entries: list[audit.Entry],
@@ -1484,7 +1481,12 @@ class BulkImport:
                 conn.execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
             if ops:
                 cursor.executemany(_OUTBOX_INSERT, ops)
-            audit.append_many(conn, entries)
+            entry_ids = audit.append_many(conn, entries)
+            if made_ids:  # the new records' entry is the batch's first
+                cursor.executemany(
+                    "INSERT INTO audit_import (record_id, entry_id) VALUES (?, ?)",
+                    zip(made_ids, repeat(entry_ids[0])),
+                )
             if keys:
                 cursor.executemany(
                     "INSERT OR REPLACE INTO import_key (kind, key, record_id) VALUES (?, ?, ?)",

@@ -54,6 +54,17 @@ class AuditEntry(SQLModel, table=True):
     hash: str
 
 
+class AuditImport(SQLModel, table=True):
+    """Which audit entry holds an imported record's digest: an import's new records share
+    one entry (``audit.IMPORT``), so a record's history finds it here (migration l0009)."""
+
+    __tablename__ = "audit_import"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    record_id: str = Field(primary_key=True, max_length=36)
+    entry_id: int
+
+
 class ConflictRow(SQLModel, table=True):
     """A conflict central reported, kept until a person decides it."""
 
@@ -130,6 +141,7 @@ class AttachmentRow(SQLModel, table=True):
 LOCAL_TABLES = (
     "outbox",
     "audit",
+    "audit_import",
     "conflict",
     "setting",
     "sync_round",

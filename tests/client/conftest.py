@@ -46,3 +46,12 @@ def disclosure(**overrides: object) -> dict[str, object]:
     }
     values.update(overrides)
     return values
+
+
+def audited_changes(store: Store) -> int:
+    """Changes the audit log accounts for: entries about one record, plus each new record
+    of an import (a batch's new records share one entry, mapped in ``audit_import``)."""
+    with store.engine.connect() as conn:
+        own = conn.exec_driver_sql("SELECT count(*) FROM audit WHERE record_id != ''")
+        imported = conn.exec_driver_sql("SELECT count(*) FROM audit_import").scalar_one()
+        return int(own.scalar_one()) + int(imported)

@@ -7,8 +7,6 @@ import hashlib
 import json
 from typing import Any
 
-import pytest
-
 from client import audit
 from models.kinds import kind_spec
 from models.masking import mask_record
@@ -48,20 +46,26 @@ def _canonical_digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@pytest.mark.parametrize("record", DISCLOSURES)
-def test_an_import_entry_holds_the_file_and_the_digest_of_the_record(
-    record: dict[str, Any],
-) -> None:
+IDS = [f"0190b7c4-0000-7000-8000-00000000000{n}" for n in range(8)]
+
+
+def test_an_import_entry_holds_the_file_and_each_record_s_digest() -> None:
     made = audit.ImportChanges("disclosure", 'old "platform".csv')
-    text = made(record)
-    again = made(dict(record))  # the encoded lists are remembered: the same text again
-    assert text == again
+    digests = made.digests(DISCLOSURES)
+    assert made.digests([dict(r) for r in DISCLOSURES]) == digests  # lists remembered: same
+    assert digests == [_canonical_digest(record) for record in DISCLOSURES]
+    assert digests == [audit.record_digest("disclosure", record) for record in DISCLOSURES]
+    text = made.changes(list(reversed(IDS[:2])), list(reversed(digests)))
     assert json.loads(text) == {
         "file": 'old "platform".csv',
-        "sha256": _canonical_digest(record),
+        "records": {IDS[0]: digests[0], IDS[1]: digests[1]},
     }
-    assert audit.record_digest("disclosure", record) == _canonical_digest(record)
     assert text == audit.canonical_changes(json.loads(text))  # canonical as it stands
+    for record_id, digest in zip(IDS, digests, strict=False):
+        assert audit.import_history(json.loads(text), record_id) == {
+            "file": 'old "platform".csv',
+            "sha256": digest,
+        }
 
 
 def test_the_digest_covers_the_fields_only_and_every_value() -> None:
@@ -71,10 +75,10 @@ def test_the_digest_covers_the_fields_only_and_every_value() -> None:
         "disclosure", record
     )
     made = audit.ImportChanges("disclosure", "a.csv")
-    assert made(with_system) == made(record)
+    assert made.digests([with_system]) == made.digests([record])
     for name in kind_spec("disclosure").fields:
         changed = {**record, name: record[name] + ["x"] if isinstance(record[name], list) else "x"}
-        assert made(changed) != made(record), name
+        assert made.digests([changed]) != made.digests([record]), name
 
 
 def test_a_personal_record_is_digested_masked() -> None:
@@ -89,42 +93,28 @@ def test_a_personal_record_is_digested_masked() -> None:
             "account": ACCOUNT,
         },
     )
-    text = audit.ImportChanges("subsidy_payment", "p.csv")(record)
+    made = audit.ImportChanges("subsidy_payment", "p.csv")
+    text = made.changes(IDS[:1], made.digests([record]))
     assert ID_NUMBER not in text and ACCOUNT not in text
     masked = mask_record("subsidy_payment", record)
     assert masked["id_number"] != ID_NUMBER
-    assert json.loads(text)["sha256"] == _canonical_digest(masked) != _canonical_digest(record)
+    assert json.loads(text)["records"][IDS[0]] == _canonical_digest(masked)
+    assert _canonical_digest(masked) != _canonical_digest(record)
 
 
 def test_a_batch_of_digests_is_each_record_s_own() -> None:
-    """``many`` encodes a field at a time; each text must be the one ``record_digest``
+    """``digests`` encodes a field at a time; each must be the one ``record_digest``
     defines for its record, whatever the mix of values in a column (text with quotes
-    and a percent sign, lists, none, numbers) and whatever the kind."""
+    and a percent sign, lists, none, numbers)."""
     mixed = [
         *DISCLOSURES,
         {**DISCLOSURES[1], "title": "100% 完成 %s %(x)s", "disclosed_on": None},
         {**DISCLOSURES[0], "channels": []},
     ]
     made = audit.ImportChanges("disclosure", "批次 %s.csv")
-    texts = made.many(mixed)
-    assert texts == [made(record) for record in mixed]
-    assert [json.loads(text)["sha256"] for text in texts] == [
-        _canonical_digest(record) for record in mixed
-    ]
-    assert len(set(texts)) == len(mixed)
-    assert made.many([]) == []
-    payment = _full(
-        "subsidy_payment",
-        {
-            "project_id": "0190b7c4-0000-7000-8000-000000000001",
-            "recipient_name": "王五",
-            "id_number": ID_NUMBER,
-            "amount_fen": 12000,
-            "method": "one_card",
-            "account": ACCOUNT,
-        },
-    )
-    payments = audit.ImportChanges("subsidy_payment", "p.csv")
-    assert payments.many([payment]) == [payments(payment)]
+    digests = made.digests(mixed)
+    assert digests == [_canonical_digest(record) for record in mixed]
+    assert len(set(digests)) == len(mixed)
+    assert made.digests([]) == []
     # A record with a field too many (system columns) is digested on its fields alone.
-    assert made.many([{**DISCLOSURES[0], "id": "x"}]) == [made(DISCLOSURES[0])]
+    assert made.digests([{**DISCLOSURES[0], "id": "x"}]) == [_canonical_digest(DISCLOSURES[0])]

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import event
 
-from client import audit
+from client import audit, queries
 from client import store as store_module
 from client.errors import UnknownRecord, ValidationFailed
 from client.store import Store
@@ -463,36 +463,53 @@ def _audit_rows(store: Store) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def test_an_imported_record_is_audited_by_file_and_digest(enrolled: Store) -> None:
+def test_an_import_audits_its_new_records_in_one_entry(enrolled: Store) -> None:
+    """One entry for the batch: the file and each new record's digest, no values; each
+    record's history finds its part of it."""
     records = _full_disclosures(3)
     ids = enrolled.import_rows("disclosure", records, source="旧平台.csv").record_ids
-    rows = _audit_rows(enrolled)
-    assert [(action, record_id) for _id, action, record_id, _changes in rows] == [
-        ("import", record_id) for record_id in ids
-    ]
-    for (_id, _action, _record_id, changes), record in zip(rows, records, strict=True):
-        assert json.loads(changes) == {
-            "file": "旧平台.csv",
-            "sha256": audit.record_digest("disclosure", record),
-        }
-        assert record["title"] not in changes  # the values are in the record's row only
+    ((entry_id, action, record_id, changes),) = _audit_rows(enrolled)
+    assert (action, record_id) == ("import", "")
+    assert json.loads(changes) == {
+        "file": "旧平台.csv",
+        "records": {
+            new_id: audit.record_digest("disclosure", record)
+            for new_id, record in zip(ids, records, strict=True)
+        },
+    }
+    assert all(record["title"] not in changes for record in records)  # values: in the rows
     with enrolled.engine.connect() as conn:
         assert audit.verify_chain(conn) is None
-    # Central checks the same chain from the links (the digest of each entry's body).
+    for new_id, record in zip(ids, records, strict=True):
+        assert new_id is not None
+        (entry,) = queries.history(enrolled.engine, new_id)
+        assert (entry.action, entry.changes) == (
+            "import",
+            {"file": "旧平台.csv", "sha256": audit.record_digest("disclosure", record)},
+        )
+    # Central checks the same chain from the links: one link for the whole batch.
     links = enrolled.audit_segment(limit=10)
-    assert [link.id for link in links] == [1, 2, 3]
+    assert [link.id for link in links] == [entry_id]
+    # An edit after the import comes after it in the record's history.
+    assert ids[0] is not None
+    enrolled.edit(ids[0], {"title": "改过的标题"})
+    assert [entry.action for entry in queries.history(enrolled.engine, ids[0])] == [
+        "import",
+        "update",
+    ]
 
 
 @pytest.mark.parametrize(
     "tamper",
     [
         "UPDATE audit SET changes = replace(changes, '旧平台', '别的') WHERE id = 2",
-        'UPDATE audit SET changes = replace(changes, \'"sha256":"\', \'"sha256":"0\') WHERE id = 2',
+        "UPDATE audit SET changes = replace(changes, ':\"', ':\"0') WHERE id = 2",
         "UPDATE audit SET action = 'create' WHERE id = 2",
         "UPDATE audit SET record_id = 'another' WHERE id = 2",
     ],
 )
-def test_altering_an_imported_records_entry_is_detected(enrolled: Store, tamper: str) -> None:
+def test_altering_an_imports_entry_is_detected(enrolled: Store, tamper: str) -> None:
+    enrolled.add("disclosure", _full_disclosures(4)[3])  # entry 1: a typed record
     enrolled.import_rows("disclosure", _full_disclosures(3), source="旧平台.csv")
     with sqlite3.connect(enrolled.path) as raw:
         assert raw.execute(tamper).rowcount == 1
@@ -522,7 +539,8 @@ def test_an_imported_payment_leaves_no_personal_value_in_clear(enrolled: Store) 
     assert id_number.encode() not in raw and account.encode() not in raw
     ((_id, action, _record, changes),) = _audit_rows(enrolled)
     assert action == "import"
-    assert json.loads(changes)["sha256"] == audit.record_digest("subsidy_payment", record)
+    digest = json.loads(changes)["records"][record_id]
+    assert digest == audit.record_digest("subsidy_payment", record)
     # Read, the queued create opens to the values (for central only).
     ((_seq, op),) = enrolled.pending_ops(after_seq=0, limit=10)
     assert op.record_id == record_id

@@ -11,12 +11,12 @@ import pytest
 import python_calamine
 import sqlalchemy as sa
 
-from client import audit
+from client import audit, queries
 from client.legacy.importer import NotATable, import_file
 from client.legacy.report import PERSONAL_DATA_NOTICE, write_reject_report
 from client.store import BulkImport, Store
-from client.tables import AuditEntry, OutboxOp
-from tests.client.conftest import VILLAGE
+from client.tables import OutboxOp
+from tests.client.conftest import VILLAGE, audited_changes
 from tests.client.legacy.files import (
     DISCLOSURE_HEADERS,
     disclosure_rows,
@@ -32,11 +32,11 @@ PAYMENT_HEADERS = ["序号", "户主姓名", "身份证号码", "面积(亩)", "
 
 
 def _counts(store: Store) -> tuple[int, int, int]:
+    """Records, queued ops, and the changes the audit log accounts for."""
     with store.engine.connect() as conn:
         records = conn.execute(sa.text("SELECT count(*) FROM disclosure")).scalar_one()
         ops = conn.execute(sa.select(sa.func.count()).select_from(OutboxOp)).scalar_one()
-        entries = conn.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()
-    return int(records), int(ops), int(entries)
+    return int(records), int(ops), audited_changes(store)
 
 
 def _chain_ok(store: Store) -> bool:
@@ -303,14 +303,12 @@ def test_reimport_adds_nothing_and_a_changed_row_becomes_an_edit(
     assert changed["content"] == "本月收入更正为501元。"
     update = [op for op in enrolled.queue() if op.action == "update"]
     assert [(op.record_id, op.fields) for op in update] == [(changed["id"], ("content",))]
-    with enrolled.engine.connect() as conn:
-        history = conn.execute(
-            sa.select(AuditEntry.__table__.c.action, AuditEntry.__table__.c.changes)  # type: ignore[attr-defined]
-            .where(AuditEntry.__table__.c.record_id == changed["id"])  # type: ignore[attr-defined]
-            .order_by(AuditEntry.__table__.c.id)  # type: ignore[attr-defined]
-        ).all()
+    history = [
+        (entry.action, entry.changes) for entry in queries.history(enrolled.engine, changed["id"])
+    ]
     assert [action for action, _ in history] == ["import", "update"]
     assert history[0][1]["file"] == "a.csv"  # the file that made it, and its digest
+    assert len(history[0][1]["sha256"]) == 64
     assert history[1][1] == {"content": ["本月收入合计500元。", "本月收入更正为501元。"]}
     assert _chain_ok(enrolled)
 

@@ -14,7 +14,7 @@ from textual.worker import WorkerFailed
 from client import audit
 from client.screens.import_file import ImportScreen
 from client.store import Store
-from tests.client.conftest import VILLAGE
+from tests.client.conftest import VILLAGE, audited_changes
 from tests.client.legacy.files import disclosure_rows, write_csv, write_xlsx
 from tests.client.screens.conftest import make_app, screen_text
 
@@ -26,7 +26,7 @@ def _counts(store: Store) -> tuple[int, int, int]:
             conn.execute(
                 sa.text("SELECT count(*) FROM outbox WHERE state = 'pending'")
             ).scalar_one(),
-            conn.execute(sa.text("SELECT count(*) FROM audit")).scalar_one(),
+            audited_changes(store),
         )
 
 
