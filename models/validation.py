@@ -49,6 +49,7 @@ __all__ = [
     "MAX_LENGTH",
     "FieldError",
     "normalize",
+    "text_limit",
     "validate_record",
 ]
 
@@ -219,6 +220,18 @@ def _limited(field: str, inner: Callable[[Any], str]) -> Callable[[Any], str]:
         return text
 
     return run
+
+
+_PLAIN_TEXT: dict[_Normalizer, int] = {}
+"""The rules ``_plain_text`` made, each with its limit (``text_limit``)."""
+
+
+def _plain_text(field: str) -> _Normalizer:
+    """A text field's rule (strip, then at most the field's limit), registered so that
+    ``text_limit`` recognises it and not a lookalike."""
+    rule = _limited(field, _text)
+    _PLAIN_TEXT[rule] = MAX_LENGTH.get(field, _DEFAULT_MAX_LENGTH)
+    return rule
 
 
 def _int_field(money: bool) -> _Normalizer:
@@ -497,7 +510,7 @@ def _normalizer(kind: str, field: str, field_type: FieldType, default: WireValue
         return _date
     if field_type is FieldType.SET:
         return _string_set
-    return _limited(field, _text)
+    return _plain_text(field)
 
 
 @cache
@@ -620,6 +633,17 @@ def _whole_record_checks(
         bad = {error.field for error in errors}
         errors.extend(error for error in across if error.field not in bad)
     return errors
+
+
+def text_limit(kind: str, field: str) -> int | None:
+    """The most characters of ``field`` when its rule is plain text, else None.
+
+    Plain text is stripped (``str.strip``), then refused (``too_long``) past this many
+    characters, and nothing else: None for fields whose rule does more (codes, choices,
+    periods) or that ``kind`` does not have. A bulk import checks a column of such text
+    at once instead of calling ``normalize`` per cell."""
+    rule = _rules(kind).get(field)
+    return None if rule is None else _PLAIN_TEXT.get(rule)
 
 
 def required_fields(kind: str) -> tuple[str, ...]:

@@ -14,13 +14,16 @@ read through its shortest ``repr`` (``1234.5``), never multiplied as a float.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any
 
 __all__ = [
     "CleanError",
     "clean_text",
+    "clean_texts",
     "excel_serial_to_date",
     "half_width",
     "id15_to_18",
@@ -92,6 +95,18 @@ def clean_text(value: Any) -> str:
             return value.strip(_SPACES)
         return value.translate(_ALNUM_TABLE).strip(_SPACES)
     return half_width(_cell_text(value)).strip(_SPACES)
+
+
+_STR_ONLY = frozenset({str})
+
+
+def clean_texts(cells: Sequence[Any]) -> list[str]:
+    """``clean_text`` of each cell, for a column of mostly unique text (a bulk import's
+    titles): one search of the whole column for anything to make half-width, then only a
+    strip per cell; a column with anything else is cleaned cell by cell."""
+    if set(map(type, cells)) <= _STR_ONLY and _TO_HALF.search("".join(cells)) is None:
+        return list(map(str.strip, cells, repeat(_SPACES)))
+    return list(map(clean_text, cells))
 
 
 # ---------------------------------------------------------------- money

@@ -32,6 +32,7 @@ from typing import Any
 from client.legacy.cleaning import (
     CleanError,
     clean_text,
+    clean_texts,
     parse_amount_fen,
     parse_date,
     parse_id_number,
@@ -57,6 +58,7 @@ from models.validation import (
     is_empty,
     normalize,
     required_fields,
+    text_limit,
     validate_record,
 )
 
@@ -214,6 +216,7 @@ _SKIP = object()
 _BAD: Any = object()
 """A cell with a problem or an error (the column pass sends its row to ``_check``)."""
 _TEXT_TYPES = frozenset({str, type(None)})
+_STR_ONLY = frozenset({str})
 _LIST_TYPES = frozenset({FieldType.SET})
 
 _Outcome = tuple[Any, FieldError | None, Problem | None]
@@ -276,6 +279,14 @@ class _RowChecker:
         """Per column: its cell index, its field, itself, and the values of its distinct
         cells (text cells by themselves, others by type and value)."""
         self.fields = tuple(name for _index, name, _column, _memo in self.fast_plan)
+        self.text_limits = {
+            column.rule.field: limit
+            for column in columns
+            if column.convert is clean_text
+            and (limit := text_limit(spec.name, column.rule.field)) is not None
+        }
+        """Per field of plain text (``clean_text`` into a field that is only stripped and
+        limited), its limit: such a column is cleaned and normalized all at once."""
         self.list_fields = tuple(
             name for name in self.fields if spec.field_types[name] in _LIST_TYPES
         )
@@ -390,16 +401,38 @@ class _RowChecker:
         else:
             # 1, 1.0 and True are equal keys but may clean differently.
             keys = [(type(cell), cell) for cell in cells]
-        distinct = set(keys)
-        if len(memo) + len(distinct - memo.keys()) <= _MEMO_CELLS:
-            for key in distinct - memo.keys():
-                memo[key] = self._fast_value(column, key if keys is cells else key[1], default)
+        fresh = list(set(keys) - memo.keys())
+        if len(memo) + len(fresh) <= _MEMO_CELLS:
+            raws = fresh if keys is cells else [key[1] for key in fresh]
+            memo.update(zip(fresh, self._fast_values(column, raws, default), strict=True))
             found = list(map(memo.__getitem__, keys))
         else:
-            found = [self._fast_value(column, cell, default) for cell in cells]
+            found = self._fast_values(column, cells, default)
         if _BAD in found:
             bad.update(i for i, value in enumerate(found) if value is _BAD)
         return found
+
+    def _fast_values(self, column: _Column, cells: Sequence[Any], default: Any) -> list[Any]:
+        """``_fast_value`` of each cell; a column of plain text all at once."""
+        limit = self.text_limits.get(column.rule.field)
+        if limit is None or not cells:
+            return [self._fast_value(column, cell, default) for cell in cells]
+        return self._text_values(column, cells, default, limit)
+
+    def _text_values(
+        self, column: _Column, cells: Sequence[Any], default: Any, limit: int
+    ) -> list[Any]:
+        """``_fast_value`` of each cell of a plain text column, by string methods over the
+        column instead of ``normalize`` per cell (titles and contents are mostly unique:
+        nothing to remember): ``clean_texts``, the rule's strip, one look at the lengths.
+        Cells that are not ``str`` (empty, numbers, oversized) or come out empty (the
+        default, or "") or too long (``_BAD``) are left to ``_fast_value``."""
+        values: list[Any] = list(map(str.strip, clean_texts(cells)))
+        if "" in values or max(map(len, values)) > limit or set(map(type, cells)) != _STR_ONLY:
+            for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
+                if not value or len(value) > limit or type(cell) is not str:
+                    values[i] = self._fast_value(column, cell, default)
+        return values
 
     def _fast_value(self, column: _Column, raw: Any, default: Any) -> Any:
         """``_cell`` for the column pass: the value, or ``_BAD`` for any problem."""

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.kinds import KINDS, SYSTEM_COLUMNS, WireValue
+from models.kinds import KINDS, SYSTEM_COLUMNS, WireValue, kind_spec
 from models.validation import (
     CHANNELS,
     CHOICE_LABELS,
@@ -20,6 +20,7 @@ from models.validation import (
     FieldError,
     cross_check,
     normalize,
+    text_limit,
     validate_record,
 )
 
@@ -128,6 +129,42 @@ def test_text_is_stripped_and_limited() -> None:
     assert codes(one("disclosure", "title", "长" * 201)[1]) == {("title", "too_long")}
     assert one("disclosure", "content", "长" * 20000)[1] == []
     assert codes(one("disclosure", "content", ["x"])[1]) == {("content", "not_text")}
+
+
+def test_text_limit_names_exactly_the_plain_text_fields() -> None:
+    """A bulk import replaces ``normalize`` by strip and a length check for the fields
+    ``text_limit`` names: for each of them that must be all the rule does."""
+    assert text_limit("disclosure", "title") == 200
+    assert text_limit("disclosure", "content") == 20000
+    assert text_limit("subsidy_payment", "recipient_name") == 100
+    # Rules that do more than strip and limit (or no such field): None.
+    for kind, field in [
+        ("disclosure", "period"),
+        ("disclosure", "status"),
+        ("disclosure", "channels"),
+        ("disclosure", "catalog_code"),
+        ("disclosure", "org_code"),
+        ("disclosure", "disclosed_on"),
+        ("disclosure", "attachments"),
+        ("disclosure", "no_such_field"),
+        ("subsidy_payment", "account"),
+        ("subsidy_payment", "quantity"),
+        ("subsidy_payment", "amount_fen"),
+        ("feedback", "completed"),
+    ]:
+        assert text_limit(kind, field) is None, (kind, field)
+    for kind in KINDS:
+        for field in kind_spec(kind).field_types:
+            limit = text_limit(kind, field)
+            if limit is None:
+                continue
+            # Stripped only: full-width text stays (the importer's cleaning made it ASCII).
+            assert one(kind, field, f"\u3000 {fullwidth('AB1')} x \n") == (
+                f"{fullwidth('AB1')} x",
+                [],
+            )
+            assert one(kind, field, " " + "长" * limit + "\t") == ("长" * limit, [])
+            assert codes(one(kind, field, "长" * (limit + 1))[1]) == {(field, "too_long")}
 
 
 @pytest.mark.parametrize(

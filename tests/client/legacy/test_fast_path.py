@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from client import audit
 from client.legacy import importer
+from client.legacy.cleaning import clean_text, clean_texts
 from client.legacy.mapping import load_mapping
-from client.legacy.reading import read_table
+from client.legacy.reading import Oversized, read_table
 from client.store import IMPORT_CREATED, Store
 from client.tables import OutboxOp
 from models.kinds import kind_spec
@@ -374,6 +375,79 @@ def test_the_row_check_fast_path_finds_what_the_full_check_finds(tmp_path: Path)
         outcomes = checker.check_many([cells for _line, cells in table.rows * 2])  # memo warm too
         assert outcomes == [checker._check(cells) for _line, cells in table.rows * 2]
         assert sum(record is not None for record, _problems in outcomes) == 2 * (4 + 1 + 1)
+
+
+TRICKY_TEXT: list[Any] = [
+    "ＡＢＣ１２３收入公开",  # full-width letters and digits: made half-width
+    "  两边有空格  ",
+    "\u3000全角空格\u3000\u00a0",
+    "\ufeff带BOM的标题",
+    "\u2003\ufeff标题",  # an em space clean_text keeps, then the rule strips it
+    "   ",  # whitespace only: the default
+    "\u3000\n",
+    "\u2003",  # not empty after cleaning, "" after the rule's strip
+    "",
+    "标" * 200,  # the title's limit exactly
+    " " + "标" * 200 + "\u3000",
+    "标" * 199 + "１",
+    "标" * 201,  # too long for a title
+    "内" * 20001,  # too long for anything
+    123,
+    1.0,
+    True,
+    None,
+    datetime(2020, 7, 14, 8, 30),
+    Oversized(150_000, "标题"),
+]
+"""Text cells the plain text column pass must clean exactly as ``clean_text`` and
+``normalize`` do, cell by cell (workbooks give the non-str ones)."""
+
+
+@pytest.mark.parametrize("memo_cells", [8, importer._MEMO_CELLS])
+def test_the_plain_text_column_pass_finds_what_the_full_check_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memo_cells: int
+) -> None:
+    """Titles and contents are cleaned and normalized a column at a time (string methods
+    over the batch, not ``normalize`` per cell), whether or not the column's distinct
+    cells fit the memo: every row must come out as ``_check`` has it."""
+    monkeypatch.setattr(importer, "_MEMO_CELLS", memo_cells)
+    headers = ["单位编码", *DISCLOSURE_HEADERS[1:]]
+    good = [[VILLAGE, *row[1:]] for row in disclosure_rows(30)]
+    path = write_csv(tmp_path / "rows.csv", good, headers=headers, encoding="utf-8")
+    mapping = load_mapping("disclosure")
+    table = read_table(path, known_headers=mapping.known_headers)
+    columns, _ignored = importer._columns(table, mapping)
+    # An empty cell takes the mapping's value; one the rule strips to nothing gives "".
+    fixed = {"content": "见附件", "responsible": "王五"}
+    checker = importer._RowChecker(kind_spec("disclosure"), columns, fixed, VILLAGE)
+    assert checker.fast
+    assert checker.text_limits == {"title": 200, "content": 20000, "responsible": 100}
+    rows = [list(cells) for _line, cells in table.rows]
+    for n, cell in enumerate(TRICKY_TEXT):
+        rows[n][3] = cell  # title
+        rows[-1 - n][4] = cell  # content
+        rows[(n + 7) % len(rows)][7] = cell  # responsible
+    slow = [checker._check(cells) for cells in rows]
+    assert 0 < sum(record is not None for record, _problems in slow) < len(rows)
+    per_cell: list[Any] = []
+    fast_value = checker._fast_value
+    monkeypatch.setattr(
+        checker,
+        "_fast_value",
+        lambda column, raw, default: per_cell.append(raw) or fast_value(column, raw, default),
+    )
+    for size in (len(rows), 4, 1):  # the whole column at once; a few cells; each alone
+        batches = [rows[start : start + size] for start in range(0, len(rows), size)]
+        assert [out for batch in batches for out in checker.check_many(batch)] == slow
+    # Only cells the column pass cannot take as they are went cell by cell.
+    assert {f"本月收入合计{i * 100}元。" for i in range(1, 31)}.isdisjoint(per_cell)
+
+
+def test_clean_texts_cleans_each_cell_as_clean_text_does() -> None:
+    """``clean_texts`` (a column at a time) against ``clean_text`` (a cell)."""
+    plain = [f"  标题{i}\u3000" for i in range(5)]
+    for cells in (plain, TRICKY_TEXT, [*plain, "ＡＢＣ"], [], [""]):
+        assert clean_texts(cells) == [clean_text(cell) for cell in cells]
 
 
 def test_the_column_pass_keeps_equal_cells_of_different_types_apart(tmp_path: Path) -> None:
