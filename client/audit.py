@@ -243,7 +243,10 @@ class ImportChanges:
     def changes(self, record_ids: Sequence[str], digests: Sequence[str]) -> str:
         """The canonical text of the entry for these new records (keys sorted: by id)."""
         pairs = sorted(zip(record_ids, digests, strict=True))
-        body = ",".join(f"{_json(record_id)}:{_json(digest)}" for record_id, digest in pairs)
+        if _PLAIN_STRING.fullmatch("".join(record_ids)):  # UUIDs (and hex digests): as they are
+            body = ",".join(f'"{record_id}":"{digest}"' for record_id, digest in pairs)
+        else:
+            body = ",".join(f"{_json(record_id)}:{_json(digest)}" for record_id, digest in pairs)
         return f"{self.head}{body}}}}}"
 
     def _column(self, values: Sequence[Any]) -> Sequence[str]:

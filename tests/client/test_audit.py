@@ -118,3 +118,12 @@ def test_a_batch_of_digests_is_each_record_s_own() -> None:
     assert made.digests([]) == []
     # A record with a field too many (system columns) is digested on its fields alone.
     assert made.digests([{**DISCLOSURES[0], "id": "x"}]) == [_canonical_digest(DISCLOSURES[0])]
+
+
+def test_an_import_entry_with_ids_json_must_escape_is_still_canonical() -> None:
+    made = audit.ImportChanges("disclosure", "a.csv")
+    digests = made.digests(DISCLOSURES)
+    odd = ['id "1"', "标识\\2"]
+    text = made.changes(odd, digests)
+    assert json.loads(text)["records"] == dict(zip(odd, digests, strict=True))
+    assert text == audit.canonical_changes(json.loads(text))
