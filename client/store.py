@@ -1327,7 +1327,6 @@ class BulkImport:
         """A batch of records that are all new, in scope and distinct (a first migration):
         no look-up per row, every step a column at a time."""
         made_ids = new_ids(len(records))
-        ops = [self._create_op(record_id) for record_id in made_ids]
         keys = (
             []
             if self.spec.natural_key
@@ -1336,12 +1335,8 @@ class BulkImport:
                 for key, record_id in zip(match_keys, made_ids, strict=True)
             ]
         )
-        self._finish_batch(made_ids, records, match_keys, [], ops, [], keys)
+        self._finish_batch(made_ids, records, match_keys, [], [], [], keys)
         return ImportOutcome([IMPORT_CREATED] * len(records), list(made_ids), {})
-
-    def _create_op(self, record_id: str) -> tuple[Any, ...]:
-        """A new record's op, queued as the record is (its values are in its row, once)."""
-        return (record_id, self.spec.name, record_id, "create", outbox.AS_RECORD, 0, self.stamp)
 
     def _matched(
         self,
@@ -1385,7 +1380,6 @@ class BulkImport:
                     keys.append((kind, str(match_key), record_id))
                 statuses.append(IMPORT_CREATED)
                 record_ids.append(record_id)
-                ops.append(self._create_op(record_id))
                 created.append((record_id, record, match_key))
                 continue
             record_id, base_version, current = found
@@ -1476,7 +1470,11 @@ class BulkImport:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             if inserts:
+                (last,) = cursor.execute(f"SELECT max(rowid) FROM {table.name}").fetchone()
                 cursor.executemany(self.layout.insert, inserts)
+                # Each new record's create, queued as the record is (its values are in its
+                # row, once), made from the rows just written: no value crosses from Python.
+                cursor.execute(_CREATES_QUEUED.format(table=table.name), (table.name, last or 0))
             if updates:
                 conn.execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
             if ops:
@@ -1503,6 +1501,16 @@ _OUTBOX_INSERT = (
     f" state, attempts, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, '{outbox.PENDING}', 0, '')"
 )
 """A new op as ``outbox.enqueue`` writes it; ``changes`` already JSON text."""
+
+_CREATES_QUEUED = (
+    "INSERT INTO outbox (op_id, kind, record_id, action, changes, base_version, recorded_at,"
+    f" state, attempts, last_error) SELECT id, ?, id, '{Action.CREATE.value}',"
+    f" '{outbox.AS_RECORD}', 0, recorded_at, '{outbox.PENDING}', 0, ''"
+    " FROM {table} WHERE rowid > ? ORDER BY rowid"
+)
+"""The creates of the records an import batch just wrote (rows after ``rowid``): as
+``outbox.enqueue`` would queue each, its op id its record's id, queued as the record is
+(``outbox.AS_RECORD``), stamped like the record."""
 
 
 @dataclass(frozen=True)
