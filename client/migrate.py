@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 HEAD = "head"
-HEAD_REVISION = "l0009"
+HEAD_REVISION = "l0010"
 """The newest local revision; a test keeps it equal to Alembic's head."""
 
 

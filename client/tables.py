@@ -166,3 +166,19 @@ def _local_natural_key_indexes() -> tuple[Index, ...]:
 
 
 LOCAL_INDEXES = _local_natural_key_indexes()
+
+
+def _unkept_model_indexes() -> frozenset[str]:
+    """Indexes the shared record models declare that the local database drops (migration
+    l0010): ``seq`` (no local query orders or filters by it), and ``org_code`` where the
+    kind's natural-key index already begins with it."""
+    names = set()
+    for spec in KINDS.values():
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        names.add(f"ix_{table.name}_seq")
+        if spec.natural_key[:1] == ("org_code",):
+            names.add(f"ix_{table.name}_org_code")
+    return frozenset(names)
+
+
+UNKEPT_MODEL_INDEXES = _unkept_model_indexes()

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from client.migrate import current_revision, upgrade
 from client.store import DB_NAME, Store, open_engine
-from client.tables import LOCAL_TABLES
+from client.tables import LOCAL_TABLES, UNKEPT_MODEL_INDEXES
 from models.kinds import KINDS
 
 
@@ -46,6 +46,7 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
                     # Expression indexes (ix_local_expr_*) are beyond alembic's comparison.
                     else obj.table.name in wanted
                     and not str(name).startswith(("uq_natural_", "ix_local_expr_"))
+                    and name not in UNKEPT_MODEL_INDEXES
                     if type_ == "index"
                     else True
                 ),
@@ -94,3 +95,27 @@ def test_the_list_order_is_read_from_its_index(tmp_path: Path) -> None:
         sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
         plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).fetchall()
     assert any("USING INDEX ix_local_expr_period_end" in str(row) for row in plan), plan
+
+
+def test_the_indexes_no_local_query_uses_are_not_kept(tmp_path: Path) -> None:
+    """Migration l0010 drops them; the look-ups they served still find an index."""
+    with Store(tmp_path) as store, store.engine.connect() as conn:
+        indexes = {
+            name
+            for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+            )
+        }
+        assert {
+            *(f"ix_{name}_seq" for name in KINDS),
+            "ix_disclosure_org_code",
+        } == UNKEPT_MODEL_INDEXES
+        assert not indexes & UNKEPT_MODEL_INDEXES
+        assert {"ix_subsidy_payment_org_code", "ix_local_natural_disclosure"} <= indexes
+        plan = " ".join(
+            str(row[-1])
+            for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM disclosure WHERE org_code = ?", ("x",)
+            )
+        )
+        assert "ix_local_natural_disclosure" in plan
