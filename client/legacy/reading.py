@@ -142,7 +142,8 @@ def _header_score(cells: Sequence[Any], known: frozenset[str]) -> int:
 def _split_header(
     rows: Iterator[tuple[int, list[Any]]], known: frozenset[str]
 ) -> tuple[int, list[str], list[tuple[int, list[Any]]]] | None:
-    """The best header among the first rows (merged title rows above it are skipped)."""
+    """The best header among the first rows (merged title rows above it are skipped).
+    ``rows`` holds no blank rows: the readers leave them out (their lines still count)."""
     head: list[tuple[int, list[Any]]] = []
     for line, cells in rows:
         head.append((line, cells))
@@ -157,8 +158,8 @@ def _split_header(
         return None
     line, cells = head[best[1]]
     headers = ["" if cell is None else str(cell).strip() for cell in cells]
-    body = [(n, c) for n, c in head[best[1] + 1 :] if not _is_empty(c)]
-    body.extend((n, c) for n, c in rows if not _is_empty(c))
+    body = head[best[1] + 1 :]
+    body.extend(rows)
     return line, headers, body
 
 
@@ -185,8 +186,13 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
             try:
                 for cells in reader:  # the reader goes on after an error it raised
                     row_number += 1
+                    if not any(cells):  # a blank line, or empty cells only
+                        continue
+                    first = cells[0]
+                    if (not first or first.isspace()) and _is_empty(cells):
+                        continue  # white space only (most rows start with a value)
                     # CSV cells are text: the longest one says whether any is oversized.
-                    if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+                    if max(map(len, cells)) > MAX_CELL_CHARS:
                         cells = _kept(cells)
                     yield row_number, cells
                 return
@@ -233,7 +239,7 @@ def _sheet_rows(sheet: python_calamine.CalamineSheet) -> Iterator[tuple[int, lis
     start = sheet.start
     first = (start[0] if start else 0) + 1
     for offset, cells in enumerate(sheet.to_python(skip_empty_area=False)):
-        if offset + 1 < first:
+        if offset + 1 < first or _is_empty(cells):
             continue
         yield offset + 1, _kept(cells)
 
@@ -271,7 +277,7 @@ def _read_workbook(
                 raise NotATable(
                     f"sheet {name!r} cannot be read: the workbook is damaged", code="damaged"
                 ) from exc
-            if any(not _is_empty(cells) for _line, cells in rows):
+            if rows:  # blank rows are not read
                 empty = False
             found = _split_header(iter(rows), known)
             if found is not None:

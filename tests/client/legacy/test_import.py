@@ -105,6 +105,28 @@ def test_header_is_found_among_many_title_rows_and_blank_lines(
     assert import_file(enrolled, path, "disclosure").header_line == 7
 
 
+def test_blank_csv_rows_are_skipped_and_lines_keep_their_numbers(
+    enrolled: Store, tmp_path: Path
+) -> None:
+    """Blank lines, rows of empty cells and rows of white space (full-width too) are not
+    rows; the line a reject names is still the file's own line."""
+    good = disclosure_rows(3)
+    bad = [*good[2][:2], "不是期间", *good[2][3:]]
+    rows: list[list[Any]] = [
+        [],
+        good[0],
+        [""] * len(DISCLOSURE_HEADERS),
+        ["  ", "\t", "\u3000", ""],
+        ["", "", "", " "],
+        good[1],
+        bad,
+    ]
+    path = write_csv(tmp_path / "blank.csv", rows, encoding="gbk")
+    report = import_file(enrolled, path, "disclosure")
+    assert (report.created, report.rejected, report.header_line) == (2, 1, 2)
+    assert [reject.line for reject in report.rejects] == [2 + len(rows)]
+
+
 # ---------------------------------------------------------------- dirty cells and rejects
 
 
