@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from client.legacy.cleaning import (
     CleanError,
@@ -622,6 +622,13 @@ def _import_batch(
     keys: list[str] = []
     lines: list[tuple[int, list[Any]]] = []
     checked = checker.check_many([cells for _line, cells in batch])
+    fine = cast(list[dict[str, Any]], [record for record, _problems in checked])
+    if None not in fine:  # most batches: every row good and new to this file
+        matches = list(map(match_key, fine))
+        if len(set(matches)) == len(matches) and seen.keys().isdisjoint(matches):
+            seen.update(zip(matches, (line for line, _cells in batch), strict=True))
+            _add(bulk, fine, matches if not natural else None, list(batch), checker, report)
+            return
     for (line, cells), (record, problems) in zip(batch, checked, strict=True):
         if record is None:
             report.rejects.append(Reject(line, cells, problems))
@@ -637,9 +644,20 @@ def _import_batch(
         if not natural:
             keys.append(match)
         lines.append((line, cells))
-    if not records:
-        return
-    outcome = bulk.add(records, import_keys=keys or None)
+    if records:
+        _add(bulk, records, keys or None, lines, checker, report)
+
+
+def _add(
+    bulk: BulkImport,
+    records: list[dict[str, Any]],
+    keys: list[str] | None,
+    lines: list[tuple[int, list[Any]]],
+    checker: _RowChecker,
+    report: ImportReport,
+) -> None:
+    """Hand checked records to the import's transaction and count what became of them."""
+    outcome = bulk.add(records, import_keys=keys)
     counts = Counter(outcome.statuses)
     report.created += counts[IMPORT_CREATED]
     report.updated += counts[IMPORT_UPDATED]
