@@ -347,8 +347,9 @@ def test_an_altered_import_entry_is_found_by_central(link: Link, clerk: Store) -
 
     _imported(clerk, ["2026-08", "2026-09"])
     with sqlite3.connect(clerk.path) as raw:
+        # The import's entry altered: its file name and digests each gain a leading 0.
         raw.execute(
-            'UPDATE audit SET changes = replace(changes, \'"sha256":"\', \'"sha256":"0\')'
+            "UPDATE audit SET changes = replace(changes, '\":\"', '\":\"0')"
             " WHERE id = (SELECT max(id) FROM audit)"
         )
     link.sync(clerk)
