@@ -1335,7 +1335,7 @@ class BulkImport:
                 for key, record_id in zip(match_keys, made_ids, strict=True)
             ]
         )
-        self._finish_batch(made_ids, records, match_keys, [], [], [], keys)
+        self._write_batch(made_ids, records, match_keys, [], [], [], keys)
         return ImportOutcome([IMPORT_CREATED] * len(records), list(made_ids), {})
 
     def _matched(
@@ -1410,10 +1410,10 @@ class BulkImport:
         made_ids, made, made_keys = (
             (list(column) for column in zip(*created, strict=True)) if created else ([], [], [])
         )
-        self._finish_batch(made_ids, made, made_keys, updates, ops, entries, keys)
+        self._write_batch(made_ids, made, made_keys, updates, ops, entries, keys)
         return ImportOutcome(statuses, record_ids, errors)
 
-    def _finish_batch(
+    def _write_batch(
         self,
         made_ids: Sequence[str],
         made: Sequence[Mapping[str, Any]],
@@ -1433,38 +1433,7 @@ class BulkImport:
             text = self.imported.changes(made_ids, self.imported.digests(made))
             entry = audit.Entry(self.now, self.actor, audit.IMPORT, self.spec.name, "", {}, text)
             entries = [entry, *entries]
-        self._write(self._rows(made_ids, made), made_ids, updates, ops, entries, keys)
-
-    def _rows(
-        self, record_ids: Sequence[str], records: Sequence[Mapping[str, Any]]
-    ) -> list[tuple[Any, ...]]:
-        """New records' rows for ``_ImportLayout.insert``, a column at a time: each
-        field's values through its column type's processor (and, if personal, sealed to
-        their record), then every row zipped together."""
-        if not records:
-            return []
-        layout, store, spec = self.layout, self.store, self.spec
-        columns: list[Sequence[Any]] = list(zip(*map(layout.fields, records), strict=True))
-        for position, encode in layout.encoders:
-            columns[position] = encode(columns[position])
-        if layout.personal:
-            sealer = store._key or store._require_key()
-            for position, name in layout.personal:
-                columns[position] = [
-                    store._seal(sealer, spec, layout.table, name, record_id, value)
-                    for record_id, value in zip(record_ids, columns[position], strict=True)
-                ]
-        return list(zip(record_ids, repeat(self.actor), repeat(self.stamp), *columns, strict=False))
-
-    def _write(
-        self,
-        inserts: list[tuple[Any, ...]],
-        made_ids: Sequence[str],
-        updates: list[dict[str, Any]],
-        ops: list[tuple[Any, ...]],
-        entries: list[audit.Entry],
-        keys: list[tuple[str, str, str]],
-    ) -> None:
+        inserts = self._rows(made_ids, made)
         table = self.spec.table.__table__  # type: ignore[attr-defined]
         conn = self.conn
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -1492,6 +1461,27 @@ class BulkImport:
                 )
         finally:
             cursor.close()
+
+    def _rows(
+        self, record_ids: Sequence[str], records: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[Any, ...]]:
+        """New records' rows for ``_ImportLayout.insert``, a column at a time: each
+        field's values through its column type's processor (and, if personal, sealed to
+        their record), then every row zipped together."""
+        if not records:
+            return []
+        layout, store, spec = self.layout, self.store, self.spec
+        columns: list[Sequence[Any]] = list(zip(*map(layout.fields, records), strict=True))
+        for position, encode in layout.encoders:
+            columns[position] = encode(columns[position])
+        if layout.personal:
+            sealer = store._key or store._require_key()
+            for position, name in layout.personal:
+                columns[position] = [
+                    store._seal(sealer, spec, layout.table, name, record_id, value)
+                    for record_id, value in zip(record_ids, columns[position], strict=True)
+                ]
+        return list(zip(record_ids, repeat(self.actor), repeat(self.stamp), *columns, strict=False))
 
 
 _STORED_AS_WIRE = frozenset({FieldType.TEXT, FieldType.INT, FieldType.DATE})
