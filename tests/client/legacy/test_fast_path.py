@@ -259,22 +259,31 @@ def test_validate_record_trusts_normalized_fields_without_missing_anything(
         )
 
 
-def test_a_batch_that_fails_half_way_leaves_nothing(
-    enrolled: Store, monkeypatch: pytest.MonkeyPatch
+def _two_records() -> list[dict[str, Any]]:
+    return [_full("disclosure", {**RECORDS["disclosure"], "period": f"2026-0{n}"}) for n in (1, 2)]
+
+
+def _import_failing_at_the_audit(
+    store: Store, monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]]
 ) -> None:
-    """Records and ops go in with the raw cursor, inside the store's transaction: when the
-    audit entries then fail, the rollback takes the records and ops with it."""
-    records = [
-        _full("disclosure", {**RECORDS["disclosure"], "period": f"2026-0{n}"}) for n in (1, 2)
-    ]
+    """An import whose audit entries fail after its records and ops went in."""
 
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(audit, "append_many", broken)
     with pytest.raises(OSError, match="disk full"):
-        enrolled.import_rows("disclosure", records)
+        store.import_rows("disclosure", records)
     monkeypatch.undo()
+
+
+def test_a_batch_that_fails_half_way_leaves_nothing(
+    enrolled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records and ops go in with the raw cursor, inside the store's transaction: when the
+    audit entries then fail, the rollback takes the records and ops with it."""
+    records = _two_records()
+    _import_failing_at_the_audit(enrolled, monkeypatch, records)
     with enrolled.engine.connect() as conn:
         counts = [
             conn.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
@@ -300,17 +309,8 @@ def test_an_import_into_an_empty_table_builds_its_indexes_at_the_end(
     use; after an import that failed, and after a dry run, they were never gone."""
     before = _indexes(enrolled, "disclosure")
     assert {"ix_local_natural_disclosure", "ix_local_expr_period_end"} <= before.keys()
-    records = [
-        _full("disclosure", {**RECORDS["disclosure"], "period": f"2026-0{n}"}) for n in (1, 2)
-    ]
-
-    def broken(*_args: Any, **_kwargs: Any) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(audit, "append_many", broken)
-    with pytest.raises(OSError, match="disk full"):
-        enrolled.import_rows("disclosure", records)
-    monkeypatch.undo()
+    records = _two_records()
+    _import_failing_at_the_audit(enrolled, monkeypatch, records)
     assert _indexes(enrolled, "disclosure") == before
     with enrolled.importing("disclosure", write=False) as bulk:
         assert bulk.deferred_indexes == []
