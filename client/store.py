@@ -1438,21 +1438,24 @@ class BulkImport:
         conn = self.conn
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
+            # The rows after the last one now are this batch's new records.
+            (last,) = cursor.execute(f"SELECT max(rowid) FROM {table.name}").fetchone()
+            last = last or 0
             if inserts:
-                (last,) = cursor.execute(f"SELECT max(rowid) FROM {table.name}").fetchone()
                 cursor.executemany(self.layout.insert, inserts)
                 # Each new record's create, queued as the record is (its values are in its
                 # row, once), made from the rows just written: no value crosses from Python.
-                cursor.execute(_CREATES_QUEUED.format(table=table.name), (table.name, last or 0))
+                cursor.execute(_CREATES_QUEUED.format(table=table.name), (table.name, last))
             if updates:
                 conn.execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
             if ops:
                 cursor.executemany(_OUTBOX_INSERT, ops)
             entry_ids = audit.append_many(conn, entries)
             if made_ids:  # the new records' entry is the batch's first
-                cursor.executemany(
-                    "INSERT INTO audit_import (record_id, entry_id) VALUES (?, ?)",
-                    zip(made_ids, repeat(entry_ids[0])),
+                cursor.execute(
+                    "INSERT INTO audit_import (record_id, entry_id)"
+                    f" SELECT id, ? FROM {table.name} WHERE rowid > ? ORDER BY rowid",
+                    (entry_ids[0], last),
                 )
             if keys:
                 cursor.executemany(
