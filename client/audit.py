@@ -221,18 +221,20 @@ class ImportChanges:
         self.lists: dict[tuple[Any, ...], str] = {}
         """Lists (sets) repeat a lot (channels): each distinct one is encoded once."""
 
-    def digests(self, records: Sequence[Mapping[str, Any]]) -> list[str]:
-        """``record_digest`` of each record of a batch."""
+    def digests(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        columns: Mapping[str, Sequence[Any]] | None = None,
+    ) -> list[str]:
+        """``record_digest`` of each record of a batch; ``columns``: their values field by
+        field, when the caller has made them already."""
         keys = self.keys
         if self.masked or not records or any(record.keys() != keys for record in records):
             return [record_digest(self.kind, record) for record in records]
         names = [name for name, _head in self.plan]
-        rows = map(operator.itemgetter(*names), records) if len(names) > 1 else None
-        if rows is None:
-            columns: list[Sequence[Any]] = [[record[names[0]] for record in records]]
-        else:
-            columns = list(zip(*rows, strict=True))
-        encoded = [self._column(column) for column in columns]
+        if columns is None:
+            columns = dict(zip(names, columns_of(names, records), strict=True))
+        encoded = [self._column(columns[name]) for name in names]
         template = "{" + ",".join(head.replace("%", "%%") + "%s" for _name, head in self.plan) + "}"
         sha256 = hashlib.sha256
         return [
@@ -260,6 +262,13 @@ class ImportChanges:
             _json_string(value) if type(value) is str else _CANONICAL.encode(value)
             for value in values
         ]
+
+
+def columns_of(names: Sequence[str], records: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
+    """The records' values of each of ``names``, a column per name."""
+    if len(names) == 1:
+        return [[record[names[0]] for record in records]]
+    return list(zip(*map(operator.itemgetter(*names), records), strict=True))
 
 
 _PLAIN_STRING = re.compile(r"[0-9A-Za-z_.:-]*")

@@ -1429,11 +1429,14 @@ class BulkImport:
         self.made.update(made_keys)
         if not self.write:
             return
+        fields = self.spec.fields
+        columns = dict(zip(fields, audit.columns_of(fields, made), strict=True)) if made else {}
         if made_ids:
-            text = self.imported.changes(made_ids, self.imported.digests(made))
+            digests = self.imported.digests(made, columns)
+            text = self.imported.changes(made_ids, digests)
             entry = audit.Entry(self.now, self.actor, audit.IMPORT, self.spec.name, "", {}, text)
             entries = [entry, *entries]
-        inserts = self._rows(made_ids, made)
+        inserts = self._rows(made_ids, [columns[name] for name in fields] if made else [])
         table = self.spec.table.__table__  # type: ignore[attr-defined]
         conn = self.conn
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -1466,15 +1469,15 @@ class BulkImport:
             cursor.close()
 
     def _rows(
-        self, record_ids: Sequence[str], records: Sequence[Mapping[str, Any]]
+        self, record_ids: Sequence[str], fields: Sequence[Sequence[Any]]
     ) -> list[tuple[Any, ...]]:
-        """New records' rows for ``_ImportLayout.insert``, a column at a time: each
-        field's values through its column type's processor (and, if personal, sealed to
-        their record), then every row zipped together."""
-        if not records:
+        """New records' rows for ``_ImportLayout.insert`` from their values a field at a
+        time (in the kind's order): each field's values through its column type's
+        processor (and, if personal, sealed to their record), then the rows zipped."""
+        if not record_ids:
             return []
         layout, store, spec = self.layout, self.store, self.spec
-        columns: list[Sequence[Any]] = list(zip(*map(layout.fields, records), strict=True))
+        columns = list(fields)
         for position, encode in layout.encoders:
             columns[position] = encode(columns[position])
         if layout.personal:
@@ -1518,8 +1521,6 @@ class _ImportLayout:
     table: str
     insert: str
     stamp: Any
-    fields: Any
-    """``operator.itemgetter`` of the kind's fields, in order."""
     encoders: tuple[tuple[int, Any], ...]
     """(position in the fields, column encoder) of every field whose type has a processor."""
     personal: tuple[tuple[int, str], ...]
@@ -1548,7 +1549,6 @@ def _import_layout(kind: str, dialect: Any) -> _ImportLayout:
         table=str(table.name),
         insert=insert,
         stamp=table.c.recorded_at.type._cached_bind_processor(dialect),
-        fields=operator.itemgetter(*spec.fields),
         encoders=tuple(encoders),
         personal=tuple(
             (position, name) for position, name in enumerate(spec.fields) if name in spec.personal
