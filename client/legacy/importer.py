@@ -542,16 +542,37 @@ def import_file(
     defaults. Raises ``NotATable`` (nothing saved) when the file is not a table, and
     ``MappingError`` for a bad mapping file.
     """
+    # The collector comes back once the table and its records are freed (they go with
+    # ``_import_file``'s frame): it then has next to nothing left to walk.
+    with _collector_paused():
+        return _import_file(
+            store, path, kind, mapping, encoding, sheet, org_code, values, dry_run, batch_size,
+            progress,
+        )  # fmt: skip
+
+
+def _import_file(
+    store: Store,
+    path: Path,
+    kind: str,
+    mapping: Path | None,
+    encoding: str | None,
+    sheet: str | None,
+    org_code: str | None,
+    values: Mapping[str, Any] | None,
+    dry_run: bool,
+    batch_size: int,
+    progress: Progress | None,
+) -> ImportReport:
     spec = kind_spec(kind)
     table_mapping = load_mapping(kind, mapping)
-    with _collector_paused():
-        table = read_table(
-            path,
-            known_headers=table_mapping.known_headers,
-            examples=table_mapping.example_headers,
-            encoding=encoding,
-            sheet=sheet,
-        )
+    table = read_table(
+        path,
+        known_headers=table_mapping.known_headers,
+        examples=table_mapping.example_headers,
+        encoding=encoding,
+        sheet=sheet,
+    )
     columns, ignored = _columns(table, table_mapping)
     fixed = {**table_mapping.defaults, **(values or {})}
     unit = org_code or (store.identity.org_code if store.identity else None)
@@ -566,8 +587,7 @@ def import_file(
         ignored_columns=ignored,
         dry_run=dry_run,
     )
-    with _collector_paused():
-        _import_rows(store, spec, table, checker, report, batch_size, dry_run, progress)
+    _import_rows(store, spec, table, checker, report, batch_size, dry_run, progress)
     report.rejects.sort(key=lambda reject: reject.line)
     return report
 
@@ -576,7 +596,8 @@ def import_file(
 def _collector_paused() -> Iterator[None]:
     """The table and its records are many small objects that live for the whole import;
     the cyclic collector would walk them over and over for nothing (no cycles here):
-    reading a 34,057-row file alone set it off about a hundred times."""
+    reading a 34,057-row file alone set it off about a hundred times, and turned back on
+    between reading and importing it walked the whole table once more."""
     enabled = gc.isenabled()
     gc.disable()
     try:
