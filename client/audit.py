@@ -221,19 +221,20 @@ class ImportChanges:
         self.lists: dict[tuple[Any, ...], str] = {}
         """Lists (sets) repeat a lot (channels): each distinct one is encoded once."""
 
-    def digests(
-        self,
-        records: Sequence[Mapping[str, Any]],
-        columns: Mapping[str, Sequence[Any]] | None = None,
-    ) -> list[str]:
-        """``record_digest`` of each record of a batch; ``columns``: their values field by
-        field, when the caller has made them already."""
-        keys = self.keys
-        if self.masked or not records or any(record.keys() != keys for record in records):
-            return [record_digest(self.kind, record) for record in records]
+    def digests(self, records: Sequence[Mapping[str, Any]]) -> list[str]:
+        """``record_digest`` of each record of a batch (their fields only)."""
+        if not records:
+            return []
+        names = list(self.keys)
+        return self.digests_of_columns(dict(zip(names, columns_of(names, records), strict=True)))
+
+    def digests_of_columns(self, columns: Mapping[str, Sequence[Any]]) -> list[str]:
+        """``record_digest`` of each record of a batch given a field at a time (every
+        field of the kind, values in record order)."""
         names = [name for name, _head in self.plan]
-        if columns is None:
-            columns = dict(zip(names, columns_of(names, records), strict=True))
+        if self.masked:
+            rows = zip(*(columns[name] for name in names), strict=True)
+            return [record_digest(self.kind, dict(zip(names, row, strict=True))) for row in rows]
         encoded = [self._column(columns[name]) for name in names]
         template = "{" + ",".join(head.replace("%", "%%") + "%s" for _name, head in self.plan) + "}"
         sha256 = hashlib.sha256

@@ -7,7 +7,6 @@ Screens and the CLI call this; the sync engine calls the ``SyncStore`` side
 
 from __future__ import annotations
 
-import operator
 import os
 import sqlite3
 import threading
@@ -1295,38 +1294,62 @@ class BulkImport:
         self, records: Sequence[Mapping[str, Any]], *, import_keys: Sequence[str] | None = None
     ) -> ImportOutcome:
         """Match and (unless a dry run) write one batch; per row its status and id."""
+        fields = self.spec.fields
+        columns = dict(zip(fields, audit.columns_of(fields, records), strict=True))
+        return self._add(columns, len(records), records, import_keys)
+
+    def add_columns(
+        self, columns: Mapping[str, Sequence[Any]], *, import_keys: Sequence[str] | None = None
+    ) -> ImportOutcome:
+        """``add`` for a batch given a field at a time (every field of the kind, values in
+        row order): a record per row is made only if rows have to be matched one by one."""
+        count = len(columns[self.spec.fields[0]])
+        return self._add(columns, count, None, import_keys)
+
+    def _add(
+        self,
+        columns: Mapping[str, Sequence[Any]],
+        count: int,
+        records: Sequence[Mapping[str, Any]] | None,
+        import_keys: Sequence[str] | None,
+    ) -> ImportOutcome:
         spec = self.spec
         kind = spec.name
         natural = spec.natural_key
-        if not natural and (import_keys is None or len(import_keys) != len(records)):
+        if not natural and (import_keys is None or len(import_keys) != count):
             raise ValueError(f"{kind} has no natural key: give an import key per row")
+        if not count:
+            return ImportOutcome([], [], {})
         match_keys: list[Any]
-        if len(natural) > 1:
-            match_keys = list(map(operator.itemgetter(*natural), records))
-        elif natural:
-            match_keys = [(record[natural[0]],) for record in records]
+        if natural:
+            match_keys = list(zip(*(columns[name] for name in natural), strict=True))
         else:
             match_keys = list(import_keys or ())
+        orgs = set(columns["org_code"])
+        for org_code in orgs - self.scopes.keys():
+            self.scopes[org_code] = self.store._check_scope(org_code)
+        simple = not any(self.scopes[org_code] for org_code in orgs) and len(
+            set(match_keys)
+        ) == len(match_keys)
+        if simple and not self.had_records and self.made.isdisjoint(match_keys):
+            return self._all_new(columns, count, match_keys)
+        if records is None:
+            fields = spec.fields
+            rows = zip(*(columns[name] for name in fields), strict=True)
+            records = [dict(zip(fields, row, strict=True)) for row in rows]
         existing: dict[Any, tuple[str, int, Mapping[str, Any]]] = {}
         if self.had_records or not self.made.isdisjoint(match_keys):
             existing.update(self.store._import_matches(self.conn, spec, records, import_keys))
-        orgs = {record.get("org_code") for record in records}
-        for org_code in orgs - self.scopes.keys():
-            self.scopes[org_code] = self.store._check_scope(org_code)
-        if (
-            not existing
-            and not any(self.scopes[org_code] for org_code in orgs)
-            and len(set(match_keys)) == len(match_keys)
-        ):
-            return self._all_new(records, match_keys)
+        if simple and not existing:
+            return self._all_new(columns, count, match_keys)
         return self._matched(records, match_keys, existing)
 
     def _all_new(
-        self, records: Sequence[Mapping[str, Any]], match_keys: list[Any]
+        self, columns: Mapping[str, Sequence[Any]], count: int, match_keys: list[Any]
     ) -> ImportOutcome:
         """A batch of records that are all new, in scope and distinct (a first migration):
         no look-up per row, every step a column at a time."""
-        made_ids = new_ids(len(records))
+        made_ids = new_ids(count)
         keys = (
             []
             if self.spec.natural_key
@@ -1335,8 +1358,8 @@ class BulkImport:
                 for key, record_id in zip(match_keys, made_ids, strict=True)
             ]
         )
-        self._write_batch(made_ids, records, match_keys, [], [], [], keys)
-        return ImportOutcome([IMPORT_CREATED] * len(records), list(made_ids), {})
+        self._write_batch(made_ids, columns, match_keys, [], [], [], keys)
+        return ImportOutcome([IMPORT_CREATED] * count, list(made_ids), {})
 
     def _matched(
         self,
@@ -1410,33 +1433,34 @@ class BulkImport:
         made_ids, made, made_keys = (
             (list(column) for column in zip(*created, strict=True)) if created else ([], [], [])
         )
-        self._write_batch(made_ids, made, made_keys, updates, ops, entries, keys)
+        columns = dict(zip(fields, audit.columns_of(fields, made), strict=True)) if made else {}
+        self._write_batch(made_ids, columns, made_keys, updates, ops, entries, keys)
         return ImportOutcome(statuses, record_ids, errors)
 
     def _write_batch(
         self,
         made_ids: Sequence[str],
-        made: Sequence[Mapping[str, Any]],
+        made: Mapping[str, Sequence[Any]],
         made_keys: Sequence[Any],
         updates: list[dict[str, Any]],
         ops: list[tuple[Any, ...]],
         entries: list[audit.Entry],
         keys: list[tuple[str, str, str]],
     ) -> None:
-        """The new records' rows, made a column at a time, and the one audit entry for all
-        of them (``audit.IMPORT``: the file and each record's digest), chained before the
-        batch's updates; then (unless a dry run) the batch written."""
+        """The new records (``made``: a field at a time) as rows, and the one audit entry
+        for all of them (``audit.IMPORT``: the file and each record's digest), chained
+        before the batch's updates; then (unless a dry run) the batch written."""
         self.made.update(made_keys)
         if not self.write:
             return
-        fields = self.spec.fields
-        columns = dict(zip(fields, audit.columns_of(fields, made), strict=True)) if made else {}
         if made_ids:
-            digests = self.imported.digests(made, columns)
+            digests = self.imported.digests_of_columns(made)
             text = self.imported.changes(made_ids, digests)
             entry = audit.Entry(self.now, self.actor, audit.IMPORT, self.spec.name, "", {}, text)
             entries = [entry, *entries]
-        inserts = self._rows(made_ids, [columns[name] for name in fields] if made else [])
+        inserts = self._rows(
+            made_ids, [made[name] for name in self.spec.fields] if made_ids else []
+        )
         table = self.spec.table.__table__  # type: ignore[attr-defined]
         conn = self.conn
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]

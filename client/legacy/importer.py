@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from client.legacy.cleaning import (
     CleanError,
@@ -46,6 +46,7 @@ from client.store import (
     IMPORT_UNCHANGED,
     IMPORT_UPDATED,
     BulkImport,
+    ImportOutcome,
     Store,
 )
 from models.catalog import load_catalog
@@ -223,6 +224,15 @@ _Outcome = tuple[Any, FieldError | None, Problem | None]
 """One cell of a column: (normalized value or _SKIP, normalize's error, cleaning's problem)."""
 
 
+@dataclass(frozen=True)
+class CheckedBatch:
+    """A checked batch: ``columns`` when every row is fine (each field of the kind, its
+    values in row order), else ``results``: per row its record or None, and problems."""
+
+    columns: dict[str, Sequence[Any]] | None
+    results: list[tuple[dict[str, Any] | None, list[Problem]]] | None
+
+
 class _RowChecker:
     """Cleans, normalizes and validates rows of one table.
 
@@ -327,8 +337,16 @@ class _RowChecker:
         done cell by cell), and a row whose every cell came out fine is filled from
         those values. A row with any problem, error or oversized cell, or too short for
         the mapped columns, goes to ``_check``, which collects every problem it has."""
+        checked = self.check_batch(rows)
+        if checked.results is not None:
+            return checked.results
+        return [(record, []) for record in _records(checked.columns or {})]
+
+    def check_batch(self, rows: Sequence[Sequence[Any]]) -> CheckedBatch:
+        """``check_many``, but a batch whose every row is fine (most are) comes back a
+        field at a time, without a record made per row."""
         if not self.fast or not self.fast_plan:
-            return [self._check(cells) for cells in rows]
+            return CheckedBatch(None, [self._check(cells) for cells in rows])
         out: list[tuple[dict[str, Any] | None, list[Problem]] | None] = [None] * len(rows)
         full = [i for i, cells in enumerate(rows) if len(cells) < self.width]
         for i in full:
@@ -342,6 +360,21 @@ class _RowChecker:
             values.append(self._column(name, column, memo, cells, bad))
         self._whole_records(values, len(ready), bad)
         start, fields, lists = self.start, self.fields, self.list_fields
+        if not full and not bad:
+            given = dict(zip(fields, values, strict=True))
+            count = len(ready)
+            return CheckedBatch(
+                {
+                    # A remembered list is shared between rows: each record gets its own.
+                    name: list(map(list, given[name]))
+                    if name in lists
+                    else given[name]
+                    if name in given
+                    else [value] * count
+                    for name, value in start.items()
+                },
+                None,
+            )
         rows_values = iter(zip(*values, strict=True))
         positions = (i for i in range(len(out)) if out[i] is None)
         for row_index, position in enumerate(positions):
@@ -355,7 +388,7 @@ class _RowChecker:
                 # A remembered list is shared between rows: each record gets its own.
                 record[name] = list(record[name])
             out[position] = (record, [])
-        return out  # type: ignore[return-value]
+        return CheckedBatch(None, out)  # type: ignore[arg-type]
 
     def _whole_records(self, values: Sequence[Sequence[Any]], count: int, bad: set[int]) -> None:
         """``validate_record``'s checks of whole records, a column at a time: adds to
@@ -644,15 +677,23 @@ def _import_batch(
     records: list[dict[str, Any]] = []
     keys: list[str] = []
     lines: list[tuple[int, list[Any]]] = []
-    checked = checker.check_many([cells for _line, cells in batch])
-    fine = cast(list[dict[str, Any]], [record for record, _problems in checked])
-    if None not in fine:  # most batches: every row good and new to this file
-        matches = list(map(match_key, fine))
+    checked = checker.check_batch([cells for _line, cells in batch])
+    if checked.columns is not None:  # most batches: every row fine
+        columns = checked.columns
+        if natural:
+            matches: list[Any] = list(zip(*(columns[name] for name in natural), strict=True))
+        else:
+            matches = [import_key(kind, record) for record in _records(columns)]
         if len(set(matches)) == len(matches) and seen.keys().isdisjoint(matches):
+            # ... and new to this file: no record needs making
             seen.update(zip(matches, (line for line, _cells in batch), strict=True))
-            _add(bulk, fine, matches if not natural else None, list(batch), checker, report)
+            outcome = bulk.add_columns(columns, import_keys=None if natural else matches)
+            _count(outcome, list(batch), checker, report)
             return
-    for (line, cells), (record, problems) in zip(batch, checked, strict=True):
+    results = checked.results
+    if results is None:
+        results = [(record, []) for record in _records(checked.columns or {})]
+    for (line, cells), (record, problems) in zip(batch, results, strict=True):
         if record is None:
             report.rejects.append(Reject(line, cells, problems))
             continue
@@ -668,19 +709,23 @@ def _import_batch(
             keys.append(match)
         lines.append((line, cells))
     if records:
-        _add(bulk, records, keys or None, lines, checker, report)
+        _count(bulk.add(records, import_keys=keys or None), lines, checker, report)
 
 
-def _add(
-    bulk: BulkImport,
-    records: list[dict[str, Any]],
-    keys: list[str] | None,
+def _records(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """A checked batch's records, one per row, from its values a field at a time."""
+    names = list(columns)
+    rows = zip(*columns.values(), strict=True)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _count(
+    outcome: ImportOutcome,
     lines: list[tuple[int, list[Any]]],
     checker: _RowChecker,
     report: ImportReport,
 ) -> None:
-    """Hand checked records to the import's transaction and count what became of them."""
-    outcome = bulk.add(records, import_keys=keys)
+    """What became of a batch's rows, in the report."""
     counts = Counter(outcome.statuses)
     report.created += counts[IMPORT_CREATED]
     report.updated += counts[IMPORT_UPDATED]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from client import audit, queries
 from client.legacy.importer import NotATable, import_file
 from client.legacy.report import PERSONAL_DATA_NOTICE, write_reject_report
-from client.store import BulkImport, Store
+from client.store import Store
 from client.tables import OutboxOp
 from tests.client.conftest import VILLAGE, audited_changes
 from tests.client.legacy.files import (
@@ -404,15 +405,16 @@ def test_the_whole_file_is_one_transaction(
     """A failure in the third batch takes the first two with it: nothing half-imported."""
     path = write_csv(tmp_path / "a.csv", disclosure_rows(25))
     batches: list[int] = []
-    add = BulkImport.add
+    append_many = audit.append_many
 
-    def failing(self: BulkImport, records: Any, **kwargs: Any) -> Any:
-        batches.append(len(records))
+    def failing(conn: Any, entries: Any) -> Any:
+        # Each batch's new records share one entry: its changes name them.
+        batches.append(len(json.loads(entries[0].canonical_changes)["records"]))
         if len(batches) == 3:
             raise OSError("disk full")
-        return add(self, records, **kwargs)
+        return append_many(conn, entries)
 
-    monkeypatch.setattr(BulkImport, "add", failing)
+    monkeypatch.setattr(audit, "append_many", failing)
     with pytest.raises(OSError, match="disk full"):
         import_file(enrolled, path, "disclosure", batch_size=10)
     assert batches == [10, 10, 5]
