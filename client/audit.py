@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -18,7 +17,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from client.column_codec import encoded_lists
+from client.column_codec import columns_of, encoded_lists
 from client.tables import AuditEntry
 from models.kinds import KINDS, timestamp_to_wire
 from models.masking import mask_record
@@ -263,13 +262,6 @@ class ImportChanges:
             _json_string(value) if type(value) is str else _CANONICAL.encode(value)
             for value in values
         ]
-
-
-def columns_of(names: Sequence[str], records: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
-    """The records' values of each of ``names``, a column per name."""
-    if len(names) == 1:
-        return [[record[names[0]] for record in records]]
-    return list(zip(*map(operator.itemgetter(*names), records), strict=True))
 
 
 _PLAIN_STRING = re.compile(r"[0-9A-Za-z_.:-]*")

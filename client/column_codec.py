@@ -1,14 +1,16 @@
-"""A column of many records encoded at once, for bulk imports.
+"""Many records a field at a time, for bulk imports.
 
-Lists (channels, attachments) repeat across thousands of rows: each distinct list is
-encoded once, and the column is then looked up in one pass instead of a Python call
-per value. Used for the stored JSON text of a record's row and for the canonical text
-of its audit digest, which encode lists differently.
+``columns_of`` turns a batch of records into columns. Lists (channels, attachments)
+repeat across thousands of rows: ``encoded_lists`` encodes each distinct list once and
+then looks the column up in one pass instead of a Python call per value. Used for the
+stored JSON text of a record's row and for the canonical text of its audit digest,
+which encode lists differently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 MEMO_LISTS = 4_096
@@ -31,3 +33,10 @@ def encoded_lists(
     for key in missing:
         memo[key] = encode(list(key))
     return list(map(memo.__getitem__, held))
+
+
+def columns_of(names: Sequence[str], records: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
+    """The records' values of each of ``names``, a column per name."""
+    if len(names) == 1:
+        return [[record[names[0]] for record in records]]
+    return list(zip(*map(operator.itemgetter(*names), records), strict=True))

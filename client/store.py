@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from client import audit, outbox
-from client.column_codec import encoded_lists
+from client.column_codec import columns_of, encoded_lists
 from client.crypto import (
     DATA_KEY_SETTING,
     DataKey,
@@ -1295,7 +1295,7 @@ class BulkImport:
     ) -> ImportOutcome:
         """Match and (unless a dry run) write one batch; per row its status and id."""
         fields = self.spec.fields
-        columns = dict(zip(fields, audit.columns_of(fields, records), strict=True))
+        columns = dict(zip(fields, columns_of(fields, records), strict=True))
         return self._add(columns, len(records), records, import_keys)
 
     def add_columns(
@@ -1433,7 +1433,7 @@ class BulkImport:
         made_ids, made, made_keys = (
             (list(column) for column in zip(*created, strict=True)) if created else ([], [], [])
         )
-        columns = dict(zip(fields, audit.columns_of(fields, made), strict=True)) if made else {}
+        columns = dict(zip(fields, columns_of(fields, made), strict=True)) if made else {}
         self._write_batch(made_ids, columns, made_keys, updates, ops, entries, keys)
         return ImportOutcome(statuses, record_ids, errors)
 

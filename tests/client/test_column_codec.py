@@ -45,3 +45,10 @@ def test_past_the_memo_s_bound_lists_are_encoded_as_they_are(monkeypatch: Any) -
     memo: dict[tuple[Any, ...], str] = {}
     assert encoded_lists(values, encode, memo) == [json.dumps(v) for v in values]
     assert len(calls) == 5 and memo == {}
+
+
+def test_records_become_columns_in_the_order_of_the_names() -> None:
+    records = [{"a": 1, "b": "x", "c": [1]}, {"a": 2, "b": "y", "c": []}]
+    assert column_codec.columns_of(["b", "a"], records) == [("x", "y"), (1, 2)]
+    assert column_codec.columns_of(["c"], records) == [[[1], []]]
+    assert column_codec.columns_of(["a", "b"], []) == []
