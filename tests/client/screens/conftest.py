@@ -27,6 +27,17 @@ def make_app(store: Store, **kwargs: Any) -> SanwuApp:
     return SanwuApp(store, clock=lambda: TODAY, **kwargs)
 
 
+async def open_first_disclosure(pilot: Any) -> None:
+    """From the home screen: the disclosures list (2), then the first one's detail."""
+    from client.screens.disclosure_detail import DisclosureDetail
+
+    await pilot.press("2")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DisclosureDetail)
+
+
 def screen_text(app: SanwuApp) -> str:
     """Everything the current screen shows, as plain text."""
     from textual.widgets import DataTable, Static

@@ -10,12 +10,11 @@ from pathlib import Path
 from textual.widgets import Input, Select
 
 from client.attachments import PENDING, WANTED, Attachments
-from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.disclosure_form import DisclosureForm
 from client.store import Store
 from client.widgets.file_picker import FilePicker
 from tests.client.conftest import disclosure
-from tests.client.screens.conftest import make_app, screen_text
+from tests.client.screens.conftest import make_app, open_first_disclosure, screen_text
 
 
 async def test_ctrl_o_copies_the_file_in_and_the_record_names_it(
@@ -78,11 +77,7 @@ async def test_detail_shows_where_files_are_and_f_and_o_act_on_them(
     enrolled.add("disclosure", disclosure(attachments=[here, remote]))
     app = make_app(enrolled)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DisclosureDetail)
+        await open_first_disclosure(pilot)
         text = screen_text(app)
         assert f"{here[:12]}  minutes.txt  在本机，待上传" in text
         assert f"{remote[:12]}  在中心（按 f 获取）" in text

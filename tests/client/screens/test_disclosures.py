@@ -12,7 +12,7 @@ from client.store import Store
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.paged_table import PagedTable
 from tests.client.conftest import VILLAGE, disclosure
-from tests.client.screens.conftest import make_app, screen_text
+from tests.client.screens.conftest import make_app, open_first_disclosure, screen_text
 
 
 async def test_list_filters_by_status_and_finds_pinyin_initials(enrolled: Store) -> None:
@@ -110,11 +110,7 @@ async def test_detail_shows_fields_and_history(enrolled: Store) -> None:
     enrolled.edit(record_id, {"status": "published"})
     app = make_app(enrolled)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DisclosureDetail)
+        await open_first_disclosure(pilot)
         text = screen_text(app)
         assert "十月财务收支公开" in text
         assert "固定公开栏、微信公众号" in text
@@ -194,11 +190,7 @@ async def test_detail_history_names_the_file_an_imported_record_came_from(
     enrolled.edit(record_id, {"status": "published"})
     app = make_app(enrolled)
     async with app.run_test(size=(140, 30)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DisclosureDetail)
+        await open_first_disclosure(pilot)
         assert app.screen.query_one("#history", DataTable).row_count == 2
         text = screen_text(app)
         assert "导入" in text
