@@ -1,10 +1,10 @@
 """Many records a field at a time, for bulk imports.
 
-``columns_of`` turns a batch of records into columns. Lists (channels, attachments)
-repeat across thousands of rows: ``encoded_lists`` encodes each distinct list once and
-then looks the column up in one pass instead of a Python call per value. Used for the
-stored JSON text of a record's row and for the canonical text of its audit digest,
-which encode lists differently.
+``columns_of`` turns a batch of records into columns, ``records_of`` back. Lists
+(channels, attachments) repeat across thousands of rows: ``encoded_lists`` encodes each
+distinct list once and then looks the column up in one pass instead of a Python call per
+value. Used for the stored JSON text of a record's row and for the canonical text of
+its audit digest, which encode lists differently.
 """
 
 from __future__ import annotations
@@ -40,3 +40,10 @@ def columns_of(names: Sequence[str], records: Sequence[Mapping[str, Any]]) -> li
     if len(names) == 1:
         return [[record[names[0]] for record in records]]
     return list(zip(*map(operator.itemgetter(*names), records), strict=True))
+
+
+def records_of(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """``columns_of`` the other way: a record per row, keyed by the columns' names."""
+    names = list(columns)
+    rows = zip(*columns.values(), strict=True)
+    return [dict(zip(names, row, strict=True)) for row in rows]

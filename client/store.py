@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from client import audit, outbox
-from client.column_codec import columns_of, encoded_lists
+from client.column_codec import columns_of, encoded_lists, records_of
 from client.crypto import (
     DATA_KEY_SETTING,
     DataKey,
@@ -1334,9 +1334,7 @@ class BulkImport:
         if simple and not self.had_records and self.made.isdisjoint(match_keys):
             return self._all_new(columns, count, match_keys)
         if records is None:
-            fields = spec.fields
-            rows = zip(*(columns[name] for name in fields), strict=True)
-            records = [dict(zip(fields, row, strict=True)) for row in rows]
+            records = records_of(columns)
         existing: dict[Any, tuple[str, int, Mapping[str, Any]]] = {}
         if self.had_records or not self.made.isdisjoint(match_keys):
             existing.update(self.store._import_matches(self.conn, spec, records, import_keys))

@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from client.column_codec import records_of
 from client.legacy.cleaning import (
     CleanError,
     clean_text,
@@ -340,7 +341,7 @@ class _RowChecker:
         checked = self.check_batch(rows)
         if checked.results is not None:
             return checked.results
-        return [(record, []) for record in _records(checked.columns or {})]
+        return [(record, []) for record in records_of(checked.columns or {})]
 
     def check_batch(self, rows: Sequence[Sequence[Any]]) -> CheckedBatch:
         """``check_many``, but a batch whose every row is fine (most are) comes back a
@@ -683,7 +684,7 @@ def _import_batch(
         if natural:
             matches: list[Any] = list(zip(*(columns[name] for name in natural), strict=True))
         else:
-            matches = [import_key(kind, record) for record in _records(columns)]
+            matches = [import_key(kind, record) for record in records_of(columns)]
         if len(set(matches)) == len(matches) and seen.keys().isdisjoint(matches):
             # ... and new to this file: no record needs making
             seen.update(zip(matches, (line for line, _cells in batch), strict=True))
@@ -692,7 +693,7 @@ def _import_batch(
             return
     results = checked.results
     if results is None:
-        results = [(record, []) for record in _records(checked.columns or {})]
+        results = [(record, []) for record in records_of(checked.columns or {})]
     for (line, cells), (record, problems) in zip(batch, results, strict=True):
         if record is None:
             report.rejects.append(Reject(line, cells, problems))
@@ -710,13 +711,6 @@ def _import_batch(
         lines.append((line, cells))
     if records:
         _count(bulk.add(records, import_keys=keys or None), lines, checker, report)
-
-
-def _records(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """A checked batch's records, one per row, from its values a field at a time."""
-    names = list(columns)
-    rows = zip(*columns.values(), strict=True)
-    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _count(

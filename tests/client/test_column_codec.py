@@ -52,3 +52,10 @@ def test_records_become_columns_in_the_order_of_the_names() -> None:
     assert column_codec.columns_of(["b", "a"], records) == [("x", "y"), (1, 2)]
     assert column_codec.columns_of(["c"], records) == [[[1], []]]
     assert column_codec.columns_of(["a", "b"], []) == []
+
+
+def test_columns_become_records_again() -> None:
+    records = [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
+    columns = dict(zip(["a", "b"], column_codec.columns_of(["a", "b"], records), strict=True))
+    assert column_codec.records_of(columns) == records
+    assert column_codec.records_of({"a": [], "b": []}) == []
