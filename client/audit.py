@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from client.column_codec import columns_of, encoded_lists
+from client.column_codec import encoded_lists
 from client.tables import AuditEntry
 from models.kinds import KINDS, timestamp_to_wire
 from models.masking import mask_record
@@ -219,13 +219,6 @@ class ImportChanges:
         self.plan = tuple((name, f'"{name}":') for name in sorted(self.keys))
         self.lists: dict[tuple[Any, ...], str] = {}
         """Lists (sets) repeat a lot (channels): each distinct one is encoded once."""
-
-    def digests(self, records: Sequence[Mapping[str, Any]]) -> list[str]:
-        """``record_digest`` of each record of a batch (their fields only)."""
-        if not records:
-            return []
-        names = list(self.keys)
-        return self.digests_of_columns(dict(zip(names, columns_of(names, records), strict=True)))
 
     def digests_of_columns(self, columns: Mapping[str, Sequence[Any]]) -> list[str]:
         """``record_digest`` of each record of a batch given a field at a time (every
