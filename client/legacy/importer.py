@@ -326,26 +326,17 @@ class _RowChecker:
             return None, errors[0], None
         return given[name], None, None
 
-    def check_many(
-        self, rows: Sequence[Sequence[Any]]
-    ) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
-        """Per row, its record (None when it fails) and its problems.
-
-        Most rows of a table are fine, and legacy tables repeat the same village, item,
-        period and date on thousands of rows: the batch is taken a column at a time.
-        Each distinct cell of a column is cleaned and normalized once (up to
-        ``_MEMO_CELLS`` of them; a column of mostly unique text, titles and contents, is
-        done cell by cell), and a row whose every cell came out fine is filled from
-        those values. A row with any problem, error or oversized cell, or too short for
-        the mapped columns, goes to ``_check``, which collects every problem it has."""
-        checked = self.check_batch(rows)
-        if checked.results is not None:
-            return checked.results
-        return [(record, []) for record in records_of(checked.columns or {})]
-
     def check_batch(self, rows: Sequence[Sequence[Any]]) -> CheckedBatch:
-        """``check_many``, but a batch whose every row is fine (most are) comes back a
-        field at a time, without a record made per row."""
+        """Each row's record (None when it fails) and problems; a batch whose every row is
+        fine (most are) comes back a field at a time instead, without a record per row.
+
+        Legacy tables repeat the same village, item, period and date on thousands of
+        rows: the batch is taken a column at a time. Each distinct cell of a column is
+        cleaned and normalized once (up to ``_MEMO_CELLS`` of them; a column of mostly
+        unique text, titles and contents, is done cell by cell, plain text all at once),
+        and a row whose every cell came out fine is filled from those values. A row with
+        any problem, error or oversized cell, or too short for the mapped columns, goes
+        to ``_check``, which collects every problem it has."""
         if not self.fast or not self.fast_plan:
             return CheckedBatch(None, [self._check(cells) for cells in rows])
         out: list[tuple[dict[str, Any] | None, list[Problem]] | None] = [None] * len(rows)
