@@ -37,7 +37,7 @@ from central.tables import (
     DeviceAudit,
     PaymentFingerprint,
 )
-from models.masking import mask_name
+from models.masking import mask_record
 from models.orgs import in_scope
 from models.records import SubsidyPayment, SubsidyProject
 from sync.protocol import AUDIT_GENESIS, AuditLink, audit_link_hash
@@ -171,8 +171,6 @@ def _require_supervising(device: Device) -> None:
 def duplicate_payments(session: Session, *, device: Device) -> DuplicatePaymentsResponse:
     """Groups of live payments to the same person (same keyed hash) for the same subsidy
     category and period, at least one of them in the device's scope; masked values only."""
-    from models.masking import mask_id_number
-
     _require_supervising(device)
     rows = list(session.exec(select(PaymentFingerprint)))
     groups: dict[tuple[str, str, str], list[PaymentFingerprint]] = {}
@@ -194,13 +192,17 @@ def duplicate_payments(session: Session, *, device: Device) -> DuplicatePayments
             payment = payments.get(member.payment_id)
             if payment is None:
                 continue
+            masked = mask_record(
+                "subsidy_payment",
+                {"recipient_name": payment.recipient_name, "id_number": payment.id_number},
+            )
             shown.append(
                 DuplicatePayment(
                     payment_id=payment.id,
                     org_code=payment.org_code,
                     project_id=payment.project_id,
-                    recipient=mask_name(payment.recipient_name),
-                    id_number=mask_id_number(payment.id_number),
+                    recipient=masked["recipient_name"],
+                    id_number=masked["id_number"],
                     amount_fen=payment.amount_fen,
                 )
             )

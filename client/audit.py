@@ -187,7 +187,7 @@ def record_digest(kind: str, record: Mapping[str, Any]) -> str:
     spec = KINDS[kind]
     fields = spec.field_types
     body = record if record.keys() == fields.keys() else {name: record[name] for name in fields}
-    if spec.personal:
+    if spec.masked:
         body = mask_record(kind, body)
     return hashlib.sha256(_CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
@@ -214,7 +214,7 @@ class ImportChanges:
         self.kind = kind
         self.head = f'{{"file":{_CANONICAL.encode(source)},"records":{{'
         self.keys = spec.field_types.keys()
-        self.masked = bool(spec.personal) or "recipient_name" in self.keys
+        self.masked = bool(spec.masked)
         """``mask_record`` changes some values: those records take ``record_digest``."""
         self.plan = tuple((name, f'"{name}":') for name in sorted(self.keys))
         self.lists: dict[tuple[Any, ...], str] = {}

@@ -79,13 +79,13 @@ def N_(message: str) -> str:
 
 def label(kind: str, field: str, code: str) -> str:
     """The shown name of a choice code: the Chinese label in zh_CN, the code's msgid in English."""
-    from models.validation import CHOICE_LABELS
+    from models.kinds import kind_spec
 
     if not code:
         return ""
     if _current == "en":
         return code.replace("_", " ")
-    return CHOICE_LABELS.get((kind, field), {}).get(code, code) or code
+    return kind_spec(kind).choices(field).get(code, code) or code
 
 
 def translate_bindings(node: Any) -> None:

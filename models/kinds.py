@@ -1,7 +1,11 @@
 """The registry of record kinds: what each kind's fields are and how they travel.
 
 Everything that treats records generically (the store, the merge rule, the
-wire, the CLI) asks this module instead of knowing the seven kinds by heart.
+wire, the CLI, forms, imports, exports) asks this module instead of knowing the
+seven kinds by heart. A kind's fields and what is true of each come from their
+one declaration in ``models.records`` (``models.fields`` markers); a kind adds
+only what belongs to the kind as a whole: its label and its natural key.
+
 A record "as data" is a dict of wire values: text, int, bool, a date as
 ``YYYY-MM-DD``, a set as a sorted list. Equality of wire values is what the
 per-field merge rule compares.
@@ -12,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
-from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from sqlmodel import SQLModel
 
+from models.fields import FieldSpec, FieldType, Mask, field_spec, field_type_of
+from models.i18n import N_
 from models.records import (
     Clue,
     ClueFields,
@@ -36,143 +41,114 @@ from models.records import (
     WarningFields,
 )
 
+__all__ = [
+    "KINDS",
+    "SYSTEM_COLUMNS",
+    "FieldType",
+    "KindSpec",
+    "WireRecord",
+    "WireValue",
+    "declare_kind",
+    "from_wire",
+    "kind_spec",
+    "row_to_wire",
+    "timestamp_from_wire",
+    "timestamp_to_wire",
+    "to_wire",
+    "wire_to_columns",
+]
+
 WireValue = str | int | bool | list[str] | None
 WireRecord = dict[str, WireValue]
-
-
-class FieldType(StrEnum):
-    TEXT = "text"
-    INT = "int"
-    BOOL = "bool"
-    DATE = "date"
-    SET = "set"
 
 
 # Columns set by the store and central; people never send them in an op.
 SYSTEM_COLUMNS = ("id", "version", "deleted", "updated_by", "recorded_at", "received_at", "seq")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KindSpec:
+    """One kind: its table, its fields (``org_code`` first) and views of them that the
+    hot paths read (the store, the import, central's push)."""
+
     name: str
+    label: str
+    """The kind's name as people read it (an English msgid)."""
     table: type[RecordColumns]
     fields_model: type[SQLModel]
-    field_types: Mapping[str, FieldType]
-    """Every field a person may set, ``org_code`` first."""
-    natural_key: tuple[str, ...] = ()
+    specs: Mapping[str, FieldSpec]
+    """Every field a person may set, ``org_code`` first, as declared."""
+    natural_key: tuple[str, ...]
     """Fields that identify a record in the world; a second create with the same is a duplicate."""
-    personal: frozenset[str] = frozenset()
-    """Personal data: encrypted at rest, masked when shown, never logged in clear."""
-    required: frozenset[str] = frozenset()
+    field_types: Mapping[str, FieldType]
+    personal: frozenset[str]
+    """Personal data: sealed at rest, masked when shown, never logged in clear."""
+    masked: Mapping[str, Mask]
+    """Every field shown masked (the personal ones and, e.g., recipients' names), by its rule."""
+    required: frozenset[str]
+    """Fields that must never be empty (``FieldSpec.required_when`` adds conditional ones)."""
+    title_field: str | None
+    """The field that names a record in lists."""
+    _defaults: Mapping[str, WireValue]
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return tuple(self.field_types)
+        return tuple(self.specs)
+
+    def field(self, name: str) -> FieldSpec:
+        """The declared spec of one field (``KeyError`` names it when the kind has none)."""
+        return self.specs[name]
 
     def defaults(self) -> WireRecord:
         """The wire values of a new record before anybody typed anything (a fresh copy)."""
         return {
             name: list(value) if isinstance(value, list) else value
-            for name, value in _defaults(self.name).items()
+            for name, value in self._defaults.items()
         }
 
-
-@cache
-def _defaults(kind: str) -> WireRecord:
-    spec = KINDS[kind]
-    out: WireRecord = {"org_code": ""}
-    for name, info in spec.fields_model.model_fields.items():
-        out[name] = to_wire(spec.field_types[name], info.get_default(call_default_factory=True))
-    return out
+    def choices(self, name: str) -> Mapping[str, str]:
+        """A field's codes and their Chinese labels ({} for a field without choices)."""
+        return self.specs[name].choices or {}
 
 
-def _field_type(annotation: Any) -> FieldType:
-    text = str(annotation)
-    if "list[" in text:
-        return FieldType.SET
-    if "date" in text:
-        return FieldType.DATE
-    if annotation is bool or text == "bool":
-        return FieldType.BOOL
-    if annotation is int or text == "int":
-        return FieldType.INT
-    return FieldType.TEXT
-
-
-def _spec(
+def declare_kind(
     name: str,
     table: type[RecordColumns],
     fields_model: type[SQLModel],
     *,
+    label: str,
     natural_key: tuple[str, ...] = (),
-    personal: tuple[str, ...] = (),
-    required: tuple[str, ...] = (),
 ) -> KindSpec:
-    types: dict[str, FieldType] = {"org_code": FieldType.TEXT}
-    for field_name, info in fields_model.model_fields.items():
-        types[field_name] = _field_type(info.annotation)
+    """A kind from its table: ``org_code`` (from ``RecordColumns``) and every field of
+    ``fields_model``, each as its markers declare it."""
+    infos = {"org_code": table.model_fields["org_code"], **fields_model.model_fields}
+    specs: dict[str, FieldSpec] = {}
+    for field_name, info in infos.items():
+        default = info.get_default(call_default_factory=True)
+        if field_name == "org_code":
+            default = ""
+        wire_default = to_wire(field_type_of(info.annotation), default)
+        specs[field_name] = field_spec(field_name, info.annotation, info.metadata, wire_default)
+    unknown = [key for key in natural_key if key not in specs]
+    if unknown:
+        raise ValueError(f"{name}: natural key names no field {unknown[0]}")
+    titles = [spec.name for spec in specs.values() if spec.title]
     return KindSpec(
         name=name,
+        label=label,
         table=table,
         fields_model=fields_model,
-        field_types=types,
+        specs=MappingProxyType(specs),
         natural_key=natural_key,
-        personal=frozenset(personal),
-        required=frozenset(("org_code", *required)),
+        field_types=MappingProxyType({key: spec.type for key, spec in specs.items()}),
+        personal=frozenset(key for key, spec in specs.items() if spec.personal),
+        masked=MappingProxyType(
+            {key: spec.mask for key, spec in specs.items() if spec.mask is not None}
+        ),
+        required=frozenset(key for key, spec in specs.items() if spec.required),
+        title_field=titles[0] if titles else None,
+        _defaults=MappingProxyType({key: spec.default for key, spec in specs.items()}),
     )
-
-
-KINDS: dict[str, KindSpec] = {
-    spec.name: spec
-    for spec in (
-        _spec(
-            "disclosure",
-            Disclosure,
-            DisclosureFields,
-            natural_key=("org_code", "catalog_code", "period"),
-            required=("catalog_code", "period", "title"),
-        ),
-        _spec(
-            "subsidy_project",
-            SubsidyProject,
-            SubsidyProjectFields,
-            required=("category", "name"),
-        ),
-        _spec(
-            "subsidy_payment",
-            SubsidyPayment,
-            SubsidyPaymentFields,
-            natural_key=("project_id", "id_number"),
-            personal=("id_number", "account"),
-            required=("project_id", "recipient_name", "id_number", "amount_fen"),
-        ),
-        _spec(
-            "duty_evidence",
-            DutyEvidence,
-            DutyEvidenceFields,
-            required=("indicator_code", "occurred_on", "description"),
-        ),
-        _spec(
-            "warning",
-            SupervisionWarning,
-            WarningFields,
-            required=("doc_type", "title", "reply_due"),
-        ),
-        _spec(
-            "feedback",
-            Feedback,
-            FeedbackFields,
-            required=("warning_id", "reported_on", "progress"),
-        ),
-        _spec(
-            "clue",
-            Clue,
-            ClueFields,
-            personal=("reporter_contact",),
-            required=("source", "problem", "description", "received_on"),
-        ),
-    )
-}
 
 
 def kind_spec(name: str) -> KindSpec:
@@ -263,3 +239,31 @@ def wire_to_columns(spec: KindSpec, record: Mapping[str, Any]) -> dict[str, Any]
         if name in record:
             out[name] = timestamp_from_wire(record[name])
     return out
+
+
+KINDS: dict[str, KindSpec] = {
+    spec.name: spec
+    for spec in (
+        declare_kind(
+            "disclosure",
+            Disclosure,
+            DisclosureFields,
+            label=N_("Disclosure"),
+            natural_key=("org_code", "catalog_code", "period"),
+        ),
+        declare_kind(
+            "subsidy_project", SubsidyProject, SubsidyProjectFields, label=N_("Subsidy project")
+        ),
+        declare_kind(
+            "subsidy_payment",
+            SubsidyPayment,
+            SubsidyPaymentFields,
+            label=N_("Subsidy payment"),
+            natural_key=("project_id", "id_number"),
+        ),
+        declare_kind("duty_evidence", DutyEvidence, DutyEvidenceFields, label=N_("Duty evidence")),
+        declare_kind("warning", SupervisionWarning, WarningFields, label=N_("Warning")),
+        declare_kind("feedback", Feedback, FeedbackFields, label=N_("Rectification feedback")),
+        declare_kind("clue", Clue, ClueFields, label=N_("Problem clue")),
+    )
+}

@@ -12,15 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from models.fields import Mask
 from models.kinds import kind_spec
 
 __all__ = [
+    "MASKS",
     "mask_account",
+    "mask_all",
     "mask_contact",
     "mask_id_number",
     "mask_name",
     "mask_phone",
     "mask_record",
+    "mask_value",
 ]
 
 _STAR = "*"
@@ -79,28 +83,35 @@ def mask_contact(value: str) -> str:
     return mask_name(text)
 
 
-_MASKERS: Mapping[str, Callable[[str], str]] = {
-    "id_number": mask_id_number,
-    "account": mask_account,
-    "reporter_contact": mask_contact,
-    "recipient_name": mask_name,
-}
-
-
-def _mask_all(value: str) -> str:
-    """For a personal field without a rule of its own: hide everything."""
+def mask_all(value: str) -> str:
+    """Everything hidden: for a personal field without a rule of its own."""
     return _STAR * len(value)
 
 
+MASKS: Mapping[Mask, Callable[[str], str]] = {
+    Mask.ID_NUMBER: mask_id_number,
+    Mask.ACCOUNT: mask_account,
+    Mask.PHONE: mask_phone,
+    Mask.NAME: mask_name,
+    Mask.CONTACT: mask_contact,
+    Mask.ALL: mask_all,
+}
+"""The rule of each mask a field may declare (``models.fields.Masked``)."""
+
+
+def mask_value(mask: Mask, value: str) -> str:
+    """One value shown with its field's mask."""
+    return MASKS[mask](value)
+
+
 def mask_record(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``record`` fit to show: the kind's personal fields and recipient names masked.
+    """A copy of ``record`` fit to show: every field the kind declares masked, masked.
 
     Empty and non-text values are kept as they are.
     """
-    spec = kind_spec(kind)
     out = dict(record)
-    for field in spec.personal | ({"recipient_name"} & spec.field_types.keys()):
+    for field, mask in kind_spec(kind).masked.items():
         value = out.get(field)
         if isinstance(value, str) and value:
-            out[field] = _MASKERS.get(field, _mask_all)(value)
+            out[field] = MASKS[mask](value)
     return out

@@ -1,24 +1,73 @@
-"""The seven record kinds as typed SQLModel tables, shared by the local store and central.
+"""The seven record kinds as typed SQLModel tables: each field declared once, with its markers.
 
 Each kind is a data model (``XFields``: the fields people enter, with DOMAIN.md's
 names) and a table model ``X(RecordColumns, XFields, table=True)``. Tables never
 inherit from tables. Both ends create the same tables (through their own
 Alembic migrations), so a record travels between them column for column.
+
+A field's markers (``models.fields``) say everything else about it: its label,
+what it holds (money, a period, an ID number...), whether it is personal and how it
+is masked, its choices, its limit, the legacy headers that hold it, and whether it
+is required. The registry (``models.kinds``) reads them; so does everything else.
+Adding a field to a kind is one change here plus one migration in each tree.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
+from models.fields import (
+    Aliases,
+    Choices,
+    Format,
+    Label,
+    Managed,
+    Mask,
+    Masked,
+    MaxLength,
+    Money,
+    Multiline,
+    Personal,
+    Ref,
+    Required,
+    Title,
+)
+from models.i18n import N_
+
+STATUS = ("状态",)
+"""The header every old table uses for a record's status."""
+
 
 class RecordColumns(SQLModel):
-    """Columns every synced record carries; set by the store and central, not by people."""
+    """Columns every synced record carries; set by the store and central, not by people
+    (but for ``org_code``, the unit a record belongs to)."""
 
     id: str = Field(primary_key=True, max_length=36)
-    org_code: str = Field(index=True, max_length=12)
+    org_code: Annotated[
+        str,
+        Label(N_("Unit")),
+        Format.ORG_CODE,
+        MaxLength(12),
+        Required(),
+        Aliases(
+            "单位编码",
+            "单位代码",
+            "村代码",
+            "村居代码",
+            "区划代码",
+            "单位",
+            "单位名称",
+            "村名",
+            "村(居)名称",
+            "所属村",
+            "被监督单位",
+            "被反映单位",
+        ),
+    ] = Field(index=True, max_length=12)
     version: int = 0
     """Assigned by central; 0 until the first push is acknowledged."""
     deleted: bool = False
@@ -33,35 +82,155 @@ class RecordColumns(SQLModel):
 
 
 class DisclosureFields(SQLModel):
-    catalog_code: str = ""
-    period: str = ""
-    title: str = ""
-    content: str = ""
-    channels: list[str] = Field(default_factory=list, sa_type=JSON)
-    disclosed_on: date | None = None
-    responsible: str = ""
-    reviewer: str = ""
-    review_opinion: str = ""
-    status: str = "draft"
-    attachments: list[str] = Field(default_factory=list, sa_type=JSON)
+    catalog_code: Annotated[
+        str,
+        Label(N_("Catalogue item")),
+        Format.CATALOG_ITEM,
+        MaxLength(20),
+        Required(),
+        Aliases("事项", "事项编码", "目录编码", "目录事项", "公开事项", "公开类别"),
+    ] = ""
+    period: Annotated[
+        str,
+        Label(N_("Period"), hint=N_("2026-10, 2026-Q3, 2026-H2, 2026 or 2026-10-14")),
+        Format.PERIOD,
+        MaxLength(10),
+        Required(),
+        Aliases("期间", "公开期间", "所属期间", "公开期"),
+    ] = ""
+    title: Annotated[
+        str,
+        Label(N_("Title")),
+        Title(),
+        MaxLength(200),
+        Required(),
+        Aliases("标题", "公开标题"),
+    ] = ""
+    content: Annotated[
+        str,
+        Label(N_("Content")),
+        Multiline(),
+        MaxLength(20000),
+        Aliases("公开内容", "内容", "正文"),
+    ] = ""
+    channels: Annotated[
+        list[str],
+        Label(N_("Channels")),
+        Choices(
+            {
+                "touchscreen": "电子触摸屏",
+                "board": "固定公开栏",
+                "wechat": "微信公众号",
+                "led": "LED显示屏",
+                "broadcast": "广播",
+            }
+        ),
+        Aliases("公开形式", "公开渠道", "公开方式"),
+    ] = Field(default_factory=list, sa_type=JSON)
+    disclosed_on: Annotated[
+        date | None,
+        Label(N_("Disclosed on")),
+        Aliases("公开时间", "公开日期", "发布时间", "发布日期"),
+    ] = None
+    responsible: Annotated[
+        str,
+        Label(N_("Responsible person")),
+        MaxLength(100),
+        Aliases("责任人", "公开责任人", "经办人"),
+    ] = ""
+    reviewer: Annotated[
+        str,
+        Label(N_("Reviewer (supervision committee)")),
+        MaxLength(100),
+        Aliases("审核人", "监督人"),
+    ] = ""
+    review_opinion: Annotated[
+        str,
+        Label(N_("Review opinion")),
+        MaxLength(5000),
+        Aliases("审核意见", "监委会意见", "村务监督委员会意见", "民主理财小组意见"),
+    ] = ""
+    status: Annotated[
+        str,
+        Label(N_("Status")),
+        Choices({"draft": "草稿", "published": "已公开", "withdrawn": "已撤回"}),
+        Aliases(*STATUS, "公开状态"),
+    ] = "draft"
+    attachments: Annotated[
+        list[str], Label(N_("Attachments (photo of the board)")), Format.FILES
+    ] = Field(default_factory=list, sa_type=JSON)
 
 
 class Disclosure(RecordColumns, DisclosureFields, table=True):
     __tablename__ = "disclosure"
 
 
+STAGE_DATES = {
+    "planning": "planned_on",
+    "allocation": "allocated_on",
+    "review": "reviewed_on",
+    "disbursement": "disbursed_on",
+    "closed": "closed_on",
+}
+"""A subsidy project's stages in the order they happen, each with the field of its date."""
+
+
 class SubsidyProjectFields(SQLModel):
-    category: str = ""
-    name: str = ""
-    policy_basis: str = ""
-    fund_batch: str = ""
-    total_fen: int = 0
-    stage: str = "planning"
-    planned_on: date | None = None
-    allocated_on: date | None = None
-    reviewed_on: date | None = None
-    disbursed_on: date | None = None
-    closed_on: date | None = None
+    category: Annotated[
+        str,
+        Label(N_("Category")),
+        Choices(
+            {
+                "agriculture": "农业类补贴",
+                "health": "卫生类补贴",
+                "family_planning": "计划生育补助",
+                "construction": "建设类补贴",
+                "social_security": "社会保障类补贴",
+                "one_card": "一卡通信息",
+                "education": "教育类补贴",
+            }
+        ),
+        Required(),
+        Aliases("补贴类别", "类别", "资金类别"),
+    ] = ""
+    name: Annotated[
+        str, Label(N_("Name")), Title(), MaxLength(200), Required(), Aliases("项目名称", "名称")
+    ] = ""
+    policy_basis: Annotated[
+        str, Label(N_("Policy basis")), Multiline(), MaxLength(5000), Aliases("政策依据")
+    ] = ""
+    fund_batch: Annotated[
+        str, Label(N_("Fund document number")), MaxLength(200), Aliases("拨付文号", "资金批次")
+    ] = ""
+    total_fen: Annotated[int, Label(N_("Total (yuan)")), Money(), Aliases("总金额", "资金总额")] = 0
+    stage: Annotated[
+        str,
+        Label(N_("Stage")),
+        Choices(
+            {
+                "planning": "规划立项",
+                "allocation": "资金拨付",
+                "review": "申报审核",
+                "disbursement": "执行发放",
+                "closed": "已结束",
+            }
+        ),
+        Managed(),
+        Aliases("阶段", "项目阶段"),
+    ] = "planning"
+    planned_on: Annotated[
+        date | None, Label(N_("Planned on")), Aliases("立项日期", "规划立项日期")
+    ] = None
+    allocated_on: Annotated[
+        date | None, Label(N_("Allocated on")), Managed(), Aliases("拨付日期", "资金拨付日期")
+    ] = None
+    reviewed_on: Annotated[
+        date | None, Label(N_("Reviewed on")), Managed(), Aliases("审核日期", "申报审核日期")
+    ] = None
+    disbursed_on: Annotated[
+        date | None, Label(N_("Disbursed on")), Managed(), Aliases("发放日期", "执行发放日期")
+    ] = None
+    closed_on: Annotated[date | None, Label(N_("Closed on")), Managed(), Aliases("结束日期")] = None
 
 
 class SubsidyProject(RecordColumns, SubsidyProjectFields, table=True):
@@ -69,18 +238,80 @@ class SubsidyProject(RecordColumns, SubsidyProjectFields, table=True):
 
 
 class SubsidyPaymentFields(SQLModel):
-    project_id: str = Field(default="", index=True)
-    recipient_name: str = ""
-    id_number: str = ""
-    standard: int = 0
+    project_id: Annotated[
+        str,
+        Label(N_("Project")),
+        Ref("subsidy_project"),
+        MaxLength(36),
+        Required(),
+        Aliases("项目编号", "项目ID"),
+    ] = Field(default="", index=True)
+    recipient_name: Annotated[
+        str,
+        Label(N_("Recipient")),
+        Title(),
+        Masked(Mask.NAME),
+        MaxLength(100),
+        Required(),
+        Aliases("姓名", "户主姓名", "领取人", "领取人姓名", "补贴对象"),
+    ] = ""
+    id_number: Annotated[
+        str,
+        Label(N_("ID number"), hint=N_("18 characters; x allowed at the end")),
+        Format.ID_NUMBER,
+        Personal(Mask.ID_NUMBER),
+        Required(),
+        Aliases("身份证号", "身份证号码", "公民身份号码", "户主身份证号", "证件号码"),
+    ] = ""
+    standard: Annotated[
+        int, Label(N_("Standard (yuan per unit)")), Money(), Aliases("补贴标准", "标准")
+    ] = 0
     """Fen per unit of ``quantity``."""
-    quantity: str = ""
+    quantity: Annotated[
+        str,
+        Label(N_("Quantity"), hint=N_("a number such as 12.5")),
+        Format.DECIMAL,
+        MaxLength(30),
+        Aliases("数量", "面积", "面积(亩)", "补贴面积(亩)", "人数"),
+    ] = ""
     """A decimal number as text (mu, persons or households): never a float."""
-    unit: str = ""
-    amount_fen: int = 0
-    paid_on: date | None = None
-    method: str = ""
-    account: str = ""
+    unit: Annotated[
+        str,
+        Label(N_("Unit of quantity")),
+        Choices({"mu": "亩", "person": "人", "household": "户"}),
+        Aliases("单位", "计量单位"),
+    ] = ""
+    amount_fen: Annotated[
+        int,
+        Label(N_("Amount (yuan)")),
+        Money(),
+        Required(),
+        Aliases("金额", "发放金额", "补贴金额"),
+    ] = 0
+    paid_on: Annotated[
+        date | None, Label(N_("Paid on")), Aliases("发放日期", "发放时间", "兑付日期")
+    ] = None
+    method: Annotated[
+        str,
+        Label(N_("Payment method")),
+        Choices(
+            {
+                "one_card": "一卡通",
+                "social_security_card": "社保卡",
+                "cash": "现金",
+                "other": "其他",
+            }
+        ),
+        Aliases("发放方式", "兑付方式"),
+    ] = ""
+    account: Annotated[
+        str,
+        Label(N_("Account")),
+        Format.ACCOUNT,
+        Personal(Mask.ACCOUNT),
+        MaxLength(40),
+        Aliases("账号", "银行账号", "一卡通账号", "社保卡号", "卡号"),
+    ] = ""
 
 
 class SubsidyPayment(RecordColumns, SubsidyPaymentFields, table=True):
@@ -88,10 +319,32 @@ class SubsidyPayment(RecordColumns, SubsidyPaymentFields, table=True):
 
 
 class DutyEvidenceFields(SQLModel):
-    indicator_code: str = ""
-    occurred_on: date | None = None
-    description: str = ""
-    attachments: list[str] = Field(default_factory=list, sa_type=JSON)
+    indicator_code: Annotated[
+        str,
+        Label(N_("Duty indicator")),
+        Format.DUTY_INDICATOR,
+        MaxLength(20),
+        Required(),
+        Aliases("指标编码", "指标", "考核指标"),
+    ] = ""
+    occurred_on: Annotated[
+        date | None,
+        Label(N_("Date")),
+        Required(),
+        Aliases("日期", "发生日期", "时间", "履职日期"),
+    ] = None
+    description: Annotated[
+        str,
+        Label(N_("What was done")),
+        Title(),
+        Multiline(),
+        MaxLength(20000),
+        Required(),
+        Aliases("内容", "履职内容", "记实内容", "工作内容"),
+    ] = ""
+    attachments: Annotated[list[str], Label(N_("Attachments (minutes, photos)")), Format.FILES] = (
+        Field(default_factory=list, sa_type=JSON)
+    )
 
 
 class DutyEvidence(RecordColumns, DutyEvidenceFields, table=True):
@@ -99,13 +352,58 @@ class DutyEvidence(RecordColumns, DutyEvidenceFields, table=True):
 
 
 class WarningFields(SQLModel):
-    issued_by: str = ""
-    doc_type: str = "warning"
-    title: str = ""
-    problems: str = ""
-    issued_on: date | None = None
-    reply_due: date | None = None
-    status: str = "issued"
+    issued_by: Annotated[
+        str, Label(N_("Issued by")), Managed(), MaxLength(200), Aliases("下发单位", "发文单位")
+    ] = ""
+    doc_type: Annotated[
+        str,
+        Label(N_("Document type")),
+        Choices(
+            {
+                "warning": "预警",
+                "suggestion": "监督建议书",
+                "reminder_letter": "提醒函",
+                "notice": "通知",
+            }
+        ),
+        Required(),
+        Aliases("文书类型", "类型"),
+    ] = "warning"
+    title: Annotated[
+        str, Label(N_("Title")), Title(), MaxLength(200), Required(), Aliases("标题", "文书标题")
+    ] = ""
+    problems: Annotated[
+        str,
+        Label(N_("Problems")),
+        Multiline(),
+        MaxLength(20000),
+        Aliases("问题", "存在问题", "主要问题"),
+    ] = ""
+    issued_on: Annotated[date | None, Label(N_("Issued on")), Aliases("下发日期", "发文日期")] = (
+        None
+    )
+    reply_due: Annotated[
+        date | None,
+        Label(N_("Reply due")),
+        Required(),
+        Aliases("回复期限", "反馈期限", "整改期限"),
+    ] = None
+    status: Annotated[
+        str,
+        Label(N_("Status")),
+        Choices(
+            {
+                "issued": "已下发",
+                "received": "已签收",
+                "rectifying": "整改中",
+                "verifying": "待验收",
+                "closed": "已销号",
+                "returned": "已退回",
+            }
+        ),
+        Managed(),
+        Aliases(*STATUS),
+    ] = "issued"
 
 
 class SupervisionWarning(RecordColumns, WarningFields, table=True):
@@ -113,13 +411,40 @@ class SupervisionWarning(RecordColumns, WarningFields, table=True):
 
 
 class FeedbackFields(SQLModel):
-    warning_id: str = Field(default="", index=True)
-    reported_on: date | None = None
-    progress: str = ""
-    completed: bool = False
-    attachments: list[str] = Field(default_factory=list, sa_type=JSON)
-    verdict: str = ""
-    verdict_note: str = ""
+    warning_id: Annotated[
+        str,
+        Label(N_("Warning")),
+        Ref("warning"),
+        MaxLength(36),
+        Required(),
+        Aliases("预警编号", "文书编号"),
+    ] = Field(default="", index=True)
+    reported_on: Annotated[
+        date | None, Label(N_("Reported on")), Required(), Aliases("反馈日期", "报告日期")
+    ] = None
+    progress: Annotated[
+        str,
+        Label(N_("Progress")),
+        Title(),
+        Multiline(),
+        MaxLength(20000),
+        Required(),
+        Aliases("整改进展", "进展", "反馈内容"),
+    ] = ""
+    completed: Annotated[bool, Label(N_("Completed")), Aliases("是否完成", "已完成")] = False
+    attachments: Annotated[list[str], Label(N_("Evidence files")), Format.FILES] = Field(
+        default_factory=list, sa_type=JSON
+    )
+    verdict: Annotated[
+        str,
+        Label(N_("Verdict")),
+        Choices({"accepted": "通过", "returned": "退回"}),
+        Managed(),
+        Aliases("验收结论", "结论"),
+    ] = ""
+    verdict_note: Annotated[
+        str, Label(N_("Verdict note")), Managed(), MaxLength(5000), Aliases("验收意见")
+    ] = ""
 
 
 class Feedback(RecordColumns, FeedbackFields, table=True):
@@ -127,12 +452,68 @@ class Feedback(RecordColumns, FeedbackFields, table=True):
 
 
 class ClueFields(SQLModel):
-    source: str = ""
-    problem: str = ""
-    description: str = ""
-    received_on: date | None = None
-    status: str = "received"
-    reporter_contact: str = ""
+    source: Annotated[
+        str,
+        Label(N_("Source")),
+        Choices(
+            {
+                "hotline": "热线电话",
+                "letter": "来信",
+                "wechat": "微信",
+                "visit": "来访",
+                "online_check": "线上巡查",
+            }
+        ),
+        Required(),
+        Aliases("来源", "线索来源"),
+    ] = ""
+    problem: Annotated[
+        str,
+        Label(N_("Problem")),
+        Choices(
+            {
+                "not_disclosed": "不公开",
+                "fake": "假公开",
+                "half_disclosed": "半公开",
+                "other": "其他",
+            }
+        ),
+        Required(),
+        Aliases("问题类型", "反映问题"),
+    ] = ""
+    description: Annotated[
+        str,
+        Label(N_("Description of the problem")),
+        Title(),
+        Multiline(),
+        MaxLength(20000),
+        Required(),
+        Aliases("内容", "问题描述", "反映内容"),
+    ] = ""
+    received_on: Annotated[
+        date | None, Label(N_("Received on")), Required(), Aliases("受理日期", "收到日期")
+    ] = None
+    status: Annotated[
+        str,
+        Label(N_("Status")),
+        Choices(
+            {
+                "received": "已受理",
+                "investigating": "核查中",
+                "rectifying": "整改中",
+                "closed": "已办结",
+                "unfounded": "不属实",
+            }
+        ),
+        Aliases(*STATUS, "办理状态"),
+    ] = "received"
+    reporter_contact: Annotated[
+        str,
+        Label(N_("Reporter's contact")),
+        Personal(Mask.CONTACT),
+        MaxLength(200),
+        Aliases("联系方式", "反映人联系方式", "联系电话"),
+    ] = ""
 
 
 class Clue(RecordColumns, ClueFields, table=True):

@@ -15,14 +15,20 @@ Conversions worth knowing:
   numbers converted to 18 (area + "19" + rest + check character); the check
   character and the birth date must be right. The area code is not looked
   up: python-stdnum's area table rejects real numbers of newer areas.
-- Money (``*_fen``, ``standard``) is integer fen: an int, or a string of
+- Money (fields marked ``Money``) is integer fen: an int, or a string of
   ASCII digits (spreadsheets often give text); floats and decimal strings
   are ``float_money``, booleans ``not_int``, negative ``negative``.
-- ``quantity`` is a non-negative decimal written as text (ints accepted,
-  floats refused), canonicalised: ``"2.50"`` stays ``"2.50"``, ``"02"`` → ``"2"``.
+- Decimals (``Format.DECIMAL``, a payment's quantity) are non-negative numbers
+  written as text (ints accepted, floats refused), canonicalised: ``"2.50"``
+  stays ``"2.50"``, ``"02"`` → ``"2"``.
 - Dates: ``YYYY-MM-DD`` strings or ``date`` objects (not datetimes); "" clears.
-- Choices accept the code case-insensitively or its Chinese label.
-- ``channels`` also accepts one string separated by commas, 、 or spaces.
+- Choices accept the code case-insensitively, its Chinese label, or one of the
+  words declared for it; a set of choices (a disclosure's channels) also accepts
+  one string separated by commas, 、 or spaces.
+
+Which rule a field gets comes from its declaration (``models.fields``): its
+format, its type, its choices, its limit. Nothing here knows a field by name
+but the checks across fields of a kind, at the end.
 """
 
 from __future__ import annotations
@@ -33,22 +39,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from types import MappingProxyType
 from typing import Any
 
 from models.catalog import PERIOD_KINDS, load_catalog, period_fits
 from models.duty import indicator_by_code
-from models.kinds import SYSTEM_COLUMNS, FieldType, WireValue, kind_spec
+from models.fields import FieldSpec, Format, When
+from models.kinds import SYSTEM_COLUMNS, FieldType, KindSpec, WireValue, kind_spec
 from models.orgs import is_org_code
+from models.records import STAGE_DATES
 
 __all__ = [
-    "CHANNELS",
-    "CHOICES",
-    "CHOICE_LABELS",
     "MAX_FEN",
-    "MAX_LENGTH",
     "FieldError",
+    "cross_check",
+    "is_empty",
     "normalize",
+    "required_fields",
     "text_limit",
     "validate_record",
 ]
@@ -63,117 +69,9 @@ class FieldError:
     message: str
 
 
-CHOICE_LABELS: Mapping[tuple[str, str], Mapping[str, str]] = MappingProxyType(
-    {
-        ("disclosure", "channels"): {
-            "touchscreen": "电子触摸屏",
-            "board": "固定公开栏",
-            "wechat": "微信公众号",
-            "led": "LED显示屏",
-            "broadcast": "广播",
-        },
-        ("disclosure", "status"): {"draft": "草稿", "published": "已公开", "withdrawn": "已撤回"},
-        ("subsidy_project", "category"): {
-            "agriculture": "农业类补贴",
-            "health": "卫生类补贴",
-            "family_planning": "计划生育补助",
-            "construction": "建设类补贴",
-            "social_security": "社会保障类补贴",
-            "one_card": "一卡通信息",
-            "education": "教育类补贴",
-        },
-        ("subsidy_project", "stage"): {
-            "planning": "规划立项",
-            "allocation": "资金拨付",
-            "review": "申报审核",
-            "disbursement": "执行发放",
-            "closed": "已结束",
-        },
-        ("subsidy_payment", "method"): {
-            "one_card": "一卡通",
-            "social_security_card": "社保卡",
-            "cash": "现金",
-            "other": "其他",
-        },
-        ("subsidy_payment", "unit"): {"": "", "mu": "亩", "person": "人", "household": "户"},
-        ("warning", "doc_type"): {
-            "warning": "预警",
-            "suggestion": "监督建议书",
-            "reminder_letter": "提醒函",
-            "notice": "通知",
-        },
-        ("warning", "status"): {
-            "issued": "已下发",
-            "received": "已签收",
-            "rectifying": "整改中",
-            "verifying": "待验收",
-            "closed": "已销号",
-            "returned": "已退回",
-        },
-        ("feedback", "verdict"): {"": "", "accepted": "通过", "returned": "退回"},
-        ("clue", "source"): {
-            "hotline": "热线电话",
-            "letter": "来信",
-            "wechat": "微信",
-            "visit": "来访",
-            "online_check": "线上巡查",
-        },
-        ("clue", "problem"): {
-            "not_disclosed": "不公开",
-            "fake": "假公开",
-            "half_disclosed": "半公开",
-            "other": "其他",
-        },
-        ("clue", "status"): {
-            "received": "已受理",
-            "investigating": "核查中",
-            "rectifying": "整改中",
-            "closed": "已办结",
-            "unfounded": "不属实",
-        },
-    }
-)
-"""Allowed codes per (kind, field), each with its Chinese label for the UI."""
-
-CHOICES: Mapping[tuple[str, str], frozenset[str]] = MappingProxyType(
-    {key: frozenset(labels) for key, labels in CHOICE_LABELS.items()}
-)
-CHANNELS: frozenset[str] = CHOICES[("disclosure", "channels")]
-
 MAX_FEN = 10**14
 """One trillion yuan: anything above is a typing mistake, and it stays inside int64."""
 
-_DEFAULT_MAX_LENGTH = 2000
-MAX_LENGTH: Mapping[str, int] = MappingProxyType(
-    {
-        "org_code": 12,
-        "project_id": 36,
-        "warning_id": 36,
-        "catalog_code": 20,
-        "indicator_code": 20,
-        "period": 10,
-        "title": 200,
-        "name": 200,
-        "recipient_name": 100,
-        "responsible": 100,
-        "reviewer": 100,
-        "issued_by": 200,
-        "fund_batch": 200,
-        "account": 40,
-        "reporter_contact": 200,
-        "quantity": 30,
-        "content": 20000,
-        "description": 20000,
-        "problems": 20000,
-        "progress": 20000,
-        "policy_basis": 5000,
-        "review_opinion": 5000,
-        "verdict_note": 5000,
-    }
-)
-"""Characters allowed per text field; others get 2000."""
-
-_MONEY_FIELDS = frozenset({"standard"})
 _ASCII_INT = re.compile(r"-?[0-9]+")
 _ASCII_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -182,7 +80,7 @@ _SPLIT = re.compile(r"[\s,，、;；]+")
 _TRUE = frozenset({"true", "1", "yes", "y", "是"})
 _FALSE = frozenset({"false", "0", "no", "n", "否", ""})
 # Stage dates of a subsidy project, in the order the stages happen.
-_STAGE_DATES = ("planned_on", "allocated_on", "reviewed_on", "disbursed_on", "closed_on")
+_STAGE_DATES = tuple(STAGE_DATES.values())
 
 
 class _Invalid(Exception):
@@ -210,8 +108,7 @@ def _text(value: Any) -> str:
     raise _Invalid("not_text", "must be text")
 
 
-def _limited(field: str, inner: Callable[[Any], str]) -> Callable[[Any], str]:
-    limit = MAX_LENGTH.get(field, _DEFAULT_MAX_LENGTH)
+def _limited(limit: int, inner: Callable[[Any], str]) -> Callable[[Any], str]:
 
     def run(value: Any) -> str:
         text = inner(value)
@@ -226,11 +123,11 @@ _PLAIN_TEXT: dict[_Normalizer, int] = {}
 """The rules ``_plain_text`` made, each with its limit (``text_limit``)."""
 
 
-def _plain_text(field: str) -> _Normalizer:
-    """A text field's rule (strip, then at most the field's limit), registered so that
+def _plain_text(limit: int) -> _Normalizer:
+    """A text field's rule (strip, then at most ``limit`` characters), registered so that
     ``text_limit`` recognises it and not a lookalike."""
-    rule = _limited(field, _text)
-    _PLAIN_TEXT[rule] = MAX_LENGTH.get(field, _DEFAULT_MAX_LENGTH)
+    rule = _limited(limit, _text)
+    _PLAIN_TEXT[rule] = limit
     return rule
 
 
@@ -371,7 +268,17 @@ def _account(value: Any) -> str:
     return text
 
 
-def _quantity(value: Any) -> str:
+def _decimal(limit: int) -> _Normalizer:
+    def run(value: Any) -> str:
+        text = _decimal_text(value)
+        if len(text) > limit:
+            raise _Invalid("bad_decimal", "must be a decimal number such as 12.5")
+        return text
+
+    return run
+
+
+def _decimal_text(value: Any) -> str:
     if isinstance(value, bool | float):
         raise _Invalid("bad_decimal", "must be a decimal number written as text, never a float")
     if isinstance(value, int):
@@ -392,7 +299,7 @@ def _quantity(value: Any) -> str:
         raise _Invalid("bad_decimal", "must be a decimal number such as 12.5") from None
     whole, _, fraction = text.partition(".")
     canonical = str(int(whole)) + ("." + fraction if fraction else "")
-    if Decimal(canonical) != number or len(canonical) > MAX_LENGTH["quantity"]:
+    if Decimal(canonical) != number:
         raise _Invalid("bad_decimal", "must be a decimal number such as 12.5")
     return canonical
 
@@ -431,15 +338,22 @@ def _fits(period_kind: str, period: str) -> bool:
     return period_fits(period_kind, period)
 
 
-def _choice(kind: str, field: str, *, may_be_empty: bool) -> _Normalizer:
-    labels = CHOICE_LABELS[(kind, field)]
-    lookup = {code.lower(): code for code in labels} | {
-        label: code for code, label in labels.items() if label
-    }
-    if may_be_empty:
+def _choice_lookup(field: FieldSpec) -> dict[str, str]:
+    """What people may write for each code: the code (any case), its label, its words."""
+    labels = field.choices or {}
+    return (
+        {code.lower(): code for code in labels}
+        | {label: code for code, label in labels.items() if label}
+        | dict(field.choice_words)
+    )
+
+
+def _choice(field: FieldSpec) -> _Normalizer:
+    lookup = _choice_lookup(field)
+    if field.default == "":
         # "Not chosen yet" where the field starts empty; ``required`` catches it on save.
         lookup[""] = ""
-    allowed = ", ".join(repr(code) for code in sorted(labels))
+    allowed = ", ".join(repr(code) for code in sorted(field.choices or {}))
 
     def run(value: Any) -> str:
         text = _text(value)
@@ -451,76 +365,87 @@ def _choice(kind: str, field: str, *, may_be_empty: bool) -> _Normalizer:
     return run
 
 
-_CHANNEL_LOOKUP: Mapping[str, str] = MappingProxyType(
-    {code: code for code in CHOICE_LABELS[("disclosure", "channels")]}
-    | {label: code for code, label in CHOICE_LABELS[("disclosure", "channels")].items()}
-)
+def _choice_set(field: FieldSpec) -> _Normalizer:
+    """A set of choices (a disclosure's channels): a list, or one string of them
+    separated by commas, 、 or spaces."""
+    lookup = _choice_lookup(field)
+    allowed = ", ".join(sorted(field.choices or {}))
+    name = field.name
 
+    def run(value: Any) -> list[str]:
+        items: Iterable[Any]
+        if isinstance(value, str):
+            items = [part for part in _SPLIT.split(value) if part]
+        elif value is None:
+            items = []
+        elif isinstance(value, list | tuple | set | frozenset):
+            items = value
+        else:
+            raise _Invalid("bad_choices", f"must be a list of {name}")
+        out = set()
+        for item in items:
+            if not isinstance(item, str):
+                raise _Invalid("bad_choices", f"must be a list of {name}")
+            text = item.strip()
+            code = lookup.get(text.lower(), lookup.get(text))
+            if code is None:
+                raise _Invalid("bad_choices", f"may only hold {allowed}")
+            out.add(code)
+        return sorted(out)
 
-def _channels(value: Any) -> list[str]:
-    lookup = _CHANNEL_LOOKUP
-    items: Iterable[Any]
-    if isinstance(value, str):
-        items = [part for part in _SPLIT.split(value) if part]
-    elif value is None:
-        items = []
-    elif isinstance(value, list | tuple | set | frozenset):
-        items = value
-    else:
-        raise _Invalid("bad_channels", "must be a list of channels")
-    out = set()
-    for item in items:
-        if not isinstance(item, str):
-            raise _Invalid("bad_channels", "must be a list of channels")
-        text = item.strip()
-        code = lookup.get(text.lower(), lookup.get(text))
-        if code is None:
-            raise _Invalid("bad_channels", f"may only hold {', '.join(sorted(CHANNELS))}")
-        out.add(code)
-    return sorted(out)
+    return run
 
 
 # ---------------------------------------------------------------- the rule table
 
 
-def _normalizer(kind: str, field: str, field_type: FieldType, default: WireValue) -> _Normalizer:
-    if field == "org_code":
-        return _org_code
-    if field == "id_number":
-        return _id_number
-    if field == "account":
-        return _limited(field, _account)
-    if field == "quantity":
-        return _quantity
-    if field == "period":
-        return _limited(field, _period)
-    if field == "catalog_code":
-        return _code(load_catalog, "unknown_catalog_item", "catalogue item")
-    if field == "indicator_code":
-        return _code(indicator_by_code, "unknown_indicator", "duty indicator")
-    if kind == "disclosure" and field == "channels":
-        return _channels
-    if (kind, field) in CHOICE_LABELS:
-        return _choice(kind, field, may_be_empty=default == "")
-    if field_type is FieldType.INT:
-        return _int_field(field.endswith("_fen") or field in _MONEY_FIELDS)
-    if field_type is FieldType.BOOL:
+_FORMATS: Mapping[Format, Callable[[FieldSpec], _Normalizer]] = {
+    Format.ORG_CODE: lambda _field: _org_code,
+    Format.ID_NUMBER: lambda _field: _id_number,
+    Format.ACCOUNT: lambda field: _limited(_limit(field), _account),
+    Format.DECIMAL: lambda field: _decimal(_limit(field)),
+    Format.PERIOD: lambda field: _limited(_limit(field), _period),
+    Format.CATALOG_ITEM: lambda _field: _code(
+        load_catalog, "unknown_catalog_item", "catalogue item"
+    ),
+    Format.DUTY_INDICATOR: lambda _field: _code(
+        indicator_by_code, "unknown_indicator", "duty indicator"
+    ),
+}
+"""The rule of each text format a field may declare (plain text and files: by type)."""
+
+
+def _limit(field: FieldSpec) -> int:
+    assert field.max_length is not None, f"{field.name}: text without a limit"
+    return field.max_length
+
+
+def _normalizer(field: FieldSpec) -> _Normalizer:
+    make = _FORMATS.get(field.format)
+    if make is not None:
+        return make(field)
+    if field.choices is not None:
+        return _choice_set(field) if field.type is FieldType.SET else _choice(field)
+    if field.type is FieldType.INT:
+        return _int_field(field.money)
+    if field.type is FieldType.BOOL:
         return _bool
-    if field_type is FieldType.DATE:
+    if field.type is FieldType.DATE:
         return _date
-    if field_type is FieldType.SET:
+    if field.type is FieldType.SET:
         return _string_set
-    return _plain_text(field)
+    return _plain_text(_limit(field))
+
+
+def _rules(kind: str) -> Mapping[str, _Normalizer]:
+    return _rules_of(kind_spec(kind))
 
 
 @cache
-def _rules(kind: str) -> Mapping[str, _Normalizer]:
-    spec = kind_spec(kind)
-    defaults = spec.defaults()
-    return {
-        field: _normalizer(kind, field, field_type, defaults.get(field))
-        for field, field_type in spec.field_types.items()
-    }
+def _rules_of(spec: KindSpec) -> Mapping[str, _Normalizer]:
+    """Each field's rule, made once per kind (cached by the spec: a kind declared anew,
+    as a test does, gets its own)."""
+    return {name: _normalizer(field) for name, field in spec.specs.items()}
 
 
 _SYSTEM = frozenset(SYSTEM_COLUMNS)
@@ -559,9 +484,12 @@ def normalize(
     return out, errors
 
 
-@cache
 def _required(kind: str) -> tuple[str, ...]:
-    spec = kind_spec(kind)
+    return _required_of(kind_spec(kind))
+
+
+@cache
+def _required_of(spec: KindSpec) -> tuple[str, ...]:
     return tuple(name for name in spec.field_types if name in spec.required)
 
 
@@ -611,9 +539,9 @@ def validate_record(
         if field not in bad and _is_empty(clean.get(field), spec.field_types[field]):
             errors.append(FieldError(field, "required", f"{field} is required"))
     bad = {error.field for error in errors}
-    check = _CROSS_CHECKS.get(kind)
-    if check is not None:
-        errors.extend(error for error in check(clean) if error.field not in bad)
+    across = _across(spec)
+    if across is not None:
+        errors.extend(error for error in across[1](clean) if error.field not in bad)
     return errors
 
 
@@ -627,8 +555,8 @@ def _whole_record_checks(
         for field in _required(kind)
         if _is_empty(record.get(field), types[field])
     ]
-    check = _CROSS_CHECKS.get(kind)
-    across = check(record) if check is not None else None
+    check = _across(kind_spec(kind))
+    across = check[1](record) if check is not None else None
     if across:
         bad = {error.field for error in errors}
         errors.extend(error for error in across if error.field not in bad)
@@ -656,13 +584,44 @@ def is_empty(value: WireValue, field_type: FieldType) -> bool:
     return _is_empty(value, field_type)
 
 
-def cross_check(
-    kind: str,
-) -> tuple[tuple[str, ...], Callable[[Mapping[str, WireValue]], list[FieldError]]] | None:
-    """The kind's check across fields and the fields it reads, or None: a caller that
-    checks many records (a bulk import) runs it once per distinct set of those values."""
-    check = _CROSS_CHECKS.get(kind)
-    return None if check is None else (_CROSS_FIELDS[kind], check)
+_Check = Callable[[Mapping[str, WireValue]], list[FieldError]]
+
+
+def cross_check(kind: str) -> tuple[tuple[str, ...], _Check] | None:
+    """The kind's checks across fields and the fields they read, or None: a caller that
+    checks many records (a bulk import) runs them once per distinct set of those values.
+    Conditional requirements (``Required(when=...)``) are among them."""
+    return _across(kind_spec(kind))
+
+
+@cache
+def _across(spec: KindSpec) -> tuple[tuple[str, ...], _Check] | None:
+    """The kind's own check (below) and each field required only when another field has
+    some value, as one check with the fields it reads."""
+    conditional = [
+        (name, field.required_when, field.type)
+        for name, field in spec.specs.items()
+        if field.required_when is not None
+    ]
+    own = _CROSS_CHECKS.get(spec.name)
+    if own is None and not conditional:
+        return None
+    reads = list(_CROSS_FIELDS.get(spec.name, ()))
+    for name, when, _type in conditional:
+        reads += [field for field in (name, when.field) if field not in reads]
+
+    def check(record: Mapping[str, WireValue]) -> list[FieldError]:
+        errors = own(record) if own is not None else []
+        for name, when, field_type in conditional:
+            if when.holds(record) and _is_empty(record.get(name), field_type):
+                errors.append(_required_error(name, when))
+        return errors
+
+    return tuple(reads), check
+
+
+def _required_error(name: str, when: When) -> FieldError:
+    return FieldError(name, "required", f"{name} is required when {when.field} is that")
 
 
 _SETS: tuple[type, ...] = (frozenset, set, type({}.keys()))

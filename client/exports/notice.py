@@ -16,10 +16,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from client.labels import document_text
 from client.store import Store
 from models.catalog import load_catalog
-from models.orgs import org_by_code
-from models.validation import CHOICE_LABELS
 
 __all__ = ["FORMATS", "NoticeError", "export_disclosures", "notice_lines"]
 
@@ -30,19 +29,13 @@ class NoticeError(ValueError):
     """Nothing to export (no such disclosure, an empty period) or an unknown format."""
 
 
-def _unit_name(org_code: str) -> str:
-    unit = org_by_code().get(org_code)
-    return unit.name if unit else org_code
-
-
 def notice_lines(record: Mapping[str, Any]) -> dict[str, Any]:
     """The texts of one notice, as printed: title, unit, period, fields, signatures."""
     item = load_catalog().get(str(record.get("catalog_code") or ""))
-    channel_labels = CHOICE_LABELS[("disclosure", "channels")]
-    channels = "、".join(channel_labels.get(c, c) for c in record.get("channels") or [])
+    channels = document_text("disclosure", "channels", record.get("channels"))
     return {
         "title": record.get("title") or "",
-        "unit": _unit_name(str(record.get("org_code") or "")),
+        "unit": document_text("disclosure", "org_code", record.get("org_code")),
         "period": record.get("period") or "",
         "fields": [
             ("公开事项", f"{item.name}（{item.code}）" if item else record.get("catalog_code", "")),

@@ -9,10 +9,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from client.labels import document_text, yuan
 from client.store import Store
-from models.masking import mask_record
-from models.orgs import org_by_code
-from models.validation import CHOICE_LABELS
 
 __all__ = ["PAYMENT_COLUMNS", "export_payments", "yuan"]
 
@@ -28,19 +26,14 @@ PAYMENT_COLUMNS = (
     ("method", "发放方式"),
     ("account", "账号"),
 )
-
-
-def yuan(fen: int) -> str:
-    """Fen as a yuan amount written exactly: 123450 → "1,234.50"."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+"""The printed list's columns and their headers (the layout); each value is written as
+its field's declaration says (``document_text``: masked, yuan, labels, unit names)."""
 
 
 def export_payments(store: Store, project_id: str, path: Path) -> int:
     """Write the live payments of ``project_id`` (masked) to ``path``; returns how many."""
     payments = [
-        mask_record("subsidy_payment", record)
+        record
         for record in store.list_records("subsidy_payment")
         if record["project_id"] == project_id
     ]
@@ -48,9 +41,6 @@ def export_payments(store: Store, project_id: str, path: Path) -> int:
     project = next(
         (p for p in store.list_records("subsidy_project") if p["id"] == project_id), None
     )
-    units = org_by_code()
-    methods = CHOICE_LABELS[("subsidy_payment", "method")]
-    unit_labels = CHOICE_LABELS[("subsidy_payment", "unit")]
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -65,20 +55,8 @@ def export_payments(store: Store, project_id: str, path: Path) -> int:
     total = 0
     for record in payments:
         total += int(record["amount_fen"] or 0)
-        unit = units.get(record["org_code"])
         sheet.append(
-            [
-                record["recipient_name"],
-                record["id_number"],
-                unit.name if unit else record["org_code"],
-                record["quantity"],
-                unit_labels.get(record["unit"], record["unit"]),
-                yuan(int(record["standard"] or 0)),
-                yuan(int(record["amount_fen"] or 0)),
-                record["paid_on"] or "",
-                methods.get(record["method"], record["method"]),
-                record["account"],
-            ]
+            [document_text("subsidy_payment", name, record[name]) for name, _ in PAYMENT_COLUMNS]
         )
     sheet.append(["合计", f"{len(payments)} 人", "", "", "", "", yuan(total)])
     for column, width in zip("ABCDEFGHIJ", (10, 22, 14, 8, 6, 12, 14, 12, 10, 14), strict=True):

@@ -54,7 +54,6 @@ from models.catalog import load_catalog
 from models.kinds import FieldType, KindSpec, kind_spec
 from models.orgs import is_org_code, load_org_units
 from models.validation import (
-    MAX_LENGTH,
     FieldError,
     cross_check,
     is_empty,
@@ -481,7 +480,7 @@ class _RowChecker:
         for column, index, name, memo in self.plan:
             raw = cells[index] if index < width else None
             if type(raw) is not str and isinstance(raw, Oversized):
-                limit = MAX_LENGTH.get(name, 2000)
+                limit = self.spec.field(name).max_length
                 problems.append(
                     Problem(
                         name,

@@ -1,6 +1,15 @@
 """Column mappings: which old header feeds which Sanwu field, through which converter.
 
-A mapping is TOML (read with the standard library's ``tomllib``)::
+Every kind's built-in mapping is read from its declaration (``models.records``): each
+field's ``Aliases`` are the headers that hold it, and its type and markers pick the
+converter (money in yuan, dates, ID numbers, periods, unit and catalogue names...).
+For money, a header also matches with its unit after it: ``金额(元)`` in yuan and
+``金额(万元)`` in 10,000 yuan. A kind's own fields win over the unit's generic headers
+(``单位`` is a payment's unit of quantity, another kind's unit). ``序号`` and ``备注``
+are known and ignored everywhere.
+
+A file given with ``--mapping`` is TOML (read with the standard library's ``tomllib``),
+laid over the built-in mapping (its headers win)::
 
     # 旧平台导出的补贴发放表
     [columns]
@@ -11,9 +20,7 @@ A mapping is TOML (read with the standard library's ``tomllib``)::
     [defaults]                       # values for every row, unless a column gives one
     project_id = "0190b7c4-…"
 
-Built-in mappings for each kind ship with the package (``client/legacy/mappings``);
-a file given with ``--mapping`` is laid over them (its headers win). Headers
-match after full-width forms become ASCII and spaces go: ``发放金额（元）`` and
+Headers match after full-width forms become ASCII and spaces go: ``发放金额（元）`` and
 ``发放金额(元)`` are the same column.
 """
 
@@ -23,12 +30,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from client.legacy.cleaning import half_width
+from models.fields import FieldSpec, FieldType, Format
 from models.kinds import kind_spec
 
 __all__ = ["CONVERTERS", "ColumnRule", "MappingError", "TableMapping", "header_key", "load_mapping"]
@@ -50,7 +57,19 @@ CONVERTERS = frozenset(
 )
 """Converter names a mapping may give; ``default_converter`` picks one by field otherwise."""
 
-_MONEY_FIELDS = frozenset({"standard"})
+IGNORED_HEADERS = ("序号", "备注")
+"""Columns every old table has that hold no field: known, so not reported as unmapped."""
+
+_MONEY_UNITS = (("元", "yuan"), ("万元", "wan_yuan"))
+"""A money header with its unit after it, and the converter of that unit."""
+
+_FORMAT_CONVERTERS = {
+    Format.ID_NUMBER: "id_number",
+    Format.ORG_CODE: "org",
+    Format.PERIOD: "period",
+    Format.CATALOG_ITEM: "catalog",
+    Format.DECIMAL: "decimal",
+}
 
 
 class MappingError(ValueError):
@@ -64,23 +83,19 @@ def header_key(text: object) -> str:
 
 
 def default_converter(kind: str, name: str) -> str:
-    spec = kind_spec(kind)
-    field_type = spec.field_types[name]
-    if name == "id_number":
-        return "id_number"
-    if name == "org_code":
-        return "org"
-    if name == "period":
-        return "period"
-    if name == "catalog_code":
-        return "catalog"
-    if name == "quantity":
-        return "decimal"
-    if name.endswith("_fen") or name in _MONEY_FIELDS:
+    """The converter of a field's cells, by its declaration."""
+    return _converter(kind_spec(kind).field(name))
+
+
+def _converter(field: FieldSpec) -> str:
+    found = _FORMAT_CONVERTERS.get(field.format)
+    if found is not None:
+        return found
+    if field.money:
         return "yuan"
-    if field_type.value == "date":
+    if field.type is FieldType.DATE:
         return "date"
-    if field_type.value == "int":
+    if field.type is FieldType.INT:
         return "int"
     return "text"
 
@@ -153,10 +168,30 @@ def _parse(kind: str, data: Mapping[str, Any], origin: str) -> TableMapping:
 
 @cache
 def builtin_mapping(kind: str) -> TableMapping:
-    """The mapping shipped for a kind (every kind has one)."""
-    kind_spec(kind)
-    text = files("client.legacy").joinpath(f"mappings/{kind}.toml").read_text(encoding="utf-8")
-    return _parse(kind, tomllib.loads(text), f"built-in mapping {kind}.toml")
+    """The mapping every kind has: its fields' declared aliases (see the module's text)."""
+    spec = kind_spec(kind)
+    columns: dict[str, ColumnRule] = {
+        header_key(header): ColumnRule("", "") for header in IGNORED_HEADERS
+    }
+    owner: dict[str, str] = {}
+    for declared in spec.specs.values():
+        convert = _converter(declared)
+        for header in declared.aliases:
+            headers = [(header, convert)]
+            if declared.money:
+                headers += [
+                    (f"{header}({unit})", unit_convert) for unit, unit_convert in _MONEY_UNITS
+                ]
+            for text, how in headers:
+                key = header_key(text)
+                taken = owner.get(key)
+                if taken is not None and taken != "org_code" and taken != declared.name:
+                    raise MappingError(
+                        f"{kind}: the header {text!r} is declared for {taken} and {declared.name}"
+                    )
+                owner[key] = declared.name
+                columns[key] = ColumnRule(declared.name, how)
+    return TableMapping(kind, MappingProxyType(columns), MappingProxyType({}))
 
 
 def load_mapping(kind: str, path: Path | None = None) -> TableMapping:

@@ -15,9 +15,9 @@ from textual.widgets import DataTable, Input, Static
 
 from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, translate_bindings
+from client.labels import field_name, kind_name, shown
 from client.screens.base import SanwuScreen
-from client.screens.form import error_text
-from client.screens.labels import field_name, kind_name, shown
+from client.screens.form import errors_text
 from client.store import ConflictEntry
 from models.kinds import FieldType, kind_spec
 from sync.resolution import Choice
@@ -110,7 +110,7 @@ class ConflictsScreen(SanwuScreen):
             title = self._record_title(entry)
             table.add_row(
                 f"{kind_name(entry.kind)} {title}",
-                field_name(entry.field),
+                field_name(entry.kind, entry.field),
                 _(TYPE_NAMES.get(entry.type, entry.type)),
                 key=str(entry.id),
             )
@@ -123,11 +123,9 @@ class ConflictsScreen(SanwuScreen):
             _kind, record = self.store.get(entry.record_id)
         except StoreError:
             return ""
-        for name in ("title", "name", "recipient_name", "period"):
-            value = record.get(name)
-            if isinstance(value, str) and value:
-                return shown(entry.kind, name, value)
-        return ""
+        name = kind_spec(entry.kind).title_field
+        value = record.get(name) if name else None
+        return shown(entry.kind, name, value) if name and isinstance(value, str) and value else ""
 
     def chosen(self) -> ConflictEntry | None:
         table = self.query_one("#conflicts", DataTable)
@@ -166,7 +164,7 @@ class ConflictsScreen(SanwuScreen):
             self.store.resolve(entry.id, choice, value)
         except ValidationFailed as exc:
             self.notify(
-                " ".join(f"{field_name(e.field)}: {error_text(e)}" for e in exc.errors),
+                errors_text(entry.kind, exc.errors),
                 severity="error",
             )
             return
@@ -195,7 +193,7 @@ class ConflictsScreen(SanwuScreen):
                 return
             self.decide(Choice.VALUE, _parsed(text, field_type))
 
-        title = _("New value for {field}").format(field=field_name(entry.field))
+        title = _("New value for {field}").format(field=field_name(entry.kind, entry.field))
         self.app.push_screen(ValueDialog(title, start), typed)
 
 

@@ -13,27 +13,16 @@ from client import queries
 from client.attachments import PENDING, WANTED, Attachments
 from client.audit import IMPORT
 from client.i18n import N_, _, translate_bindings
+from client.labels import field_name, shown
 from client.screens.base import AppScreen, local_time
 from client.screens.disclosure_form import DisclosureForm
-from client.screens.labels import field_name, shown
+from models.kinds import kind_spec
 
 if TYPE_CHECKING:
     pass
 
-DETAIL_FIELDS = (
-    "org_code",
-    "catalog_code",
-    "period",
-    "title",
-    "content",
-    "channels",
-    "disclosed_on",
-    "responsible",
-    "reviewer",
-    "review_opinion",
-    "status",
-    "attachments",
-)
+DETAIL_FIELDS = kind_spec("disclosure").fields
+"""Every declared field, in the declared order."""
 ACTIONS: dict[str, str] = {
     "create": N_("created"),
     "update": N_("changed"),
@@ -47,6 +36,10 @@ def shown_value(field: str, value: Any) -> str:
     return shown("disclosure", field, value)
 
 
+def _name(field: str) -> str:
+    return field_name("disclosure", field)
+
+
 def history_changes(entry: queries.HistoryEntry) -> str:
     """The Changes column of one audit entry: each field from → to, or for an imported
     record the file it came from and the start of its values' digest."""
@@ -55,7 +48,7 @@ def history_changes(entry: queries.HistoryEntry) -> str:
             name=entry.changes.get("file") or "?", digest=str(entry.changes.get("sha256"))[:12]
         )
     return "；".join(
-        f"{field_name(field)}: {shown_value(field, pair[0])} → {shown_value(field, pair[1])}"
+        f"{_name(field)}: {shown_value(field, pair[0])} → {shown_value(field, pair[1])}"
         for field, pair in entry.changes.items()
         if entry.action != "create" or pair[1] not in (None, "", [])
     )
@@ -112,7 +105,7 @@ class DisclosureDetail(AppScreen[None]):
         """Read the record and its history again."""
         _kind, record = self.sanwu.store.get(self.record_id)
         lines = [
-            f"[b]{field_name(field)}[/b]：{shown_value(field, record.get(field))}"
+            f"[b]{_name(field)}[/b]：{shown_value(field, record.get(field))}"
             for field in DETAIL_FIELDS
         ]
         version = record["version"]

@@ -8,30 +8,10 @@ from typing import Any
 from textual import on
 from textual.widgets import Select
 
-from client.i18n import N_, _, label, language
-from client.screens.form import FormField, RecordForm
-from models.catalog import DOMAIN_NAMES, CatalogItem, load_catalog, parse_period, period_for
+from client.i18n import N_, _, language
+from client.screens.form import FormField, RecordForm, form_fields
+from models.catalog import CatalogItem, load_catalog, parse_period, period_for
 from models.orgs import org_by_code, villages_of
-from models.validation import CHOICE_LABELS
-
-FIELDS_AFTER_ITEM: tuple[tuple[str, str, str, str], ...] = (
-    ("period", N_("Period"), "text", N_("2026-10, 2026-Q3, 2026-H2, 2026 or 2026-10-14")),
-    ("title", N_("Title"), "text", ""),
-    ("content", N_("Content"), "area", ""),
-    ("channels", N_("Channels"), "multi", ""),
-    ("disclosed_on", N_("Disclosed on"), "date", ""),
-    ("responsible", N_("Responsible person"), "text", ""),
-    ("reviewer", N_("Reviewer (supervision committee)"), "text", ""),
-    ("review_opinion", N_("Review opinion"), "text", ""),
-    ("status", N_("Status"), "select", ""),
-    ("attachments", N_("Attachments (photo of the board)"), "attachments", ""),
-)
-
-
-def item_label(item: CatalogItem) -> str:
-    domain = _(item.domain.title()) if language() == "en" else DOMAIN_NAMES[item.domain]
-    name = item.name_en if language() == "en" else item.name
-    return f"{item.code} {domain}·{name}"
 
 
 def suggested_period(item: CatalogItem, today: date) -> str:
@@ -44,25 +24,7 @@ def suggested_period(item: CatalogItem, today: date) -> str:
 
 def disclosure_fields(units: tuple[tuple[str, str], ...] = ()) -> list[FormField]:
     """The form's fields; ``units`` (label, code) adds a unit picker for town staff."""
-    fields: list[FormField] = []
-    if units:
-        fields.append(FormField("org_code", N_("Village"), "select", units))
-    items = tuple((item_label(item), item.code) for item in load_catalog().values())
-    fields.append(FormField("catalog_code", N_("Catalogue item"), "select", items))
-    for name, text, widget, hint in FIELDS_AFTER_ITEM:
-        choices: tuple[tuple[str, str], ...] = ()
-        if name == "channels":
-            choices = tuple(
-                (label("disclosure", "channels", code), code)
-                for code in CHOICE_LABELS[("disclosure", "channels")]
-            )
-        elif name == "status":
-            choices = tuple(
-                (label("disclosure", "status", code), code)
-                for code in CHOICE_LABELS[("disclosure", "status")]
-            )
-        fields.append(FormField(name, text, widget, choices, hint))
-    return fields
+    return form_fields("disclosure", units=units, labels={"org_code": N_("Village")})
 
 
 def unit_choices(scope: str) -> tuple[tuple[str, str], ...]:

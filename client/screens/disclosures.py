@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from client import queries
 from client.i18n import N_, _, label, language
+from client.labels import choice_options
 from client.screens.base import SanwuScreen
 from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.disclosure_form import DisclosureForm, unit_choices
@@ -22,7 +23,6 @@ from client.screens.import_file import ImportScreen
 from client.widgets.paged_table import PagedTable
 from models.catalog import DOMAIN_NAMES, DOMAINS, load_catalog
 from models.orgs import org_by_code
-from models.validation import CHOICE_LABELS
 
 _DOMAIN_MSGIDS = {
     "party": N_("Party"),
@@ -103,10 +103,7 @@ class DisclosuresScreen(SanwuScreen):
             )
             yield Input(placeholder=_("Period"), id="filter-period")
             yield Select(
-                [
-                    (label("disclosure", "status", code), code)
-                    for code in CHOICE_LABELS[("disclosure", "status")]
-                ],
+                choice_options("disclosure", "status"),
                 prompt=_("Status"),
                 id="filter-status",
             )

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static, Tree
 from client import queries
 from client.i18n import N_, _, language
 from client.screens.base import SanwuScreen
-from client.screens.form import FormField, RecordForm
+from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.home import LIGHTS
 from models.duty import SUBJECTS, Indicator, due_dates, load_indicators, total_points, traffic_light
 
@@ -28,11 +28,7 @@ _SUBJECT_MSGIDS = {
 
 
 def evidence_fields() -> list[FormField]:
-    return [
-        FormField("occurred_on", N_("Date"), "date"),
-        FormField("description", N_("What was done"), "area"),
-        FormField("attachments", N_("Attachments (minutes, photos)"), "attachments"),
-    ]
+    return form_fields("duty_evidence", fixed=("indicator_code",))
 
 
 def indicator_light(indicator: Indicator, today: date, count: int) -> str:

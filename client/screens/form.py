@@ -8,7 +8,7 @@ its catalogue picker on top (client/screens/disclosure_form.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -35,9 +35,13 @@ from textual.widgets import (
 from client.attachments import AttachmentError, Attachments
 from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, translate_bindings
+from client.labels import choice_options, field_name, item_label
 from client.screens.base import AppScreen
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.file_picker import FilePicker
+from models.catalog import load_catalog
+from models.fields import FieldSpec, FieldType, Format
+from models.kinds import kind_spec
 from models.validation import FieldError
 
 if TYPE_CHECKING:
@@ -52,7 +56,7 @@ ERROR_TEXT: Mapping[str, str] = {
     "period_mismatch": N_("This period does not fit the catalogue item's kind."),
     "duplicate": N_("A record for this item and period already exists."),
     "bad_choice": N_("Choose one of the offered values."),
-    "bad_channels": N_("Choose channels from the list."),
+    "bad_choices": N_("Choose from the list."),
     "bad_id_number": N_("Not a valid ID number (check the last character)."),
     "bad_account": N_("An account has only digits and letters."),
     "float_money": N_("Write the amount in yuan with at most two decimals."),
@@ -74,6 +78,11 @@ def error_text(error: FieldError) -> str:
     """A person's sentence for a field error, in the current language."""
     known = ERROR_TEXT.get(error.code)
     return _(known) if known else _("Not valid ({code}).").format(code=error.code)
+
+
+def errors_text(kind: str, errors: Sequence[FieldError]) -> str:
+    """Field errors as one line for a notification: each field's label and its sentence."""
+    return " ".join(f"{field_name(kind, e.field)}: {error_text(e)}" for e in errors)
 
 
 def yuan_text(fen: Any) -> str:
@@ -109,6 +118,54 @@ class FormField:
     """(shown label, code) pairs for select and multi, already in the current language."""
     hint: str = ""
     """msgid of the placeholder."""
+
+
+def form_fields(
+    kind: str,
+    *,
+    fixed: Collection[str] = (),
+    units: tuple[tuple[str, str], ...] = (),
+    labels: Mapping[str, str] | None = None,
+) -> list[FormField]:
+    """A kind's default form, read from its declaration: every field a person types, in
+    the declared order, each with the widget its type and markers imply.
+
+    Left out: fields moved by the kind's own actions (``Managed``), references to other
+    records (picked from those records, not typed), the unit (unless ``units`` gives a
+    picker for it, first) and the fields the screen ``fixed``. ``labels`` are a screen's
+    layout overrides of a field's label (msgids)."""
+    spec = kind_spec(kind)
+    overrides = labels or {}
+    out: list[FormField] = []
+    for name, field in spec.specs.items():
+        text = overrides.get(name, field.label)
+        if field.format is Format.ORG_CODE:
+            if units:
+                out.append(FormField(name, text, "select", units))
+            continue
+        if field.managed or field.ref is not None or name in fixed:
+            continue
+        widget, choices = _widget_of(kind, field)
+        out.append(FormField(name, text, widget, choices, field.hint))
+    return out
+
+
+def _widget_of(kind: str, field: FieldSpec) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The widget a declared field is typed with, and its choices."""
+    if field.format is Format.FILES:
+        return "attachments", ()
+    if field.choices is not None:
+        options = choice_options(kind, field.name)
+        return ("multi" if field.type is FieldType.SET else "select"), options
+    if field.format is Format.CATALOG_ITEM:
+        return "select", tuple((item_label(item), code) for code, item in load_catalog().items())
+    if field.type is FieldType.BOOL:
+        return "bool", ()
+    if field.money:
+        return "money", ()
+    if field.type is FieldType.DATE:
+        return "date", ()
+    return ("area" if field.multiline else "text"), ()
 
 
 class RecordForm(AppScreen[str | None]):

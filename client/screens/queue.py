@@ -16,9 +16,9 @@ from textual.widgets import DataTable, Static
 
 from client.diagnostics import write_bundle
 from client.i18n import N_, _
+from client.labels import kind_name
 from client.outbox import QUARANTINED, QueuedOp
 from client.screens.base import SanwuScreen
-from client.screens.labels import kind_name
 
 
 def age_text(recorded_at: datetime, now: datetime) -> str:

@@ -13,12 +13,11 @@ from textual.widgets import DataTable, Select, Static
 from client import queries
 from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, label
+from client.labels import choice_options, shown, yuan
 from client.screens.base import SanwuScreen
 from client.screens.conflicts import ValueDialog
-from client.screens.form import FormField, RecordForm, error_text
+from client.screens.form import FormField, RecordForm, errors_text, form_fields
 from client.screens.import_file import ImportScreen
-from client.screens.labels import field_name, shown, yuan
-from models.validation import CHOICE_LABELS
 
 STAGES = ("planning", "allocation", "review", "disbursement", "closed")
 STAGE_DATES = {
@@ -30,33 +29,12 @@ STAGE_DATES = {
 }
 
 
-def choices(kind: str, field: str) -> tuple[tuple[str, str], ...]:
-    return tuple((label(kind, field, code), code) for code in CHOICE_LABELS[(kind, field)] if code)
-
-
 def project_fields() -> list[FormField]:
-    return [
-        FormField("category", N_("Category"), "select", choices("subsidy_project", "category")),
-        FormField("name", N_("Name")),
-        FormField("policy_basis", N_("Policy basis"), "area"),
-        FormField("fund_batch", N_("Fund document number")),
-        FormField("total_fen", N_("Total (yuan)"), "money"),
-        FormField("planned_on", N_("Planned on"), "date"),
-    ]
+    return form_fields("subsidy_project")
 
 
 def payment_fields() -> list[FormField]:
-    return [
-        FormField("recipient_name", N_("Recipient")),
-        FormField("id_number", N_("ID number"), hint=N_("18 characters; x allowed at the end")),
-        FormField("standard", N_("Standard (yuan per unit)"), "money"),
-        FormField("quantity", N_("Quantity"), hint=N_("a number such as 12.5")),
-        FormField("unit", N_("Unit of quantity"), "select", choices("subsidy_payment", "unit")),
-        FormField("amount_fen", N_("Amount (yuan)"), "money"),
-        FormField("paid_on", N_("Paid on"), "date"),
-        FormField("method", N_("Payment method"), "select", choices("subsidy_payment", "method")),
-        FormField("account", N_("Account")),
-    ]
+    return form_fields("subsidy_payment")
 
 
 class SubsidiesScreen(SanwuScreen):
@@ -85,7 +63,7 @@ class SubsidiesScreen(SanwuScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Select(
-            choices("subsidy_project", "category"), prompt=_("All categories"), id="category"
+            choice_options("subsidy_project", "category"), prompt=_("All categories"), id="category"
         )
         yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
         yield Static("", id="project-totals", classes="section-title")
@@ -245,7 +223,7 @@ class SubsidiesScreen(SanwuScreen):
                 self.store.edit(project["id"], {"stage": following, date_field: text})
             except ValidationFailed as exc:
                 self.notify(
-                    " ".join(f"{field_name(e.field)}: {error_text(e)}" for e in exc.errors),
+                    errors_text("subsidy_project", exc.errors),
                     severity="error",
                 )
                 return

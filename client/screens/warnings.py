@@ -16,10 +16,8 @@ from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, label
 from client.screens.base import SanwuScreen
 from client.screens.conflicts import ValueDialog
-from client.screens.form import FormField, RecordForm, error_text
+from client.screens.form import FormField, RecordForm, errors_text, form_fields
 from client.screens.home import days_left
-from client.screens.labels import field_name
-from client.screens.subsidies import choices
 from models.orgs import in_scope, load_org_units
 
 REPLY_DAYS = {"reminder_letter": 7, "warning": 10, "suggestion": 15, "notice": 15}
@@ -27,12 +25,7 @@ REPLY_DAYS = {"reminder_letter": 7, "warning": 10, "suggestion": 15, "notice": 1
 
 
 def feedback_fields() -> list[FormField]:
-    return [
-        FormField("reported_on", N_("Reported on"), "date"),
-        FormField("progress", N_("Progress"), "area"),
-        FormField("completed", N_("Completed"), "bool"),
-        FormField("attachments", N_("Evidence files"), "attachments"),
-    ]
+    return form_fields("feedback")
 
 
 def warning_fields(scope: str) -> list[FormField]:
@@ -41,14 +34,7 @@ def warning_fields(scope: str) -> list[FormField]:
         for unit in load_org_units()
         if in_scope(unit.code, scope) and unit.level not in ("district", "town")
     )
-    return [
-        FormField("org_code", N_("Unit"), "select", units),
-        FormField("doc_type", N_("Document type"), "select", choices("warning", "doc_type")),
-        FormField("title", N_("Title")),
-        FormField("problems", N_("Problems"), "area"),
-        FormField("issued_on", N_("Issued on"), "date"),
-        FormField("reply_due", N_("Reply due"), "date"),
-    ]
+    return form_fields("warning", units=units)
 
 
 class WarningsScreen(SanwuScreen):
@@ -179,14 +165,11 @@ class WarningsScreen(SanwuScreen):
             return role in ("supervisor", "") and warning is not None
         return True
 
-    def _edit(self, record_id: str, values: dict[str, Any]) -> bool:
+    def _edit(self, kind: str, record_id: str, values: dict[str, Any]) -> bool:
         try:
             self.store.edit(record_id, values)
         except ValidationFailed as exc:
-            self.notify(
-                " ".join(f"{field_name(e.field)}: {error_text(e)}" for e in exc.errors),
-                severity="error",
-            )
+            self.notify(errors_text(kind, exc.errors), severity="error")
             return False
         except StoreError as exc:
             self.notify(str(exc), severity="error")
@@ -196,7 +179,7 @@ class WarningsScreen(SanwuScreen):
     def action_sign(self) -> None:
         """Sign for receipt of the chosen warning."""
         warning = self.chosen()
-        if warning is not None and self._edit(warning["id"], {"status": "received"}):
+        if warning is not None and self._edit("warning", warning["id"], {"status": "received"}):
             self.notify(_("Signed for receipt."))
             self.refresh_data()
 
@@ -212,7 +195,7 @@ class WarningsScreen(SanwuScreen):
             _kind, feedback = self.store.get(record_id)
             status = "verifying" if feedback["completed"] else "rectifying"
             if warning["status"] != status:
-                self._edit(warning["id"], {"status": status})
+                self._edit("warning", warning["id"], {"status": status})
             self.refresh_data()
 
         self.app.push_screen(
@@ -255,10 +238,10 @@ class WarningsScreen(SanwuScreen):
         def noted(note: str | None) -> None:
             if note is None:
                 return
-            if not self._edit(item["id"], {"verdict": verdict, "verdict_note": note}):
+            if not self._edit("feedback", item["id"], {"verdict": verdict, "verdict_note": note}):
                 return
             status = "closed" if verdict == "accepted" else "returned"
-            self._edit(warning["id"], {"status": status})
+            self._edit("warning", warning["id"], {"status": status})
             self.notify(label("warning", "status", status))
             self.refresh_data()
 

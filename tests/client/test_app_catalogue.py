@@ -7,7 +7,8 @@ from pathlib import Path
 
 from client.i18n import load_po
 
-CLIENT = Path(__file__).resolve().parents[2] / "client"
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT = ROOT / "client"
 # unlock.py belongs to the security work and brings its own strings; it joins this list
 # once its msgids are in the catalogue.
 UI_FILES = [
@@ -15,6 +16,8 @@ UI_FILES = [
     for path in [
         CLIENT / "app.py",
         CLIENT / "attachments.py",
+        CLIENT / "labels.py",
+        *(ROOT / "models").glob("*.py"),
         *CLIENT.glob("screens/*.py"),
         *CLIENT.glob("widgets/*.py"),
     ]

@@ -1,0 +1,108 @@
+"""Names of kinds and fields as people read them, and values shown the same way everywhere
+(choices by their label, money in yuan, masked fields masked). All of it is read from the
+kinds' one declaration (``models.records``); nothing here knows a field by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from client.i18n import N_, _, label, language
+from models.catalog import DOMAIN_NAMES, CatalogItem, load_catalog
+from models.fields import Format
+from models.kinds import kind_spec
+from models.masking import mask_value
+from models.orgs import org_by_code
+
+
+def kind_name(kind: str) -> str:
+    try:
+        return _(kind_spec(kind).label)
+    except KeyError:
+        return kind
+
+
+_SYSTEM_NAMES = {"deleted": N_("Deleted")}
+"""Columns people meet in conflicts without declaring them (a delete against an edit)."""
+
+
+def field_name(kind: str, field: str) -> str:
+    """A field's declared label in the current language (its name when it has none)."""
+    try:
+        text = kind_spec(kind).field(field).label
+    except KeyError:
+        text = _SYSTEM_NAMES.get(field, "")
+    return _(text) if text else field
+
+
+def yuan(fen: int) -> str:
+    """Integer fen as yuan, written exactly, with thousands separators: 123456 → "1,234.56"."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100:,}.{abs(fen) % 100:02d}"
+
+
+def shown(kind: str, field: str, value: Any) -> str:
+    """One field's value as a person reads it; masked fields masked (no reveal here)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    try:
+        spec = kind_spec(kind).field(field)
+    except KeyError:
+        return str(value)
+    if spec.mask is not None and isinstance(value, str):
+        value = mask_value(spec.mask, value)
+    if spec.choices is not None:
+        if isinstance(value, list):
+            return "、".join(label(kind, field, str(code)) for code in value)
+        return label(kind, field, str(value))
+    if spec.money and isinstance(value, int) and not isinstance(value, bool):
+        return yuan(value)
+    if spec.format is Format.FILES and isinstance(value, list):
+        return _("{n} files").format(n=len(value))
+    if spec.format is Format.CATALOG_ITEM:
+        item = load_catalog().get(str(value))
+        if item:
+            return f"{item.code} {item.name_en if language() == 'en' else item.name}"
+    if spec.format is Format.ORG_CODE:
+        unit = org_by_code().get(str(value))
+        return f"{unit.name} {value}" if unit else str(value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return _("a whole record")
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(value)
+
+
+def choice_options(kind: str, field: str) -> tuple[tuple[str, str], ...]:
+    """A field's declared choices as (shown label, code) pairs, in the declared order."""
+    return tuple((label(kind, field, code), code) for code in kind_spec(kind).choices(field))
+
+
+def item_label(item: CatalogItem) -> str:
+    """A catalogue item as a picker shows it: code, domain·name."""
+    domain = _(item.domain.title()) if language() == "en" else DOMAIN_NAMES[item.domain]
+    name = item.name_en if language() == "en" else item.name
+    return f"{item.code} {domain}·{name}"
+
+
+def document_text(kind: str, field: str, value: Any) -> str:
+    """A field's value as a printed document (notice board, payment list) writes it, in
+    Chinese whatever the screen's language: masked fields masked, money in yuan, choices
+    by their label, units by name, sets joined with 、; empty as ""."""
+    if value is None or value == "" or value == []:
+        return ""
+    spec = kind_spec(kind).field(field)
+    if spec.mask is not None and isinstance(value, str):
+        return mask_value(spec.mask, value)
+    if spec.money and isinstance(value, int) and not isinstance(value, bool):
+        return yuan(value)
+    if spec.choices is not None:
+        codes = value if isinstance(value, list) else [value]
+        return "、".join(spec.choices.get(str(code), str(code)) for code in codes)
+    if spec.format is Format.ORG_CODE:
+        unit = org_by_code().get(str(value))
+        return unit.name if unit else str(value)
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(value)
