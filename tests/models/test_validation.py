@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import date, datetime
 from typing import Any
 
@@ -459,18 +458,6 @@ def test_every_17_digit_body_has_exactly_one_valid_check_character(body: str) ->
     wrong = next(c for c in "0123456789X" if c not in valid)
     _, errors = one("subsidy_payment", "id_number", body + wrong)
     assert body not in errors[0].message
-
-
-def test_fast_enough_for_bulk_imports() -> None:
-    record = payment()
-    typed = {k: v for k, v in record.items() if k != "org_code"} | {"id_number": "110105491231002"}
-    start = time.perf_counter()
-    for _ in range(2000):
-        normalize("subsidy_payment", typed)
-        validate_record("subsidy_payment", record)
-    per_row = (time.perf_counter() - start) / 2000
-    # 34,057 rows must import in under 5 s with room for the database work.
-    assert per_row < 0.0005
 
 
 def test_models_never_imports_ui_or_http() -> None:
