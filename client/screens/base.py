@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -15,23 +16,36 @@ from client.widgets.nav_bar import NavBar
 from client.widgets.sync_bar import SyncBar
 
 if TYPE_CHECKING:
-    from client.app import SanwuApp
     from client.store import Store
 
 
 ResultT = TypeVar("ResultT")
 
 
+class Host(Protocol):
+    """What screens ask of the app that shows them (``client.app.SanwuApp`` is one):
+    screens depend on this, not on the app module, which imports them."""
+
+    @property
+    def store(self) -> Store: ...
+
+    def today(self) -> date: ...
+
+    def go(self, mode: str) -> None: ...
+
+    def action_sync(self) -> None: ...
+
+    def update_sync_bar(self, screen: Screen[Any]) -> None: ...
+
+    def post_message(self, message: Message) -> bool: ...
+
+
 class AppScreen(Screen[ResultT]):
     """Any screen of the Sanwu app: the app and its store, typed."""
 
     @property
-    def sanwu(self) -> SanwuApp:
-        from client.app import SanwuApp
-
-        app = self.app
-        assert isinstance(app, SanwuApp)
-        return app
+    def sanwu(self) -> Host:
+        return cast(Host, self.app)
 
     @property
     def store(self) -> Store:
