@@ -2,7 +2,8 @@
 
 ``sync.protocol.decode_json`` would inflate a gzip bomb without limit, so the
 request side inflates here with a cap and hands plain bytes to it. Which
-encoding an answer takes is decided in ``central.routes.negotiation`` alone.
+encoding a route's answer takes is decided in ``central.routes.negotiation``
+alone; refusals (``central.app``) are always gzip.
 """
 
 from __future__ import annotations

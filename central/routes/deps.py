@@ -58,11 +58,12 @@ def signed_body_of(
     model: type[Model],
 ) -> Callable[[Device, Request, bytes, CentralSettings], Model]:
     """``body_of`` for a signed request: the signature is checked before the body is parsed."""
+    unsigned = body_of(model)
 
     def parse(
         _device: CurrentDevice, request: Request, body: RawBody, settings: SettingsDep
     ) -> Model:
-        return parse_body(model, body, request.headers, limit=settings.max_body_bytes)
+        return unsigned(request, body, settings)
 
     return parse
 
