@@ -1,7 +1,9 @@
 """Bodies in and out: bounded reading, bounded gunzip, protocol check, schema errors by field.
 
 ``sync.protocol.decode_json`` would inflate a gzip bomb without limit, so the
-request side inflates here with a cap and hands plain bytes to it.
+request side inflates here with a cap and hands plain bytes to it. Which
+encoding a route's answer takes is decided in ``central.routes.negotiation``
+alone; refusals (``central.app``) are always gzip.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect
 
 from central.errors import BadRequest, PayloadTooLarge, ProtocolMismatch
 from central.settings import CentralSettings
-from sync.compression import BodyError, BodyTooLarge, decompress, preferred
-from sync.protocol import HEADER_PROTOCOL, PROTOCOL_VERSION, decode_json, encode
+from sync.compression import BodyError, BodyTooLarge, decompress
+from sync.protocol import HEADER_PROTOCOL, PROTOCOL_VERSION, decode_json
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -64,14 +67,12 @@ def inflate(body: bytes, content_encoding: str | None, *, limit: int) -> bytes:
         raise BadRequest("bad_body", str(exc)) from None
 
 
-def parse_body(
-    model: type[Model], body: bytes, request: Request, settings: CentralSettings
-) -> Model:
+def parse_body(model: type[Model], body: bytes, headers: Headers, *, limit: int) -> Model:
     """A request body as ``model``; 426 for another protocol version, 400/422 naming the field."""
-    header = request.headers.get(HEADER_PROTOCOL)
+    header = headers.get(HEADER_PROTOCOL)
     if header is not None and header.strip() != str(PROTOCOL_VERSION):
         raise _mismatch(header)
-    plain = inflate(body, request.headers.get("content-encoding"), limit=settings.max_body_bytes)
+    plain = inflate(body, headers.get("content-encoding"), limit=limit)
     try:
         data: Any = decode_json(plain, None)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -110,12 +111,10 @@ def from_validation_error(exc: ValidationError | Any) -> BadRequest:
     return BadRequest("invalid", message, field=field, status=422)
 
 
-def answer(model: BaseModel, *, status_code: int = 200, accept: str | None = None) -> Response:
-    """A wire model as the protocol's compressed JSON response: zstd when the request's
-    Accept-Encoding takes it (and this build has it), else gzip."""
-    encoding = preferred(accept)
+def compressed_json(body: bytes, *, encoding: str, status_code: int = 200) -> Response:
+    """An already compressed JSON body with the headers a client decodes it by."""
     return Response(
-        content=encode(model, encoding),
+        content=body,
         status_code=status_code,
         media_type="application/json",
         headers={"Content-Encoding": encoding},
