@@ -91,9 +91,3 @@ class ProtocolError(SyncError):
     """Central's answer does not follow the protocol we speak."""
 
     failure: ClassVar[Failure] = Failure(ExitCode.PROTOCOL, Retry.NEVER)
-
-
-class NotEnrolledError(AuthError):
-    """This home has no device identity yet: run ``sanwu enroll``."""
-
-    failure: ClassVar[Failure] = _REFUSED
