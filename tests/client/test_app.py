@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable
 
 from client.app import Backoff, SanwuApp
-from client.demo import DEMO_VILLAGE, DemoSetup, prepare_demo
+from client.demo import DEMO_VILLAGE, DemoSetup
 from client.i18n import set_language
 from client.screens.conflicts import ConflictsScreen
 from client.screens.disclosure_form import DisclosureForm
@@ -19,6 +19,7 @@ from client.screens.home import HomeScreen
 from client.store import Store
 from client.syncing import check_reachable, enroll, sync_round
 from client.widgets.sync_bar import SyncBar
+from sanwu.demo import prepare_demo
 from tests.client.conftest import disclosure
 
 TODAY = date(2026, 11, 5)
