@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from client.i18n import _, set_language, translate_bindings
-from client.screens.base import SanwuScreen, local_time
+from client.screens.base import local_time
 from client.screens.commands import ScreensProvider
 from client.screens.conflicts import ConflictsScreen
 from client.screens.disclosures import DisclosuresScreen
@@ -314,9 +314,6 @@ class SanwuApp(App[int]):
 
     def on_record_form_record_saved(self, _message: RecordForm.RecordSaved) -> None:
         self.call_after_refresh(self.refresh_screen)
-
-    def is_main_screen(self) -> bool:
-        return isinstance(self.screen, SanwuScreen)
 
 
 def run_app(
