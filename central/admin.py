@@ -1,4 +1,4 @@
-"""Administration entry points, called by ``python -m central`` and ``sanwu central ...``.
+"""Administration entry points for central.cli (``python -m central`` and ``sanwu central``).
 
 Each takes a database URL, opens its own engine and disposes of it, so the
 callers need to know nothing about sessions.

@@ -11,17 +11,28 @@
 
 Services raise these; routes never build HTTP errors themselves. A message
 names codes, fields and ids only, never a personal value.
+
+Raised to an operator's command (``sanwu central ...``), each is one line on stderr
+and an exit code from the failure table (sync.failures): AuthFailed exits 4 (a
+bundle from an unknown or revoked device, or tampered with), every other one 2.
+None is retried.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from sync.failures import ExitCode, Failure, Retry
+
+_OPERATORS_TO_FIX = Failure(ExitCode.USAGE, Retry.NEVER)
+_REFUSED = Failure(ExitCode.REFUSED, Retry.NEVER)
+
 
 class CentralError(Exception):
     """Base of every refusal central answers with an ErrorBody."""
 
     status: ClassVar[int] = 500
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX
 
     def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -36,6 +47,7 @@ class CentralError(Exception):
 
 class BadRequest(CentralError):
     status = 400
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX
 
     def __init__(
         self, code: str, message: str, *, field: str | None = None, status: int = 400
@@ -50,14 +62,18 @@ class BadRequest(CentralError):
 
 class AuthFailed(CentralError):
     status = 401
+    failure: ClassVar[Failure] = _REFUSED
 
 
 class Forbidden(CentralError):
     status = 403
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX
 
 
 class OutOfScope(Forbidden):
     """A write or read outside the device's org-code prefix."""
+
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX
 
     def __init__(self, message: str) -> None:
         super().__init__("out_of_scope", message)
@@ -66,17 +82,22 @@ class OutOfScope(Forbidden):
 class ReadOnly(Forbidden):
     """The support role may read but never write."""
 
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX
+
     def __init__(self, message: str) -> None:
         super().__init__("read_only", message)
 
 
 class NotFound(CentralError):
     status = 404
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX
 
 
 class PayloadTooLarge(CentralError):
     status = 413
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX
 
 
 class ProtocolMismatch(CentralError):
     status = 426
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX

@@ -15,7 +15,6 @@ class CentralSettings:
     """SQLAlchemy URL: ``sqlite:///path/central.db``, or ``postgresql+psycopg://...`` at scale."""
     signature_window_s: int = 300
     """Largest accepted difference between a request's time and central's clock."""
-    enroll_code_ttl_s: int = 86_400
     max_body_bytes: int = 64 * 1024 * 1024
     """Largest request body after decompression (and before): beyond it, 413."""
     pull_page_default: int = 1000

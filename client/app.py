@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from client.i18n import _, set_language, translate_bindings
-from client.screens.base import SanwuScreen, local_time
+from client.screens.base import local_time
 from client.screens.commands import ScreensProvider
 from client.screens.conflicts import ConflictsScreen
 from client.screens.disclosures import DisclosuresScreen
@@ -34,34 +34,18 @@ from client.store import Store
 from client.syncing import check_reachable, sync_round
 from client.widgets.nav_bar import SCREENS
 from client.widgets.sync_bar import SyncBar
+from sync.backoff import Backoff
 from sync.engine import Progress, RoundReport
-from sync.errors import AuthError, SyncError, TransportError
+from sync.failures import ExitCode, Retry, failure_of
 
 BACKOFF_FIRST = 30.0
-"""Seconds before the first health check after central was found unreachable."""
+"""Seconds before the first health check (and the bound of the first wait after central
+was found unreachable)."""
 BACKOFF_MAX = 600.0
 """The longest wait between health checks while offline."""
 ONLINE_CHECK = 300.0
 """Seconds between health checks while central answers."""
 _GC_FROZEN = False
-
-
-@dataclass
-class Backoff:
-    """Bounded exponential back-off: 30 s, 60 s, ... up to 10 min; reset when reachable."""
-
-    first: float = BACKOFF_FIRST
-    ceiling: float = BACKOFF_MAX
-    delay: float = BACKOFF_FIRST
-
-    def failed(self) -> float:
-        """The wait before the next try, and double it for the one after."""
-        wait = self.delay
-        self.delay = min(self.delay * 2, self.ceiling)
-        return wait
-
-    def reset(self) -> None:
-        self.delay = self.first
 
 
 class SanwuApp(App[int]):
@@ -129,7 +113,7 @@ class SanwuApp(App[int]):
         self.sync_state = ""
         self.progress: Progress | None = None
         self.total_ops = 0
-        self.backoff = Backoff()
+        self.backoff = Backoff(base_s=BACKOFF_FIRST, cap_s=BACKOFF_MAX)
         self._health_timer: Timer | None = None
         self.title = _("Sanwu three-affairs disclosure")
         identity = store.identity
@@ -156,7 +140,7 @@ class SanwuApp(App[int]):
         if self.sync_on_start:
             self.action_sync()
         if self.auto_sync:
-            self._schedule_health(self.backoff.first)
+            self._schedule_health(BACKOFF_FIRST)
 
     # ---- navigation ------------------------------------------------------------------
 
@@ -234,7 +218,7 @@ class SanwuApp(App[int]):
         report = message.report
         self.syncing = False
         self.online = True
-        self.backoff.reset()
+        self.backoff.succeeded()
         text = _("Synced: sent {pushed}, received {pulled}").format(
             pushed=report.pushed, pulled=report.pulled
         )
@@ -252,17 +236,18 @@ class SanwuApp(App[int]):
         error = worker.error
         if worker.group == "sync":
             self.syncing = False
-            if isinstance(error, TransportError):
+            failure = failure_of(error) if error is not None else None
+            if failure is None:
+                text = _("Sync failed unexpectedly; your entries are safe.")
+            elif failure.retry is Retry.BACK_OFF:
                 self.online = False
                 text = _("Offline: central unreachable; your entries are safe and will sync later.")
                 if self.auto_sync:
                     self._schedule_health(self.backoff.failed())
-            elif isinstance(error, AuthError):
+            elif failure.exit_code is ExitCode.REFUSED:
                 text = _("Central refused this device; ask support staff.")
-            elif isinstance(error, SyncError):
-                text = _("Sync failed; your entries are safe.")
             else:
-                text = _("Sync failed unexpectedly; your entries are safe.")
+                text = _("Sync failed; your entries are safe.")
             self._set_sync_state(text)
             self.refresh_screen()
         else:
@@ -287,7 +272,7 @@ class SanwuApp(App[int]):
         was_online = self.online
         self.online = message.reachable
         if message.reachable:
-            self.backoff.reset()
+            self.backoff.succeeded()
             self._schedule_health(ONLINE_CHECK)
             if not self.syncing and (was_online is not True or self.store.status().pending):
                 self.action_sync()
@@ -329,9 +314,6 @@ class SanwuApp(App[int]):
 
     def on_record_form_record_saved(self, _message: RecordForm.RecordSaved) -> None:
         self.call_after_refresh(self.refresh_screen)
-
-    def is_main_screen(self) -> bool:
-        return isinstance(self.screen, SanwuScreen)
 
 
 def run_app(

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,6 +32,7 @@ from client.photos import downscale
 from client.store import Store, utcnow
 from client.tables import AttachmentRow
 from models.kinds import KINDS
+from sync.failures import ExitCode, Failure, Retry
 from sync.protocol_attachments import (
     ATTACHMENT_MAX_BYTES,
     AttachmentRef,
@@ -50,7 +52,9 @@ _table = AttachmentRow.__table__  # type: ignore[attr-defined]
 
 class AttachmentError(ValueError):
     """A file that cannot be attached or opened. ``template`` is a catalogue msgid, so
-    the app shows it translated and the CLI in English."""
+    the app shows it translated and the CLI in English. The person's to fix: exit 2."""
+
+    failure: ClassVar[Failure] = Failure(ExitCode.USAGE, Retry.NEVER)
 
     def __init__(self, template: str, **params: object) -> None:
         self.template = template

@@ -24,13 +24,14 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from client.errors import StoreError
+from client.errors import PERSONS_TO_FIX, StoreError
+from sync.failures import Failure
 
 __all__ = [
     "DATA_KEY_SETTING",
@@ -59,6 +60,8 @@ _WRAP_AD = b"sanwu data key v1"
 class Locked(StoreError):
     """Personal data or the device key was needed, but no passphrase unlocked the store."""
 
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
+
     def __init__(self) -> None:
         super().__init__(
             "the local data is locked: give the passphrase (prompt, --passphrase-file "
@@ -67,12 +70,16 @@ class Locked(StoreError):
 
 
 class BadPassphrase(StoreError):
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
+
     def __init__(self) -> None:
         super().__init__("wrong passphrase for this home's data")
 
 
 class SealedValueError(StoreError):
     """A sealed value that does not open: edited, moved to another row, or another key."""
+
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
 
     def __init__(self, where: str) -> None:
         super().__init__(f"an encrypted value does not open ({where}): the file was altered")

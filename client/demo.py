@@ -1,5 +1,6 @@
-"""``sanwu demo``: an embedded central with Donghe demo data on 127.0.0.1, a client
-enrolled as the clerk of 黑麻板村, then the app, so a newcomer sees everything work."""
+"""The client's part of ``sanwu demo``: the demo home's store, enrolled once as the clerk
+of 黑麻板村, and the app over it. Central's part (a thread serving the Donghe demo data)
+is the top-level ``sanwu.demo``'s: the client never imports central."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ def demo_passphrase() -> str:
     return os.environ.get("SANWU_PASSPHRASE") or DEMO_PASSPHRASE
 
 
+def passphrase_notice() -> str:
+    """What to tell the newcomer about the demo home's passphrase."""
+    if demo_passphrase() == DEMO_PASSPHRASE:
+        return f"demo passphrase: {DEMO_PASSPHRASE}"
+    return "demo data unlocked with SANWU_PASSPHRASE"
+
+
 @dataclass
 class DemoSetup:
     store: Store
@@ -36,38 +44,25 @@ class DemoSetup:
         self.stop()
 
 
-def prepare_demo(home: Path, *, port: int = 0) -> DemoSetup:
-    """Start central in this process (a thread) and enroll the demo client once."""
-    from central.admin import init_db, new_enroll_code
-    from central.server import run_in_thread
-    from central.settings import CentralSettings
-
-    home.mkdir(parents=True, exist_ok=True)
-    db_url = f"sqlite:///{home / 'demo-central.db'}"
-    init_db(db_url, demo=True)
-    base_url, stop = run_in_thread(CentralSettings(db_url=db_url), host="127.0.0.1", port=port)
+def open_demo_store(home: Path, base_url: str, new_code: Callable[[], str]) -> Store:
+    """The demo home's store, unlocked, enrolled with ``base_url`` on first use (a code
+    from ``new_code``); later uses only follow the port, which may differ each time."""
+    store = Store(home, passphrase=demo_passphrase())
     try:
-        store = Store(home / "client", passphrase=demo_passphrase())
         if store.identity is None:
-            code = new_enroll_code(db_url, unit=DEMO_VILLAGE, role="clerk")
-            enroll(store, base_url, code, device_name="demo")
+            enroll(store, base_url, new_code(), device_name="demo")
         else:
-            store.set_server_url(base_url)  # the port may differ from last time
+            store.set_server_url(base_url)
     except BaseException:
-        stop()
+        store.close()
         raise
-    notice = (
-        f"demo passphrase: {DEMO_PASSPHRASE}"
-        if demo_passphrase() == DEMO_PASSPHRASE
-        else "demo data unlocked with SANWU_PASSPHRASE"
-    )
-    return DemoSetup(store=store, base_url=base_url, stop=stop, passphrase_notice=notice)
+    return store
 
 
-def run_demo(home: Path, *, lang: str | None = None) -> int:
+def run_demo_app(setup: DemoSetup, *, lang: str | None = None) -> int:
+    """The app over the demo store, syncing at once; central stops when it closes."""
     from client.app import run_app
 
-    setup = prepare_demo(home / "demo")
     sys.stderr.write(f"sanwu demo: {setup.passphrase_notice}\n")
     try:
         return run_app(setup.store, lang=lang, sync_on_start=True)

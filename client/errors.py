@@ -1,36 +1,53 @@
 """Errors of the local store. Messages name fields and ids, never personal values.
 
+Every one is the person's to fix, not the link's: exit code 2, never retried
+(their entry in the failure table, sync.failures).
+
 StoreError
  ├── ValidationFailed   the input broke a rule; ``errors`` names each field
  ├── UnknownRecord      no record has that id
  ├── UnknownConflict    no open conflict has that id
- └── NotEnrolled        the action needs a device identity
+ ├── NotEnrolled        the action needs a device identity
+ └── (client.crypto) Locked, BadPassphrase, SealedValueError
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from models.validation import FieldError
+from sync.failures import ExitCode, Failure, Retry
+
+PERSONS_TO_FIX = Failure(ExitCode.USAGE, Retry.NEVER)
+"""The failure of every store error: bad input, a wrong id or passphrase, no enrollment."""
 
 
 class StoreError(Exception):
     """Base of every store failure; nothing was written when one is raised."""
 
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
+
 
 class ValidationFailed(StoreError):
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
+
     def __init__(self, errors: Sequence[FieldError]) -> None:
         self.errors = list(errors)
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
 class UnknownRecord(StoreError):
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
+
     def __init__(self, record_id: str) -> None:
         self.record_id = record_id
         super().__init__(f"no record with id {record_id}")
 
 
 class UnknownConflict(StoreError):
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
+
     def __init__(self, conflict_id: int) -> None:
         self.conflict_id = conflict_id
         super().__init__(f"no open conflict with id {conflict_id}")
@@ -38,3 +55,5 @@ class UnknownConflict(StoreError):
 
 class NotEnrolled(StoreError):
     """The action needs a device identity: run ``sanwu enroll`` first."""
+
+    failure: ClassVar[Failure] = PERSONS_TO_FIX

@@ -1,8 +1,9 @@
-"""When to try again after a failed round: exponential back-off with full jitter and a cap.
+"""When to try again after a failed round: exponential back-off with jitter and a cap.
 
-Pure, so the schedule is tested alone. Full jitter (a random wait between zero and
-the exponential bound) keeps a district's devices from retrying in step after
-central comes back.
+Pure, so the schedule is tested alone. The jitter (a random wait between half the
+exponential bound and the bound) keeps a district's devices from retrying in step
+after central comes back. Whether an error is worth waiting for at all is the
+failure table's answer (sync.failures), not this module's.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from sync.errors import AuthError, ProtocolError, SyncError
+from sync.failures import failure_of
 
 
 @dataclass
@@ -36,5 +37,6 @@ class Backoff:
 
 
 def is_fatal(error: BaseException) -> bool:
-    """Errors that waiting will not cure: stop and tell the person."""
-    return isinstance(error, AuthError | ProtocolError) or not isinstance(error, SyncError)
+    """Errors that waiting will not cure (and unexpected ones): stop and tell the person."""
+    failure = failure_of(error)
+    return failure is None or not failure.retryable

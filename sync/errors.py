@@ -1,17 +1,17 @@
-"""Errors of the sync engine.
+"""Errors of the sync engine, each with its entry in the failure table (sync.failures).
 
-    SyncError
-     ├── TransportError     central unreachable, timed out, 5xx: retry later (CLI exit 3)
-     │    ├── LinkTimeout       no answer in time: the next round sends smaller batches
-     │    └── PayloadTooLarge   413: the next round sends smaller batches
-     ├── AuthError          unsigned, bad signature, revoked, not enrolled: stop (CLI exit 4)
-     │    ├── ScopeError    a write or read outside the device's scope: stop (CLI exit 4)
-     │    ├── ClockSkewError    the device's clock is outside central's window (401 stale)
-     │    └── DeviceRevoked     central revoked this device (401 revoked): sync stops for good
-     ├── SyncBusy           another sync of this home is running: skip this turn (CLI exit 6)
-     ├── ProtocolError      central speaks another protocol version or sent garbage: stop
-     └── InsecureTransportError  plain HTTP to a host that is not loopback: refused before
-                                 connecting (CLI exit 2)
+    SyncError              (exit 3, back off)   base; never raised itself
+     ├── TransportError    (exit 3, back off)   central unreachable, timed out, 5xx
+     │    ├── LinkTimeout      (exit 3, back off)   no answer in time: smaller batches next
+     │    └── PayloadTooLarge  (exit 3, back off)   413: smaller batches next
+     ├── AuthError         (exit 4, stop)       unsigned, bad signature, not enrolled
+     │    ├── ScopeError       (exit 4, stop)   a write or read outside the device's scope
+     │    ├── ClockSkewError   (exit 4, stop)   the device's clock is outside central's window
+     │    └── DeviceRevoked    (exit 4, stop)   central revoked this device: sync stops for good
+     ├── SyncBusy          (exit 6, next turn)  another sync of this home is running
+     ├── ProtocolError     (exit 5, stop)       central speaks another protocol or sent garbage
+     └── InsecureTransportError (exit 2, stop)  plain HTTP to a host that is not loopback:
+                                                refused before connecting
 
 Conflicts are data (see sync.protocol.ConflictInfo), never exceptions. No
 message here carries personal data: they name fields and ids only.
@@ -19,50 +19,75 @@ message here carries personal data: they name fields and ids only.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from sync.failures import ExitCode, Failure, Retry
+
+_LINK = Failure(ExitCode.OFFLINE, Retry.BACK_OFF)
+_REFUSED = Failure(ExitCode.REFUSED, Retry.NEVER)
+
 
 class SyncError(Exception):
     """Base of every sync failure."""
+
+    failure: ClassVar[Failure] = _LINK
 
 
 class TransportError(SyncError):
     """The link failed; the same round can be tried again."""
 
+    failure: ClassVar[Failure] = _LINK
+
 
 class LinkTimeout(TransportError):
     """Central (or the line) did not answer in time."""
+
+    failure: ClassVar[Failure] = _LINK
 
 
 class PayloadTooLarge(TransportError):
     """Central or a proxy on the way refused the body as too large (413)."""
 
+    failure: ClassVar[Failure] = _LINK
+
 
 class AuthError(SyncError):
     """Central refused who we are; retrying will not help."""
+
+    failure: ClassVar[Failure] = _REFUSED
 
 
 class ScopeError(AuthError):
     """Central refused what we asked for as outside our scope."""
 
+    failure: ClassVar[Failure] = _REFUSED
+
 
 class ClockSkewError(AuthError):
     """The request's time is outside central's window: the device's clock is wrong."""
+
+    failure: ClassVar[Failure] = _REFUSED
 
 
 class DeviceRevoked(AuthError):
     """Central revoked this device; local data stays, syncing stops."""
 
+    failure: ClassVar[Failure] = _REFUSED
+
 
 class InsecureTransportError(SyncError):
     """Plain HTTP to a host that is not loopback, without the explicit flag."""
+
+    failure: ClassVar[Failure] = Failure(ExitCode.USAGE, Retry.NEVER)
 
 
 class SyncBusy(SyncError):
     """Another sync of the same home holds its lock."""
 
+    failure: ClassVar[Failure] = Failure(ExitCode.BUSY, Retry.NEXT_TURN)
+
 
 class ProtocolError(SyncError):
     """Central's answer does not follow the protocol we speak."""
 
-
-class NotEnrolledError(AuthError):
-    """This home has no device identity yet: run ``sanwu enroll``."""
+    failure: ClassVar[Failure] = Failure(ExitCode.PROTOCOL, Retry.NEVER)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from client.app import Backoff, SanwuApp
-from client.demo import DEMO_VILLAGE, DemoSetup, prepare_demo
+from client.app import BACKOFF_FIRST, BACKOFF_MAX, SanwuApp
+from client.demo import DEMO_VILLAGE, DemoSetup
 from client.i18n import set_language
 from client.screens.conflicts import ConflictsScreen
 from client.screens.disclosure_form import DisclosureForm
@@ -19,6 +19,8 @@ from client.screens.home import HomeScreen
 from client.store import Store
 from client.syncing import check_reachable, enroll, sync_round
 from client.widgets.sync_bar import SyncBar
+from sanwu.demo import prepare_demo
+from sync.backoff import Backoff
 from tests.client.conftest import disclosure
 
 TODAY = date(2026, 11, 5)
@@ -88,12 +90,17 @@ async def test_offline_sync_says_so_and_keeps_the_entry(enrolled: Store) -> None
     assert check_reachable(enrolled) is False
 
 
-def test_backoff_doubles_to_ten_minutes_and_resets() -> None:
-    backoff = Backoff()
+def test_health_checks_back_off_to_ten_minutes_jittered_and_reset(enrolled: Store) -> None:
+    """The app waits as ``sanwu sync --watch`` does (sync.backoff): at most 30 s first,
+    doubling to 10 min, jittered; a reachable central starts the schedule again."""
+    backoff = SanwuApp(enrolled).backoff
+    assert isinstance(backoff, Backoff)
+    assert (backoff.base_s, backoff.cap_s) == (BACKOFF_FIRST, BACKOFF_MAX) == (30, 600)
     waits = [backoff.failed() for _ in range(7)]
-    assert waits == [30, 60, 120, 240, 480, 600, 600]
-    backoff.reset()
-    assert backoff.failed() == 30
+    for wait, bound in zip(waits, [30, 60, 120, 240, 480, 600, 600], strict=True):
+        assert bound / 2 <= wait <= bound
+    backoff.succeeded()
+    assert backoff.failed() <= 30
 
 
 async def test_auto_sync_when_central_answers(demo: DemoSetup) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from client.cli import EXIT_OK, EXIT_USAGE, main
+from client.cli import main
+from sync.failures import ExitCode
 from tests.client.conftest import VILLAGE, disclosure
 
 
@@ -26,11 +27,11 @@ def test_record_add_attach_names_the_file_and_list_shows_it(
     values = json.dumps(disclosure(org_code=VILLAGE), ensure_ascii=False)
     assert run(home, "record", "add", "disclosure", "--json", values, "--attach", str(scan)) == 0
     record_id = capsys.readouterr().out.strip()
-    assert run(home, "record", "show", record_id, "--json") == EXIT_OK
+    assert run(home, "record", "show", record_id, "--json") == ExitCode.OK
     shown = json.loads(capsys.readouterr().out)
     digest = hashlib.sha256(b"%PDF minutes").hexdigest()
     assert shown["attachments"] == [digest]
-    assert run(home, "attachments", "list", "--json") == EXIT_OK
+    assert run(home, "attachments", "list", "--json") == ExitCode.OK
     (item,) = json.loads(capsys.readouterr().out)
     assert item == {
         "digest": digest,
@@ -41,7 +42,7 @@ def test_record_add_attach_names_the_file_and_list_shows_it(
         "original": None,
         "error": "",
     }
-    assert run(home, "status", "--json") == EXIT_OK
+    assert run(home, "status", "--json") == ExitCode.OK
     status = json.loads(capsys.readouterr().out)
     assert status["files_to_send"] == 1 and status["files_to_fetch"] == 0
 
@@ -54,9 +55,9 @@ def test_a_missing_file_exits_2_naming_it_and_adds_no_record(
     code = run(
         home, "record", "add", "disclosure", "--json", values, "--attach", "no-such-photo.jpg"
     )
-    assert code == EXIT_USAGE
+    assert code == ExitCode.USAGE
     assert "no-such-photo.jpg: cannot be read" in capsys.readouterr().err
-    assert run(home, "record", "list", "disclosure", "--json") == EXIT_OK
+    assert run(home, "record", "list", "disclosure", "--json") == ExitCode.OK
     assert json.loads(capsys.readouterr().out) == []
 
 
@@ -64,14 +65,14 @@ def test_downscale_setting_and_open_copy(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = tmp_path / "home"
-    assert run(home, "attachments", "downscale") == EXIT_OK
+    assert run(home, "attachments", "downscale") == ExitCode.OK
     assert "downscale off" in capsys.readouterr().out
-    assert run(home, "attachments", "downscale", "big") == EXIT_USAGE
+    assert run(home, "attachments", "downscale", "big") == ExitCode.USAGE
     assert "pixels" in capsys.readouterr().err
-    assert run(home, "attachments", "downscale", "1600") == EXIT_OK
+    assert run(home, "attachments", "downscale", "1600") == ExitCode.OK
     assert "1600 px" in capsys.readouterr().out
     (tmp_path / "a.txt").write_bytes(b"text")
-    assert run(home, "attachments", "add", str(tmp_path / "a.txt")) == EXIT_OK
+    assert run(home, "attachments", "add", str(tmp_path / "a.txt")) == ExitCode.OK
     digest = capsys.readouterr().out.split()[0]
     assert run(home, "attachments", "open", digest, "--out", str(tmp_path / "out")) == 0
     assert Path(capsys.readouterr().out.strip()).read_bytes() == b"text"
@@ -84,8 +85,8 @@ def test_wipe_takes_the_files_with_the_database(
 ) -> None:
     home = tmp_path / "home"
     (tmp_path / "a.txt").write_bytes(b"text")
-    assert run(home, "attachments", "add", str(tmp_path / "a.txt")) == EXIT_OK
+    assert run(home, "attachments", "add", str(tmp_path / "a.txt")) == ExitCode.OK
     assert any((home / "attachments").rglob("*"))
-    assert run(home, "wipe", "--yes") == EXIT_OK
+    assert run(home, "wipe", "--yes") == ExitCode.OK
     assert not (home / "attachments").exists()
     assert not (home / "sanwu.db").exists()

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from client.cli import EXIT_OFFLINE, EXIT_OK, EXIT_USAGE, main
+from client.cli import main
 from client.store import Store
+from sync.failures import ExitCode
 from tests.client.conftest import VILLAGE, disclosure
 
 PAYMENT = {
@@ -33,10 +34,10 @@ def test_add_prints_the_id_alone_and_list_json_has_every_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     values = json.dumps(disclosure(org_code=VILLAGE), ensure_ascii=False)
-    assert run(tmp_path, "record", "add", "disclosure", "--json", values) == EXIT_OK
+    assert run(tmp_path, "record", "add", "disclosure", "--json", values) == ExitCode.OK
     record_id = capsys.readouterr().out.strip()
     assert len(record_id) == 36
-    assert run(tmp_path, "record", "list", "disclosure", "--json") == EXIT_OK
+    assert run(tmp_path, "record", "list", "disclosure", "--json") == ExitCode.OK
     (listed,) = json.loads(capsys.readouterr().out)
     assert listed["id"] == record_id
     assert listed["version"] == 0
@@ -50,12 +51,12 @@ def test_personal_fields_are_masked_unless_revealed(
 ) -> None:
     assert run(tmp_path, "record", "add", "subsidy_payment", "--json", json.dumps(PAYMENT)) == 0
     record_id = capsys.readouterr().out.strip()
-    assert run(tmp_path, "record", "show", record_id, "--json") == EXIT_OK
+    assert run(tmp_path, "record", "show", record_id, "--json") == ExitCode.OK
     shown = capsys.readouterr().out
     assert "11010519491231002X" not in shown
     assert "6217000012345678" not in shown
     assert json.loads(shown)["id_number"] == "110105********002X"
-    assert run(tmp_path, "record", "show", record_id, "--json", "--reveal") == EXIT_OK
+    assert run(tmp_path, "record", "show", record_id, "--json", "--reveal") == ExitCode.OK
     assert json.loads(capsys.readouterr().out)["id_number"] == "11010519491231002X"
 
 
@@ -77,7 +78,7 @@ def test_personal_fields_are_masked_unless_revealed(
 def test_bad_input_exits_2_naming_the_problem_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], named: str
 ) -> None:
-    assert run(tmp_path, *args) == EXIT_USAGE
+    assert run(tmp_path, *args) == ExitCode.USAGE
     assert named in capsys.readouterr().err
     with Store(tmp_path) as store:
         assert store.queue() == []
@@ -120,7 +121,7 @@ def test_sync_with_central_down_exits_3(
     enrolled.add("disclosure", disclosure())
     home = enrolled.home
     enrolled.close()
-    assert run(home, "sync", "--json") == EXIT_OFFLINE
+    assert run(home, "sync", "--json") == ExitCode.OFFLINE
     assert "unreachable" in capsys.readouterr().err
     with Store(home) as store:
         (op,) = store.queue()
@@ -131,7 +132,7 @@ def test_sync_with_central_down_exits_3(
 def test_catalog_json_lists_items_with_period_and_deadline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(tmp_path, "catalog", "--json") == EXIT_OK
+    assert run(tmp_path, "catalog", "--json") == ExitCode.OK
     items = json.loads(capsys.readouterr().out)
     finance = [i for i in items if i["domain"] == "finance"]
     assert len(finance) == 8
@@ -146,7 +147,7 @@ def test_watch_keeps_trying_while_central_is_away(
     home = enrolled.home
     enrolled.close()
     code = run(home, "sync", "--watch", "--rounds", "3", "--interval", "0.01")
-    assert code == EXIT_OK
+    assert code == ExitCode.OK
     assert capsys.readouterr().out.count("offline") == 3
     with Store(home) as store:
         (op,) = store.queue()

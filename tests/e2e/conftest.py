@@ -163,7 +163,7 @@ class Central:
             [
                 PY,
                 "-m",
-                "client.cli",
+                "sanwu",
                 "central",
                 "enroll-code",
                 "--db",
@@ -196,9 +196,7 @@ class Central:
         return pool.pop() if pool else self.enroll_code(unit, role)
 
     def revoke(self, device_id: str) -> subprocess.CompletedProcess[str]:
-        return run_cmd(
-            [PY, "-m", "client.cli", "central", "revoke", device_id, "--db", self.db_url]
-        )
+        return run_cmd([PY, "-m", "sanwu", "central", "revoke", device_id, "--db", self.db_url])
 
     # -- the process
 
@@ -381,7 +379,7 @@ class Client:
     calls: list[str] = field(default_factory=list)
 
     def cmd(self, *args: str) -> list[str]:
-        return [PY, "-m", "client.cli", "--home", str(self.home), *args]
+        return [PY, "-m", "sanwu", "--home", str(self.home), *args]
 
     def run(
         self, *args: str, check: bool = True, timeout: float = CLI_TIMEOUT_S

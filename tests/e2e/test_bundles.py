@@ -37,7 +37,7 @@ def _counts(central: Central) -> dict[str, int]:
 def _import(central: Central, bundle: Path, reply: Path, *, check: bool = True) -> Any:
     return run_cmd(
         [
-            *(PY, "-m", "client.cli", "central", "import-bundle", str(bundle)),
+            *(PY, "-m", "sanwu", "central", "import-bundle", str(bundle)),
             *("--reply", str(reply), "--db", central.db_url),
         ],
         check=check,

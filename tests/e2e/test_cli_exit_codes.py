@@ -73,7 +73,7 @@ def test_bad_input_exits_2_and_writes_nothing_revoked_device_exits_4(
         ),
     }
     # The revocation is made meanwhile (an operator's shell on central).
-    revoke = [PY, "-m", "client.cli", "central", "revoke", other.device_id, "--db", central.db_url]
+    revoke = [PY, "-m", "sanwu", "central", "revoke", other.device_id, "--db", central.db_url]
     *answers, revoked = run_many([*(cmd for cmd, _ in cases.values()), revoke])
 
     wrong = {}

@@ -334,7 +334,7 @@ def test_duplicate_payments_across_villages_without_clear_ids(
 
 def test_plain_http_is_refused_before_connecting(tmp_path: Any) -> None:
     home = tmp_path / "home"
-    args = [PY, "-m", "client.cli", "--home", str(home), "enroll", "--code", "AAAA-BBBB-CCCC"]
+    args = [PY, "-m", "sanwu", "--home", str(home), "enroll", "--code", "AAAA-BBBB-CCCC"]
     # An unroutable address: a connection attempt would end "offline" (exit 3), not 2.
     plain = run_cmd([*args, "--server", "http://10.255.255.1:8765"], check=False)
     assert plain.returncode == 2 and "--insecure-http" in plain.stderr, plain.stderr

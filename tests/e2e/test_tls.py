@@ -17,8 +17,9 @@ from cryptography.x509.oid import NameOID
 from central.admin import init_db, new_enroll_code
 from central.server import Tls, run_in_thread
 from central.settings import CentralSettings
-from client.cli import EXIT_OFFLINE, EXIT_OK, main
+from client.cli import main
 from client.store import Store
+from sync.failures import ExitCode
 
 pytestmark = pytest.mark.e2e
 
@@ -115,16 +116,16 @@ def test_a_device_trusts_an_intranet_central_through_its_ca_bundle(
 
     untrusted = new_enroll_code(db_url, unit=VILLAGE, role="clerk")
     code = main(["--home", str(home), "enroll", "--server", url, "--code", untrusted])
-    assert code == EXIT_OFFLINE  # the certificate is not trusted: nothing is enrolled
+    assert code == ExitCode.OFFLINE  # the certificate is not trusted: nothing is enrolled
     assert "certificate is not trusted" in capsys.readouterr().err
     with Store(home) as store:
         assert store.identity is None
 
     trusted = new_enroll_code(db_url, unit=VILLAGE, role="clerk")
     args = ["enroll", "--server", url, "--code", trusted, "--ca-bundle", str(ca_pem)]
-    assert main(["--home", str(home), *args]) == EXIT_OK
+    assert main(["--home", str(home), *args]) == ExitCode.OK
     record = '{"catalog_code": "FIN-01", "period": "2026-09", "title": "九月财务公开"}'
     assert main(["--home", str(home), "record", "add", "disclosure", "--json", record]) == 0
     capsys.readouterr()
-    assert main(["--home", str(home), "sync", "--json"]) == EXIT_OK
+    assert main(["--home", str(home), "sync", "--json"]) == ExitCode.OK
     assert '"pushed": 1' in capsys.readouterr().out

@@ -137,7 +137,7 @@ def _sync_in_process(device: Device) -> bool:
 def _sync_killed(device: Device, rng: random.Random) -> None:
     """``sanwu sync`` as a process of its own, SIGKILLed at a random moment."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "client.cli", "--home", str(device.store.home), "sync"],
+        [sys.executable, "-m", "sanwu", "--home", str(device.store.home), "sync"],
         cwd=ROOT,
         env={**child_env(), "SANWU_PASSPHRASE": PASSPHRASE},
         stdout=subprocess.DEVNULL,

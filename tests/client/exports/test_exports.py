@@ -8,10 +8,11 @@ import pytest
 import python_calamine
 from openpyxl import load_workbook
 
-from client.cli import EXIT_OK, EXIT_USAGE, main
+from client.cli import main
 from client.exports.notice import NoticeError, export_disclosures
 from client.exports.payments import export_payments, yuan
 from client.store import Store
+from sync.failures import ExitCode
 from tests.client.conftest import disclosure
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
@@ -113,7 +114,7 @@ def test_cli_exports(enrolled: Store, tmp_path: Path, capsys: pytest.CaptureFixt
     home = str(enrolled.home)
     out = tmp_path / "n.html"
     args = ["--home", home, "export", "disclosure", "--id", record_id, "--format", "html"]
-    assert main([*args, "--out", str(out)]) == EXIT_OK
+    assert main([*args, "--out", str(out)]) == ExitCode.OK
     assert out.exists()
     pay = tmp_path / "p.xlsx"
     assert (
@@ -121,5 +122,5 @@ def test_cli_exports(enrolled: Store, tmp_path: Path, capsys: pytest.CaptureFixt
     )
     assert "0 payment(s)" in capsys.readouterr().out
     bad = ["--home", home, "export", "disclosure", "--period", "1999-01", "--out", str(out)]
-    assert main(bad) == EXIT_USAGE
+    assert main(bad) == ExitCode.USAGE
     assert "no disclosure for period 1999-01" in capsys.readouterr().err

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from client.cli import EXIT_OK, EXIT_USAGE, main
+from client.cli import main
 from client.store import Store
+from sync.failures import ExitCode
 from tests.client.conftest import VILLAGE
 from tests.client.legacy.files import disclosure_rows, write_csv, write_xlsx
 
@@ -26,7 +27,7 @@ def test_import_prints_counts_and_writes_the_report(
     path = write_csv(tmp_path / "old.csv", rows, encoding="gbk")
     home = tmp_path / "home"
     code = run(home, "import", str(path), "--kind", "disclosure", "--org", VILLAGE)
-    assert code == EXIT_OK
+    assert code == ExitCode.OK
     out = capsys.readouterr().out
     assert "3 rows; 2 were created, 0 updated, 0 unchanged, 1 rejected" in out
     assert "holds personal data" in out
@@ -42,7 +43,7 @@ def test_dry_run_and_explicit_report(tmp_path: Path, capsys: pytest.CaptureFixtu
     report = tmp_path / "out" / "check.xlsx"
     report.parent.mkdir()
     args = ["import", str(path), "--kind", "disclosure", "--org", VILLAGE, "--dry-run"]
-    assert run(home, *args, "--report", str(report)) == EXIT_OK
+    assert run(home, *args, "--report", str(report)) == ExitCode.OK
     assert "2 would be created" in capsys.readouterr().out
     assert report.exists() and report.with_suffix(".csv").exists()
     with Store(home) as store:
@@ -54,7 +55,7 @@ def test_not_a_table_is_one_message_and_exit_2(
 ) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    assert run(tmp_path / "home", "import", str(path), "--kind", "disclosure") == EXIT_USAGE
+    assert run(tmp_path / "home", "import", str(path), "--kind", "disclosure") == ExitCode.USAGE
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert err[0].startswith("sanwu: broken.xlsx: the workbook cannot be opened")
@@ -71,7 +72,7 @@ def test_rejected_personal_values_stay_out_of_the_output(
         home, "import", str(path), "--kind", "subsidy_payment", "--org", VILLAGE,
         "--set", f"project_id={PROJECT}",
     )  # fmt: skip
-    assert code == EXIT_OK
+    assert code == ExitCode.OK
     captured = capsys.readouterr()
     assert "2 rejected" in captured.out
     for text in (captured.out, captured.err):
@@ -80,6 +81,6 @@ def test_rejected_personal_values_stay_out_of_the_output(
 
 def test_bad_set_and_unknown_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_csv(tmp_path / "a.csv", disclosure_rows(1))
-    assert run(tmp_path / "h", "import", str(path), "--kind", "nope") == EXIT_USAGE
+    assert run(tmp_path / "h", "import", str(path), "--kind", "nope") == ExitCode.USAGE
     assert run(tmp_path / "h", "import", str(path), "--kind", "disclosure", "--set", "x") == 2
     assert "FIELD=VALUE" in capsys.readouterr().err

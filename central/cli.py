@@ -1,0 +1,189 @@
+"""Central's command line, the one behind ``python -m central ...`` and ``sanwu central ...``.
+
+    init [--demo] [--db URL]
+    serve [--host H] [--port P] [--db URL] [--tls-cert PEM --tls-key PEM]
+          [--init [--demo]] [--log-level L]
+    enroll-code --unit CODE --role clerk|town|supervisor|support [--ttl S] [--db URL]
+    revoke DEVICE [--db URL]
+    import-bundle FILE --reply OUT [--db URL]
+
+The database is ``--db``, else SANWU_CENTRAL_DB, else the default the caller passes
+in (``sanwu central`` passes HOME/central.db; central never imports the client to
+find HOME). Failures are one line on stderr and an exit code from the failure table
+(sync.failures): 2 for the operator's mistakes, 4 for a refused bundle.
+Heavy modules (uvicorn, FastAPI, the migrations) are imported by the command that
+needs them, so ``--help`` and the admin commands start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sync.failures import ExitCode, Failure, Retry, failure_of
+
+__all__ = ["ENV_CENTRAL_DB", "PROG", "CentralCliError", "build_parser", "main"]
+
+PROG = "python -m central"
+ENV_CENTRAL_DB = "SANWU_CENTRAL_DB"
+ROLES = ("clerk", "town", "supervisor", "support")
+"""sync.protocol.Role's values (a test keeps them equal), named here so --help stays cheap."""
+
+DefaultDb = Callable[[], str]
+Handler = Callable[[argparse.Namespace, str], int]
+
+
+class CentralCliError(Exception):
+    """A central command's own refusal (bad flags, an unreadable file): one line, exit 2
+    unless it says otherwise."""
+
+    failure: Failure = Failure(ExitCode.USAGE, Retry.NEVER)
+
+    def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.failure = Failure(code, Retry.NEVER)
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def cmd_init(args: argparse.Namespace, db_url: str) -> int:
+    from central.admin import init_db
+
+    init_db(db_url, demo=args.demo)
+    _say("central database ready" + (" with Donghe demo data" if args.demo else ""))
+    return ExitCode.OK
+
+
+def cmd_serve(args: argparse.Namespace, db_url: str) -> int:
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CentralCliError("--tls-cert and --tls-key go together")
+    from central.admin import init_db
+    from central.server import Tls, serve
+    from central.settings import CentralSettings
+
+    if args.init or args.demo:
+        init_db(db_url, demo=args.demo)
+    tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
+    settings = CentralSettings(db_url=db_url)
+    serve(settings, host=args.host, port=args.port, log_level=args.log_level, tls=tls)
+    return ExitCode.OK
+
+
+def cmd_enroll_code(args: argparse.Namespace, db_url: str) -> int:
+    from central.admin import new_enroll_code
+
+    try:
+        code = new_enroll_code(db_url, unit=args.unit, role=args.role, ttl_s=args.ttl)
+    except ValueError as exc:
+        raise CentralCliError(str(exc)) from exc
+    _say(code)
+    return ExitCode.OK
+
+
+def cmd_revoke(args: argparse.Namespace, db_url: str) -> int:
+    from central.admin import revoke_device
+
+    if bool(args.device) == bool(args.device_flag):
+        raise CentralCliError("name the device to revoke once: revoke DEVICE")
+    device = args.device or args.device_flag
+    try:
+        revoke_device(db_url, device)
+    except ValueError as exc:
+        raise CentralCliError(str(exc)) from exc
+    _say(f"device {device} revoked")
+    return ExitCode.OK
+
+
+def cmd_import_bundle(args: argparse.Namespace, db_url: str) -> int:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CentralCliError(f"cannot read the bundle ({exc.strerror})") from exc
+    from central.bundles import import_bundle_file
+
+    outcome = import_bundle_file(db_url, data)
+    Path(args.reply).write_bytes(outcome.reply)
+    statuses = [r.status.value for r in outcome.results]
+    _say(
+        f"device {outcome.device_id}: {len(statuses)} ops "
+        f"({', '.join(f'{s} {statuses.count(s)}' for s in sorted(set(statuses))) or 'none'}); "
+        f"{outcome.files_stored} files kept; reply with {outcome.changes} changes and "
+        f"{outcome.files_sent} files written"
+    )
+    return ExitCode.OK
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help=f"database URL (default: {ENV_CENTRAL_DB}; under `sanwu central`, HOME/central.db)",
+    )
+
+
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The parser both entry points use; ``prog`` is only how --help names the command."""
+    parser = argparse.ArgumentParser(prog=prog, description="Run and administer central.")
+    actions = parser.add_subparsers(dest="central_command", metavar="ACTION", required=True)
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text)
+        sub.set_defaults(handler=handler)
+        _add_db(sub)
+        return sub
+
+    init = add("init", cmd_init, "create or upgrade central's database")
+    init.add_argument("--demo", action="store_true", help="load the Donghe demo data")
+
+    serve = add("serve", cmd_serve, "serve the sync API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--tls-cert", metavar="PEM", help="PEM certificate chain: serve HTTPS")
+    serve.add_argument("--tls-key", metavar="PEM", help="PEM private key of --tls-cert")
+    serve.add_argument("--init", action="store_true", help="create or upgrade the database first")
+    serve.add_argument("--demo", action="store_true", help="--init with the Donghe demo data")
+    serve.add_argument("--log-level", default="warning", help="uvicorn's (default: warning)")
+
+    code = add("enroll-code", cmd_enroll_code, "make a one-time enrollment code")
+    code.add_argument("--unit", required=True, metavar="CODE", help="12-digit org code")
+    code.add_argument("--role", required=True, choices=ROLES)
+    code.add_argument("--ttl", type=int, default=86_400, help="seconds the code stays valid")
+
+    revoke = add("revoke", cmd_revoke, "revoke a device")
+    revoke.add_argument("device", metavar="DEVICE", nargs="?", help="the device id")
+    revoke.add_argument("--device", dest="device_flag", help=argparse.SUPPRESS)
+
+    bundle = add("import-bundle", cmd_import_bundle, "apply a device's bundle, write the reply")
+    bundle.add_argument("file", metavar="FILE", help="the bundle from `sanwu sync --export`")
+    bundle.add_argument("--reply", required=True, metavar="OUT", help="the reply bundle to write")
+    return parser
+
+
+def _database(given: str | None, default_db: DefaultDb | None) -> str:
+    url = given or os.environ.get(ENV_CENTRAL_DB) or (default_db() if default_db else "")
+    if not url:
+        raise CentralCliError(f"give the database: --db URL or {ENV_CENTRAL_DB}")
+    return url
+
+
+def main(
+    argv: Sequence[str] | None = None, *, prog: str = PROG, default_db: DefaultDb | None = None
+) -> int:
+    """Run one central command; returns its exit code (failures: one line on stderr)."""
+    args = build_parser(prog).parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args, _database(args.db, default_db))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        failure = failure_of(exc)
+        if failure is None:
+            raise
+        sys.stderr.write(f"sanwu: {exc}\n")
+        return failure.exit_code

@@ -1,0 +1,59 @@
+"""The client's ``sanwu`` commands, for town staff's scripts and support staff's hands.
+
+One module per area registers its commands (``register(commands)``): records, sync
+(with queue, conflicts, status), import_export, home (enroll, passphrase, wipe,
+diagnostics, catalog, and the app when no command is given) and attachments; common
+holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the client
+never imports central, so the top-level ``sanwu`` package adds them (``extra``).
+
+Exit codes are sync.failures.ExitCode (0 done, 2 usage or validation, 3 offline,
+4 refused by central, 5 protocol, 6 busy); which error ends with which is each error
+class's entry in the failure table. Output for machines is ``--json``; personal fields
+are masked unless ``--reveal`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from client.cli import attachments, home, import_export, records, sync
+from client.cli.common import Commands, Registrar, run
+
+__all__ = ["AREAS", "build_parser", "main"]
+
+AREAS: tuple[Registrar, ...] = (
+    home.register,
+    records.register,
+    sync.register,
+    import_export.register,
+    attachments.register,
+)
+"""The client's command areas, in the order ``--help`` lists them."""
+
+
+def build_parser(extra: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
+    """The parser of the global options and every area's commands, then ``extra``'s."""
+    parser = argparse.ArgumentParser(
+        prog="sanwu", description="Sanwu: three-affairs disclosure records that sync when they can."
+    )
+    parser.add_argument(
+        "--home", help="local data directory (default: SANWU_HOME or the user data dir)"
+    )
+    parser.add_argument("--lang", default=None, help="UI language: zh_CN (default) or en")
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help="read the local data's passphrase from FILE (first line); or SANWU_PASSPHRASE",
+    )
+    parser.set_defaults(handler=home.cmd_app)
+    commands = Commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    for register in (*AREAS, *extra):
+        register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, extra: Sequence[Registrar] = ()) -> int:
+    """Parse ``argv`` and run the command; returns its exit code."""
+    args = build_parser(extra).parse_args(argv)
+    return run(args.handler, args)

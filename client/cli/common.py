@@ -1,0 +1,205 @@
+"""What every ``sanwu`` command shares: its own error, output, the passphrase, the store,
+how an area module adds its commands, and how a failure becomes a line on stderr.
+
+Exit codes are sync.failures.ExitCode; which error ends with which code is the failure
+table (each error class's ``failure``), read here by ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from client.errors import ValidationFailed
+from client.home import resolve_home
+from models.masking import mask_record
+from sync.errors import ClockSkewError, DeviceRevoked, SyncError
+from sync.failures import ExitCode, Failure, Retry, failure_of
+
+if TYPE_CHECKING:
+    from client.store import Store
+
+Handler = Callable[[argparse.Namespace], int]
+
+ENV_PASSPHRASE = "SANWU_PASSPHRASE"
+NO_PASSPHRASE = (
+    "the local data is encrypted: give its passphrase with --passphrase-file FILE or "
+    "SANWU_PASSPHRASE (no terminal to ask on)"
+)
+
+
+class CliError(Exception):
+    """A command's own refusal (bad flags or input): one line on stderr, exit 2 unless the
+    command says otherwise (a refused reply bundle exits 4)."""
+
+    failure: Failure = Failure(ExitCode.USAGE, Retry.NEVER)
+
+    def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.failure = Failure(code, Retry.NEVER)
+
+
+class Commands:
+    """A level of command words; each area module adds its own through ``register``."""
+
+    def __init__(self, group: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        self._group = group
+
+    def add(self, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        """A command that runs ``handler``; returns its parser for the flags."""
+        sub = self._group.add_parser(name, help=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def group(self, name: str, help_text: str, *, metavar: str = "ACTION") -> Commands:
+        """A command word with actions under it (``sanwu record add``)."""
+        sub = self._group.add_parser(name, help=help_text)
+        dest = f"{name.replace('-', '_')}_command"
+        return Commands(sub.add_subparsers(dest=dest, metavar=metavar, required=True))
+
+
+Registrar = Callable[[Commands], None]
+
+
+# ---- output ---------------------------------------------------------------------------
+
+
+def say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"--json: not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    if not isinstance(value, dict):
+        raise CliError("--json: expected a JSON object of field names to values")
+    return value
+
+
+def shown(kind: str, record: dict[str, Any], reveal: bool) -> dict[str, Any]:
+    """The record as printed: personal fields masked unless ``--reveal``."""
+    return record if reveal else {**record, **mask_record(kind, record)}
+
+
+# ---- the passphrase and the store -------------------------------------------------------
+
+
+def read_passphrase_file(path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read the passphrase file {path} ({type(exc).__name__})") from exc
+    passphrase = text.splitlines()[0] if text else ""
+    if not passphrase:
+        raise CliError(f"the passphrase file {path} is empty")
+    return passphrase
+
+
+def given_passphrase(args: argparse.Namespace) -> str | None:
+    """--passphrase-file, else SANWU_PASSPHRASE; None when neither is given."""
+    path = getattr(args, "passphrase_file", None)
+    if path:
+        return read_passphrase_file(path)
+    return os.environ.get(ENV_PASSPHRASE) or None
+
+
+def ask_passphrase(*, new: bool, what: str = "passphrase") -> str:
+    """Prompt on the terminal (twice for a new one); exit 2 when there is no terminal."""
+    if not sys.stdin.isatty():
+        raise CliError(NO_PASSPHRASE)
+    if not new:
+        return getpass.getpass(f"{what} for the local data: ")
+    sys.stderr.write(
+        "sanwu: choose a passphrase for the local data; personal data is encrypted with it "
+        "and nobody can recover it if it is forgotten\n"
+    )
+    for _attempt in range(3):
+        first = getpass.getpass(f"new {what}: ")
+        if len(first) < 8:
+            sys.stderr.write("sanwu: at least 8 characters, please\n")
+            continue
+        if getpass.getpass(f"new {what} again: ") == first:
+            return first
+        sys.stderr.write("sanwu: the two did not match\n")
+    raise CliError("no passphrase chosen")
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The home's store, unlocked (scrypt once): --passphrase-file, SANWU_PASSPHRASE, or a
+    prompt on the terminal; exit 2 without any of them."""
+    from client.store import Store
+
+    store = Store(resolve_home(args.home), passphrase=given_passphrase(args))
+    try:
+        if store.locked:
+            store.unlock(ask_passphrase(new=not store.has_data_key()))
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def note_reveal(store: Store, kind: str, record_id: str, fields: Sequence[str]) -> None:
+    """A reveal of personal data is written to the audit log: who, when, which record and
+    fields (never the values)."""
+    store.note_reveal(kind=kind, record_id=record_id, fields=fields, user=_os_user())
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+# ---- failures ---------------------------------------------------------------------------
+
+_SYNC_PREFIX = {
+    ExitCode.OFFLINE: "offline: ",
+    ExitCode.REFUSED: "refused by central: ",
+    ExitCode.PROTOCOL: "protocol error: ",
+}
+"""How a failed round's message starts, so a log line tells offline from broken."""
+
+
+def messages_of(error: BaseException, failure: Failure) -> list[str]:
+    """The lines (without the ``sanwu:`` prefix) a failure prints on stderr."""
+    if isinstance(error, ValidationFailed):
+        return [f"{e.field}: {e.message}" for e in error.errors]
+    if isinstance(error, DeviceRevoked):
+        from client.syncing import REVOKED_MESSAGE
+
+        return [REVOKED_MESSAGE]
+    if isinstance(error, ClockSkewError):
+        from client.syncing import CLOCK_SKEW_MESSAGE
+
+        return [f"{CLOCK_SKEW_MESSAGE} (central said: {error})"]
+    if isinstance(error, SyncError):
+        return [_SYNC_PREFIX.get(failure.exit_code, "") + str(error)]
+    return [str(error)]
+
+
+def run(handler: Handler, args: argparse.Namespace) -> int:
+    """Run a command; an error with an entry in the failure table becomes its message on
+    stderr and its exit code, any other error is a bug and goes up with its traceback."""
+    try:
+        return handler(args)
+    except Exception as exc:
+        failure = failure_of(exc)
+        if failure is None:
+            raise
+        for line in messages_of(exc, failure):
+            sys.stderr.write(f"sanwu: {line}\n")
+        return failure.exit_code

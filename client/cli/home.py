@@ -1,0 +1,167 @@
+"""The home itself: ``enroll``, ``passphrase``, ``wipe``, ``diagnostics``, ``catalog``, and
+the app (``sanwu`` with no command)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from client.cli.common import (
+    CliError,
+    Commands,
+    ask_passphrase,
+    given_passphrase,
+    open_store,
+    print_json,
+    read_passphrase_file,
+    say,
+)
+from client.home import resolve_home
+from client.i18n import set_language
+from sync.failures import ExitCode
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    set_language(args.lang)  # before the UI modules are imported
+    from client.app import run_app
+
+    with open_store(args) as store:
+        return run_app(store, lang=args.lang)
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from models.catalog import deadline_rule_text, load_catalog
+
+    items = [
+        {
+            "code": item.code,
+            "domain": item.domain,
+            "name": item.name,
+            "period": item.period,
+            "deadline": deadline_rule_text(item),
+        }
+        for item in load_catalog().values()
+    ]
+    if args.json:
+        print_json(items)
+    else:
+        for item in items:
+            say(f"{item['code']:<8} {item['domain']:<10} {item['period']:<10} {item['name']}")
+    return ExitCode.OK
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from client.syncing import enroll
+
+    with open_store(args) as store:
+        if store.identity is not None and not args.force:
+            raise CliError("this home is enrolled already (use --force to enroll it again)")
+        ca_bundle = ""
+        if args.ca_bundle:
+            bundle = Path(args.ca_bundle).expanduser().resolve()
+            if not bundle.is_file():
+                raise CliError(f"--ca-bundle: no such file {args.ca_bundle}")
+            ca_bundle = str(bundle)
+        answer = enroll(
+            store,
+            args.server,
+            args.code,
+            device_name=args.name,
+            ca_bundle=ca_bundle,
+            insecure_http=args.insecure_http,
+        )
+    say(f"enrolled as {answer.role.value} of {answer.org_code} {answer.org_name}")
+    say(f"device id: {answer.device_id}")
+    return ExitCode.OK
+
+
+def cmd_diagnostics(args: argparse.Namespace) -> int:
+    from client.diagnostics import write_bundle
+
+    with open_store(args) as store:
+        names = write_bundle(store, Path(args.out))
+    say(f"{args.out}: {', '.join(names)}")
+    return ExitCode.OK
+
+
+def cmd_wipe(args: argparse.Namespace) -> int:
+    """Remove this home's local database on purpose (records, queue, identity, key) and
+    its attachment files."""
+    from client.attachments import ATTACHMENT_DIR
+    from client.store import DB_NAME, Store
+
+    home = resolve_home(args.home)
+    files = [home / f"{DB_NAME}{suffix}" for suffix in ("", "-wal", "-shm")]
+    if not files[0].exists():
+        say(f"nothing to wipe in {home}")
+        return ExitCode.OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("refusing to wipe without a terminal to confirm on: pass --yes")
+        with Store(home, passphrase="") as store:
+            pending = store.status().pending
+        sys.stderr.write(
+            f"sanwu: this removes every local record, the queue ({pending} change(s) not yet "
+            f"sent to central) and this device's identity from {home}.\n"
+        )
+        answer = input("type WIPE to confirm: ")
+        if answer.strip() != "WIPE":
+            say("not wiped")
+            return ExitCode.USAGE
+    for path in files:
+        path.unlink(missing_ok=True)
+    # Sealed with the key that went with the database: unreadable now, and removed too.
+    shutil.rmtree(home / ATTACHMENT_DIR, ignore_errors=True)
+    say(f"local data removed from {home}")
+    return ExitCode.OK
+
+
+def cmd_passphrase(args: argparse.Namespace) -> int:
+    """Change the passphrase: the data key is wrapped again, no row is re-encrypted."""
+    from client.store import Store
+
+    home = resolve_home(args.home)
+    with Store(home, passphrase="") as store:
+        if not store.has_data_key():
+            raise CliError("this home has no passphrase yet: any command sets it on first use")
+        old = given_passphrase(args) or ask_passphrase(new=False, what="current passphrase")
+        if args.new_passphrase_file:
+            new = read_passphrase_file(args.new_passphrase_file)
+        else:
+            new = ask_passphrase(new=True)
+        store.change_passphrase(old, new)
+    say("passphrase changed")
+    return ExitCode.OK
+
+
+def register(commands: Commands) -> None:
+    catalog = commands.add("catalog", cmd_catalog, "list the disclosure catalogue")
+    catalog.add_argument("--json", action="store_true")
+
+    enroll = commands.add("enroll", cmd_enroll, "enroll this home with central")
+    enroll.add_argument("--server", required=True)
+    enroll.add_argument("--code", required=True)
+    enroll.add_argument("--name", default="", help="a name for this device")
+    enroll.add_argument("--force", action="store_true")
+    enroll.add_argument(
+        "--ca-bundle", metavar="FILE", help="CA certificates for an intranet server (PEM)"
+    )
+    enroll.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain http:// to a host that is not this machine (unencrypted link)",
+    )
+
+    diagnostics = commands.add(
+        "diagnostics", cmd_diagnostics, "write a support bundle, personal data masked"
+    )
+    diagnostics.add_argument("--out", required=True, help="the zip file to write")
+
+    wipe = commands.add("wipe", cmd_wipe, "remove the local data of this home on purpose")
+    wipe.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    passphrase = commands.add(
+        "passphrase", cmd_passphrase, "change the passphrase of the local data"
+    )
+    passphrase.add_argument("--new-passphrase-file", metavar="FILE")

@@ -1,0 +1,135 @@
+"""``sanwu import`` (a legacy workbook or CSV, with a reject report) and ``sanwu export``
+(notice-board tables, masked payment lists)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from client.cli.common import CliError, Commands, open_store, say
+from models.kinds import KINDS
+from sync.failures import ExitCode
+
+
+def _parse_set(items: Sequence[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"--set: expected FIELD=VALUE, got {item!r}")
+        values[name.strip()] = value
+    return values
+
+
+def _progress_line(label: str) -> Callable[[int, int], None] | None:
+    """A one-line progress display on stderr, only when a person is watching it."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        percent = done * 100 // total if total else 100
+        sys.stderr.write(f"\r{label} {done:,}/{total:,} ({percent}%)")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from client.legacy.importer import NotATable, import_file
+    from client.legacy.mapping import MappingError
+    from client.legacy.report import write_reject_report
+
+    if args.kind not in KINDS:
+        raise CliError(f"unknown kind {args.kind!r}; kinds: {', '.join(KINDS)}")
+    path = Path(args.file)
+    with open_store(args) as store:
+        try:
+            report = import_file(
+                store,
+                path,
+                args.kind,
+                mapping=Path(args.mapping) if args.mapping else None,
+                encoding=args.encoding,
+                sheet=args.sheet,
+                org_code=args.org,
+                values=_parse_set(args.set),
+                dry_run=args.dry_run,
+                progress=_progress_line("importing"),
+            )
+        except (NotATable, MappingError) as exc:
+            raise CliError(f"{path.name}: {exc}") from exc
+    written: tuple[Path, ...] = ()
+    if report.rejects or args.report:
+        target = Path(args.report) if args.report else path.with_name(path.stem + ".rejects")
+        written = write_reject_report(report, target)
+    verb = "would be" if args.dry_run else "were"
+    say(
+        f"{path.name} ({report.source}, header on line {report.header_line}): {report.rows} rows; "
+        f"{report.created} {verb} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.rejected} rejected"
+    )
+    if report.ignored_columns:
+        say(f"columns not imported: {', '.join(report.ignored_columns)}")
+    if written:
+        say(
+            "reject report (holds personal data: keep it safe): "
+            + ", ".join(str(p) for p in written)
+        )
+    return ExitCode.OK
+
+
+def cmd_export_disclosure(args: argparse.Namespace) -> int:
+    from client.exports.notice import NoticeError, export_disclosures
+
+    with open_store(args) as store:
+        try:
+            count = export_disclosures(
+                store,
+                Path(args.out),
+                ids=args.id or None,
+                period=args.period,
+                fmt=args.format,
+            )
+        except NoticeError as exc:
+            raise CliError(str(exc)) from exc
+    say(f"{args.out}: {count} disclosure(s)")
+    return ExitCode.OK
+
+
+def cmd_export_payments(args: argparse.Namespace) -> int:
+    from client.exports.payments import export_payments
+
+    with open_store(args) as store:
+        count = export_payments(store, args.project, Path(args.out))
+    say(f"{args.out}: {count} payment(s), ID numbers and accounts masked")
+    return ExitCode.OK
+
+
+def register(commands: Commands) -> None:
+    imp = commands.add("import", cmd_import, "import a legacy workbook or CSV file")
+    imp.add_argument("file", metavar="FILE", help=".xlsx, .xls or CSV (UTF-8, GBK, GB18030)")
+    imp.add_argument("--kind", required=True, help=", ".join(KINDS))
+    imp.add_argument("--mapping", help="a TOML file: old column headers to fields")
+    imp.add_argument("--dry-run", action="store_true", help="check only; write just the report")
+    imp.add_argument("--encoding", help="the CSV's encoding (default: detected)")
+    imp.add_argument("--sheet", help="the workbook's sheet (default: the first with a header)")
+    imp.add_argument("--org", help="org code for rows without one (default: this device's unit)")
+    imp.add_argument(
+        "--set", action="append", default=[], metavar="FIELD=VALUE", help="a value for every row"
+    )
+    imp.add_argument("--report", help="where to write the reject report (.xlsx and .csv)")
+
+    export = commands.group("export", "notice-board tables and payment lists", metavar="WHAT")
+    disclosure = export.add("disclosure", cmd_export_disclosure, "disclosures for the board")
+    which = disclosure.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", action="append", help="a disclosure id (repeat for more)")
+    which.add_argument("--period", help="every disclosure of this period, e.g. 2026-10")
+    disclosure.add_argument("--format", choices=["xlsx", "html"], default="xlsx")
+    disclosure.add_argument("--out", required=True, help="the file to write")
+    payments = export.add("payments", cmd_export_payments, "a project's payments, masked")
+    payments.add_argument("--project", required=True, help="the subsidy project id")
+    payments.add_argument("--out", required=True, help="the .xlsx file to write")

@@ -1,0 +1,306 @@
+"""``sanwu sync`` (one round, ``--watch``, or by file), ``queue``, ``conflicts`` and
+``status``: what is waiting to go, what came back, and how the last round went."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from client.cli.common import CliError, Commands, note_reveal, open_store, print_json, say
+from models.kinds import KINDS
+from models.masking import mask_record
+from sync.failures import ExitCode, Retry, failure_of
+
+if TYPE_CHECKING:
+    from sync.engine import RoundReport
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from client.syncing import sync_round
+
+    if args.export or args.import_reply:
+        return _sync_by_file(args)
+    if args.watch:
+        return _watch(args)
+    with open_store(args) as store:
+        report = sync_round(store, max_kbps=args.max_kbps)
+    _print_round(args, report)
+    return ExitCode.OK
+
+
+def _sync_by_file(args: argparse.Namespace) -> int:
+    """``--export FILE``: the signed bundle of pending ops for a USB stick (nothing is marked
+    sent); ``--import-reply FILE``: central's signed answer to it."""
+    from client.bundles import export_bundle, import_reply
+    from sync.bundle import BundleError
+
+    if args.export and args.import_reply:
+        raise CliError("--export and --import-reply are separate steps: give one")
+    with open_store(args) as store:
+        if args.export:
+            out = export_bundle(store)
+            Path(args.export).write_bytes(out.data)
+            figures = {
+                "ops": out.ops,
+                "audit": out.audit,
+                "files": out.files,
+                "wanted": out.wanted,
+                "bytes": len(out.data),
+            }
+            text = (
+                f"wrote {out.ops} ops, {out.audit} audit entries and {out.files} files to the "
+                f"bundle ({out.wanted} files asked for)"
+            )
+        else:
+            try:
+                data = Path(args.import_reply).read_bytes()
+            except OSError as exc:
+                raise CliError(f"--import-reply: cannot read the file ({exc.strerror})") from exc
+            try:
+                got = import_reply(store, data)
+            except BundleError as exc:
+                raise CliError(f"reply refused: {exc}", ExitCode.REFUSED) from exc
+            figures = {
+                "answered": got.answered,
+                "conflicts": got.conflicts,
+                "rejected": got.rejected,
+                "pulled": got.pulled,
+                "files_stored": got.files_stored,
+                "files_received": got.files_received,
+            }
+            text = (
+                f"answered {got.answered}, conflicts {got.conflicts}, "
+                f"rejected {got.rejected}, pulled {got.pulled}; files central holds now "
+                f"{got.files_stored}, files received {got.files_received}"
+            )
+    if args.json:
+        print_json(figures)
+    else:
+        say(text)
+    return ExitCode.OK
+
+
+def _print_round(args: argparse.Namespace, report: RoundReport) -> None:
+    figures = {**report.counts(), "seconds": round(report.seconds, 3)}
+    if args.json:
+        print_json(figures)
+    else:
+        say(
+            f"pushed {report.pushed}, pulled {report.pulled}, conflicts {report.conflicts}, "
+            f"rejected {report.rejected}; sent {report.bytes_sent} B, "
+            f"received {report.bytes_received} B in {report.requests} requests"
+            + (
+                f"; files sent {report.files_sent}, fetched {report.files_received}"
+                if report.files_sent or report.files_received
+                else ""
+            )
+        )
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """Sync every ``--interval`` seconds; after a cut link wait with back-off (jittered,
+    capped at 10 minutes); stop on what waiting cannot cure (the failure table says which)
+    with that failure's message and exit code."""
+    from client.syncing import sync_round
+    from sync.backoff import Backoff
+
+    backoff = Backoff(base_s=min(30.0, args.interval))
+    rounds = 0
+    with open_store(args) as store:
+        try:
+            while args.rounds is None or rounds < args.rounds:
+                rounds += 1
+                try:
+                    report = sync_round(store, max_kbps=args.max_kbps)
+                except Exception as exc:
+                    failure = failure_of(exc)
+                    if failure is None or not failure.retryable:
+                        raise
+                    if failure.retry is Retry.NEXT_TURN:
+                        wait = float(args.interval)
+                        say("another sync of this home is running; skipping this turn")
+                    else:
+                        wait = backoff.failed()
+                        say(f"offline ({exc}); next try in {wait:.0f} s")
+                else:
+                    backoff.succeeded()
+                    _print_round(args, report)
+                    wait = float(args.interval)
+                if args.rounds is None or rounds < args.rounds:
+                    time.sleep(wait)
+        except KeyboardInterrupt:
+            say("stopped")
+    return ExitCode.OK
+
+
+def _age(at: datetime) -> float:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return round((datetime.now(UTC) - at).total_seconds(), 1)
+
+
+def cmd_queue_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        entries = store.queue()
+    rows = [
+        {
+            "op_id": e.op_id,
+            "kind": e.kind,
+            "record_id": e.record_id,
+            "action": e.action,
+            "fields": list(e.fields),
+            "state": e.state,
+            "age_s": _age(e.recorded_at),
+            "attempts": e.attempts,
+            "last_error": e.last_error,
+        }
+        for e in entries
+    ]
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            say(
+                f"{row['op_id']}  {row['state']:<11} {row['kind']:<15} {row['action']:<6} "
+                f"{row['record_id']}  age {row['age_s']}s  tries {row['attempts']}  "
+                f"{row['last_error']}"
+            )
+    return ExitCode.OK
+
+
+def cmd_queue_retry(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        released = store.retry(args.op_id)
+    say(f"{released} op(s) back in line")
+    return ExitCode.OK
+
+
+def cmd_conflicts_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        entries = store.conflicts(include_resolved=args.all)
+        if args.reveal:
+            for entry in entries:
+                if entry.field in KINDS[entry.kind].personal:
+                    note_reveal(store, entry.kind, entry.record_id, [entry.field])
+    rows = []
+    for entry in entries:
+        masked = _masked_conflict(entry.kind, entry.field, entry.base, entry.mine, entry.theirs)
+        rows.append(
+            {
+                "id": entry.id,
+                "kind": entry.kind,
+                "record_id": entry.record_id,
+                "type": entry.type,
+                "field": entry.field,
+                **(masked if not args.reveal else {}),
+                **(
+                    {"base": entry.base, "mine": entry.mine, "theirs": entry.theirs}
+                    if args.reveal
+                    else {}
+                ),
+                "version": entry.version,
+                "resolution": entry.resolution,
+            }
+        )
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            say(
+                f"#{row['id']} {row['kind']} {row['record_id']} {row['field']} ({row['type']}): "
+                f"base={row['base']!r} mine={row['mine']!r} theirs={row['theirs']!r}"
+            )
+    return ExitCode.OK
+
+
+def _masked_conflict(kind: str, field: str, *values: Any) -> dict[str, Any]:
+    names = ("base", "mine", "theirs")
+    if field not in KINDS[kind].personal:
+        return dict(zip(names, values, strict=True))
+    return {
+        name: mask_record(kind, {field: value}).get(field) if isinstance(value, str) else value
+        for name, value in zip(names, values, strict=True)
+    }
+
+
+def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
+    from sync.resolution import Choice
+
+    if args.take is not None:
+        choice, value = Choice(args.take), None
+    else:
+        choice = Choice.VALUE
+        try:
+            value = json.loads(args.value)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"--value: not valid JSON (column {exc.colno})") from exc
+    with open_store(args) as store:
+        store.resolve(args.id, choice, value)
+    say(f"conflict #{args.id} resolved ({choice.value}); the decision syncs with the next round")
+    return ExitCode.OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from client.attachments import Attachments
+
+    with open_store(args) as store:
+        status = store.status()
+        identity = store.identity
+        files = Attachments(store).counts()
+    figures = {
+        "enrolled": identity is not None,
+        "org_code": identity.org_code if identity else None,
+        "role": identity.role if identity else None,
+        "server": identity.server_url if identity else None,
+        "pending": status.pending,
+        "quarantined": status.quarantined,
+        "conflicts": status.conflicts,
+        "files_to_send": files.get("pending", 0),
+        "files_to_fetch": files.get("wanted", 0),
+        "last_round": status.last_round,
+    }
+    if args.json:
+        print_json(figures)
+    else:
+        for name, value in figures.items():
+            say(f"{name:<12} {value}")
+    return ExitCode.OK
+
+
+def register(commands: Commands) -> None:
+    sync = commands.add("sync", cmd_sync, "one full sync round")
+    sync.add_argument("--json", action="store_true")
+    sync.add_argument("--max-kbps", type=float, default=None, help="cap the bandwidth used")
+    sync.add_argument(
+        "--watch", action="store_true", help="keep syncing; back off while central is away"
+    )
+    sync.add_argument("--interval", type=float, default=300.0, help="seconds between rounds")
+    sync.add_argument("--rounds", type=int, default=None, help="with --watch: stop after N")
+    sync.add_argument(
+        "--export", metavar="FILE", help="no link: write the pending ops to a signed bundle"
+    )
+    sync.add_argument("--import-reply", metavar="FILE", help="apply central's reply bundle")
+
+    queue = commands.group("queue", "inspect and retry the local outbox")
+    qlist = queue.add("list", cmd_queue_list, "pending and quarantined ops")
+    qlist.add_argument("--json", action="store_true")
+    qretry = queue.add("retry", cmd_queue_retry, "put quarantined ops back in line")
+    qretry.add_argument("op_id", nargs="?", default=None, help="one op (default: all)")
+
+    conflicts = commands.group("conflicts", "list and resolve conflicts")
+    clist = conflicts.add("list", cmd_conflicts_list, "open conflicts")
+    clist.add_argument("--json", action="store_true")
+    clist.add_argument("--all", action="store_true", help="include resolved ones")
+    clist.add_argument("--reveal", action="store_true")
+    resolve = conflicts.add("resolve", cmd_conflicts_resolve, "decide one conflict")
+    resolve.add_argument("id", type=int)
+    how = resolve.add_mutually_exclusive_group(required=True)
+    how.add_argument("--take", choices=["mine", "theirs"])
+    how.add_argument("--value", help="the value to keep, as JSON")
+
+    status = commands.add("status", cmd_status, "enrollment, queue and last sync")
+    status.add_argument("--json", action="store_true")

@@ -1,0 +1,102 @@
+"""Central's one command line: ``python -m central`` and ``sanwu central`` are the same
+parser and the same code; only the database's default differs (``sanwu`` passes
+HOME/central.db in)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import central.cli
+from sanwu import main as sanwu_main
+from sync.protocol import Role
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize("action", [[], ["serve"], ["enroll-code"], ["import-bundle"]])
+def test_both_entry_points_reach_the_same_parser(action: list[str]) -> None:
+    by_module = _run("-m", "central", *action, "--help")
+    by_sanwu = _run("-m", "sanwu", "central", *action, "--help")
+    assert by_module.returncode == by_sanwu.returncode == 0
+    assert by_module.stdout.startswith("usage: python -m central")
+    assert by_sanwu.stdout.startswith("usage: sanwu central")
+    # The same words; only the usage line wraps differently around the longer name.
+    words = by_module.stdout.replace("python -m central", "sanwu central").split()
+    assert words == by_sanwu.stdout.split()
+
+
+def test_roles_are_the_protocols() -> None:
+    assert tuple(role.value for role in Role) == central.cli.ROLES
+
+
+def test_sanwu_central_keeps_its_database_in_the_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(central.cli.ENV_CENTRAL_DB, raising=False)
+    assert sanwu_main(["--home", str(tmp_path / "home"), "central", "init"]) == 0
+    assert capsys.readouterr().out == "central database ready\n"
+    assert (tmp_path / "home" / "central.db").is_file()
+
+
+def test_python_m_central_needs_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(central.cli.ENV_CENTRAL_DB, raising=False)
+    assert central.cli.main(["init"]) == 2
+    assert capsys.readouterr().err == (
+        f"sanwu: give the database: --db URL or {central.cli.ENV_CENTRAL_DB}\n"
+    )
+    monkeypatch.setenv(central.cli.ENV_CENTRAL_DB, f"sqlite:///{tmp_path / 'env.db'}")
+    assert central.cli.main(["init"]) == 0
+    assert (tmp_path / "env.db").is_file()
+
+
+def test_a_mistake_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    assert central.cli.main(["init", "--db", db]) == 0
+    capsys.readouterr()
+    cases = [
+        (["revoke", "no-such-device", "--db", db], "sanwu: no device no-such-device\n"),
+        (["revoke", "--db", db], "sanwu: name the device to revoke once: revoke DEVICE\n"),
+        (
+            ["serve", "--tls-cert", "c.pem", "--db", db],
+            "sanwu: --tls-cert and --tls-key go together\n",
+        ),
+        (
+            ["import-bundle", str(tmp_path / "none"), "--reply", "r", "--db", db],
+            "sanwu: cannot read the bundle (No such file or directory)\n",
+        ),
+    ]
+    for argv, message in cases:
+        assert central.cli.main(argv) == 2, argv
+        assert capsys.readouterr().err == message
+
+
+def test_revoke_takes_the_device_as_the_readme_writes_it_or_as_a_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``revoke DEVICE`` (README) and ``revoke --device DEVICE`` (the old ``python -m
+    central``) are the same command."""
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    assert central.cli.main(["init", "--db", db]) == 0
+    for argv in (["revoke", "d-1"], ["revoke", "--device", "d-1"]):
+        assert central.cli.main([*argv, "--db", db]) == 2
+    assert capsys.readouterr().err.count("sanwu: no device d-1\n") == 2
