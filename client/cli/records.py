@@ -65,8 +65,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return ExitCode.OK
+    title = KINDS[args.kind].title_field
     for record in rows:
-        label = record.get("title") or record.get("name") or record.get("recipient_name") or ""
+        label = str(record.get(title) or "").split("\n", 1)[0][:60] if title else ""
         flag = " (deleted)" if record["deleted"] else ""
         say(f"{record['id']}  v{record['version']}  {record['org_code']}  {label}{flag}")
     return ExitCode.OK
