@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from client import audit, queries
-from client import store as store_module
 from client.errors import UnknownRecord, ValidationFailed
-from client.store import Store
+from client.store import Store, database
 from models.kinds import kind_spec
 from models.validation import normalize
 from sync.protocol import (
@@ -328,7 +327,7 @@ def test_an_import_commits_without_copying_the_wal_into_the_file(
     _checkpoint_every_page(enrolled)
     enrolled.add("disclosure", disclosure())
     before = enrolled.path.stat().st_size
-    monkeypatch.setattr(store_module, "DeferredCheckpoint", _HeldCheckpoint)
+    monkeypatch.setattr(database, "DeferredCheckpoint", _HeldCheckpoint)
     _HeldCheckpoint.made.clear()
     with enrolled.importing("disclosure") as bulk:
         raw = bulk.conn.connection.driver_connection
@@ -345,7 +344,7 @@ def test_an_import_commits_without_copying_the_wal_into_the_file(
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -2000
     monkeypatch.undo()
-    enrolled._defer_checkpoint()
+    enrolled._db.defer_checkpoint()
     seconds = enrolled.wait_checkpoint()
     assert seconds is not None and seconds >= 0
     assert enrolled.path.stat().st_size > before  # the deferred checkpoint copied them
@@ -367,7 +366,7 @@ def test_the_deferred_checkpoint_runs_after_a_real_import(enrolled: Store) -> No
 def test_a_dry_run_or_failed_import_defers_no_checkpoint(
     enrolled: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "DeferredCheckpoint", _HeldCheckpoint)
+    monkeypatch.setattr(database, "DeferredCheckpoint", _HeldCheckpoint)
     _HeldCheckpoint.made.clear()
     enrolled.import_rows("disclosure", _full_disclosures(3), write=False)
     with pytest.raises(RuntimeError), enrolled.importing("disclosure") as bulk:
