@@ -5,7 +5,6 @@ need not know how the store is cut up."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -37,17 +36,17 @@ from client.tables import Setting
 from sync.protocol import Op, OpResult, PullResponse
 from sync.resolution import Choice
 
-ENV_PASSPHRASE = "SANWU_PASSPHRASE"
-
 _setting = Setting.__table__  # type: ignore[attr-defined]
 
 
 class Store:
     """One local database file under a home directory."""
 
-    def __init__(self, home: Path, *, passphrase: str | None = None) -> None:
-        """Open (and migrate) the home's database; unlock it with ``passphrase``, else
-        with SANWU_PASSPHRASE, else stay locked until ``unlock`` (``""``: stay locked)."""
+    def __init__(self, home: Path, *, passphrase: str | None) -> None:
+        """Open (and migrate) the home's database and unlock it with ``passphrase`` (None or
+        ``""``: stay locked until ``unlock``). Finding the passphrase is the caller's job,
+        done once at the edge (the CLI's --passphrase-file or SANWU_PASSPHRASE, the app's
+        unlock screen, the demo's): the store never looks for one itself."""
         home.mkdir(parents=True, exist_ok=True)
         self.home = home
         self._db = Database(home / DB_NAME)
@@ -57,8 +56,6 @@ class Store:
         self._records = Records(self._db, self._sealer, self._device)
         self._conflicts = Conflicts(self._db, self._sealer, self._device, self._records)
         self._sync = SyncSide(self._db, self._sealer, self._device, self._records, self._conflicts)
-        if passphrase is None:
-            passphrase = os.environ.get(ENV_PASSPHRASE)
         if passphrase:
             self.unlock(passphrase)
 

@@ -12,6 +12,9 @@ import pytest
 from client.cli import EXIT_OK, EXIT_USAGE, main
 from tests.client.conftest import VILLAGE, disclosure
 
+pytestmark = pytest.mark.usefixtures("cli_passphrase")
+"""``main`` runs in this process: it finds the passphrase where a scheduled run would."""
+
 
 def run(home: Path, *args: str) -> int:
     return main(["--home", str(home), *args])

@@ -20,6 +20,7 @@ from client.store import Store
 from models.ids import new_id
 from sync.protocol import ConflictInfo, ConflictType, OpResult, OpStatus
 from sync.signing import new_private_key, private_key_bytes
+from tests.stores import open_store
 
 VILLAGE = "150202101200"
 ID_NUMBER = "11010519491231002X"
@@ -255,7 +256,7 @@ def test_a_plain_database_is_sealed_at_first_unlock(tmp_path: Path, as_record: b
 
 
 def test_reveal_is_audited_without_values(tmp_path: Path) -> None:
-    with Store(tmp_path / "home") as store:
+    with open_store(tmp_path / "home") as store:
         payment = _payment(store)
         store.note_reveal(
             kind="subsidy_payment", record_id=payment, fields=["id_number"], user="clerk"
@@ -275,7 +276,6 @@ def test_cli_passphrase_sources_and_change(
     from client.cli import main
 
     home = str(tmp_path / "home")
-    monkeypatch.delenv("SANWU_PASSPHRASE")
     # No source and no terminal (pytest's stdin): exit 2 with a clear message.
     assert main(["--home", home, "status"]) == 2
     assert "--passphrase-file" in capsys.readouterr().err

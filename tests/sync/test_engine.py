@@ -20,6 +20,7 @@ from models.validation import normalize
 from sync.engine import Progress
 from sync.resolution import Choice
 from sync.transport import HttpxTransport
+from tests.stores import open_store
 
 VILLAGE = "150202101200"
 OTHER_VILLAGE = "150202101201"
@@ -39,7 +40,7 @@ class Link:
         return HttpxTransport("http://testserver", client=self.client)
 
     def device(self, home: Path, unit: str, role: str) -> Store:
-        store = Store(home)
+        store = open_store(home)
         code = new_enroll_code(self.db_url, unit=unit, role=role)
         enroll(store, "http://testserver", code, transport=self.transport())
         return store

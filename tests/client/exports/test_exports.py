@@ -14,6 +14,9 @@ from client.exports.payments import export_payments, yuan
 from client.store import Store
 from tests.client.conftest import disclosure
 
+pytestmark = pytest.mark.usefixtures("cli_passphrase")
+"""``main`` runs in this process: it finds the passphrase where a scheduled run would."""
+
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
 
 

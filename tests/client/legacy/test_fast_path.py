@@ -27,6 +27,7 @@ from models.kinds import kind_spec
 from models.validation import normalize, validate_record
 from tests.client.conftest import VILLAGE
 from tests.client.legacy.files import DISCLOSURE_HEADERS, disclosure_rows, write_csv, write_xlsx
+from tests.stores import open_store
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
 
@@ -211,7 +212,7 @@ def store_factory(tmp_path: Any) -> Any:
     opened: list[Store] = []
 
     def make() -> Store:
-        store = Store(tmp_path / f"other-{len(opened)}")
+        store = open_store(tmp_path / f"other-{len(opened)}")
         opened.append(store)
         return store
 
