@@ -250,16 +250,3 @@ class Store:
         return bulk.importing(
             self._db, self._sealer, self._device, kind, write=write, source=source
         )
-
-    def import_rows(
-        self,
-        kind: str,
-        records: Sequence[Mapping[str, Any]],
-        *,
-        import_keys: Sequence[str] | None = None,
-        write: bool = True,
-        source: str = "",
-    ) -> bulk.ImportOutcome:
-        """One batch in a transaction of its own (``importing`` and ``BulkImport.add``)."""
-        with self.importing(kind, write=write, source=source) as batch:
-            return batch.add(records, import_keys=import_keys)
