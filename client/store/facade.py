@@ -67,7 +67,7 @@ class Store:
 
     @property
     def engine(self) -> Engine:
-        """For read-only queries (``client.queries``) and tests; writes go through here."""
+        """For reads (``client.queries``, the attachment index); writes take ``transaction``."""
         return self._db.engine
 
     def transaction(self) -> AbstractContextManager[Connection]:

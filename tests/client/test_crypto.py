@@ -20,7 +20,7 @@ from client.store import Store
 from models.ids import new_id
 from sync.protocol import ConflictInfo, ConflictType, OpResult, OpStatus
 from sync.signing import new_private_key, private_key_bytes
-from tests.stores import open_store
+from tests.stores import TEST_PASSPHRASE, open_store
 
 VILLAGE = "150202101200"
 ID_NUMBER = "11010519491231002X"
@@ -253,6 +253,18 @@ def test_a_plain_database_is_sealed_at_first_unlock(tmp_path: Path, as_record: b
     raw = _raw(home)
     assert ID_NUMBER.encode() not in raw and ACCOUNT.encode() not in raw
     assert base64.b64encode(private_key_bytes(key)) not in raw
+
+
+def test_the_store_never_reads_a_passphrase_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the edge (the CLI, the demo) reads SANWU_PASSPHRASE; a store opened without a
+    passphrase stays locked whatever the environment holds."""
+    home = tmp_path / "home"
+    open_store(home).close()
+    monkeypatch.setenv("SANWU_PASSPHRASE", TEST_PASSPHRASE)
+    with Store(home, passphrase=None) as store:
+        assert store.locked and store.has_data_key()
 
 
 def test_reveal_is_audited_without_values(tmp_path: Path) -> None:
