@@ -33,6 +33,8 @@ from models.catalog import load_catalog  # noqa: E402
 
 TOWN = "150202101000"
 CLERK_VILLAGE = "150202101200"
+PASSPHRASE = "bench"
+"""The bench homes' passphrase (fresh homes in a temporary directory)."""
 
 
 def _disclosure(i: int, monthly_items: list[str]) -> dict[str, Any]:
@@ -68,9 +70,9 @@ def main() -> None:
         db_url = f"sqlite:///{work / 'central.db'}"
         init_db(db_url)
         with central_process(db_url) as (url, _port):
-            clerk = Store(work / "clerk")
+            clerk = Store(work / "clerk", passphrase=PASSPHRASE)
             enroll(clerk, url, new_enroll_code(db_url, unit=CLERK_VILLAGE, role="clerk"))
-            town = Store(work / "town")
+            town = Store(work / "town", passphrase=PASSPHRASE)
             enroll(town, url, new_enroll_code(db_url, unit=TOWN, role="town"))
 
             # Save latency, measured on the same path a screen uses.

@@ -45,6 +45,8 @@ from models.orgs import load_org_units  # noqa: E402
 
 DOCS = ROOT.parent / "shared" / "bench" / "pouchdb-peer-34057.jsonl.gz"
 DISTRICT = "150202000000"
+PASSPHRASE = "bench"
+"""The bench homes' passphrase (fresh homes in a temporary directory)."""
 
 PEER = {
     "first push": (1368, 34.5e6, 13.8e6),
@@ -121,8 +123,8 @@ def main() -> None:
         db_url = f"sqlite:///{work / 'central.db'}"
         init_db(db_url)
         with central_process(db_url) as (_url, port), WireProxy("127.0.0.1", port) as proxy:
-            first = Store(work / "a")
-            second = Store(work / "b")
+            first = Store(work / "a", passphrase=PASSPHRASE)
+            second = Store(work / "b", passphrase=PASSPHRASE)
             for store in (first, second):
                 code = new_enroll_code(db_url, unit=DISTRICT, role="supervisor")
                 enroll(store, proxy.url, code)

@@ -35,10 +35,7 @@ PASSPHRASE = "bench-slow-link"
 
 
 def _store(path: Path) -> Store:
-    try:
-        return Store(path, passphrase=PASSPHRASE)  # type: ignore[call-arg]
-    except TypeError:  # a store without encryption at rest
-        return Store(path)
+    return Store(path, passphrase=PASSPHRASE)
 
 
 def measure(label: str, store: Store, proxy: WireProxy, kbps: float, rtt_ms: float) -> None:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import resource
 import subprocess
 import sys
@@ -52,6 +51,8 @@ if TYPE_CHECKING:
     from client.app import SanwuApp
 
 TOWN = "150202101000"
+PASSPHRASE = "bench passphrase"
+"""The bench home's passphrase, given by the filling child and the measuring parent."""
 WORDS = "收入支出资产资源债权债务收益分配党费低保补贴土地工程项目村务公开情况"
 SHOWN = 10
 """Rows of a page compared with the expected first rows (more than fit at 80x24)."""
@@ -68,7 +69,7 @@ def fill(home: Path, count: int) -> None:
     from models.orgs import villages_of
     from sync.signing import new_private_key
 
-    store = Store(home)
+    store = Store(home, passphrase=PASSPHRASE)
     store.save_identity(
         Identity(
             device_id="bench-town",
@@ -182,7 +183,7 @@ async def measure(home: Path, imports_started: float) -> None:
     print(f"imports:                        {ms(imports)}")
 
     started = time.perf_counter()
-    store = Store(home)
+    store = Store(home, passphrase=PASSPHRASE)
     app = SanwuApp(store)
     frames = Frames(app)
     frames.expect("home", lambda: isinstance(app.screen, HomeScreen))
@@ -298,7 +299,6 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=34_057)
     parser.add_argument("--fill", type=Path, help=argparse.SUPPRESS)  # the child's job
     args = parser.parse_args()
-    os.environ.setdefault("SANWU_PASSPHRASE", "bench passphrase")
     if args.fill is not None:
         fill(args.fill, args.records)
         return

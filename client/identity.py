@@ -57,10 +57,6 @@ def put_setting(conn: Connection, key: str, value: str) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
-def delete_setting(conn: Connection, key: str) -> None:
-    conn.execute(_setting.delete().where(_setting.c.key == key))
-
-
 def seal_private_key(key: DataKey, raw_b64: str) -> str:
     return key.seal("setting", PRIVATE_KEY, PRIVATE_KEY, raw_b64)
 

@@ -37,7 +37,7 @@ column stays NOT NULL; it reads back as None). Only ``Action.CREATE`` ops carry 
 Changes = Mapping[str, Sequence[Any]]
 AsRecord = Callable[[str, Sequence[str]], Mapping[str, Changes]]
 """(kind, record ids) → each record's create changes ``{field: (None, value)}``, made
-from the record as it is now (``Store._as_record``); a record id it does not answer for
+from the record as it is now (``Records.as_record``); a record id it does not answer for
 gets no changes (central then refuses the create as invalid, and it is quarantined)."""
 
 

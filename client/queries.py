@@ -380,8 +380,3 @@ def history(engine: Engine, record_id: str) -> list[HistoryEntry]:
             )
             for _id, at, actor, action, changes in conn.execute(query)
         ]
-
-
-def sha256_list(values: Iterable[str]) -> list[str]:
-    """Attachment digests as stored: sorted, unique."""
-    return sorted(set(values))

@@ -1,17 +1,26 @@
-"""Session-wide test settings: every in-process store unlocks with a test passphrase, and
-scrypt runs at a low cost there (the real cost is exercised by tests/client/test_crypto.py
-and by every CLI subprocess of tests/e2e)."""
+"""Session-wide test settings: scrypt runs at a low cost (the real cost is exercised by
+tests/client/test_crypto.py and by every CLI subprocess of tests/e2e), and no test sees
+a SANWU_PASSPHRASE of the shell it runs in. In-process stores are opened with their
+passphrase given (tests/stores.py); a test of the CLI in this process asks for the
+``cli_passphrase`` fixture, the CLI's edge."""
 
 from __future__ import annotations
 
 import pytest
 
 import client.crypto
-
-TEST_PASSPHRASE = "test passphrase 测试"
+from tests.stores import TEST_PASSPHRASE
 
 
 @pytest.fixture(autouse=True)
-def _passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SANWU_PASSPHRASE", TEST_PASSPHRASE)
+def _test_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SANWU_PASSPHRASE", raising=False)
     monkeypatch.setattr(client.crypto, "DEFAULT_PARAMS", client.crypto.KdfParams(n=2**4))
+
+
+@pytest.fixture
+def cli_passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI (``client.cli.main`` in this process) unlocks with the test passphrase, as
+    a scheduled ``sanwu`` run does from SANWU_PASSPHRASE."""
+    monkeypatch.setenv("SANWU_PASSPHRASE", TEST_PASSPHRASE)
+    return TEST_PASSPHRASE

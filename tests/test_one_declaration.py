@@ -39,7 +39,7 @@ from models.masking import mask_record
 from models.records import RecordColumns
 from models.validation import normalize, validate_record
 from sync.transport import HttpxTransport
-from tests.conftest import TEST_PASSPHRASE
+from tests.stores import TEST_PASSPHRASE
 
 ROOT = Path(__file__).resolve().parents[1]
 VILLAGE = "150202101200"

@@ -8,13 +8,14 @@ import pytest
 from client.identity import Identity
 from client.store import Store
 from sync.signing import new_private_key
+from tests.stores import open_store
 
 VILLAGE = "150202101200"
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "home") as opened:
+    with open_store(tmp_path / "home") as opened:
         yield opened
 
 

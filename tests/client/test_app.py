@@ -22,6 +22,7 @@ from client.widgets.sync_bar import SyncBar
 from sanwu.demo import prepare_demo
 from sync.backoff import Backoff
 from tests.client.conftest import disclosure
+from tests.stores import open_store
 
 TODAY = date(2026, 11, 5)
 
@@ -160,7 +161,7 @@ async def test_the_clerks_whole_day(demo: DemoSetup, tmp_path: Path) -> None:
 
     db_url = f"sqlite:///{tmp_path / 'demo' / 'demo-central.db'}"
     clerk = demo.store
-    town = Store(tmp_path / "town")
+    town = open_store(tmp_path / "town")
     enroll(town, demo.base_url, new_enroll_code(db_url, unit="150202101000", role="town"))
     sync_round(town)
 

@@ -13,6 +13,9 @@ from client.cli import main
 from sync.failures import ExitCode
 from tests.client.conftest import VILLAGE, disclosure
 
+pytestmark = pytest.mark.usefixtures("cli_passphrase")
+"""``main`` runs in this process: it finds the passphrase where a scheduled run would."""
+
 
 def run(home: Path, *args: str) -> int:
     return main(["--home", str(home), *args])

@@ -11,6 +11,10 @@ from client.cli import main
 from client.store import Store
 from sync.failures import ExitCode
 from tests.client.conftest import VILLAGE, disclosure
+from tests.stores import open_store
+
+pytestmark = pytest.mark.usefixtures("cli_passphrase")
+"""``main`` runs in this process: it finds the passphrase where a scheduled run would."""
 
 PAYMENT = {
     "org_code": VILLAGE,
@@ -80,7 +84,7 @@ def test_bad_input_exits_2_naming_the_problem_and_writes_nothing(
 ) -> None:
     assert run(tmp_path, *args) == ExitCode.USAGE
     assert named in capsys.readouterr().err
-    with Store(tmp_path) as store:
+    with open_store(tmp_path) as store:
         assert store.queue() == []
         assert store.list_records("disclosure", include_deleted=True) == []
 
@@ -123,7 +127,7 @@ def test_sync_with_central_down_exits_3(
     enrolled.close()
     assert run(home, "sync", "--json") == ExitCode.OFFLINE
     assert "unreachable" in capsys.readouterr().err
-    with Store(home) as store:
+    with open_store(home) as store:
         (op,) = store.queue()
         assert op.attempts == 1
         assert "TransportError" in op.last_error
@@ -149,7 +153,7 @@ def test_watch_keeps_trying_while_central_is_away(
     code = run(home, "sync", "--watch", "--rounds", "3", "--interval", "0.01")
     assert code == ExitCode.OK
     assert capsys.readouterr().out.count("offline") == 3
-    with Store(home) as store:
+    with open_store(home) as store:
         (op,) = store.queue()
         assert op.attempts == 3
         assert len(store.rounds()) == 3

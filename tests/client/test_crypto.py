@@ -20,6 +20,7 @@ from client.store import Store
 from models.ids import new_id
 from sync.protocol import ConflictInfo, ConflictType, OpResult, OpStatus
 from sync.signing import new_private_key, private_key_bytes
+from tests.stores import TEST_PASSPHRASE, open_store
 
 VILLAGE = "150202101200"
 ID_NUMBER = "11010519491231002X"
@@ -254,8 +255,20 @@ def test_a_plain_database_is_sealed_at_first_unlock(tmp_path: Path, as_record: b
     assert base64.b64encode(private_key_bytes(key)) not in raw
 
 
+def test_the_store_never_reads_a_passphrase_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the edge (the CLI, the demo) reads SANWU_PASSPHRASE; a store opened without a
+    passphrase stays locked whatever the environment holds."""
+    home = tmp_path / "home"
+    open_store(home).close()
+    monkeypatch.setenv("SANWU_PASSPHRASE", TEST_PASSPHRASE)
+    with Store(home, passphrase=None) as store:
+        assert store.locked and store.has_data_key()
+
+
 def test_reveal_is_audited_without_values(tmp_path: Path) -> None:
-    with Store(tmp_path / "home") as store:
+    with open_store(tmp_path / "home") as store:
         payment = _payment(store)
         store.note_reveal(
             kind="subsidy_payment", record_id=payment, fields=["id_number"], user="clerk"
@@ -275,7 +288,6 @@ def test_cli_passphrase_sources_and_change(
     from client.cli import main
 
     home = str(tmp_path / "home")
-    monkeypatch.delenv("SANWU_PASSPHRASE")
     # No source and no terminal (pytest's stdin): exit 2 with a clear message.
     assert main(["--home", home, "status"]) == 2
     assert "--passphrase-file" in capsys.readouterr().err

@@ -12,9 +12,10 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from client.migrate import current_revision, upgrade
-from client.store import DB_NAME, Store, open_engine
+from client.store import DB_NAME, open_engine
 from client.tables import LOCAL_TABLES, UNKEPT_MODEL_INDEXES
 from models.kinds import KINDS
+from tests.stores import open_store
 
 
 def _head() -> str | None:
@@ -29,12 +30,12 @@ def test_new_database_is_at_head(tmp_path: Path) -> None:
     from client.migrate import HEAD_REVISION
 
     assert _head() == HEAD_REVISION, "client.migrate.HEAD_REVISION must name the newest revision"
-    with Store(tmp_path) as store:
+    with open_store(tmp_path) as store:
         assert current_revision(store.engine) == _head()
 
 
 def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
-    with Store(tmp_path) as store, store.engine.connect() as conn:
+    with open_store(tmp_path) as store, store.engine.connect() as conn:
         wanted = set(LOCAL_TABLES) | set(KINDS)
         context = MigrationContext.configure(
             conn,
@@ -71,7 +72,7 @@ def test_an_older_database_is_upgraded_in_place_with_its_data(tmp_path: Path) ->
             " 9, 'FIN-01', '2025-01', '旧的记录', '', '[]', '', '', '', 'published', '[]')"
         )
         raw.execute("INSERT INTO setting (key, value) VALUES ('cursor', '9')")
-    with Store(tmp_path) as store:
+    with open_store(tmp_path) as store:
         assert current_revision(store.engine) == _head()
         assert store.cursor() == 9
         kind, record = store.get("old-1")
@@ -85,7 +86,7 @@ def test_the_list_order_is_read_from_its_index(tmp_path: Path) -> None:
 
     from client.queries import _PERIOD_END, DisclosureFilter, _disclosure, _where
 
-    with Store(tmp_path) as store, store.engine.connect() as conn:
+    with open_store(tmp_path) as store, store.engine.connect() as conn:
         query = (
             sa.select(_disclosure.c.id)
             .where(*_where(DisclosureFilter(), None))
@@ -99,7 +100,7 @@ def test_the_list_order_is_read_from_its_index(tmp_path: Path) -> None:
 
 def test_the_indexes_no_local_query_uses_are_not_kept(tmp_path: Path) -> None:
     """Migration l0010 drops them; the look-ups they served still find an index."""
-    with Store(tmp_path) as store, store.engine.connect() as conn:
+    with open_store(tmp_path) as store, store.engine.connect() as conn:
         indexes = {
             name
             for (name,) in conn.exec_driver_sql(

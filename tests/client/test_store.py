@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from client import audit, queries
-from client import store as store_module
 from client.errors import UnknownRecord, ValidationFailed
-from client.store import Store
+from client.store import Store, database
 from models.kinds import kind_spec
 from models.validation import normalize
 from sync.protocol import (
@@ -27,6 +26,7 @@ from sync.protocol import (
 )
 from sync.resolution import Choice
 from tests.client.conftest import VILLAGE, disclosure
+from tests.stores import import_rows
 
 
 def _count(store: Store, table: str) -> int:
@@ -328,7 +328,7 @@ def test_an_import_commits_without_copying_the_wal_into_the_file(
     _checkpoint_every_page(enrolled)
     enrolled.add("disclosure", disclosure())
     before = enrolled.path.stat().st_size
-    monkeypatch.setattr(store_module, "DeferredCheckpoint", _HeldCheckpoint)
+    monkeypatch.setattr(database, "DeferredCheckpoint", _HeldCheckpoint)
     _HeldCheckpoint.made.clear()
     with enrolled.importing("disclosure") as bulk:
         raw = bulk.conn.connection.driver_connection
@@ -345,7 +345,7 @@ def test_an_import_commits_without_copying_the_wal_into_the_file(
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -2000
     monkeypatch.undo()
-    enrolled._defer_checkpoint()
+    enrolled._db.defer_checkpoint()
     seconds = enrolled.wait_checkpoint()
     assert seconds is not None and seconds >= 0
     assert enrolled.path.stat().st_size > before  # the deferred checkpoint copied them
@@ -354,7 +354,7 @@ def test_an_import_commits_without_copying_the_wal_into_the_file(
 
 def test_the_deferred_checkpoint_runs_after_a_real_import(enrolled: Store) -> None:
     before = enrolled.path.stat().st_size
-    outcome = enrolled.import_rows("disclosure", _full_disclosures(200))
+    outcome = import_rows(enrolled, "disclosure", _full_disclosures(200))
     assert set(outcome.statuses) == {"created"}
     seconds = enrolled.wait_checkpoint()
     assert seconds is not None
@@ -367,9 +367,9 @@ def test_the_deferred_checkpoint_runs_after_a_real_import(enrolled: Store) -> No
 def test_a_dry_run_or_failed_import_defers_no_checkpoint(
     enrolled: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "DeferredCheckpoint", _HeldCheckpoint)
+    monkeypatch.setattr(database, "DeferredCheckpoint", _HeldCheckpoint)
     _HeldCheckpoint.made.clear()
-    enrolled.import_rows("disclosure", _full_disclosures(3), write=False)
+    import_rows(enrolled, "disclosure", _full_disclosures(3), write=False)
     with pytest.raises(RuntimeError), enrolled.importing("disclosure") as bulk:
         bulk.add(_full_disclosures(3))
         raise RuntimeError("cut")
@@ -388,7 +388,7 @@ def _stored_changes(store: Store) -> dict[str, str]:
 
 
 def test_an_imported_create_is_queued_as_the_record_is(enrolled: Store) -> None:
-    (imported,) = enrolled.import_rows("disclosure", _full_disclosures(1)).record_ids
+    (imported,) = import_rows(enrolled, "disclosure", _full_disclosures(1)).record_ids
     assert imported is not None
     typed = enrolled.add("disclosure", disclosure(period="2030-01"))
     stored = _stored_changes(enrolled)
@@ -410,7 +410,7 @@ def test_an_imported_create_is_queued_as_the_record_is(enrolled: Store) -> None:
 def test_an_imported_create_carries_the_record_as_edited_and_then_its_edit(
     enrolled: Store,
 ) -> None:
-    (imported,) = enrolled.import_rows("disclosure", _full_disclosures(1)).record_ids
+    (imported,) = import_rows(enrolled, "disclosure", _full_disclosures(1)).record_ids
     assert imported is not None
     enrolled.edit(imported, {"title": "改过的标题", "responsible": ""})
     (_, create), (_, update) = enrolled.pending_ops(after_seq=0, limit=10)
@@ -432,7 +432,7 @@ def test_a_pull_rebases_an_imported_create_as_it_does_a_typed_one(
     if how == "typed":
         record_id = enrolled.add("disclosure", _full_disclosures(1)[0])
     else:
-        (made,) = enrolled.import_rows("disclosure", _full_disclosures(1)).record_ids
+        (made,) = import_rows(enrolled, "disclosure", _full_disclosures(1)).record_ids
         assert made is not None
         record_id = made
     enrolled.edit(record_id, {"title": "我的标题"})
@@ -467,7 +467,7 @@ def test_an_import_audits_its_new_records_in_one_entry(enrolled: Store) -> None:
     """One entry for the batch: the file and each new record's digest, no values; each
     record's history finds its part of it."""
     records = _full_disclosures(3)
-    ids = enrolled.import_rows("disclosure", records, source="旧平台.csv").record_ids
+    ids = import_rows(enrolled, "disclosure", records, source="旧平台.csv").record_ids
     ((entry_id, action, record_id, changes),) = _audit_rows(enrolled)
     assert (action, record_id) == ("import", "")
     assert json.loads(changes) == {
@@ -510,7 +510,7 @@ def test_an_import_audits_its_new_records_in_one_entry(enrolled: Store) -> None:
 )
 def test_altering_an_imports_entry_is_detected(enrolled: Store, tamper: str) -> None:
     enrolled.add("disclosure", _full_disclosures(4)[3])  # entry 1: a typed record
-    enrolled.import_rows("disclosure", _full_disclosures(3), source="旧平台.csv")
+    import_rows(enrolled, "disclosure", _full_disclosures(3), source="旧平台.csv")
     with sqlite3.connect(enrolled.path) as raw:
         assert raw.execute(tamper).rowcount == 1
     with enrolled.engine.connect() as conn:
@@ -533,7 +533,7 @@ def test_an_imported_payment_leaves_no_personal_value_in_clear(enrolled: Store) 
     )
     assert errors == []
     record = {**kind_spec("subsidy_payment").defaults(), **given}
-    (record_id,) = enrolled.import_rows("subsidy_payment", [record], source="p.csv").record_ids
+    (record_id,) = import_rows(enrolled, "subsidy_payment", [record], source="p.csv").record_ids
     enrolled.wait_checkpoint()
     raw = b"".join(path.read_bytes() for path in enrolled.home.glob("sanwu.db*"))
     assert id_number.encode() not in raw and account.encode() not in raw

@@ -535,11 +535,13 @@ def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 
 
 
 BULK_SCRIPT = """
+import os
 import sys
 from pathlib import Path
 from client.store import Store
 home, org_code, count, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-with Store(Path(home)) as store:
+# This script is its own edge: the passphrase comes from child_env(), as the CLI's does.
+with Store(Path(home), passphrase=os.environ["SANWU_PASSPHRASE"]) as store:
     for i in range(count):
         store.add("subsidy_project", {
             "org_code": org_code, "category": "agriculture", "name": f"{tag}-{i:05d}",

@@ -18,10 +18,10 @@ from central.admin import init_db, new_enroll_code
 from central.server import Tls, run_in_thread
 from central.settings import CentralSettings
 from client.cli import main
-from client.store import Store
 from sync.failures import ExitCode
+from tests.stores import open_store
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("cli_passphrase")]
 
 VILLAGE = "150202101219"
 
@@ -118,7 +118,7 @@ def test_a_device_trusts_an_intranet_central_through_its_ca_bundle(
     code = main(["--home", str(home), "enroll", "--server", url, "--code", untrusted])
     assert code == ExitCode.OFFLINE  # the certificate is not trusted: nothing is enrolled
     assert "certificate is not trusted" in capsys.readouterr().err
-    with Store(home) as store:
+    with open_store(home) as store:
         assert store.identity is None
 
     trusted = new_enroll_code(db_url, unit=VILLAGE, role="clerk")

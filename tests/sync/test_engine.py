@@ -20,6 +20,7 @@ from models.validation import normalize
 from sync.engine import Progress
 from sync.resolution import Choice
 from sync.transport import HttpxTransport
+from tests.stores import import_rows, open_store
 
 VILLAGE = "150202101200"
 OTHER_VILLAGE = "150202101201"
@@ -39,7 +40,7 @@ class Link:
         return HttpxTransport("http://testserver", client=self.client)
 
     def device(self, home: Path, unit: str, role: str) -> Store:
-        store = Store(home)
+        store = open_store(home)
         code = new_enroll_code(self.db_url, unit=unit, role=role)
         enroll(store, "http://testserver", code, transport=self.transport())
         return store
@@ -253,7 +254,7 @@ def _imported(store: Store, periods: list[str]) -> list[str]:
         given, errors = normalize("disclosure", {**_disclosure(period), "org_code": VILLAGE})
         assert errors == []
         records.append({**kind_spec("disclosure").defaults(), **given})
-    outcome = store.import_rows("disclosure", records)
+    outcome = import_rows(store, "disclosure", records)
     assert outcome.statuses == ["created"] * len(periods)
     return [record_id for record_id in outcome.record_ids if record_id is not None]
 

@@ -15,6 +15,9 @@ from client.store import Store
 from sync.failures import ExitCode
 from tests.client.conftest import disclosure
 
+pytestmark = pytest.mark.usefixtures("cli_passphrase")
+"""``main`` runs in this process: it finds the passphrase where a scheduled run would."""
+
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
 
 

@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from client.cli import main
-from client.store import Store
 from sync.failures import ExitCode
 from tests.client.conftest import VILLAGE
 from tests.client.legacy.files import disclosure_rows, write_csv, write_xlsx
+from tests.stores import open_store
+
+pytestmark = pytest.mark.usefixtures("cli_passphrase")
+"""``main`` runs in this process: it finds the passphrase where a scheduled run would."""
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
 
@@ -32,7 +35,7 @@ def test_import_prints_counts_and_writes_the_report(
     assert "3 rows; 2 were created, 0 updated, 0 unchanged, 1 rejected" in out
     assert "holds personal data" in out
     assert (tmp_path / "old.rejects.xlsx").exists() and (tmp_path / "old.rejects.csv").exists()
-    with Store(home) as store:
+    with open_store(home) as store:
         assert len(store.list_records("disclosure")) == 2
         assert store.status().pending == 2
 
@@ -46,7 +49,7 @@ def test_dry_run_and_explicit_report(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(home, *args, "--report", str(report)) == ExitCode.OK
     assert "2 would be created" in capsys.readouterr().out
     assert report.exists() and report.with_suffix(".csv").exists()
-    with Store(home) as store:
+    with open_store(home) as store:
         assert store.list_records("disclosure") == []
 
 

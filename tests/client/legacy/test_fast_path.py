@@ -1,6 +1,6 @@
 """The bulk import's fast paths write exactly what the ordinary ones do.
 
-``Store.import_rows`` writes records, ops and audit entries with the sqlite3 cursor,
+``BulkImport.add`` writes records, ops and audit entries with the sqlite3 cursor,
 ``audit.append_many`` assembles canonical bodies from pieces, and the importer tells
 ``validate_record`` which fields ``normalize`` produced: each is checked here against
 ``Store.add``, ``audit.entry_hash`` / ``verify_chain`` and a full ``validate_record``.
@@ -27,6 +27,7 @@ from models.kinds import kind_spec
 from models.validation import normalize, validate_record
 from tests.client.conftest import VILLAGE
 from tests.client.legacy.files import DISCLOSURE_HEADERS, disclosure_rows, write_csv, write_xlsx
+from tests.stores import import_rows, open_store
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
 
@@ -110,7 +111,7 @@ def test_an_imported_record_reads_back_like_an_added_one(enrolled: Store, kind: 
         other["id_number"] = "110105194912310038"
     record = _full(kind, other)
     keys = None if kind_spec(kind).natural_key else ["key-1"]
-    outcome = enrolled.import_rows(kind, [record], import_keys=keys)
+    outcome = import_rows(enrolled, kind, [record], import_keys=keys)
     assert outcome.statuses == [IMPORT_CREATED]
     imported_id = outcome.record_ids[0]
     assert imported_id is not None
@@ -211,7 +212,7 @@ def store_factory(tmp_path: Any) -> Any:
     opened: list[Store] = []
 
     def make() -> Store:
-        store = Store(tmp_path / f"other-{len(opened)}")
+        store = open_store(tmp_path / f"other-{len(opened)}")
         opened.append(store)
         return store
 
@@ -282,7 +283,7 @@ def _import_failing_at_the_audit(
 
     monkeypatch.setattr(audit, "append_many", broken)
     with pytest.raises(OSError, match="disk full"):
-        store.import_rows("disclosure", records)
+        import_rows(store, "disclosure", records)
     monkeypatch.undo()
 
 
@@ -299,7 +300,7 @@ def test_a_batch_that_fails_half_way_leaves_nothing(
             for name in ("disclosure", "outbox", "audit")
         ]
     assert counts == [0, 0, 0]
-    assert enrolled.import_rows("disclosure", records).statuses == [IMPORT_CREATED] * 2
+    assert import_rows(enrolled, "disclosure", records).statuses == [IMPORT_CREATED] * 2
 
 
 def _indexes(store: Store, table: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from client.widgets.confirm import ConfirmScreen
 from client.widgets.paged_table import PagedTable
 from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import make_app, open_first_disclosure, screen_text
+from tests.stores import import_rows
 
 
 async def test_list_filters_by_status_and_finds_pinyin_initials(enrolled: Store) -> None:
@@ -185,7 +186,7 @@ async def test_detail_history_names_the_file_an_imported_record_came_from(
     given, errors = normalize("disclosure", {**disclosure(), "org_code": VILLAGE})
     assert errors == []
     record = {**kind_spec("disclosure").defaults(), **given}
-    (record_id,) = enrolled.import_rows("disclosure", [record], source="旧平台导出.csv").record_ids
+    (record_id,) = import_rows(enrolled, "disclosure", [record], source="旧平台导出.csv").record_ids
     assert record_id is not None
     enrolled.edit(record_id, {"status": "published"})
     app = make_app(enrolled)

@@ -16,6 +16,7 @@ from client.screens.form import RecordForm
 from client.store import Store
 from tests.client.conftest import disclosure
 from tests.client.screens.conftest import TODAY, make_app, make_conflict, screen_text
+from tests.stores import import_rows
 
 PAYMENT = {
     "recipient_name": "张三丰",
@@ -112,8 +113,8 @@ def test_diagnostics_bundle_shows_an_imported_payment_without_its_values(
     )
     assert errors == []
     record = {**kind_spec("subsidy_payment").defaults(), **given}
-    (payment_id,) = enrolled.import_rows(
-        "subsidy_payment", [record], source="发放表.xlsx"
+    (payment_id,) = import_rows(
+        enrolled, "subsidy_payment", [record], source="发放表.xlsx"
     ).record_ids
     out = tmp_path / "bundle.zip"
     write_bundle(enrolled, out)

@@ -1,0 +1,236 @@
+"""What the sync engine (``sync.engine.SyncStore``) and support staff ask of the store:
+pending ops with personal values opened, central's push answers and pulled pages each
+stored in one transaction, the pull cursor and push batch size, the rounds, the audit
+segment central checks and its acknowledgement, and the revocation mark; the queue and
+the status line. Nothing here talks to the network."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, partial
+from typing import Any
+
+import sqlalchemy as sa
+
+from client import audit, outbox
+from client.identity import AUDIT_SENT, CURSOR, REVOKED_AT, get_setting, put_setting
+from client.store.conflicts import Conflicts
+from client.store.database import Database, utcnow
+from client.store.device import Device
+from client.store.records import Records, upsert_statement
+from client.store.sealing import Sealer
+from client.tables import SyncRound
+from models.kinds import kind_spec, timestamp_from_wire
+from sync.merge import rebase
+from sync.protocol import Op, OpResult, OpStatus, PullResponse
+
+PUSH_BATCH = "push_batch"
+"""The setting that keeps the push batch size between rounds."""
+
+_round = SyncRound.__table__  # type: ignore[attr-defined]
+
+
+@cache
+def _version_update(kind: str) -> Any:
+    """The version our op made on central: its number, change number, clocks and author,
+    so the local row matches central's without pulling our own change back."""
+    table = kind_spec(kind).table.__table__  # type: ignore[attr-defined]
+    return (
+        table.update()
+        .where(table.c.id == sa.bindparam("_id"), table.c.version < sa.bindparam("_version"))
+        .values(
+            version=sa.bindparam("_version"),
+            seq=sa.bindparam("_seq"),
+            received_at=sa.bindparam("_received_at"),
+            recorded_at=sa.bindparam("_recorded_at"),
+            updated_by=sa.bindparam("_updated_by"),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    pending: int
+    quarantined: int
+    conflicts: int
+    last_round: Mapping[str, Any] | None
+
+
+class SyncSide:
+    def __init__(
+        self,
+        db: Database,
+        sealer: Sealer,
+        device: Device,
+        records: Records,
+        conflicts: Conflicts,
+    ) -> None:
+        self._db = db
+        self._sealer = sealer
+        self._device = device
+        self._records = records
+        self._conflicts = conflicts
+
+    # ---- the queue (support staff) ----------------------------------------------------
+
+    def queue(self) -> list[outbox.QueuedOp]:
+        with self._db.connect() as conn:
+            # Only the fields' names are listed: the values need not be opened.
+            as_record = partial(self._records.as_record, conn, opened=False)
+            return outbox.listing(conn, as_record=as_record)
+
+    def retry(self, op_id: str | None = None) -> int:
+        """Put quarantined ops back in line (one, or all)."""
+        with self._db.transaction() as conn:
+            return outbox.release(conn, op_id)
+
+    def status(self) -> SyncStatus:
+        with self._db.connect() as conn:
+            counts = outbox.counts(conn)
+            open_conflicts = self._conflicts.count_open(conn)
+            last = conn.execute(sa.select(_round).order_by(_round.c.id.desc()).limit(1)).first()
+        return SyncStatus(
+            pending=counts[outbox.PENDING],
+            quarantined=counts[outbox.QUARANTINED],
+            conflicts=open_conflicts,
+            last_round=dict(last._mapping) if last is not None else None,
+        )
+
+    # ---- push ---------------------------------------------------------------------------
+
+    def pending_ops(self, *, after_seq: int, limit: int) -> list[tuple[int, Op]]:
+        with self._db.connect() as conn:
+            ops = outbox.pending(
+                conn,
+                after_seq=after_seq,
+                limit=limit,
+                as_record=partial(self._records.as_record, conn),
+            )
+        out: list[tuple[int, Op]] = []
+        for seq, op in ops:
+            opened = self._sealer.open_changes(op.record_id, op.changes)
+            changes = {name: (pair[0], pair[1]) for name, pair in opened.items()}
+            out.append((seq, op.model_copy(update={"changes": changes})))
+        return out
+
+    def mark_attempt(self, op_ids: Sequence[str]) -> None:
+        with self._db.transaction() as conn:
+            outbox.mark_attempt(conn, op_ids, at=utcnow())
+
+    def note_error(self, op_ids: Sequence[str], error: str) -> None:
+        with self._db.transaction() as conn:
+            outbox.note_error(conn, op_ids, error)
+
+    def apply_push_results(self, ops: Sequence[Op], results: Sequence[OpResult]) -> int:
+        """Record central's answers in one transaction; returns the new conflicts stored."""
+        by_id = {op.op_id: op for op in ops}
+        new_conflicts = 0
+        answered: list[str] = []
+        versions: dict[str, list[dict[str, Any]]] = {}
+        with self._db.transaction() as conn:
+            for result in results:
+                op = by_id.get(result.op_id)
+                if op is None:
+                    continue
+                if result.status is OpStatus.REJECTED:
+                    error = result.error
+                    reason = f"{error.code}: {error.message}" if error else "rejected"
+                    outbox.quarantine(conn, op.op_id, reason)
+                    continue
+                if result.status in (OpStatus.APPLIED, OpStatus.PARTIAL) and result.seq:
+                    versions.setdefault(op.kind, []).append(
+                        {
+                            "_id": op.record_id,
+                            "_version": result.version,
+                            "_seq": result.seq,
+                            "_received_at": timestamp_from_wire(result.received_at),
+                            "_recorded_at": timestamp_from_wire(op.recorded_at),
+                            "_updated_by": self._device.actor,
+                        }
+                    )
+                for info in result.conflicts:
+                    self._conflicts.keep(conn, op, info)
+                    new_conflicts += 1
+                answered.append(op.op_id)
+            for kind, rows in versions.items():
+                conn.execute(_version_update(kind), rows)
+            outbox.remove_many(conn, answered)
+        return new_conflicts
+
+    def push_batch_size(self) -> int | None:
+        """The push batch size the last round ended with (see sync.batching)."""
+        with self._db.connect() as conn:
+            value = get_setting(conn, PUSH_BATCH)
+        return int(value) if value else None
+
+    def set_push_batch_size(self, size: int) -> None:
+        with self._db.transaction() as conn:
+            put_setting(conn, PUSH_BATCH, str(size))
+
+    # ---- pull ---------------------------------------------------------------------------
+
+    def cursor(self) -> int:
+        with self._db.connect() as conn:
+            return int(get_setting(conn, CURSOR) or 0)
+
+    def apply_pull(self, page: PullResponse) -> int:
+        """Store a pulled page with pending local edits re-applied on top, and move the
+        cursor, in one transaction: a cut leaves the cursor where the data is."""
+        rows: dict[str, list[dict[str, Any]]] = {}
+        with self._db.transaction() as conn:
+            pending = {
+                record_id: [self._sealer.open_changes(record_id, changes) for changes in batch]
+                for record_id, batch in outbox.pending_changes(
+                    conn,
+                    {c.record["id"] for c in page.changes},
+                    as_record=partial(self._records.as_record, conn),
+                ).items()
+            }
+            for change in page.changes:
+                spec = kind_spec(change.kind)
+                record = dict(change.record)
+                local = pending.get(record["id"])
+                if local:
+                    record = rebase(record, local)
+                columns = self._sealer.columns_for(spec, record)
+                columns["seq"] = change.seq
+                rows.setdefault(spec.name, []).append(columns)
+            for kind, batch in rows.items():
+                conn.execute(upsert_statement(kind), batch)
+            put_setting(conn, CURSOR, str(page.cursor))
+        return len(page.changes)
+
+    # ---- rounds, the audit segment, revocation -----------------------------------------
+
+    def record_round(self, figures: Mapping[str, Any]) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(_round.insert().values(**figures))
+
+    def rounds(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self._db.connect() as conn:
+            rows = conn.execute(sa.select(_round).order_by(_round.c.id.desc()).limit(limit))
+            return [dict(row._mapping) for row in rows]
+
+    def audit_segment(self, *, limit: int) -> list[audit.Link]:
+        """The audit entries central has not acknowledged, oldest first, preceded by the
+        last acknowledged one (its anchor): central checks the chain continues from it."""
+        with self._db.connect() as conn:
+            sent = int(get_setting(conn, AUDIT_SENT) or 0)
+            return audit.links(conn, after=max(0, sent - 1), limit=limit + (1 if sent else 0))
+
+    def ack_audit(self, last_id: int) -> None:
+        with self._db.transaction() as conn:
+            if last_id > int(get_setting(conn, AUDIT_SENT) or 0):
+                put_setting(conn, AUDIT_SENT, str(last_id))
+
+    def revoked_at(self) -> str | None:
+        """When central first answered that this device is revoked (None: it has not)."""
+        with self._db.connect() as conn:
+            return get_setting(conn, REVOKED_AT)
+
+    def mark_revoked(self) -> None:
+        """Remember the revocation: sync stops here for good, local data stays."""
+        with self._db.transaction() as conn:
+            if get_setting(conn, REVOKED_AT) is None:
+                put_setting(conn, REVOKED_AT, utcnow().isoformat())
