@@ -41,8 +41,8 @@ from client.attachments import Attachments  # noqa: E402
 from client.photos import downscale  # noqa: E402
 from client.store import Store  # noqa: E402
 from client.syncing import enroll, sync_round  # noqa: E402
-from sync.engine import RoundReport  # noqa: E402
 from sync.errors import SyncError  # noqa: E402
+from sync.progress import RoundReport  # noqa: E402
 
 VILLAGE = "150202101200"
 TOWN = "150202101000"

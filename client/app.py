@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from client.i18n import _, set_language, translate_bindings
+from client.i18n import _, set_language
 from client.screens.base import local_time
 from client.screens.commands import ScreensProvider
 from client.screens.conflicts import ConflictsScreen
@@ -32,11 +32,12 @@ from client.screens.sync import SyncScreen
 from client.screens.warnings import WarningsScreen
 from client.store import Store
 from client.syncing import check_reachable, sync_round
+from client.widgets.bindings import translate_bindings
 from client.widgets.nav_bar import SCREENS
 from client.widgets.sync_bar import SyncBar
 from sync.backoff import Backoff
-from sync.engine import Progress, RoundReport
 from sync.failures import ExitCode, Retry, failure_of
+from sync.progress import Progress, RoundReport
 
 BACKOFF_FIRST = 30.0
 """Seconds before the first health check (and the bound of the first wait after central

@@ -57,3 +57,14 @@ class NotEnrolled(StoreError):
     """The action needs a device identity: run ``sanwu enroll`` first."""
 
     failure: ClassVar[Failure] = PERSONS_TO_FIX
+
+
+REVOKED_MESSAGE = (
+    "refused by central: this device was revoked, so it no longer syncs. Everything entered "
+    "here is kept on this PC (nothing pending is lost); ask the administrator for a new enrollment "
+    "code (`sanwu enroll --force`), or remove the local data on purpose with `sanwu wipe`."
+)
+CLOCK_SKEW_MESSAGE = (
+    "this PC's clock differs too much from central's: set the date, time and time zone "
+    "correctly, then sync again."
+)

@@ -11,7 +11,6 @@ import ast
 import os
 from functools import cache
 from importlib import resources
-from typing import Any
 
 DEFAULT_LANG = "zh_CN"
 ENV_LANG = "SANWU_LANG"
@@ -86,23 +85,3 @@ def label(kind: str, field: str, code: str) -> str:
     if _current == "en":
         return code.replace("_", " ")
     return kind_spec(kind).choices(field).get(code, code) or code
-
-
-def translate_bindings(node: Any) -> None:
-    """Show a node's binding descriptions and tooltips in the current language.
-
-    Bindings are declared with English msgids at class level (before the language
-    is chosen); each screen calls this once in ``__init__``.
-    """
-    from dataclasses import replace
-
-    from textual.binding import BindingsMap
-
-    keys = {
-        key: [
-            replace(binding, description=_(binding.description), tooltip=_(binding.tooltip))
-            for binding in bindings
-        ]
-        for key, bindings in node._bindings.key_to_bindings.items()
-    }
-    node._bindings = BindingsMap.from_keys(keys)

@@ -7,26 +7,18 @@ from collections.abc import Callable
 
 from client.attachments import Attachments
 from client.crypto import Locked
+from client.errors import REVOKED_MESSAGE
 from client.identity import Identity
 from client.store import Store, utcnow
 from client.sync_lock import sync_lock
 from sync.central_api import CentralAPI
-from sync.engine import Progress, RoundReport, SyncEngine
+from sync.engine import SyncEngine
 from sync.errors import DeviceRevoked, SyncError
+from sync.progress import Progress, RoundReport
 from sync.protocol import EnrollRequest, EnrollResponse
 from sync.signing import new_private_key, public_key_b64
 from sync.throttle import ThrottledTransport
 from sync.transport import HttpxTransport, Transport, tls_verify
-
-REVOKED_MESSAGE = (
-    "refused by central: this device was revoked, so it no longer syncs. Everything entered "
-    "here is kept on this PC (nothing pending is lost); ask the administrator for a new enrollment "
-    "code (`sanwu enroll --force`), or remove the local data on purpose with `sanwu wipe`."
-)
-CLOCK_SKEW_MESSAGE = (
-    "this PC's clock differs too much from central's: set the date, time and time zone "
-    "correctly, then sync again."
-)
 
 
 def transport_for(identity: Identity, *, timeout: float = 30.0) -> HttpxTransport:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import Protocol
 
 from sync.attachments import AttachmentSide, AttachmentTransfer, FileCounts
 from sync.batching import BatchSizer
 from sync.central_api import CentralAPI
 from sync.errors import LinkTimeout, PayloadTooLarge, SyncError
+from sync.progress import Progress, RoundReport
 from sync.protocol import AUDIT_MAX_LINKS, AuditLink, Op, OpResult, OpStatus, PullResponse
 from sync.transport import Traffic
 
@@ -46,35 +47,6 @@ class SyncStore(Protocol):
     def push_batch_size(self) -> int | None: ...
 
     def set_push_batch_size(self, size: int) -> None: ...
-
-
-@dataclass
-class RoundReport:
-    pushed: int = 0
-    pulled: int = 0
-    conflicts: int = 0
-    rejected: int = 0
-    bytes_sent: int = 0
-    bytes_received: int = 0
-    requests: int = 0
-    files_sent: int = 0
-    files_received: int = 0
-    seconds: float = 0.0
-
-    def counts(self) -> dict[str, int]:
-        """The round's counts (everything but its duration), as scripts and history keep them."""
-        return {name: value for name, value in asdict(self).items() if name != "seconds"}
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Posted after every batch and page, for progress bars."""
-
-    phase: str
-    pushed: int
-    pulled: int
-    bytes_sent: int
-    bytes_received: int
 
 
 class SyncEngine:

@@ -1,90 +1,146 @@
-"""Data flows one way: the headless core never imports the UI (nor central the client)."""
+"""Data flows one way: screen → store → outbox → sync engine → central.
+
+One test walks every module of ``models``, ``sync``, ``central`` and ``client``, reads
+every import it makes (at the top or inside a function), and checks it against the
+table below, which says what each part may not import and why. The same contracts
+are declared for import-linter in pyproject.toml (``lint-imports``, run by
+``.ci/run``); this test also reads the imports a function makes late.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+AREAS = ("models", "sync", "central", "client")
 
-
-@pytest.mark.parametrize(
-    ("modules", "forbidden"),
-    [
-        (
-            ["models.kinds", "models.validation", "models.masking", "models.catalog"],
-            ["textual", "fastapi", "httpx"],
-        ),
-        (
-            ["sync.engine", "sync.central_api", "sync.merge", "sync.resolution"],
-            ["textual", "fastapi"],
-        ),
-        (["central.app", "central.push", "central.pull"], ["textual", "client"]),
-        (["client.store", "client.syncing"], ["textual", "fastapi"]),
-        # The command line starts cheap: its modules load neither the UI nor a server.
-        (
-            ["client.cli", "client.cli.__main__", "client.demo"],
-            ["central", "textual", "fastapi", "uvicorn", "alembic"],
-        ),
-        (["central.cli", "central.__main__"], ["client", "textual", "fastapi", "uvicorn"]),
-    ],
+UI = ("textual", "rich")
+SERVER = ("fastapi", "starlette", "uvicorn")
+UI_MODULES = ("client.app", "client.screens", "client.widgets")
+TALKS_TO_CENTRAL = (
+    "httpx",
+    "sync.transport",
+    "sync.throttle",
+    "sync.central_api",
+    "sync.engine",
+    "sync.attachments",
+    "client.syncing",
 )
-def test_core_does_not_import(modules: list[str], forbidden: list[str]) -> None:
-    code = (
-        "import sys\n"
-        + "".join(f"import {m}\n" for m in modules)
-        + f"print(sorted(m for m in {forbidden!r} if m in sys.modules))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "[]"
 
 
-def test_no_client_module_imports_central() -> None:
-    """Only the top-level ``sanwu`` package knows both sides (``sanwu central``, ``demo``)."""
-    code = (
-        "import importlib, pkgutil, sys\n"
-        "import client\n"
-        "for m in pkgutil.walk_packages(client.__path__, 'client.'):\n"
-        "    if '.migrations' not in m.name:\n"
-        "        importlib.import_module(m.name)\n"
-        "print(sorted(m for m in sys.modules if m == 'central' or m.startswith('central.')))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "[]"
+@dataclass(frozen=True)
+class Rule:
+    area: tuple[str, ...]
+    """Module-name prefixes the rule covers (a later, narrower rule comes first)."""
+    never: tuple[str, ...]
+    """Module-name prefixes its modules must not import."""
+    reason: str
+    exceptions: tuple[tuple[str, str], ...] = ()
+    """(module, import) pairs allowed anyway, each for the reason given beside it."""
 
 
-@pytest.mark.parametrize(
-    "command", [["sync"], ["status"], ["record", "list", "disclosure"], ["--help"]]
+RULES = (
+    Rule(
+        ("models",),
+        (*UI, *SERVER, "httpx", "alembic", "sync", "client", "central", "sanwu"),
+        "shared by both ends: kinds, reference data and pure rules, no I/O but its data files",
+    ),
+    Rule(
+        ("sync",),
+        (*UI, *SERVER, "alembic", "client", "central", "sanwu"),
+        "the protocol and the device's engine: no UI, no server, no store of its own",
+    ),
+    Rule(
+        ("central",),
+        (*UI, "httpx", "client", "sanwu"),
+        "the service: never the client, never a UI",
+    ),
+    Rule(
+        ("client.app",),
+        (*SERVER, "central", "sanwu", "httpx"),
+        "the app runs a sync round in a worker (client.syncing), never HTTP itself",
+    ),
+    Rule(
+        ("client.screens", "client.widgets"),
+        (*SERVER, "central", "sanwu", *TALKS_TO_CENTRAL, "client.app"),
+        "screens call the store; they never talk to central, and ask the app for what they "
+        "need through screens.base.Host, not by importing it",
+    ),
+    Rule(
+        ("client",),
+        (*UI, *SERVER, "central", "sanwu", *UI_MODULES),
+        "headless: the store, the command line, imports and exports run without a UI",
+        exceptions=(
+            ("client.cli.home", "client.app"),  # `sanwu` with no command starts the app
+            ("client.demo", "client.app"),  # `sanwu demo` starts the app
+        ),
+    ),
 )
-def test_a_client_command_loads_neither_central_nor_the_ui(
-    command: list[str], tmp_path: Path
-) -> None:
-    """``sanwu sync`` in cron starts without Textual, FastAPI or uvicorn (the store may
-    still load Alembic to migrate)."""
-    code = (
-        "import sys\n"
-        "from sanwu import main\n"
-        "try:\n"
-        f"    main(['--home', {str(tmp_path)!r}, *{command!r}])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in ('central', 'textual', 'fastapi', 'uvicorn') if m in sys.modules),"
-        " file=sys.stderr)\n"
+
+
+def _modules() -> Iterator[tuple[str, Path]]:
+    for area in AREAS:
+        for path in sorted((ROOT / area).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue  # Alembic's own files: they import what Alembic needs
+            yield (
+                ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"),
+                path,
+            )
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _covers(prefix: str, name: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def _rule(module: str) -> Rule:
+    return next(rule for rule in RULES if any(_covers(area, module) for area in rule.area))
+
+
+MODULES = list(_modules())
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[name for name, _ in MODULES])
+def test_each_module_imports_only_what_its_layer_may(module: str, path: Path) -> None:
+    rule = _rule(module)
+    allowed = {name for owner, name in rule.exceptions if owner == module}
+    broken = sorted(
+        name
+        for name in _imports(path)
+        if any(_covers(never, name) for never in rule.never)
+        and not any(_covers(ok, name) for ok in allowed)
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SANWU_PASSPHRASE": "layering-test"},
-    )
-    assert out.stderr.strip().splitlines()[-1] == "[]"
+    assert not broken, f"{module} imports {broken}: {rule.reason}"
+
+
+def test_the_walk_sees_every_area() -> None:
+    """The table covers every module, and the walk found the parts it is about."""
+    names = [name for name, _ in MODULES]
+    for area in AREAS:
+        assert any(_covers(area, name) for name in names), area
+    assert "client.screens.base" in names and "central.routes.sync" in names
+
+
+def test_the_rules_catch_a_broken_import(tmp_path: Path) -> None:
+    """The walk reads late imports too: a screen that talks to central is caught."""
+    screen = tmp_path / "screen.py"
+    screen.write_text("def go():\n    from client.syncing import sync_round\n", encoding="utf-8")
+    rule = _rule("client.screens.example")
+    assert any(_covers(never, "client.syncing") for never in rule.never)
+    assert "client.syncing.sync_round" in _imports(screen)

@@ -179,11 +179,11 @@ def messages_of(error: BaseException, failure: Failure) -> list[str]:
     if isinstance(error, ValidationFailed):
         return [f"{e.field}: {e.message}" for e in error.errors]
     if isinstance(error, DeviceRevoked):
-        from client.syncing import REVOKED_MESSAGE
+        from client.errors import REVOKED_MESSAGE
 
         return [REVOKED_MESSAGE]
     if isinstance(error, ClockSkewError):
-        from client.syncing import CLOCK_SKEW_MESSAGE
+        from client.errors import CLOCK_SKEW_MESSAGE
 
         return [f"{CLOCK_SKEW_MESSAGE} (central said: {error})"]
     if isinstance(error, SyncError):

@@ -16,7 +16,7 @@ from models.masking import mask_record
 from sync.failures import ExitCode, Retry, failure_of
 
 if TYPE_CHECKING:
-    from sync.engine import RoundReport
+    from sync.progress import RoundReport
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from client.i18n import translate_bindings
+from client.widgets.bindings import translate_bindings
 from client.widgets.nav_bar import NavBar
 from client.widgets.sync_bar import SyncBar
 

@@ -14,11 +14,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from client.errors import StoreError, ValidationFailed
-from client.i18n import N_, _, translate_bindings
+from client.i18n import N_, _
 from client.labels import field_name, kind_name, shown
 from client.screens.base import SanwuScreen
 from client.screens.form import errors_text
 from client.store import ConflictEntry
+from client.widgets.bindings import translate_bindings
 from models.kinds import FieldType, kind_spec
 from sync.resolution import Choice
 

@@ -12,10 +12,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from client import queries
 from client.attachments import PENDING, WANTED, Attachments
 from client.audit import IMPORT
-from client.i18n import N_, _, translate_bindings
+from client.i18n import N_, _
 from client.labels import field_name, shown
 from client.screens.base import AppScreen, local_time
 from client.screens.disclosure_form import DisclosureForm
+from client.widgets.bindings import translate_bindings
 from models.kinds import kind_spec
 
 if TYPE_CHECKING:

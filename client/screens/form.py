@@ -34,9 +34,10 @@ from textual.widgets import (
 
 from client.attachments import AttachmentError, Attachments
 from client.errors import StoreError, ValidationFailed
-from client.i18n import N_, _, translate_bindings
+from client.i18n import N_, _
 from client.labels import choice_options, field_name, item_label
 from client.screens.base import AppScreen
+from client.widgets.bindings import translate_bindings
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.file_picker import FilePicker
 from models.catalog import load_catalog

@@ -10,7 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from client.i18n import _, translate_bindings
+from client.i18n import _
+from client.widgets.bindings import translate_bindings
 from client.widgets.nav_bar import SCREENS
 
 

@@ -30,11 +30,12 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
-from client.i18n import N_, _, translate_bindings
+from client.i18n import N_, _
 from client.labels import kind_name
 from client.legacy.importer import ImportReport, NotATable, import_file
 from client.legacy.report import write_reject_report
 from client.screens.base import AppScreen
+from client.widgets.bindings import translate_bindings
 from client.widgets.file_picker import FilePicker
 from models.kinds import KINDS, kind_spec
 

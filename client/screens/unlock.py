@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from client.crypto import BadPassphrase
+from client.errors import REVOKED_MESSAGE
 from client.i18n import _
 from client.store import Store
-from client.syncing import REVOKED_MESSAGE
 
 
 class UnlockScreen(ModalScreen[bool]):

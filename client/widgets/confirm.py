@@ -10,7 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from client.i18n import _, translate_bindings
+from client.i18n import _
+from client.widgets.bindings import translate_bindings
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -11,7 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Footer, Input, Static
 
-from client.i18n import _, translate_bindings
+from client.i18n import _
+from client.widgets.bindings import translate_bindings
 
 
 class FilePicker(ModalScreen[Path | None]):

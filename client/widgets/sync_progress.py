@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
 from client.i18n import _
-from sync.engine import Progress
+from sync.progress import Progress
 
 
 def kib(n: int) -> str:

@@ -111,11 +111,3 @@ def test_serve_command_announces_its_port(db_url: str) -> None:
         assert process.stdout is not None and process.stderr is not None
         process.stdout.close()
         process.stderr.close()
-
-
-def test_central_never_imports_textual() -> None:
-    code = (
-        "import sys, central.app, central.admin, central.server, central.__main__; "
-        "sys.exit('textual' in sys.modules)"
-    )
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -17,7 +17,7 @@ from client.store import Store
 from client.syncing import enroll, sync_round
 from models.kinds import kind_spec, row_to_wire
 from models.validation import normalize
-from sync.engine import Progress
+from sync.progress import Progress
 from sync.resolution import Choice
 from sync.transport import HttpxTransport
 from tests.stores import import_rows, open_store
