@@ -27,9 +27,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from client.crypto import SealedValueError
 from client.i18n import N_
-from client.identity import get_setting, put_setting
 from client.photos import downscale
 from client.store import Store, utcnow
+from client.store.settings import get_setting, put_setting
 from client.tables import AttachmentRow
 from models.kinds import KINDS
 from sync.failures import ExitCode, Failure, Retry

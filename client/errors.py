@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from models.validation import FieldError
+from models.fields import FieldError
 from sync.failures import ExitCode, Failure, Retry
 
 PERSONS_TO_FIX = Failure(ExitCode.USAGE, Retry.NEVER)

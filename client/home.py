@@ -8,6 +8,8 @@ from pathlib import Path
 import platformdirs
 
 ENV_HOME = "SANWU_HOME"
+DB_NAME = "sanwu.db"
+"""The home's database file (records, queue, identity), beside its attachments folder."""
 
 
 def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -1,24 +1,19 @@
-"""The device identity and small sync state, kept in the local ``setting`` table.
-
-The private key is sealed with the home's data key (``client.crypto``); a store
-opened without its passphrase loads the identity with ``private_key=None``.
+"""The device identity and the names of the small sync state kept beside it (the local
+``setting`` table, read and written by ``client.store.settings``). The private key
+is sealed with the home's data key (``client.crypto``): an identity read without the
+key has ``private_key=None``. Plain data: the quick paths read it without the store.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
 
 from client.crypto import DataKey, Locked, is_sealed
-from client.tables import Setting
 from sync.signing import private_key_bytes, private_key_from_bytes
-
-_setting = Setting.__table__  # type: ignore[attr-defined]
 
 CURSOR = "cursor"
 PRIVATE_KEY = "private_key"
@@ -48,15 +43,6 @@ class Identity:
     """Central's bundle public key (base64): verifies reply bundles ("" = enrolled before)."""
 
 
-def get_setting(conn: Connection, key: str) -> str | None:
-    return conn.execute(sa.select(_setting.c.value).where(_setting.c.key == key)).scalar()
-
-
-def put_setting(conn: Connection, key: str, value: str) -> None:
-    stmt = sqlite_insert(_setting).values(key=key, value=value)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
-
-
 def seal_private_key(key: DataKey, raw_b64: str) -> str:
     return key.seal("setting", PRIVATE_KEY, PRIVATE_KEY, raw_b64)
 
@@ -69,8 +55,8 @@ def _private_key(stored: str, key: DataKey | None) -> Ed25519PrivateKey | None:
     return private_key_from_bytes(base64.b64decode(stored))
 
 
-def load_identity(conn: Connection, key: DataKey | None = None) -> Identity | None:
-    rows: dict[str, str] = dict(conn.execute(sa.select(_setting.c.key, _setting.c.value)).all())
+def identity_from_settings(rows: Mapping[str, str], key: DataKey | None) -> Identity | None:
+    """The identity the setting rows hold (None: this home is not enrolled)."""
     if "device_id" not in rows:
         return None
     return Identity(
@@ -87,12 +73,13 @@ def load_identity(conn: Connection, key: DataKey | None = None) -> Identity | No
     )
 
 
-def save_identity(conn: Connection, identity: Identity, key: DataKey | None) -> None:
-    """Keep the identity; the private key sealed (so the store must be unlocked)."""
+def identity_settings(identity: Identity, key: DataKey | None) -> dict[str, str]:
+    """The setting rows that keep an identity; the private key sealed (the store must be
+    unlocked)."""
     if identity.private_key is None or key is None:
         raise Locked()
     raw = base64.b64encode(private_key_bytes(identity.private_key)).decode()
-    values = {
+    return {
         "device_id": identity.device_id,
         PRIVATE_KEY: seal_private_key(key, raw),
         "server_url": identity.server_url,
@@ -104,5 +91,3 @@ def save_identity(conn: Connection, identity: Identity, key: DataKey | None) -> 
         "insecure_http": "1" if identity.insecure_http else "",
         CENTRAL_KEY: identity.central_key,
     }
-    for name, value in values.items():
-        put_setting(conn, name, value)

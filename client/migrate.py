@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import Engine
 
 HEAD = "head"
 HEAD_REVISION = "l0010"
@@ -29,6 +27,8 @@ def alembic_config() -> Config:
 
 
 def _stamped_revision(engine: Engine) -> str | None:
+    import sqlalchemy as sa
+
     with engine.connect() as connection:
         try:
             value = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()

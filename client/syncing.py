@@ -9,6 +9,7 @@ from client.attachments import Attachments
 from client.crypto import Locked
 from client.errors import REVOKED_MESSAGE
 from client.identity import Identity
+from client.link import api_for_identity, transport_for
 from client.store import Store, utcnow
 from client.sync_lock import sync_lock
 from sync.central_api import CentralAPI
@@ -21,27 +22,8 @@ from sync.throttle import ThrottledTransport
 from sync.transport import HttpxTransport, Transport, tls_verify
 
 
-def transport_for(identity: Identity, *, timeout: float = 30.0) -> HttpxTransport:
-    """HTTPS with the identity's CA bundle; plain HTTP only to loopback or when enrolled
-    with --insecure-http (refused before connecting otherwise)."""
-    return HttpxTransport(
-        identity.server_url,
-        timeout=timeout,
-        verify=tls_verify(identity.ca_bundle),
-        allow_http=identity.insecure_http,
-    )
-
-
 def api_for(store: Store, transport: Transport | None = None) -> CentralAPI:
-    identity = store.require_identity()
-    if identity.private_key is None:
-        raise Locked()
-    return CentralAPI(
-        transport or transport_for(identity),
-        device_id=identity.device_id,
-        private_key=identity.private_key,
-        path_prefix=CentralAPI.prefix_of(identity.server_url),
-    )
+    return api_for_identity(store.require_identity(), transport)
 
 
 def enroll(

@@ -33,6 +33,7 @@ from typing import Any
 __all__ = [
     "Aliases",
     "Choices",
+    "FieldError",
     "FieldSpec",
     "FieldType",
     "Format",
@@ -192,6 +193,15 @@ class Multiline:
 @dataclass(frozen=True)
 class Title:
     """The field that names a record where records are listed."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field; ``message`` names the field but never its value."""
+
+    field: str
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)

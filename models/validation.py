@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
@@ -43,7 +42,7 @@ from typing import Any
 
 from models.catalog import PERIOD_KINDS, load_catalog, period_fits
 from models.duty import indicator_by_code
-from models.fields import FieldSpec, Format, When
+from models.fields import FieldError, FieldSpec, Format, When
 from models.kinds import SYSTEM_COLUMNS, FieldType, KindSpec, WireValue, kind_spec
 from models.orgs import is_org_code
 from models.records import STAGE_DATES
@@ -58,15 +57,6 @@ __all__ = [
     "text_limit",
     "validate_record",
 ]
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One problem with one field; ``message`` names the field but never its value."""
-
-    field: str
-    code: str
-    message: str
 
 
 MAX_FEN = 10**14

@@ -27,6 +27,7 @@ def _front() -> argparse.ArgumentParser:
     front.add_argument("--home")
     front.add_argument("--lang")
     front.add_argument("--passphrase-file")
+    front.add_argument("--version", action="store_true")
     front.add_argument("rest", nargs=argparse.REMAINDER)
     return front
 
@@ -38,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         front, unknown = _front().parse_known_args(args)
     except argparse.ArgumentError:
         front, unknown = None, args  # the client's parser says what is wrong, as ever
+    if front is not None and not unknown and front.version and not front.rest:
+        from client.version import version
+
+        sys.stdout.write(f"sanwu {version()}\n")
+        return 0
     if front is not None and not unknown and front.rest[:1] == ["central"]:
         return run_central(front.rest[1:], home=front.home)
     from client.cli import main as client_main

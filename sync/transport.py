@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
 
-import httpx
+# httpx loads its own command line (click, rich and pygments, a tenth of a scheduled
+# ``sanwu sync``'s start-up) whenever they are installed; Sanwu never runs it, and
+# httpx falls back to a stub when it cannot be imported.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
-from sync.errors import InsecureTransportError, LinkTimeout, TransportError
+import httpx  # noqa: E402
+
+from sync.errors import InsecureTransportError, LinkTimeout, TransportError  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,11 @@ class HttpxTransport:
     def __post_init__(self) -> None:
         if self.client is None:
             check_url(self.base_url, allow_http=self.allow_http)
+            # Plain HTTP (loopback) has no certificate to check: no SSL context to build
+            # (loading the system's CAs is a tenth of a scheduled round's start-up).
+            tls = self.base_url.lower().startswith("https:")
             self.client = httpx.Client(
-                base_url=self.base_url, timeout=self.timeout, verify=self.verify
+                base_url=self.base_url, timeout=self.timeout, verify=self.verify if tls else False
             )
 
     def _send(self, request: httpx.Request) -> Response:

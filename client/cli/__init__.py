@@ -32,6 +32,15 @@ AREAS: tuple[Registrar, ...] = (
 """The client's command areas, in the order ``--help`` lists them."""
 
 
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked (the metadata costs a scheduled run)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kw: object) -> None:
+        from client.version import version
+
+        parser.exit(message=f"{parser.prog} {version()}\n")
+
+
 def build_parser(extra: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
     """The parser of the global options and every area's commands, then ``extra``'s."""
     parser = argparse.ArgumentParser(
@@ -46,6 +55,7 @@ def build_parser(extra: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
         metavar="FILE",
         help="read the local data's passphrase from FILE (first line); or SANWU_PASSPHRASE",
     )
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version")
     parser.set_defaults(handler=home.cmd_app)
     commands = Commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
     for register in (*AREAS, *extra):

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from client.errors import ValidationFailed
 from client.home import resolve_home
-from models.masking import mask_record
 from sync.errors import ClockSkewError, DeviceRevoked, SyncError
 from sync.failures import ExitCode, Failure, Retry, failure_of
 
@@ -90,6 +89,8 @@ def parse_json_object(text: str) -> dict[str, Any]:
 
 def shown(kind: str, record: dict[str, Any], reveal: bool) -> dict[str, Any]:
     """The record as printed: personal fields masked unless ``--reveal``."""
+    from models.masking import mask_record
+
     return record if reveal else {**record, **mask_record(kind, record)}
 
 
@@ -203,3 +204,27 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
         for line in messages_of(exc, failure):
             sys.stderr.write(f"sanwu: {line}\n")
         return failure.exit_code
+
+
+class KindList:
+    """The record kinds, named in a help text only when help is shown: ``%(kinds)s`` in
+    an argument's help reads this (``sanwu sync`` never loads the kinds for its help)."""
+
+    def __str__(self) -> str:
+        from models.kinds import KINDS
+
+        return ", ".join(KINDS)
+
+
+def kind_argument(parser: argparse.ArgumentParser, *names: str, **kwargs: Any) -> None:
+    """An argument naming a record kind; its help lists the kinds, read when shown."""
+    action = parser.add_argument(*names, metavar="KIND", help="%(kinds)s", **kwargs)
+    action.kinds = KindList()  # type: ignore[attr-defined]
+
+
+def known_kind(kind: str) -> None:
+    """Exit 2 naming the kinds when ``kind`` is not one of them."""
+    from models.kinds import KINDS
+
+    if kind not in KINDS:
+        raise CliError(f"unknown kind {kind!r}; kinds: {KindList()}")

@@ -8,8 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from client.cli.common import CliError, Commands, open_store, say
-from models.kinds import KINDS
+from client.cli.common import CliError, Commands, kind_argument, known_kind, open_store, say
 from sync.failures import ExitCode
 
 
@@ -43,8 +42,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from client.legacy.mapping import MappingError
     from client.legacy.report import write_reject_report
 
-    if args.kind not in KINDS:
-        raise CliError(f"unknown kind {args.kind!r}; kinds: {', '.join(KINDS)}")
+    known_kind(args.kind)
     path = Path(args.file)
     with open_store(args) as store:
         try:
@@ -112,7 +110,7 @@ def cmd_export_payments(args: argparse.Namespace) -> int:
 def register(commands: Commands) -> None:
     imp = commands.add("import", cmd_import, "import a legacy workbook or CSV file")
     imp.add_argument("file", metavar="FILE", help=".xlsx, .xls or CSV (UTF-8, GBK, GB18030)")
-    imp.add_argument("--kind", required=True, help=", ".join(KINDS))
+    kind_argument(imp, "--kind", required=True)
     imp.add_argument("--mapping", help="a TOML file: old column headers to fields")
     imp.add_argument("--dry-run", action="store_true", help="check only; write just the report")
     imp.add_argument("--encoding", help="the CSV's encoding (default: detected)")

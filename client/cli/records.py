@@ -7,8 +7,9 @@ import argparse
 from pathlib import Path
 
 from client.cli.common import (
-    CliError,
     Commands,
+    kind_argument,
+    known_kind,
     note_reveal,
     open_store,
     parse_json_object,
@@ -16,19 +17,13 @@ from client.cli.common import (
     say,
     shown,
 )
-from models.kinds import KINDS
 from sync.failures import ExitCode
-
-
-def _known_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise CliError(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     from client.attachments import Attachments
 
-    _known_kind(args.kind)
+    known_kind(args.kind)
     values = parse_json_object(args.json)
     with open_store(args) as store:
         if args.attach:
@@ -56,16 +51,18 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    _known_kind(args.kind)
+    from models.kinds import kind_spec
+
+    known_kind(args.kind)
     with open_store(args) as store:
         records = store.list_records(args.kind, include_deleted=args.all)
         if args.reveal and records:
-            note_reveal(store, args.kind, "*", sorted(KINDS[args.kind].personal))
+            note_reveal(store, args.kind, "*", sorted(kind_spec(args.kind).personal))
     rows = [shown(args.kind, record, args.reveal) for record in records]
     if args.json:
         print_json(rows)
         return ExitCode.OK
-    title = KINDS[args.kind].title_field
+    title = kind_spec(args.kind).title_field
     for record in rows:
         label = str(record.get(title) or "").split("\n", 1)[0][:60] if title else ""
         flag = " (deleted)" if record["deleted"] else ""
@@ -74,10 +71,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from models.kinds import kind_spec
+
     with open_store(args) as store:
         kind, record = store.get(args.id)
         if args.reveal:
-            note_reveal(store, kind, args.id, sorted(KINDS[kind].personal))
+            note_reveal(store, kind, args.id, sorted(kind_spec(kind).personal))
     fields = {"kind": kind, **shown(kind, record, args.reveal)}
     if args.json:
         print_json(fields)
@@ -91,7 +90,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def register(commands: Commands) -> None:
     actions = commands.group("record", "add, edit, delete, list and show records")
     add = actions.add("add", cmd_add, "add a record; prints its id")
-    add.add_argument("kind", metavar="KIND", help=", ".join(KINDS))
+    kind_argument(add, "kind")
     add.add_argument("--json", required=True, help="the fields as a JSON object")
     add.add_argument(
         "--attach", action="append", default=[], metavar="FILE", help="attach a file (repeat)"

@@ -15,6 +15,7 @@ each with one job:
 - ``facade``: ``Store``, which composes them
 """
 
+from client.home import DB_NAME
 from client.store.bulk import (
     IMPORT_CREATED,
     IMPORT_REJECTED,
@@ -24,7 +25,7 @@ from client.store.bulk import (
     ImportOutcome,
 )
 from client.store.conflicts import ConflictEntry
-from client.store.database import DB_NAME, open_engine, utcnow
+from client.store.database import open_engine, utcnow
 from client.store.facade import Store
 from client.store.sync_side import SyncStatus
 

@@ -22,8 +22,6 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from client.migrate import upgrade
 
-DB_NAME = "sanwu.db"
-
 CHECKPOINT_WAIT = 120.0
 """Seconds ``Store.close`` waits at most for a deferred checkpoint (it never waits on locks:
 PASSIVE copies what it can and stops)."""

@@ -15,22 +15,16 @@ from sqlalchemy.engine import Connection, Engine
 
 from client import audit, outbox
 from client.crypto import DATA_KEY_SETTING, DataKey, Locked, new_data_key, rewrap, unlock
-from client.identity import (
-    AUDIT_SENT,
-    REVOKED_AT,
-    Identity,
-    get_setting,
-    load_identity,
-    put_setting,
-    save_identity,
-)
+from client.home import DB_NAME
+from client.identity import AUDIT_SENT, REVOKED_AT, Identity
 from client.store import bulk
 from client.store.bulk import BulkImport
 from client.store.conflicts import ConflictEntry, Conflicts
-from client.store.database import CHECKPOINT_WAIT, DB_NAME, Database
+from client.store.database import CHECKPOINT_WAIT, Database
 from client.store.device import Device
 from client.store.records import Records
 from client.store.sealing import Sealer, seal_in_clear
+from client.store.settings import get_setting, load_identity, put_setting, save_identity
 from client.store.sync_side import SyncSide, SyncStatus
 from client.tables import Setting
 from sync.protocol import Op, OpResult, PullResponse

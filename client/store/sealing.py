@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from client.crypto import DataKey, Locked, is_sealed
-from client.identity import PRIVATE_KEY, get_setting, put_setting, seal_private_key
+from client.identity import PRIVATE_KEY, seal_private_key
+from client.store.settings import get_setting, put_setting
 from client.tables import ConflictRow, OutboxOp
 from models.kinds import KINDS, KindSpec, row_to_wire, wire_to_columns
 

@@ -14,12 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from client import audit, outbox
-from client.identity import AUDIT_SENT, CURSOR, REVOKED_AT, get_setting, put_setting
+from client.identity import AUDIT_SENT, CURSOR, REVOKED_AT
 from client.store.conflicts import Conflicts
 from client.store.database import Database, utcnow
 from client.store.device import Device
 from client.store.records import Records, upsert_statement
 from client.store.sealing import Sealer
+from client.store.settings import get_setting, put_setting
 from client.tables import SyncRound
 from models.kinds import kind_spec, timestamp_from_wire
 from sync.merge import rebase

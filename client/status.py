@@ -1,0 +1,84 @@
+"""``sanwu status`` read with the standard library alone.
+
+A scheduler, or support staff at a shell, ask for the queue and the last round every
+few minutes: nothing in the answer is personal, so it needs no SQLAlchemy (a third of
+a second of start-up on a village PC). The passphrase is still checked, as the store
+checks it: a scheduler learns from ``status`` that its passphrase file is right. A
+home that has no
+database yet, or needs a migration, is read through the store instead (``None``
+here). ``tests/client/test_status.py`` holds this to the store's own answer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from client.crypto import DATA_KEY_SETTING, unlock
+from client.home import DB_NAME
+from client.migrate import HEAD_REVISION
+
+__all__ = ["quick_status"]
+
+_TIMESTAMPS = ("started_at", "finished_at")
+"""The sync round's timestamp columns: stored as UTC text, shown as aware datetimes."""
+
+
+def quick_status(home: Path, passphrase: str) -> dict[str, Any] | None:
+    """The figures of ``sanwu status``, or None when the store must answer; raises
+    ``BadPassphrase`` as the store does."""
+    path = home / DB_NAME
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=10)
+    except sqlite3.Error:
+        return None
+    try:
+        connection.row_factory = sqlite3.Row
+        return _read(connection, passphrase)
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+
+
+def _read(connection: sqlite3.Connection, passphrase: str) -> dict[str, Any] | None:
+    (version,) = connection.execute("SELECT version_num FROM alembic_version").fetchone() or (None,)
+    if version != HEAD_REVISION:
+        return None
+    settings = dict(connection.execute("SELECT key, value FROM setting").fetchall())
+    if DATA_KEY_SETTING not in settings:
+        return None  # a new home: its first command through the store sets the passphrase
+    unlock(passphrase, settings[DATA_KEY_SETTING])
+    enrolled = "device_id" in settings
+    ops = dict(connection.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+    files = dict(
+        connection.execute("SELECT state, count(*) FROM local_attachment GROUP BY state").fetchall()
+    )
+    (conflicts,) = connection.execute(
+        "SELECT count(*) FROM conflict WHERE resolved_at IS NULL"
+    ).fetchone()
+    last = connection.execute("SELECT * FROM sync_round ORDER BY id DESC LIMIT 1").fetchone()
+    return {
+        "enrolled": enrolled,
+        "org_code": settings.get("org_code") if enrolled else None,
+        "role": settings.get("role") if enrolled else None,
+        "server": settings.get("server_url") if enrolled else None,
+        "pending": int(ops.get("pending", 0)),
+        "quarantined": int(ops.get("quarantined", 0)),
+        "conflicts": int(conflicts),
+        "files_to_send": int(files.get("pending", 0)),
+        "files_to_fetch": int(files.get("wanted", 0)),
+        "last_round": None if last is None else _round(dict(last)),
+    }
+
+
+def _round(row: dict[str, Any]) -> dict[str, Any]:
+    for name in _TIMESTAMPS:
+        value = row.get(name)
+        if isinstance(value, str):
+            row[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return row
