@@ -69,7 +69,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
-    sanwu = [sys.executable, "-m", "sanwu"]
+    script = Path(sys.executable).with_name("sanwu")
+    sanwu = [str(script)] if script.exists() else [sys.executable, "-m", "sanwu"]
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         db_url = f"sqlite:///{work / 'central.db'}"
