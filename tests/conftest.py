@@ -6,6 +6,8 @@ passphrase given (tests/stores.py); a test of the CLI in this process asks for t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import client.crypto
@@ -24,3 +26,18 @@ def cli_passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
     a scheduled ``sanwu`` run does from SANWU_PASSPHRASE."""
     monkeypatch.setenv("SANWU_PASSPHRASE", TEST_PASSPHRASE)
     return TEST_PASSPHRASE
+
+
+_WHOLE_FOLDERS = {
+    Path(__file__).parent / "e2e": ("e2e",),
+    Path(__file__).parent / "faults": ("e2e", "faults"),
+}
+"""Folders marked as a whole: ``-m "not e2e"`` runs without starting a central process."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for folder, marks in _WHOLE_FOLDERS.items():
+            if folder in item.path.parents:
+                for mark in marks:
+                    item.add_marker(getattr(pytest.mark, mark))

@@ -11,8 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from sync.bundle import ReplyBundle, derive_signing_key, read_bundle, write_reply_bundle
 from tests.e2e.conftest import (
     PY,
@@ -24,8 +22,6 @@ from tests.e2e.conftest import (
     run_cmd,
     village,
 )
-
-pytestmark = pytest.mark.e2e
 
 COUNTED = ("disclosure", "record_version", "op_result", "device_audit", "audit_finding")
 

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.e2e.conftest import PY, Central, disclosure, run_many, run_parallel, village
-
-pytestmark = pytest.mark.e2e
 
 UNKNOWN_ID = "01a20000-0000-7000-8000-000000000000"
 

@@ -21,8 +21,6 @@ import pytest
 
 from tests.e2e.conftest import Central, Client, bulk_add, village, wait_until
 
-pytestmark = pytest.mark.e2e
-
 COUNT = 2500
 KIND = "subsidy_project"
 MAX_ROUNDS = 5

@@ -34,8 +34,6 @@ from sync.signing import new_private_key, public_key_b64, sign_headers
 from sync.transport import Response
 from tests.e2e.conftest import DISTRICT, PY, Central, Client, disclosure, run_cmd, village
 
-pytestmark = pytest.mark.e2e
-
 ID_NUMBER = "11010519491231002X"
 
 

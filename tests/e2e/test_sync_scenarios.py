@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.e2e.conftest import (
     TOWN,
     Central,
@@ -27,8 +25,6 @@ from tests.e2e.conftest import (
     run_parallel,
     village,
 )
-
-pytestmark = pytest.mark.e2e
 
 
 def _json(values: dict[str, Any]) -> str:

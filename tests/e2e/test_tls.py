@@ -21,7 +21,7 @@ from client.cli import main
 from sync.failures import ExitCode
 from tests.stores import open_store
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("cli_passphrase")]
+pytestmark = pytest.mark.usefixtures("cli_passphrase")
 
 VILLAGE = "150202101219"
 

@@ -11,8 +11,6 @@ import pytest
 
 from tests.faults.harness import run_scenario
 
-pytestmark = [pytest.mark.faults, pytest.mark.e2e]
-
 
 @pytest.mark.parametrize("seed", [11])
 def test_everything_converges_after_cuts_errors_and_kills(tmp_path: Path, seed: int) -> None:
