@@ -1,0 +1,97 @@
+"""Checks across the fields of one record, per kind: a period that fits its catalogue
+item, stage dates in order, an amount that is standard times quantity, a reply due
+after the issue. Each check names the fields it reads (a bulk import runs it once per
+distinct set of them); a test holds it to that."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from models.catalog import load_catalog
+from models.field_rules import fits
+from models.fields import FieldError
+from models.kinds import WireValue
+from models.records import STAGE_DATES
+
+__all__ = ["CROSS_CHECKS", "CROSS_FIELDS", "Check"]
+
+Check = Callable[[Mapping[str, WireValue]], list[FieldError]]
+
+# Stage dates of a subsidy project, in the order the stages happen.
+_STAGE_DATES = tuple(STAGE_DATES.values())
+
+
+def _check_disclosure(record: Mapping[str, WireValue]) -> list[FieldError]:
+    item = load_catalog().get(str(record.get("catalog_code") or ""))
+    period = record.get("period")
+    if item is None or not isinstance(period, str) or not period:
+        return []
+    if not fits(item.period, period):
+        return [
+            FieldError(
+                "period",
+                "period_mismatch",
+                f"period does not fit catalogue item {item.code}, which is {item.period}",
+            )
+        ]
+    return []
+
+
+def _check_order(record: Mapping[str, WireValue], fields: tuple[str, ...]) -> list[FieldError]:
+    errors = []
+    latest: tuple[str, str] | None = None
+    for field in fields:
+        value = record.get(field)
+        if not isinstance(value, str) or not value:
+            continue
+        if latest is not None and value < latest[1]:
+            errors.append(
+                FieldError(field, "date_order", f"{field} must not be before {latest[0]}")
+            )
+        else:
+            latest = (field, value)
+    return errors
+
+
+def _check_project(record: Mapping[str, WireValue]) -> list[FieldError]:
+    return _check_order(record, _STAGE_DATES)
+
+
+def _check_payment(record: Mapping[str, WireValue]) -> list[FieldError]:
+    standard, quantity, amount = (
+        record.get("standard"),
+        record.get("quantity"),
+        record.get("amount_fen"),
+    )
+    if not (isinstance(standard, int) and standard and isinstance(quantity, str) and quantity):
+        return []
+    if not isinstance(amount, int) or not amount:
+        return []
+    expected = Decimal(standard) * Decimal(quantity)
+    # Either rounding direction of a fractional fen is accepted.
+    if abs(Decimal(amount) - expected) >= 1:
+        return [
+            FieldError("amount_fen", "amount_mismatch", "amount_fen is not standard times quantity")
+        ]
+    return []
+
+
+def _check_warning(record: Mapping[str, WireValue]) -> list[FieldError]:
+    return _check_order(record, ("issued_on", "reply_due"))
+
+
+CROSS_CHECKS: Mapping[str, Check] = {
+    "disclosure": _check_disclosure,
+    "subsidy_project": _check_project,
+    "subsidy_payment": _check_payment,
+    "warning": _check_warning,
+}
+
+CROSS_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "disclosure": ("catalog_code", "period"),
+    "subsidy_project": _STAGE_DATES,
+    "subsidy_payment": ("standard", "quantity", "amount_fen"),
+    "warning": ("issued_on", "reply_due"),
+}
+"""The fields each check across fields reads (``cross_check``); a test holds them to it."""
