@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from client import audit
 from client.column_codec import records_of
-from client.legacy import importer
+from client.legacy import checking
 from client.legacy.cleaning import clean_text, clean_texts
+from client.legacy.columns import table_columns
 from client.legacy.mapping import load_mapping
 from client.legacy.reading import Oversized, read_table
 from client.store import IMPORT_CREATED, Store
@@ -358,7 +359,7 @@ def _indexes_in(bulk: Any) -> list[str]:
 
 
 def test_the_row_check_fast_path_finds_what_the_full_check_finds(tmp_path: Path) -> None:
-    """``_RowChecker.check`` takes a short cut for rows without problems; for every row,
+    """``RowChecker.check`` takes a short cut for rows without problems; for every row,
     good or bad, it must answer exactly what the full ``_check`` answers."""
     headers = ["单位编码", *DISCLOSURE_HEADERS[1:]]
     good = [[VILLAGE, *row[1:]] for row in disclosure_rows(4)]
@@ -379,8 +380,8 @@ def test_the_row_check_fast_path_finds_what_the_full_check_finds(tmp_path: Path)
     ):
         mapping = load_mapping("disclosure")
         table = read_table(path, known_headers=mapping.known_headers)
-        columns, _ignored = importer._columns(table, mapping)
-        checker = importer._RowChecker(kind_spec("disclosure"), columns, {}, VILLAGE)
+        columns, _ignored = table_columns(table, mapping)
+        checker = checking.RowChecker(kind_spec("disclosure"), columns, {}, VILLAGE)
         assert checker.fast
         outcomes = _check_many(checker, [cells for _line, cells in table.rows * 2])  # memo warm too
         assert outcomes == [checker._check(cells) for _line, cells in table.rows * 2]
@@ -413,23 +414,23 @@ TRICKY_TEXT: list[Any] = [
 ``normalize`` do, cell by cell (workbooks give the non-str ones)."""
 
 
-@pytest.mark.parametrize("memo_cells", [8, importer._MEMO_CELLS])
+@pytest.mark.parametrize("memo_cells", [8, checking.MEMO_CELLS])
 def test_the_plain_text_column_pass_finds_what_the_full_check_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memo_cells: int
 ) -> None:
     """Titles and contents are cleaned and normalized a column at a time (string methods
     over the batch, not ``normalize`` per cell), whether or not the column's distinct
     cells fit the memo: every row must come out as ``_check`` has it."""
-    monkeypatch.setattr(importer, "_MEMO_CELLS", memo_cells)
+    monkeypatch.setattr(checking, "MEMO_CELLS", memo_cells)
     headers = ["单位编码", *DISCLOSURE_HEADERS[1:]]
     good = [[VILLAGE, *row[1:]] for row in disclosure_rows(30)]
     path = write_csv(tmp_path / "rows.csv", good, headers=headers, encoding="utf-8")
     mapping = load_mapping("disclosure")
     table = read_table(path, known_headers=mapping.known_headers)
-    columns, _ignored = importer._columns(table, mapping)
+    columns, _ignored = table_columns(table, mapping)
     # An empty cell takes the mapping's value; one the rule strips to nothing gives "".
     fixed = {"content": "见附件", "responsible": "王五"}
-    checker = importer._RowChecker(kind_spec("disclosure"), columns, fixed, VILLAGE)
+    checker = checking.RowChecker(kind_spec("disclosure"), columns, fixed, VILLAGE)
     assert checker.fast
     assert checker.text_limits == {"title": 200, "content": 20000, "responsible": 100}
     rows = [list(cells) for _line, cells in table.rows]
@@ -470,8 +471,8 @@ def test_the_column_pass_keeps_equal_cells_of_different_types_apart(tmp_path: Pa
     path = write_xlsx(tmp_path / "typed.xlsx", rows, headers=headers)
     mapping = load_mapping("disclosure")
     table = read_table(path, known_headers=mapping.known_headers)
-    columns, _ignored = importer._columns(table, mapping)
-    checker = importer._RowChecker(kind_spec("disclosure"), columns, {}, VILLAGE)
+    columns, _ignored = table_columns(table, mapping)
+    checker = checking.RowChecker(kind_spec("disclosure"), columns, {}, VILLAGE)
     cells = [cells for _line, cells in table.rows]
     outcomes = _check_many(checker, cells)
     assert outcomes == [checker._check(row) for row in cells]
@@ -486,9 +487,9 @@ def test_the_column_pass_with_a_single_mapped_column(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "one.csv", rows, headers=["标题"], encoding="utf-8")
     mapping = load_mapping("disclosure")
     table = read_table(path, known_headers=mapping.known_headers)
-    columns, _ignored = importer._columns(table, mapping)
+    columns, _ignored = table_columns(table, mapping)
     fixed = {"catalog_code": "FIN-02", "period": "2026-10", "status": "draft"}
-    checker = importer._RowChecker(kind_spec("disclosure"), columns, fixed, VILLAGE)
+    checker = checking.RowChecker(kind_spec("disclosure"), columns, fixed, VILLAGE)
     assert checker.fast and len(columns) == 1
     cells = [cells for _line, cells in table.rows]
     outcomes = _check_many(checker, cells)
