@@ -29,7 +29,6 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from central.errors import Forbidden
-from central.permissions import SUPERVISING_ROLES
 from central.tables import (
     AuditFinding,
     CentralSetting,
@@ -40,6 +39,7 @@ from central.tables import (
 from models.masking import mask_record
 from models.orgs import in_scope
 from models.records import SubsidyPayment, SubsidyProject
+from models.rules.actors import SUPERVISING_ROLES
 from sync.protocol import AUDIT_GENESIS, AuditLink, audit_link_hash
 
 __all__ = [

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import sqlalchemy as sa
 from sqlalchemy import Table
 from sqlmodel import Session, col, select
 
+from central.reach import reaches
 from central.tables import Counter, Device, RecordVersion
 from models.kinds import KINDS, KindSpec, row_to_wire
 from models.records import RecordColumns
+from models.visibility import visible_record
 from sync.protocol import Change, PullResponse
 
 __all__ = ["last_seq", "pull"]
@@ -44,7 +47,7 @@ def pull(session: Session, *, device: Device, after: int, limit: int) -> PullRes
         .where(
             log.c.seq > after,
             log.c.seq <= top,
-            log.c.org_code.startswith(device.scope),
+            reaches(log.c.org_code, log.c.kind, device),
             log.c.device_id != device.id,
         )
         .order_by(log.c.seq)
@@ -64,14 +67,16 @@ def pull(session: Session, *, device: Device, after: int, limit: int) -> PullRes
         for start in range(0, len(id_list), 500):
             stmt = select(*table.columns).where(
                 table.c.id.in_(id_list[start : start + 500]),
-                table.c.org_code.startswith(device.scope),
+                reaches(table.c.org_code, sa.literal(kind), device),
             )
             found.extend((ids[row.id], spec, row) for row in session.execute(stmt))
     found.sort(key=lambda item: item[0])
     # row_to_wire only reads attributes, which a Core row has under the same names.
+    role = device.role
     changes = [
-        Change(kind=spec.name, seq=row.seq, record=row_to_wire(spec, cast(RecordColumns, row)))
+        Change(kind=spec.name, seq=row.seq, record=shown)
         for _log_seq, spec, row in found
+        if (shown := visible_record(spec, row_to_wire(spec, cast(RecordColumns, row)), role))
     ]
     cursor = entries[-1][0] if more else max(top, after)
     session.rollback()  # read only: end the read transaction now

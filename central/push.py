@@ -24,7 +24,6 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from central.errors import PayloadTooLarge, ReadOnly
 from central.findings import central_secret, refresh_fingerprints
-from central.permissions import forbidden_field
 from central.tables import Counter, Device, OpResultRow, RecordVersion
 from models.kinds import (
     KINDS,
@@ -35,8 +34,11 @@ from models.kinds import (
     wire_to_columns,
 )
 from models.orgs import in_scope, is_org_code
-from models.records import RecordColumns
+from models.records import Feedback, RecordColumns
+from models.rules.actors import Actor
+from models.rules.permissions import check_change
 from models.validation import FieldError, normalize, validate_record
+from models.visibility import visible_record
 from sync.merge import merge_fields
 from sync.protocol import (
     PUSH_BATCH_MAX_OPS,
@@ -82,8 +84,10 @@ def push(
     ops: Sequence[Op],
     now: datetime,
     secret: str | None = None,
+    rules: bool = True,
 ) -> list[OpResult]:
     """Apply ``ops`` in order for ``device`` and commit; one OpResult per op, in order.
+    ``rules=False`` only for central's own demo data.
 
     Raises ReadOnly (support role), OutOfScope (any op touching a unit outside
     the device's scope: nothing of the batch is applied) or PayloadTooLarge.
@@ -96,7 +100,7 @@ def push(
         raise PayloadTooLarge(
             "too_many_ops", f"a push holds at most {PUSH_BATCH_MAX_OPS} ops, got {len(ops)}"
         )
-    batch = _Batch(session, device=device, now=now)
+    batch = _Batch(session, device=device, now=now, rules=rules)
     try:
         results = batch.run(ops)
         refresh_fingerprints(
@@ -133,12 +137,30 @@ def _key(spec: KindSpec, record: Mapping[str, Any]) -> Key:
     return tuple(record.get(name) for name in spec.natural_key)
 
 
+class _BatchLookup:
+    """What the rules read beside the record changed, as the batch has left central."""
+
+    def __init__(self, batch: _Batch) -> None:
+        self._batch = batch
+
+    def record(self, kind: str, record_id: str) -> dict[str, Any] | None:
+        return self._batch.live_record(kind, record_id)
+
+    def feedback_of(self, warning_id: str) -> list[Mapping[str, Any]]:
+        return list(self._batch.feedback_of(warning_id))
+
+
 class _Batch:
     """The state of one push: records loaded for the batch, natural keys seen, the seq."""
 
-    def __init__(self, session: Session, *, device: Device, now: datetime) -> None:
+    def __init__(
+        self, session: Session, *, device: Device, now: datetime, rules: bool = True
+    ) -> None:
         self.session = session
         self.device = device
+        self.actor = Actor(device.role, device.org_code, tuple(device.scope.split(",")))
+        self.rules = rules
+        """False only for central's own demo data (written in whatever state it shows)."""
         self.now = now
         self.seq = 0
         self.records: dict[str, dict[str, RecordColumns]] = {name: {} for name in KINDS}
@@ -288,15 +310,6 @@ class _Batch:
             return _rejected(op, "out_of_scope", message, field="org_code")
         if not op.record_id or len(op.record_id) > MAX_ID_LENGTH:
             return _rejected(op, "invalid", "record_id must be 1 to 36 characters", field="id")
-        refused = forbidden_field(self.device.role, op.kind, op.action, op.changes)
-        if refused is not None:
-            what = f"the field {refused}" if refused != "*" else f"a {op.action.value} of"
-            return _rejected(
-                op,
-                "forbidden_field",
-                f"a {self.device.role} device may not set {what} {op.kind}; nothing applied",
-                field=None if refused == "*" else refused,
-            )
         try:
             recorded_at = timestamp_from_wire(op.recorded_at)
         except (ValueError, TypeError):
@@ -307,7 +320,8 @@ class _Batch:
             )
         row = self._row(op.kind, op.record_id)
         if op.action is Action.DELETE:
-            return self._delete(spec, op, row, recorded_at)
+            refused = self._refused(spec, op, row)
+            return refused or self._delete(spec, op, row, recorded_at)
         undelete = op.changes.get("deleted")
         if undelete is not None and (
             op.action is not Action.UPDATE or tuple(undelete) != (True, False)
@@ -327,11 +341,71 @@ class _Batch:
         invalid = self._not_canonical(spec, op)
         if invalid is not None:
             return invalid
+        refused = self._refused(spec, op, row)
+        if refused is not None:
+            return refused
         if row is None:
             if op.action is Action.CREATE:
                 return self._create(spec, op, recorded_at)
             return _rejected(op, "unknown_record", f"no {op.kind} {op.record_id}")
         return self._update(spec, op, row, recorded_at)
+
+    def _refused(self, spec: KindSpec, op: Op, row: RecordColumns | None) -> OpResult | None:
+        """The rules both ends apply (models.rules.permissions), judged on central's record
+        as it stands; a refusal carries that record back so the device agrees again."""
+        if not self.rules or (row is not None and row.deleted):
+            return None
+        current = row_to_wire(spec, row) if row is not None else None
+        refusal = check_change(
+            self.actor,
+            spec.name,
+            current,
+            op.changes,
+            _BatchLookup(self),
+            deleting=op.action is Action.DELETE,
+        )
+        if refusal is None:
+            return None
+        return OpResult(
+            op_id=op.op_id,
+            status=OpStatus.REJECTED,
+            error=OpError(
+                code="forbidden_field",
+                field=refusal.field,
+                message=f"{refusal.english()} ({refusal.rule}; nothing applied)",
+                rule=refusal.rule,
+                params=dict(refusal.params),
+                record=visible_record(spec, current, self.device.role),
+            ),
+        )
+
+    def feedback_of(self, warning_id: str) -> list[dict[str, Any]]:
+        """A warning's live feedback as the batch has left it (its creates inserted first)."""
+        waiting = [
+            rid
+            for rid, cols in self.pending["feedback"].items()
+            if cols.get("warning_id") == warning_id
+        ]
+        for rid in waiting:
+            self._row("feedback", rid)
+        rows = self.session.exec(
+            select(Feedback).where(
+                col(Feedback.warning_id) == warning_id, col(Feedback.deleted).is_(False)
+            )
+        )
+        return [row_to_wire(KINDS["feedback"], row) for row in rows]
+
+    def live_record(self, kind: str, record_id: str) -> dict[str, Any] | None:
+        spec = KINDS.get(kind)
+        if spec is None:
+            return None
+        row = self._row(kind, record_id)
+        if row is None:
+            table = spec.table
+            row = self.session.get(table, record_id)
+            if row is not None:
+                self.records[kind][record_id] = row
+        return None if row is None or row.deleted else row_to_wire(spec, row)
 
     def _not_canonical(self, spec: KindSpec, op: Op) -> OpResult | None:
         """Each ``to`` must already be a clean wire value, so both ends hold the same bytes."""

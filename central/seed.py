@@ -210,16 +210,16 @@ def demo_ops(today: date, recorded_at: str) -> list[Op]:
             "warning:overdue",
             "reminder_letter",
             "关于财务公开逾期的提醒函",
-            "上月“各项收入”公开未按期完成；公开栏照片缺失。",
+            "上月“各项收入”公开未按期完成\n公开栏照片缺失",
             today - timedelta(days=20),
             today - timedelta(days=3),
-            "received",
+            "verifying",
         ),
         (
             "warning:suggestion",
             "suggestion",
             "关于规范惠农补贴公示的监督建议书",
-            "补贴发放公示未列明补贴标准和面积，存在“半公开”问题。",
+            "补贴发放公示未列明补贴标准\n补贴发放公示未列明补贴面积，存在“半公开”问题",
             today - timedelta(days=5),
             today + timedelta(days=10),
             "issued",
@@ -248,6 +248,9 @@ def demo_ops(today: date, recorded_at: str) -> list[Op]:
                     "issued_on": issued.isoformat(),
                     "reply_due": due.isoformat(),
                     "status": status,
+                    "received_on": None
+                    if status == "issued"
+                    else (issued + timedelta(days=1)).isoformat(),
                 },
                 recorded_at,
             )
@@ -262,6 +265,7 @@ def demo_ops(today: date, recorded_at: str) -> list[Op]:
                 "reported_on": (today - timedelta(days=2)).isoformat(),
                 "progress": "已补充公开上月各项收入，公开栏照片已上传。",
                 "completed": True,
+                "rectified": ["1", "2"],
             },
             recorded_at,
         )
@@ -351,7 +355,8 @@ def load_demo(session: Session, *, now: datetime | None = None) -> int:
     """Create the demo records (idempotent); returns how many were new. Commits."""
     now = now or utcnow()
     ops = demo_ops(now.date(), timestamp_to_wire(now) or "")
-    results = push(session, device=_demo_device(), ops=ops, now=now)
+    # The demo shows warnings mid-way through their steps: written as they stand.
+    results = push(session, device=_demo_device(), ops=ops, now=now, rules=False)
     refused = [result for result in results if result.status is OpStatus.REJECTED]
     if refused:
         error = refused[0].error

@@ -8,6 +8,7 @@ StoreError
  ├── UnknownRecord      no record has that id
  ├── UnknownConflict    no open conflict has that id
  ├── NotEnrolled        the action needs a device identity
+ ├── RuleRefused        a rule both ends apply refuses the change (exit 4, as central would)
  └── (client.crypto) Locked, BadPassphrase, SealedValueError
 """
 
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from models.fields import FieldError
+from models.rules.refusals import Refusal
 from sync.failures import ExitCode, Failure, Retry
 
 PERSONS_TO_FIX = Failure(ExitCode.USAGE, Retry.NEVER)
@@ -51,6 +53,18 @@ class UnknownConflict(StoreError):
     def __init__(self, conflict_id: int) -> None:
         self.conflict_id = conflict_id
         super().__init__(f"no open conflict with id {conflict_id}")
+
+
+class RuleRefused(StoreError):
+    """A rule of the kind (who may move a warning, who handles a clue...) refuses the
+    change: the same refusal central would answer, so the command ends as refused."""
+
+    failure: ClassVar[Failure] = Failure(ExitCode.REFUSED, Retry.NEVER)
+
+    def __init__(self, kind: str, refusal: Refusal) -> None:
+        self.kind = kind
+        self.refusal = refusal
+        super().__init__(refusal.english())
 
 
 class NotEnrolled(StoreError):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from client.crypto import DataKey, Locked, is_sealed
+from models.rules.actors import Actor
 from sync.signing import private_key_bytes, private_key_from_bytes
 
 CURSOR = "cursor"
@@ -41,6 +42,16 @@ class Identity:
     """Plain HTTP to a host that is not loopback, allowed explicitly at enrollment."""
     central_key: str = ""
     """Central's bundle public key (base64): verifies reply bundles ("" = enrolled before)."""
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The org-code prefixes this device reaches (a discipline body reaches the units
+        assigned to it besides its own: several, comma-separated)."""
+        return tuple(prefix for prefix in self.scope.split(",") if prefix)
+
+    def actor(self) -> Actor:
+        """This device as the rules both ends apply see it."""
+        return Actor(self.role, self.org_code, self.scopes)
 
 
 def seal_private_key(key: DataKey, raw_b64: str) -> str:

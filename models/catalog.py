@@ -1,9 +1,14 @@
 """The disclosure guide catalogue (指导目录): items, periods and deadlines.
 
-Each catalogue item fixes its domain, content template, period kind and
-deadline rule (``data/catalog.json``). A disclosure names its item and a
-period string; this module says whether the period is well formed for the
-item's kind, which days it covers and when it is due.
+Each catalogue item fixes its domain, content template, period kind, deadline
+rule and the unit levels it applies to. The city hands its catalogue down and a
+district adds items on top: central holds them as records (kind ``catalog_item``)
+that devices pull like any other, and the catalogue in force is those records
+together (``use_catalog``); ``data/catalog.json`` is the city catalogue the package
+ships, in force until records say otherwise (a new home, a central before its first
+import). A disclosure names its item and a period string; this module says whether
+the period is well formed for the item's kind, which days it covers and when it is
+due.
 
 Period strings: monthly ``2026-10``, quarterly ``2026-Q3``, half-year
 ``2026-H2``, yearly ``2026``, on-event ``2026-10-14`` (the event date).
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -37,10 +42,15 @@ __all__ = [
     "DeadlineRule",
     "deadline_for",
     "deadline_rule_text",
+    "item_from_record",
+    "item_to_record",
     "load_catalog",
+    "packaged_catalog",
     "parse_period",
     "period_fits",
     "period_for",
+    "periods_to_watch",
+    "use_catalog",
 ]
 
 DOMAINS = ("party", "government", "village", "finance")
@@ -83,6 +93,11 @@ class CatalogItem:
     period: str
     deadline: DeadlineRule
     template: str
+    applies_to: frozenset[str] = frozenset({"village", "community"})
+    """Unit levels that disclose it (village, community, department)."""
+    issuer: str = ""
+    """The org code of the level that issued it ("" for the packaged catalogue)."""
+    edition: str = ""
 
     @property
     def period_kind(self) -> str:
@@ -107,9 +122,30 @@ def _rule(raw: Mapping[str, object], code: str, period: str) -> DeadlineRule:
     return DeadlineRule(kind=kind, days=days)
 
 
-@cache
+_in_force: Mapping[str, CatalogItem] | None = None
+
+
 def load_catalog() -> Mapping[str, CatalogItem]:
-    """The catalogue by item code, read once from the package data and checked."""
+    """The catalogue in force, by item code: the records ``use_catalog`` was given, else
+    the packaged city catalogue."""
+    return packaged_catalog() if _in_force is None else _in_force
+
+
+def use_catalog(items: Iterable[CatalogItem] | None) -> None:
+    """Put the catalogue these items make in force (None or none: the packaged one).
+
+    The store calls it when it opens and after a pull brings catalogue items, central
+    when it starts and after an import; validation, lights, the home screen, the
+    reminder pass and scoring read ``load_catalog``. A district's item with the code of
+    a city item takes its place (the lower level issues last)."""
+    global _in_force
+    chosen = sorted(items or (), key=lambda item: (len(item.issuer.rstrip("0")), item.code))
+    _in_force = MappingProxyType({item.code: item for item in chosen}) if chosen else None
+
+
+@cache
+def packaged_catalog() -> Mapping[str, CatalogItem]:
+    """The city catalogue the package ships, read once from its data and checked."""
     raw = json.loads(files("models").joinpath("data/catalog.json").read_text(encoding="utf-8"))
     items: dict[str, CatalogItem] = {}
     for entry in raw["items"]:
@@ -125,8 +161,61 @@ def load_catalog() -> Mapping[str, CatalogItem]:
             period=period,
             deadline=_rule(entry["deadline"], code, period),
             template=str(entry["template"]),
+            applies_to=frozenset(entry.get("applies_to", ("village", "community"))),
+            edition=str(raw.get("edition", "")),
         )
     return MappingProxyType(items)
+
+
+def item_from_record(record: Mapping[str, object]) -> CatalogItem:
+    """A catalogue item from its record's wire values (validated on the way in)."""
+    period = str(record["period"])
+    rule = (
+        DeadlineRule("event_days", int(str(record.get("event_days") or 0)))
+        if period == "on_event"
+        else DeadlineRule("next_month_day", int(str(record.get("deadline_day") or 0)))
+    )
+    applies = record.get("applies_to") or ()
+    return CatalogItem(
+        code=str(record["code"]),
+        domain=str(record["domain"]),
+        name=str(record["name"]),
+        name_en=str(record.get("name_en") or ""),
+        period=period,
+        deadline=rule,
+        template=str(record.get("template") or ""),
+        applies_to=frozenset(str(level) for level in applies)
+        if isinstance(applies, list | tuple | set | frozenset)
+        else frozenset(),
+        issuer=str(record.get("org_code") or ""),
+        edition=str(record.get("edition") or ""),
+    )
+
+
+def item_to_record(item: CatalogItem, issuer: str) -> dict[str, object]:
+    """The fields of an item's record (as a catalogue import writes it)."""
+    on_event = item.period == "on_event"
+    return {
+        "org_code": issuer,
+        "code": item.code,
+        "domain": item.domain,
+        "name": item.name,
+        "name_en": item.name_en,
+        "period": item.period,
+        "deadline_day": 0 if on_event else item.deadline.days,
+        "event_days": item.deadline.days if on_event else 0,
+        "template": item.template,
+        "applies_to": sorted(item.applies_to),
+        "edition": item.edition,
+    }
+
+
+def periods_to_watch(item: CatalogItem, today: date) -> list[str]:
+    """The period that ended last (due now, or overdue) and the running one: what a unit
+    owes of a periodic item today (the home screen's lights, the reminder pass)."""
+    current = period_for(item.period, today)
+    start, _end = parse_period(item.period, current)
+    return [period_for(item.period, start - timedelta(days=1)), current]
 
 
 def _parse(kind: str, period: str) -> tuple[date, date] | None:

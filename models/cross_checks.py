@@ -81,11 +81,24 @@ def _check_warning(record: Mapping[str, WireValue]) -> list[FieldError]:
     return _check_order(record, ("issued_on", "reply_due"))
 
 
+def _check_catalog_item(record: Mapping[str, WireValue]) -> list[FieldError]:
+    period, day, days = record.get("period"), record.get("deadline_day"), record.get("event_days")
+    if not isinstance(period, str) or not period:
+        return []
+    if period == "on_event":
+        if not isinstance(days, int) or not 0 <= days <= 366:
+            return [FieldError("event_days", "bad_deadline", "event_days must be 0 to 366")]
+    elif not isinstance(day, int) or not 1 <= day <= 28:
+        return [FieldError("deadline_day", "bad_deadline", "deadline_day must be 1 to 28")]
+    return []
+
+
 CROSS_CHECKS: Mapping[str, Check] = {
     "disclosure": _check_disclosure,
     "subsidy_project": _check_project,
     "subsidy_payment": _check_payment,
     "warning": _check_warning,
+    "catalog_item": _check_catalog_item,
 }
 
 CROSS_FIELDS: Mapping[str, tuple[str, ...]] = {
@@ -93,5 +106,6 @@ CROSS_FIELDS: Mapping[str, tuple[str, ...]] = {
     "subsidy_project": _STAGE_DATES,
     "subsidy_payment": ("standard", "quantity", "amount_fen"),
     "warning": ("issued_on", "reply_due"),
+    "catalog_item": ("period", "deadline_day", "event_days"),
 }
 """The fields each check across fields reads (``cross_check``); a test holds them to it."""

@@ -370,7 +370,31 @@ def _choice_set(field: FieldSpec) -> Normalizer:
 # ---------------------------------------------------------------- the rule table
 
 
+def _items(value: Any) -> list[str]:
+    """Problem numbers: whole numbers from 1, as text ("01" is "1"); a list, or one string
+    of them separated by commas, 、 or spaces."""
+    if value is None:
+        return []
+    parts: Iterable[Any]
+    if isinstance(value, str):
+        parts = [part for part in _SPLIT.split(value) if part]
+    elif isinstance(value, list | tuple | set | frozenset):
+        parts = value
+    else:
+        raise Invalid("bad_items", "must be a list of problem numbers")
+    out = set()
+    for part in parts:
+        text = (
+            str(part).strip() if isinstance(part, str | int) and not isinstance(part, bool) else ""
+        )
+        if not text.isascii() or not text.isdigit() or int(text) < 1 or len(text) > 4:
+            raise Invalid("bad_items", "must be a list of problem numbers (1, 2, …)")
+        out.add(str(int(text)))
+    return sorted(out)
+
+
 _FORMATS: Mapping[Format, Callable[[FieldSpec], Normalizer]] = {
+    Format.ITEMS: lambda _field: _items,
     Format.ORG_CODE: lambda _field: _org_code,
     Format.ID_NUMBER: lambda _field: _id_number,
     Format.ACCOUNT: lambda field: _limited(_limit(field), _account),

@@ -48,6 +48,7 @@ __all__ = [
     "Ref",
     "Required",
     "Title",
+    "VisibleTo",
     "When",
     "field_spec",
     "field_type_of",
@@ -89,6 +90,8 @@ class Format(StrEnum):
     """A code of the duty list."""
     FILES = "files"
     """Attachments: a set of SHA-256 digests of files kept beside the records."""
+    ITEMS = "items"
+    """Numbers of a warning's problems (one per line of its text): whole numbers from 1."""
 
 
 class Mask(StrEnum):
@@ -186,6 +189,17 @@ class Managed:
 
 
 @dataclass(frozen=True)
+class VisibleTo:
+    """Only devices of these roles see the field (a clue's reporter: the supervisor role);
+    central sends others the record without it."""
+
+    roles: frozenset[str]
+
+    def __init__(self, *roles: str) -> None:
+        object.__setattr__(self, "roles", frozenset(roles))
+
+
+@dataclass(frozen=True)
 class Multiline:
     """Prose: typed in a text area."""
 
@@ -231,6 +245,8 @@ class FieldSpec:
     managed: bool = False
     multiline: bool = False
     title: bool = False
+    visible_to: frozenset[str] | None = None
+    """Roles that see the field (None: every role that sees the record)."""
 
 
 _UNION_TYPES = (typing.Union, types.UnionType)
@@ -290,11 +306,13 @@ def field_spec(name: str, annotation: Any, metadata: Any, default: Any) -> Field
             values["multiline"] = True
         elif isinstance(marker, Title):
             values["title"] = True
+        elif isinstance(marker, VisibleTo):
+            values["visible_to"] = marker.roles
     spec = FieldSpec(**values)
     if spec.type is FieldType.TEXT and spec.max_length is None:
         spec = replace(spec, max_length=DEFAULT_MAX_LENGTH)
     if spec.money and spec.type is not FieldType.INT:
         raise TypeError(f"{name}: money is whole fen (int)")
-    if spec.format is Format.FILES and spec.type is not FieldType.SET:
-        raise TypeError(f"{name}: attachments are a list of digests")
+    if spec.format in (Format.FILES, Format.ITEMS) and spec.type is not FieldType.SET:
+        raise TypeError(f"{name}: {spec.format} are a list")
     return spec

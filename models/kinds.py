@@ -24,6 +24,8 @@ from sqlmodel import SQLModel
 from models.fields import FieldSpec, FieldType, Mask, field_spec, field_type_of
 from models.i18n import N_
 from models.records import (
+    CatalogItemFields,
+    CatalogItemRecord,
     Clue,
     ClueFields,
     Disclosure,
@@ -33,6 +35,8 @@ from models.records import (
     Feedback,
     FeedbackFields,
     RecordColumns,
+    Reminder,
+    ReminderFields,
     SubsidyPayment,
     SubsidyPaymentFields,
     SubsidyProject,
@@ -89,6 +93,11 @@ class KindSpec:
     """Fields that must never be empty (``FieldSpec.required_when`` adds conditional ones)."""
     title_field: str | None
     """The field that names a record in lists."""
+    read_by: frozenset[str] | None
+    """Roles whose devices receive the kind (None: every device whose scope holds it)."""
+    handed_down: bool
+    """Issued by a level for the units under it (the catalogue): devices also receive the
+    records of the levels above them."""
     _defaults: Mapping[str, WireValue]
 
     @property
@@ -118,6 +127,8 @@ def declare_kind(
     *,
     label: str,
     natural_key: tuple[str, ...] = (),
+    read_by: frozenset[str] | None = None,
+    handed_down: bool = False,
 ) -> KindSpec:
     """A kind from its table: ``org_code`` (from ``RecordColumns``) and every field of
     ``fields_model``, each as its markers declare it."""
@@ -147,6 +158,8 @@ def declare_kind(
         ),
         required=frozenset(key for key, spec in specs.items() if spec.required),
         title_field=titles[0] if titles else None,
+        read_by=read_by,
+        handed_down=handed_down,
         _defaults=MappingProxyType({key: spec.default for key, spec in specs.items()}),
     )
 
@@ -264,6 +277,27 @@ KINDS: dict[str, KindSpec] = {
         declare_kind("duty_evidence", DutyEvidence, DutyEvidenceFields, label=N_("Duty evidence")),
         declare_kind("warning", SupervisionWarning, WarningFields, label=N_("Warning")),
         declare_kind("feedback", Feedback, FeedbackFields, label=N_("Rectification feedback")),
-        declare_kind("clue", Clue, ClueFields, label=N_("Problem clue")),
+        declare_kind(
+            "clue",
+            Clue,
+            ClueFields,
+            label=N_("Problem clue"),
+            read_by=frozenset({"supervisor", "town"}),
+        ),
+        declare_kind(
+            "reminder",
+            Reminder,
+            ReminderFields,
+            label=N_("Reminder"),
+            natural_key=("org_code", "subject", "subject_code", "period"),
+        ),
+        declare_kind(
+            "catalog_item",
+            CatalogItemRecord,
+            CatalogItemFields,
+            label=N_("Catalogue item"),
+            natural_key=("org_code", "code"),
+            handed_down=True,
+        ),
     )
 }

@@ -95,11 +95,11 @@ def _describe(code: str) -> str:
 
 
 def unit_level_prefix(code: str) -> str:
-    """The prefix a unit's own level covers: district 6 digits, town 9, anything else 12."""
-    if code[6:] == "000000":
-        return code[:6]
-    if code[9:] == "000":
-        return code[:9]
+    """The prefix a unit's own level covers: province 2 digits, city 4, district 6, town 9,
+    anything else 12 (the code without its trailing zero segments)."""
+    for width in (2, 4, 6, 9):
+        if code[width:] == "0" * (12 - width):
+            return code[:width]
     return code
 
 
@@ -133,9 +133,31 @@ def scope_prefix(unit_code: str, role: str) -> str:
     raise ValueError(f"unknown role {role!r}; expected one of {sorted(ROLES)}")
 
 
-def in_scope(org_code: str, prefix: str) -> bool:
-    """Whether a record of ``org_code`` falls in a scope; an empty prefix is never a scope."""
-    return bool(prefix) and is_org_code(org_code) and org_code.startswith(prefix)
+def scope_prefixes(scope: str) -> tuple[str, ...]:
+    """The org-code prefixes of a scope: one for most devices; a discipline body's device
+    also reaches the units assigned to it (一体化监督), comma-separated."""
+    return tuple(prefix for prefix in scope.split(",") if prefix)
+
+
+def in_scope(org_code: str, scope: str) -> bool:
+    """Whether a record of ``org_code`` falls in a scope (any of its prefixes); an empty
+    scope reaches nothing."""
+    return is_org_code(org_code) and any(org_code.startswith(p) for p in scope_prefixes(scope))
+
+
+def ancestors(scope: str) -> tuple[str, ...]:
+    """The codes of the levels above a scope's units (province, city, district, and a
+    village's town): the levels whose handed-down records (the catalogue) its devices
+    receive."""
+    out: list[str] = []
+    for prefix in scope_prefixes(scope):
+        for width in (2, 4, 6, 9):
+            if width >= len(prefix) or (width == 9 and int(prefix[6:9]) >= _FIRST_NON_TOWN_SEGMENT):
+                continue
+            code = prefix[:width].ljust(12, "0")
+            if code not in out:
+                out.append(code)
+    return tuple(out)
 
 
 def children_of(code: str) -> tuple[OrgUnit, ...]:

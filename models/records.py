@@ -35,6 +35,8 @@ from models.fields import (
     Ref,
     Required,
     Title,
+    VisibleTo,
+    When,
 )
 from models.i18n import N_
 
@@ -352,6 +354,10 @@ class DutyEvidence(RecordColumns, DutyEvidenceFields, table=True):
 
 
 class WarningFields(SQLModel):
+    """A warning or supervision document sent to one unit (one record per unit, so each
+    unit's progress is its own). ``status`` moves by the steps of
+    ``models.rules.warnings``, which also write the managed fields below."""
+
     issued_by: Annotated[
         str, Label(N_("Issued by")), Managed(), MaxLength(200), Aliases("下发单位", "发文单位")
     ] = ""
@@ -404,6 +410,30 @@ class WarningFields(SQLModel):
         Managed(),
         Aliases(*STATUS),
     ] = "issued"
+    doc_no: Annotated[
+        str, Label(N_("Document number")), MaxLength(100), Aliases("文号", "文书编号")
+    ] = ""
+    sms: Annotated[bool, Label(N_("Remind by SMS too"))] = False
+    """Asks central to send the unit's contact an SMS when the warning arrives."""
+    received_on: Annotated[date | None, Label(N_("Signed on")), Managed(), Aliases("签收日期")] = (
+        None
+    )
+    return_reason: Annotated[
+        str,
+        Label(N_("Reason for return")),
+        Managed(),
+        Multiline(),
+        MaxLength(5000),
+        Required(when=When("status", frozenset({"returned"}))),
+        Aliases("退回理由"),
+    ] = ""
+    rectified: Annotated[list[str], Label(N_("Problems rectified")), Managed(), Format.ITEMS] = (
+        Field(default_factory=list, sa_type=JSON)
+    )
+    """Numbers of the problems (one per line of ``problems``) accepted as rectified."""
+    closed_on: Annotated[date | None, Label(N_("Closed on")), Managed(), Aliases("销号日期")] = None
+    reminder_id: Annotated[str, Label(N_("Reminder")), Ref("reminder"), MaxLength(36)] = ""
+    """The reminder whose proposed warning a supervisor confirmed as this one."""
 
 
 class SupervisionWarning(RecordColumns, WarningFields, table=True):
@@ -435,6 +465,10 @@ class FeedbackFields(SQLModel):
     attachments: Annotated[list[str], Label(N_("Evidence files")), Format.FILES] = Field(
         default_factory=list, sa_type=JSON
     )
+    rectified: Annotated[
+        list[str], Label(N_("Problems rectified")), Format.ITEMS, Aliases("已整改问题")
+    ] = Field(default_factory=list, sa_type=JSON)
+    """Numbers of the warning's problems this report says are rectified."""
     verdict: Annotated[
         str,
         Label(N_("Verdict")),
@@ -452,6 +486,9 @@ class Feedback(RecordColumns, FeedbackFields, table=True):
 
 
 class ClueFields(SQLModel):
+    """A problem reported by a citizen or found online (问题线索), about one unit; handled
+    by the supervising side only (``models.rules.clues``): intake, 核查, one outcome."""
+
     source: Annotated[
         str,
         Label(N_("Source")),
@@ -496,25 +533,142 @@ class ClueFields(SQLModel):
     status: Annotated[
         str,
         Label(N_("Status")),
-        Choices(
-            {
-                "received": "已受理",
-                "investigating": "核查中",
-                "rectifying": "整改中",
-                "closed": "已办结",
-                "unfounded": "不属实",
-            }
-        ),
+        Choices({"received": "已受理", "investigating": "核查中", "concluded": "已办结"}),
+        Managed(),
         Aliases(*STATUS, "办理状态"),
     ] = "received"
     reporter_contact: Annotated[
         str,
         Label(N_("Reporter's contact")),
         Personal(Mask.CONTACT),
+        VisibleTo("supervisor"),
         MaxLength(200),
         Aliases("联系方式", "反映人联系方式", "联系电话"),
     ] = ""
+    finding: Annotated[
+        str,
+        Label(N_("What the check found")),
+        Managed(),
+        Multiline(),
+        MaxLength(20000),
+        Aliases("核查情况"),
+    ] = ""
+    outcome: Annotated[
+        str,
+        Label(N_("Outcome")),
+        Choices({"unfounded": "不属实了结", "rectification": "责令整改", "case_filed": "立案"}),
+        Managed(),
+        Required(when=When("status", frozenset({"concluded"}))),
+        Aliases("办理结果"),
+    ] = ""
+    warning_id: Annotated[str, Label(N_("Warning")), Ref("warning"), MaxLength(36)] = ""
+    """The warning raised for the rectification this clue led to."""
+    people_disciplined: Annotated[
+        int, Label(N_("People disciplined")), Managed(), Aliases("处分人数")
+    ] = 0
+    """党纪政务处分 given in the case this clue led to."""
+    concluded_on: Annotated[
+        date | None, Label(N_("Concluded on")), Managed(), Aliases("办结日期")
+    ] = None
 
 
 class Clue(RecordColumns, ClueFields, table=True):
     __tablename__ = "clue"
+
+
+class ReminderFields(SQLModel):
+    """An online reminder (提醒) raised by central's daily pass for work not done on time:
+    a catalogue item not disclosed by its deadline, a duty indicator without evidence, a
+    warning unanswered past its reply date. It escalates by itself (an SMS to the unit's
+    contact, then a proposed warning a supervisor confirms) and closes by itself when
+    the work is done (``models.rules.reminders``)."""
+
+    subject: Annotated[
+        str,
+        Label(N_("About")),
+        Choices({"catalog_item": "公开事项", "duty_indicator": "履职指标", "warning": "预警文书"}),
+        Required(),
+    ] = ""
+    subject_code: Annotated[str, Label(N_("Item")), MaxLength(40), Required()] = ""
+    """The catalogue item's or indicator's code, or the warning's id."""
+    period: Annotated[str, Label(N_("Period")), MaxLength(20)] = ""
+    """The period not disclosed, or the deadline's year (the pass's key, with the item)."""
+    title: Annotated[str, Label(N_("Title")), Title(), MaxLength(200), Required()] = ""
+    due_on: Annotated[date | None, Label(N_("Due on"))] = None
+    raised_on: Annotated[date | None, Label(N_("Raised on")), Required()] = None
+    step: Annotated[
+        str,
+        Label(N_("Step")),
+        Choices({"online": "在线提醒", "sms": "短信提醒", "proposed": "建议下发预警"}),
+        Managed(),
+    ] = "online"
+    automatic: Annotated[bool, Label(N_("Raised automatically"))] = True
+    status: Annotated[
+        str, Label(N_("Status")), Choices({"open": "未办结", "closed": "已办结"}), Managed()
+    ] = "open"
+    closed_on: Annotated[date | None, Label(N_("Closed on")), Managed()] = None
+    proposal: Annotated[
+        str,
+        Label(N_("Proposed warning")),
+        Choices({"proposed": "待确认", "confirmed": "已下发", "dismissed": "不下发"}),
+        Managed(),
+    ] = ""
+    warning_id: Annotated[str, Label(N_("Warning")), Ref("warning"), MaxLength(36)] = ""
+
+
+class Reminder(RecordColumns, ReminderFields, table=True):
+    __tablename__ = "reminder"
+
+
+class CatalogItemFields(SQLModel):
+    """One item of the disclosure catalogue (指导目录) as the city hands it down, or as a
+    district adds it on top (``org_code`` is the level that issued it). Devices pull the
+    items of every level above them; the catalogue in force is theirs together."""
+
+    code: Annotated[
+        str, Label(N_("Code")), MaxLength(20), Required(), Aliases("编码", "事项编码")
+    ] = ""
+    domain: Annotated[
+        str,
+        Label(N_("Domain")),
+        Choices({"party": "党务", "government": "政务", "village": "村务", "finance": "财务"}),
+        Required(),
+        Aliases("类别", "公开类别"),
+    ] = ""
+    name: Annotated[
+        str, Label(N_("Name")), Title(), MaxLength(200), Required(), Aliases("事项", "名称")
+    ] = ""
+    name_en: Annotated[str, Label(N_("English name")), MaxLength(200)] = ""
+    period: Annotated[
+        str,
+        Label(N_("Period")),
+        Choices(
+            {
+                "monthly": "每月",
+                "quarterly": "每季度",
+                "half_year": "每半年",
+                "yearly": "每年",
+                "on_event": "随时",
+            }
+        ),
+        Required(),
+        Aliases("周期", "公开周期"),
+    ] = ""
+    deadline_day: Annotated[int, Label(N_("Due day of the next month")), Aliases("期限日")] = 0
+    """Periodic items: due on this day of the month after the period ends."""
+    event_days: Annotated[int, Label(N_("Days after the event")), Aliases("期限天数")] = 0
+    """Items disclosed on an event: due this many days after it."""
+    template: Annotated[
+        str, Label(N_("Template")), Multiline(), MaxLength(5000), Aliases("模板", "公开模板")
+    ] = ""
+    applies_to: Annotated[
+        list[str],
+        Label(N_("Applies to")),
+        Choices({"village": "村", "community": "社区", "department": "部门"}),
+        Aliases("适用", "适用单位"),
+    ] = Field(default_factory=list, sa_type=JSON)
+    edition: Annotated[str, Label(N_("Edition")), MaxLength(100), Aliases("版本")] = ""
+
+
+class CatalogItemRecord(RecordColumns, CatalogItemFields, table=True):
+    __tablename__ = "catalog_item"

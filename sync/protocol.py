@@ -113,6 +113,14 @@ class OpError(BaseModel):
     code: str
     field: str | None = None
     message: str
+    rule: str | None = None
+    """For ``forbidden_field``: the rule that refused (``models.rules.refusals.RULES``),
+    so the device words it as it would have had it refused the change itself."""
+    params: dict[str, str] = Field(default_factory=dict)
+    """The rule's parameters (codes, never personal values)."""
+    record: dict[str, Any] | None = None
+    """Central's record as it stands, when the refused op was about one the device may
+    see: the device takes it back, and agrees with central again."""
 
 
 class OpResult(BaseModel):

@@ -1,6 +1,6 @@
 """Stores opened by tests the way the edge opens them: with the passphrase given, never
-found in the environment (only the CLI and the demo read SANWU_PASSPHRASE); and a batch
-imported in one call."""
+found in the environment (only the CLI and the demo read SANWU_PASSPHRASE); a batch
+imported in one call; and records arriving from central as a pull brings them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from client.store import ImportOutcome, Store
+from models.ids import new_id
+from models.kinds import kind_spec
+from sync.protocol import Change, PullResponse
 
 TEST_PASSPHRASE = "test passphrase 测试"
 """Every in-process test home's passphrase (scrypt runs at a low cost in tests: see
@@ -33,3 +36,25 @@ def import_rows(
     the importer feeds a whole file batch by batch."""
     with store.importing(kind, write=write, source=source) as bulk:
         return bulk.add(records, import_keys=import_keys)
+
+
+def arrived(store: Store, kind: str, fields: Mapping[str, Any], *, version: int = 1) -> str:
+    """A record as a pull brings it from central, made by another device (a warning a
+    supervisor issued, a reminder central raised): no rule of this device applies to
+    what it receives. Returns its id."""
+    spec = kind_spec(kind)
+    record: dict[str, Any] = {**spec.defaults(), **fields}
+    record.setdefault("id", new_id())
+    seq = store.cursor() + 1
+    record |= {
+        "version": version,
+        "deleted": False,
+        "updated_by": "another-device",
+        "recorded_at": "2026-11-01T08:00:00Z",
+        "received_at": "2026-11-01T08:00:01Z",
+        "seq": seq,
+    }
+    store.apply_pull(
+        PullResponse(changes=[Change(kind=kind, seq=seq, record=record)], cursor=seq, more=False)
+    )
+    return str(record["id"])

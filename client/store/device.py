@@ -10,7 +10,6 @@ from typing import Any
 
 from client.errors import NotEnrolled
 from client.identity import Identity
-from models.orgs import in_scope
 from models.validation import FieldError
 
 LOCAL_ACTOR = "local"
@@ -36,6 +35,6 @@ class Device:
         identity = self.identity
         if identity is not None and identity.role == "support":
             return [FieldError("org_code", "read_only", "support devices only read records")]
-        if identity is None or not isinstance(org_code, str) or in_scope(org_code, identity.scope):
+        if identity is None or not isinstance(org_code, str) or identity.actor().reaches(org_code):
             return []
         return [FieldError("org_code", "out_of_scope", "org_code is outside this device's units")]

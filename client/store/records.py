@@ -18,12 +18,13 @@ from sqlalchemy.engine import Connection
 
 from client import audit, outbox
 from client.crypto import blind_prefix_bounds
-from client.errors import UnknownRecord, ValidationFailed
+from client.errors import RuleRefused, UnknownRecord, ValidationFailed
 from client.store.database import Database, chunks, utcnow
 from client.store.device import Device
 from client.store.sealing import Sealer
 from models.ids import new_id
 from models.kinds import KINDS, KindSpec, kind_spec, row_to_wire, wire_to_columns
+from models.rules.permissions import check_change
 from models.validation import FieldError, normalize, validate_record
 from sync.merge import diff
 from sync.protocol import Action
@@ -135,7 +136,13 @@ class Records:
     # ---- user actions (one transaction each) ------------------------------------------
 
     def add(self, kind: str, values: Mapping[str, Any]) -> str:
-        """Save a new record; returns its id. Raises ValidationFailed naming the fields."""
+        """Save a new record; returns its id. Raises ValidationFailed naming the fields,
+        RuleRefused when a rule of the kind refuses it."""
+        with self._db.transaction() as conn:
+            return self.add_in(conn, kind, values)
+
+    def add_in(self, conn: Connection, kind: str, values: Mapping[str, Any]) -> str:
+        """``add`` inside a caller's transaction (a step that writes several records)."""
         spec = kind_spec(kind)
         given, errors = normalize(kind, values)
         record = spec.defaults()
@@ -148,54 +155,61 @@ class Records:
         record_id = new_id()
         now = utcnow()
         changes = create_changes(spec, record)
-        with self._db.transaction() as conn:
-            duplicate = self._check_natural_key(conn, spec, record, record_id)
-            if duplicate:
-                raise ValidationFailed(duplicate)
-            table = spec.table.__table__  # type: ignore[attr-defined]
-            columns = self._sealer.columns_for(spec, record, record_id)
-            conn.execute(
-                table.insert(),
-                {
-                    "id": record_id,
-                    "version": 0,
-                    "deleted": False,
-                    "updated_by": self._device.actor,
-                    "recorded_at": now,
-                    "received_at": None,
-                    "seq": 0,
-                    **columns,
-                },
-            )
-            self.queue_change(conn, spec, record_id, Action.CREATE, changes, 0, now)
+        self.check_rules(conn, spec, None, changes)
+        duplicate = self._check_natural_key(conn, spec, record, record_id)
+        if duplicate:
+            raise ValidationFailed(duplicate)
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        columns = self._sealer.columns_for(spec, record, record_id)
+        conn.execute(
+            table.insert(),
+            {
+                "id": record_id,
+                "version": 0,
+                "deleted": False,
+                "updated_by": self._device.actor,
+                "recorded_at": now,
+                "received_at": None,
+                "seq": 0,
+                **columns,
+            },
+        )
+        self.queue_change(conn, spec, record_id, Action.CREATE, changes, 0, now)
         return record_id
 
     def edit(self, record_id: str, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
         """Change only the fields given; returns ``{field: (from, to)}`` of what changed."""
         with self._db.transaction() as conn:
-            found = self.find(conn, record_id)
-            if found is None or found[1].deleted:
-                raise UnknownRecord(record_id)
-            spec, row = found
-            given, errors = normalize(spec.name, values)
-            if errors:
-                raise ValidationFailed(errors)
-            current = self._sealer.record_of(spec, row)
-            fields_now = {name: current[name] for name in spec.fields}
-            changes = diff(fields_now, given)
-            if not changes:
-                return {}
-            updated = {**fields_now, **given}
-            errors = validate_record(spec.name, updated) + self._device.scope_errors(
-                updated["org_code"]
-            )
-            if set(changes) & set(spec.natural_key):
-                errors += self._check_natural_key(conn, spec, updated, record_id)
-            if errors:
-                raise ValidationFailed(errors)
-            now = utcnow()
-            self.write_fields(conn, spec, record_id, given, now)
-            self.queue_change(conn, spec, record_id, Action.UPDATE, changes, row.version, now)
+            return self.edit_in(conn, record_id, values)
+
+    def edit_in(
+        self, conn: Connection, record_id: str, values: Mapping[str, Any]
+    ) -> dict[str, tuple[Any, Any]]:
+        """``edit`` inside a caller's transaction."""
+        found = self.find(conn, record_id)
+        if found is None or found[1].deleted:
+            raise UnknownRecord(record_id)
+        spec, row = found
+        given, errors = normalize(spec.name, values)
+        if errors:
+            raise ValidationFailed(errors)
+        current = self._sealer.record_of(spec, row)
+        fields_now = {name: current[name] for name in spec.fields}
+        changes = diff(fields_now, given)
+        if not changes:
+            return {}
+        updated = {**fields_now, **given}
+        errors = validate_record(spec.name, updated) + self._device.scope_errors(
+            updated["org_code"]
+        )
+        if set(changes) & set(spec.natural_key):
+            errors += self._check_natural_key(conn, spec, updated, record_id)
+        if errors:
+            raise ValidationFailed(errors)
+        self.check_rules(conn, spec, current, changes)
+        now = utcnow()
+        self.write_fields(conn, spec, record_id, given, now)
+        self.queue_change(conn, spec, record_id, Action.UPDATE, changes, row.version, now)
         return changes
 
     def delete(self, record_id: str) -> None:
@@ -204,10 +218,53 @@ class Records:
             if found is None or found[1].deleted:
                 raise UnknownRecord(record_id)
             spec, row = found
+            changes = {"deleted": (False, True)}
+            current = self._sealer.record_of(spec, row)
+            self.check_rules(conn, spec, current, changes, deleting=True)
             now = utcnow()
             self.write_fields(conn, spec, record_id, {"deleted": True}, now)
-            changes = {"deleted": (False, True)}
             self.queue_change(conn, spec, record_id, Action.DELETE, changes, row.version, now)
+
+    # ---- the rules both ends apply ------------------------------------------------------
+
+    def check_rules(
+        self,
+        conn: Connection,
+        spec: KindSpec,
+        current: Mapping[str, Any] | None,
+        changes: Mapping[str, tuple[Any, Any]],
+        *,
+        deleting: bool = False,
+    ) -> None:
+        """``RuleRefused`` when a rule of the kind refuses this device the change, as
+        central would refuse it on push. A home not enrolled yet takes no side."""
+        identity = self._device.identity
+        if identity is None:
+            return
+        lookup = _Lookup(self, conn)
+        refusal = check_change(
+            identity.actor(), spec.name, current, changes, lookup, deleting=deleting
+        )
+        if refusal is not None:
+            raise RuleRefused(spec.name, refusal)
+
+    def live(self, conn: Connection, kind: str, record_id: str) -> dict[str, Any] | None:
+        """A live record of ``kind`` by id, as wire values (None: none, or deleted)."""
+        spec = kind_spec(kind)
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        row = conn.execute(sa.select(table).where(table.c.id == record_id)).first()
+        return None if row is None or row.deleted else self._sealer.record_of(spec, row)
+
+    def live_where(self, conn: Connection, kind: str, **equal: Any) -> list[dict[str, Any]]:
+        """Live records of ``kind`` whose columns equal the values given, oldest first."""
+        spec = kind_spec(kind)
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        query = (
+            sa.select(table)
+            .where(table.c.deleted.is_(False), *(table.c[k] == v for k, v in equal.items()))
+            .order_by(table.c.recorded_at, table.c.id)
+        )
+        return [self._sealer.record_of(spec, row) for row in conn.execute(query)]
 
     def note_reveal(
         self, *, kind: str, record_id: str, fields: Sequence[str], user: str = ""
@@ -303,3 +360,18 @@ class Records:
     def upsert(conn: Connection, spec: KindSpec, columns: Mapping[str, Any]) -> None:
         """A whole record (central's) written over whatever is stored under its id."""
         conn.execute(upsert_statement(spec.name), [{"seq": 0, "received_at": None, **columns}])
+
+
+class _Lookup:
+    """What the rules read beside the record changed, from this home's database (in the
+    transaction that writes the change)."""
+
+    def __init__(self, records: Records, conn: Connection) -> None:
+        self._records = records
+        self._conn = conn
+
+    def record(self, kind: str, record_id: str) -> Mapping[str, Any] | None:
+        return self._records.live(self._conn, kind, record_id)
+
+    def feedback_of(self, warning_id: str) -> list[Mapping[str, Any]]:
+        return list(self._records.live_where(self._conn, "feedback", warning_id=warning_id))

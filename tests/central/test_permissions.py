@@ -1,4 +1,7 @@
-"""The role rules per field, as a pure function, and as push applies them per op."""
+"""The rules both ends apply, at central's end: every step of a warning and every refusal,
+as pushed ops from real devices (the app in process, signed requests over httpx).
+The same table judges a device's own changes before it saves them
+(tests/client/test_supervision.py); models.rules is tested alone in tests/models."""
 
 from __future__ import annotations
 
@@ -6,55 +9,216 @@ from typing import Any
 
 import pytest
 
-from central.permissions import forbidden_field
-from sync.protocol import Action
-from tests.central.conftest import VILLAGE, create_op, update_op
+from models.records import Feedback, SupervisionWarning
+from sync.protocol import Op, OpResult
+from tests.central.conftest import VILLAGE, Device, create_op, delete_op, update_op
+
+DISTRICT = "150202000000"
+OTHER_VILLAGE = "150202101201"
 
 
-@pytest.mark.parametrize(
-    ("role", "kind", "action", "changes", "refused"),
-    [
-        ("supervisor", "warning", Action.CREATE, {"title": (None, "预警")}, None),
-        ("town", "warning", Action.UPDATE, {"title": ("a", "b")}, None),
-        ("clerk", "warning", Action.CREATE, {"title": (None, "预警")}, "*"),
-        ("clerk", "warning", Action.DELETE, {"deleted": (False, True)}, "*"),
-        ("clerk", "warning", Action.UPDATE, {"status": ("issued", "received")}, None),
-        ("clerk", "warning", Action.UPDATE, {"status": ("received", "rectifying")}, None),
-        ("clerk", "warning", Action.UPDATE, {"status": ("rectifying", "closed")}, "status"),
-        (
-            "clerk",
-            "warning",
-            Action.UPDATE,
-            {"reply_due": ("2026-01-01", "2027-01-01")},
-            "reply_due",
-        ),
-        ("clerk", "feedback", Action.CREATE, {"progress": (None, "已整改")}, None),
-        ("clerk", "feedback", Action.CREATE, {"verdict": (None, "")}, None),
-        ("clerk", "feedback", Action.UPDATE, {"verdict": ("", "accepted")}, "verdict"),
-        ("clerk", "feedback", Action.UPDATE, {"verdict_note": ("", "好")}, "verdict_note"),
-        ("supervisor", "feedback", Action.UPDATE, {"verdict": ("", "accepted")}, None),
-        ("clerk", "disclosure", Action.UPDATE, {"title": ("a", "b")}, None),
-    ],
-)
-def test_rules(role: str, kind: str, action: Action, changes: Any, refused: str | None) -> None:
-    assert forbidden_field(role, kind, action, changes) == refused
+@pytest.fixture
+def sides(enroll: Any) -> tuple[Device, Device]:
+    return enroll(DISTRICT, "supervisor"), enroll(VILLAGE)
 
 
-def test_push_refuses_per_op_and_applies_the_rest(enroll: Any, session: Any) -> None:
-    supervisor, clerk = enroll("150202000000", "supervisor"), enroll(VILLAGE)
-    warning = create_op(
-        "warning", org_code=VILLAGE, doc_type="warning", title="预警", reply_due="2026-02-01"
+def applied(result: OpResult) -> bool:
+    return result.status.value == "applied"
+
+
+def refused(result: OpResult, rule: str) -> bool:
+    error = result.error
+    return (
+        result.status.value == "rejected"
+        and error is not None
+        and (error.code, error.rule) == ("forbidden_field", rule)
     )
-    assert supervisor.push(warning).results[0].status.value == "applied"
-    answer = clerk.push(
-        update_op(warning.record_id, {"title": ("预警", "改了")}, kind="warning"),
-        update_op(warning.record_id, {"status": ("issued", "received")}, kind="warning"),
-    )
-    refused, signed = answer.results
-    assert refused.error is not None and refused.error.code == "forbidden_field"
-    assert refused.error.field == "title"
-    assert signed.status.value == "applied"
-    from models.records import SupervisionWarning
 
+
+def issue(supervisor: Device, **overrides: Any) -> Op:
+    fields = {
+        "org_code": VILLAGE,
+        "doc_type": "suggestion",
+        "title": "关于规范三务公开的监督建议书",
+        "problems": "财务公开逾期\n未上传公开栏照片\n缺少监委会意见",
+        "reply_due": "2026-12-20",
+    } | overrides
+    op = create_op("warning", **fields)
+    assert applied(supervisor.push(op).results[0])
+    return op
+
+
+def report(warning: Op, *, completed: bool, items: list[str]) -> Op:
+    return create_op(
+        "feedback",
+        org_code=VILLAGE,
+        warning_id=warning.record_id,
+        reported_on="2026-12-10",
+        progress="已整改",
+        completed=completed,
+        rectified=items,
+    )
+
+
+def status(warning: Op, before: str, after: str, version: int, **extra: Any) -> Op:
+    changes = {"status": (before, after)} | extra
+    return update_op(warning.record_id, changes, kind="warning", base=version)
+
+
+def test_the_whole_loop_of_steps(sides: tuple[Device, Device], session: Any) -> None:
+    supervisor, clerk = sides
+    warning = issue(supervisor)
+    signed = status(warning, "issued", "received", 1, received_on=(None, "2026-12-06"))
+    assert applied(clerk.push(signed).results[0])
+    done = report(warning, completed=True, items=["1", "2"])
+    verifying = status(warning, "received", "verifying", 2)
+    assert [applied(r) for r in clerk.push(done, verifying).results] == [True, True]
+    # The supervisor returns it with a reason the unit reads.
+    verdict = update_op(
+        done.record_id,
+        {"verdict": ("", "returned"), "verdict_note": ("", "照片不清楚")},
+        kind="feedback",
+    )
+    back = status(warning, "verifying", "returned", 3, return_reason=("", "照片不清楚"))
+    assert [applied(r) for r in supervisor.push(verdict, back).results] == [True, True]
+    again = report(warning, completed=True, items=["3"])
+    verifying_again = status(warning, "returned", "verifying", 4)
+    assert [applied(r) for r in clerk.push(again, verifying_again).results] == [True, True]
+    accept = update_op(again.record_id, {"verdict": ("", "accepted")}, kind="feedback")
+    close = status(
+        warning,
+        "verifying",
+        "closed",
+        5,
+        closed_on=(None, "2026-12-12"),
+        rectified=([], ["1", "2", "3"]),
+    )
+    assert [applied(r) for r in supervisor.push(accept, close).results] == [True, True]
     row = session.get(SupervisionWarning, warning.record_id)
-    assert (row.title, row.status) == ("预警", "received")
+    assert (row.status, row.rectified, row.return_reason) == (
+        "closed",
+        ["1", "2", "3"],
+        "照片不清楚",
+    )
+
+
+def test_a_unit_cannot_issue_close_or_reopen(sides: tuple[Device, Device]) -> None:
+    supervisor, clerk = sides
+    own = create_op(
+        "warning", org_code=VILLAGE, doc_type="warning", title="自己下发", reply_due="2026-12-20"
+    )
+    assert refused(clerk.push(own).results[0], "supervisor_only")
+    warning = issue(supervisor)
+    closing = clerk.push(status(warning, "issued", "closed", 1)).results[0]
+    assert refused(closing, "supervisor_only")
+    assert refused(
+        clerk.push(delete_op(warning.record_id, kind="warning")).results[0], "supervisor_only"
+    )
+    title = update_op(
+        warning.record_id, {"title": ("关于规范三务公开的监督建议书", "改")}, kind="warning"
+    )
+    assert refused(clerk.push(title).results[0], "not_yours")
+
+
+def test_verifying_needs_the_report_of_the_work_done(sides: tuple[Device, Device]) -> None:
+    supervisor, clerk = sides
+    warning = issue(supervisor)
+    clerk.push(status(warning, "issued", "received", 1, received_on=(None, "2026-12-06")))
+    alone = status(warning, "received", "verifying", 2)
+    answer = clerk.push(alone).results[0]
+    assert refused(answer, "verify_needs_report")
+    # The refusal brings central's record back, so the device can agree again.
+    assert answer.error is not None and answer.error.record is not None
+    assert answer.error.record["status"] == "received"
+
+
+def test_a_closed_warning_and_a_judged_feedback_are_immutable_to_the_unit(
+    sides: tuple[Device, Device], session: Any
+) -> None:
+    supervisor, clerk = sides
+    warning = issue(supervisor)
+    clerk.push(status(warning, "issued", "received", 1, received_on=(None, "2026-12-06")))
+    done = report(warning, completed=True, items=["1", "2", "3"])
+    clerk.push(done, status(warning, "received", "verifying", 2))
+    supervisor.push(
+        update_op(done.record_id, {"verdict": ("", "accepted")}, kind="feedback"),
+        status(warning, "verifying", "closed", 3, closed_on=(None, "2026-12-12")),
+    )
+    reopen = status(warning, "closed", "rectifying", 4)
+    clear = update_op(done.record_id, {"verdict": ("accepted", "")}, kind="feedback", base=2)
+    edit = update_op(done.record_id, {"progress": ("已整改", "改")}, kind="feedback", base=2)
+    gone = delete_op(done.record_id, kind="feedback", base=2)
+    answers = clerk.push(reopen, clear, edit, gone).results
+    assert refused(answers[0], "closed")
+    assert all(refused(answer, "judged") for answer in answers[1:])
+    assert session.get(Feedback, done.record_id).verdict == "accepted"
+    assert session.get(SupervisionWarning, warning.record_id).status == "closed"
+
+
+def test_a_supervisor_cannot_sign_report_or_judge_twice(sides: tuple[Device, Device]) -> None:
+    supervisor, clerk = sides
+    warning = issue(supervisor)
+    assert refused(
+        supervisor.push(status(warning, "issued", "received", 1)).results[0], "unit_only"
+    )
+    clerk.push(status(warning, "issued", "received", 1, received_on=(None, "2026-12-06")))
+    for_them = report(warning, completed=True, items=["1"])
+    assert refused(supervisor.push(for_them).results[0], "unit_only")
+    early = report(warning, completed=False, items=[])
+    clerk.push(early, status(warning, "received", "rectifying", 2))
+    judged = update_op(early.record_id, {"verdict": ("", "accepted")}, kind="feedback")
+    assert refused(supervisor.push(judged).results[0], "verdict_when_verifying")
+
+
+def test_feedback_names_only_the_warnings_problems(sides: tuple[Device, Device]) -> None:
+    supervisor, clerk = sides
+    warning = issue(supervisor)
+    clerk.push(status(warning, "issued", "received", 1, received_on=(None, "2026-12-06")))
+    answer = clerk.push(report(warning, completed=False, items=["4"])).results[0]
+    assert refused(answer, "unknown_items")
+    assert answer.error is not None and answer.error.params == {"items": "4", "count": "3"}
+
+
+def test_a_feedback_on_a_warning_out_of_reach_is_refused(enroll: Any) -> None:
+    supervisor, other = enroll(DISTRICT, "supervisor"), enroll(OTHER_VILLAGE)
+    warning = issue(supervisor)
+    stranger = create_op(
+        "feedback",
+        org_code=OTHER_VILLAGE,
+        warning_id=warning.record_id,
+        reported_on="2026-12-10",
+        progress="x",
+    )
+    assert refused(other.push(stranger).results[0], "no_feedback_now") or refused(
+        other.push(stranger).results[0], "unknown_warning"
+    )
+
+
+def test_clues_are_the_supervising_sides(enroll: Any) -> None:
+    supervisor, town, clerk = (
+        enroll(DISTRICT, "supervisor"),
+        enroll("150202101000", "town"),
+        enroll(VILLAGE),
+    )
+    clue = {
+        "org_code": VILLAGE,
+        "source": "hotline",
+        "problem": "fake",
+        "description": "公开栏内容与实际不符",
+        "received_on": "2026-12-01",
+    }
+    assert refused(clerk.push(create_op("clue", **clue)).results[0], "supervisor_only")
+    assert applied(town.push(create_op("clue", **clue)).results[0])
+    secret = create_op("clue", **clue, reporter_contact="13812345678")
+    assert refused(town.push(secret).results[0], "not_yours")
+    assert applied(
+        supervisor.push(create_op("clue", **clue, reporter_contact="13812345678")).results[0]
+    )
+    # The village never receives clues about itself; the town receives them without the
+    # reporter; the supervisor with it.
+    assert all(change.kind != "clue" for change in clerk.pull_all()[0])
+    town_clues = [c.record for c in town.pull_all()[0] if c.kind == "clue"]
+    assert town_clues and all(c["reporter_contact"] == "" for c in town_clues)
+    colleague = enroll(DISTRICT, "supervisor")
+    seen = [c.record for c in colleague.pull_all()[0] if c.kind == "clue"]
+    assert any(c["reporter_contact"] == "13812345678" for c in seen)

@@ -13,8 +13,9 @@ import pytest
 from client.app import SanwuApp
 from client.i18n import set_language
 from client.store import Store
-from tests.client.conftest import disclosure
+from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import make_conflict
+from tests.stores import arrived
 
 TODAY = date(2026, 11, 5)
 
@@ -31,9 +32,12 @@ def _app(store: Store) -> SanwuApp:
 
 def test_home(enrolled: Store, snap_compare: Any) -> None:
     enrolled.add("disclosure", disclosure(status="published"))
-    enrolled.add(
+    arrived(
+        enrolled,
         "warning",
         {
+            "id": "0190b7c4-0000-7000-8000-0000000000b1",
+            "org_code": VILLAGE,
             "doc_type": "reminder_letter",
             "title": "关于财务公开逾期的提醒函",
             "issued_on": "2026-11-01",

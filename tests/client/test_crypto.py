@@ -93,15 +93,16 @@ def test_wrap_unlock_and_rewrap_with_real_scrypt_cost() -> None:
 def test_personal_values_never_reach_the_file_in_clear(tmp_path: Path) -> None:
     home = tmp_path / "home"
     with Store(home, passphrase="village pc passphrase") as store:
+        # The district's supervisors take in clues (a village never sees them).
         store.save_identity(
             Identity(
                 device_id="dev-1",
                 private_key=new_private_key(),
                 server_url="http://127.0.0.1:9",
-                org_code=VILLAGE,
-                org_name="黑麻板村",
-                role="clerk",
-                scope=VILLAGE,
+                org_code="150202000000",
+                org_name="东河区纪委监委",
+                role="supervisor",
+                scope="150202",
             )
         )
         payment = _payment(store)

@@ -28,9 +28,20 @@ from models.kinds import kind_spec
 from models.validation import normalize, validate_record
 from tests.client.conftest import VILLAGE
 from tests.client.legacy.files import DISCLOSURE_HEADERS, disclosure_rows, write_csv, write_xlsx
-from tests.stores import import_rows, open_store
+from tests.stores import arrived, import_rows, open_store
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
+
+WARNING = {
+    "id": "0190b7c4-0000-7000-8000-0000000000a1",
+    "org_code": VILLAGE,
+    "doc_type": "suggestion",
+    "title": "监督建议书",
+    "problems": "财务公开逾期",
+    "reply_due": "2024-03-15",
+    "status": "received",
+    "received_on": "2024-02-20",
+}
 
 RECORDS: dict[str, dict[str, Any]] = {
     "disclosure": {
@@ -56,7 +67,7 @@ RECORDS: dict[str, dict[str, Any]] = {
         "account": "6222020200112233",
     },
     "feedback": {
-        "warning_id": PROJECT,
+        "warning_id": WARNING["id"],
         "reported_on": "2024-03-01",
         "progress": "已整改",
         "completed": True,
@@ -104,6 +115,8 @@ def _check_many(checker: Any, rows: Any) -> list[Any]:
 @pytest.mark.parametrize("kind", sorted(RECORDS))
 def test_an_imported_record_reads_back_like_an_added_one(enrolled: Store, kind: str) -> None:
     values = RECORDS[kind]
+    if kind == "feedback":  # a feedback answers a warning this village signed for
+        arrived(enrolled, "warning", WARNING)
     added_id = enrolled.add(kind, values)
     other = dict(values)
     if kind == "disclosure":

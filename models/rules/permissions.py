@@ -1,0 +1,85 @@
+"""Who may write what, for every kind: the one check both ends run on a change.
+
+The store runs it before saving (the refusal is immediate, in the person's language)
+and central again on every pushed op (no device can skip it). Scope (which units a
+device reaches) is checked beside it, at each end; this is about the side a device
+takes on a unit's record and the rules of the kind:
+
+- a support device only reads;
+- warnings and their feedback follow the state machine (``rules.warnings``);
+- clues are the supervising side's (``rules.clues``);
+- reminders are raised by central's daily pass and decided by supervisors: a unit
+  reads its own but writes none (``rules.reminders``);
+- catalogue items are written by the level that issues them (its supervisors);
+- every other kind: any writing role, within its scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from models.kinds import kind_spec
+from models.orgs import unit_level_prefix
+from models.rules import clues, reminders, warnings
+from models.rules.actors import Actor, side_of
+from models.rules.refusals import Refusal
+from models.visibility import hidden_fields, reads
+
+__all__ = ["Lookup", "check_change"]
+
+
+class Lookup(Protocol):
+    """Records a rule reads beside the one changed, as this end holds them now."""
+
+    def record(self, kind: str, record_id: str) -> Mapping[str, Any] | None: ...
+
+    def feedback_of(self, warning_id: str) -> list[Mapping[str, Any]]: ...
+
+
+def check_change(
+    actor: Actor,
+    kind: str,
+    current: Mapping[str, Any] | None,
+    changes: Mapping[str, tuple[Any, Any]],
+    lookup: Lookup,
+    *,
+    deleting: bool = False,
+) -> Refusal | None:
+    """Whether ``actor`` may make ``changes`` (``{field: (from, to)}``) to a record of
+    ``kind`` that is ``current`` (None: a create), or delete it; None when it may."""
+    if actor.role == "support":
+        return Refusal("read_only")
+    spec = kind_spec(kind)
+    if not reads(spec, actor.role):
+        return Refusal("supervisor_only", None, {"step": spec.label})
+    hidden = sorted(hidden_fields(spec, actor.role) & set(changes))
+    if hidden:
+        return Refusal("not_yours", hidden[0], {"field": hidden[0]})
+    org_code = str(changes.get("org_code", (None, None))[1] or (current or {}).get("org_code"))
+    side = side_of(actor, org_code)
+    if kind == "warning":
+        record_id = str((current or {}).get("id") or "")
+        feedback = lookup.feedback_of(record_id) if record_id else []
+        return warnings.check_warning(side, current, changes, feedback=feedback, deleting=deleting)
+    if kind == "feedback":
+        warning_id = str(
+            changes.get("warning_id", (None, None))[1] or (current or {}).get("warning_id") or ""
+        )
+        warning = lookup.record("warning", warning_id) if warning_id else None
+        return warnings.check_feedback(side, current, changes, warning, deleting=deleting)
+    if kind == "clue":
+        return clues.check_clue(side, current, changes, deleting=deleting)
+    if kind == "reminder":
+        return reminders.check_reminder(side, current, changes, deleting=deleting)
+    if kind == "catalog_item":
+        return _check_catalog_item(actor, org_code)
+    return None
+
+
+def _check_catalog_item(actor: Actor, org_code: str) -> Refusal | None:
+    """A catalogue item is the issuing level's: a supervisor of that level (its own unit),
+    or central's own import (a pseudo device of that level)."""
+    if actor.role != "supervisor" or unit_level_prefix(org_code) not in actor.scopes:
+        return Refusal("issuer_only", "org_code")
+    return None

@@ -1,0 +1,281 @@
+"""Reminders that raise themselves: the daily pass of 一书两提醒, as pure rules.
+
+Per unit, the pass finds work past its deadline: a catalogue item not published by its
+deadline (公开时限, for the period that ended last), a duty indicator without evidence
+by its deadline (departments and discipline bodies), a warning unanswered past its reply
+date. For each it raises an online reminder the unit pulls (marked automatic); ``N``
+days later (default 3) the reminder moves to an SMS to the unit's contact; ``M`` days
+after it was raised (default 10) it proposes a formal warning, which a supervisor
+confirms with one key. A reminder closes by itself when the work is done, and opens
+again if the work is undone. Every reminder is keyed by unit, subject, item and period
+(the kind's natural key): running the pass twice the same day raises nothing new.
+
+``plan_pass`` says what to do; central carries it out (reminder records written like
+any device's, SMS queued with the reminder's id as its key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from models.catalog import CatalogItem, deadline_for, periods_to_watch
+from models.duty import Indicator, due_dates
+from models.rules.actors import Side
+from models.rules.refusals import Refusal
+
+__all__ = [
+    "Owed",
+    "PassPlan",
+    "Settings",
+    "UnitInfo",
+    "World",
+    "catalogue_owed",
+    "check_reminder",
+    "indicator_owed",
+    "plan_pass",
+    "warning_owed",
+]
+
+DUTY_LEVELS: Mapping[str, str] = {"main": "department", "supervisory": "discipline"}
+"""Which units the duty list scores: main responsibility the departments, supervisory
+responsibility the discipline bodies (DOMAIN.md: 77 departments, 24 bodies)."""
+OPEN_WARNING = frozenset({"issued", "received"})
+"""A warning not yet answered: no feedback, and the unit has not reported."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    sms_after_days: int = 3
+    """An open reminder becomes an SMS to the unit's contact after this many days."""
+    propose_after_days: int = 10
+    """An open reminder proposes a formal warning after this many days."""
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Owed:
+    """Something a unit owes past its deadline: what a reminder is about."""
+
+    org_code: str
+    subject: str
+    """catalog_item, duty_indicator or warning."""
+    subject_code: str
+    period: str
+    title: str
+    due_on: date
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.org_code, self.subject, self.subject_code, self.period)
+
+
+@dataclass(frozen=True)
+class World:
+    """What the pass reads, as central holds it today."""
+
+    units: Sequence[UnitInfo]
+    catalogue: Mapping[str, CatalogItem]
+    published: frozenset[tuple[str, str, str]]
+    """(org code, item code, period) of every live published disclosure."""
+    indicators: Sequence[Indicator]
+    evidence: Mapping[tuple[str, str], Sequence[date]]
+    """(org code, indicator code) → the days its evidence records say the work was done."""
+    warnings: Sequence[Mapping[str, Any]]
+    answered: frozenset[str]
+    """Ids of warnings with at least one live feedback."""
+    reminders: Mapping[tuple[str, str, str, str], Mapping[str, Any]]
+    """Existing reminders by their key (live ones)."""
+
+
+@dataclass
+class PassPlan:
+    raise_: list[dict[str, Any]] = field(default_factory=list)
+    """New reminders' fields."""
+    update: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """(reminder id, the fields that change)."""
+    sms: list[tuple[str, str, str]] = field(default_factory=list)
+    """(reminder id, org code, text) of the SMS the pass sends today."""
+
+    def summary(self) -> dict[str, int]:
+        steps = [changes.get("step") for _id, changes in self.update]
+        return {
+            "raised": len(self.raise_),
+            "sms": len(self.sms),
+            "proposed": steps.count("proposed"),
+            "closed": sum(c.get("status") == "closed" for _id, c in self.update),
+            "reopened": sum(c.get("status") == "open" for _id, c in self.update),
+        }
+
+
+# ---- what is owed ---------------------------------------------------------------------------
+
+
+def catalogue_owed(
+    unit: UnitInfo, items: Iterable[CatalogItem], published: frozenset[tuple[str, str, str]],
+    today: date,
+) -> list[Owed]:  # fmt: skip
+    """The periodic items a unit has not published for the period that ended last, past
+    their deadline."""
+    out = []
+    for item in items:
+        if item.period == "on_event" or unit.level not in item.applies_to:
+            continue
+        period = periods_to_watch(item, today)[0]
+        deadline = deadline_for(item, period)
+        if deadline < today and (unit.code, item.code, period) not in published:
+            title = f"{item.name}（{period}）逾期未公开"
+            out.append(Owed(unit.code, "catalog_item", item.code, period, title, deadline))
+    return out
+
+
+def indicator_owed(
+    unit: UnitInfo,
+    indicators: Iterable[Indicator],
+    evidence: Mapping[tuple[str, str], Sequence[date]],
+    today: date,
+) -> list[Owed]:
+    """The duty indicators whose last deadline passed with no evidence recorded in the
+    window it closes (from the deadline before it, or the year's start)."""
+    out = []
+    for indicator in indicators:
+        if DUTY_LEVELS.get(indicator.responsibility) != unit.level:
+            continue
+        dates = [d for year in (today.year - 1, today.year) for d in due_dates(indicator, year)]
+        passed = [d for d in dates if d < today]
+        if not passed:
+            continue
+        due = passed[-1]
+        earlier = [d for d in dates if d < due]
+        start = earlier[-1] + timedelta(days=1) if earlier else date(due.year, 1, 1)
+        done = evidence.get((unit.code, indicator.code), ())
+        if not any(start <= day <= due for day in done):
+            title = f"{indicator.name}（{due.isoformat()}前）未记实"
+            out.append(
+                Owed(unit.code, "duty_indicator", indicator.code, due.isoformat(), title, due)
+            )
+    return out
+
+
+def warning_owed(
+    warnings: Iterable[Mapping[str, Any]], answered: frozenset[str], today: date
+) -> list[Owed]:
+    """Warnings past their reply date that nobody answered."""
+    out = []
+    for warning in warnings:
+        due = warning.get("reply_due")
+        if warning.get("deleted") or warning.get("status") not in OPEN_WARNING or not due:
+            continue
+        due_on = date.fromisoformat(str(due))
+        if due_on < today and warning["id"] not in answered:
+            title = f"《{warning.get('title')}》逾期未反馈"
+            out.append(
+                Owed(str(warning["org_code"]), "warning", str(warning["id"]), "", title, due_on)
+            )
+    return out
+
+
+def owed(world: World, today: date) -> list[Owed]:
+    """Everything owed today, unit by unit."""
+    items = list(world.catalogue.values())
+    out: list[Owed] = []
+    for unit in world.units:
+        out += catalogue_owed(unit, items, world.published, today)
+        out += indicator_owed(unit, world.indicators, world.evidence, today)
+    out += warning_owed(world.warnings, world.answered, today)
+    return out
+
+
+# ---- the pass --------------------------------------------------------------------------------
+
+
+def plan_pass(world: World, today: date, settings: Settings = Settings()) -> PassPlan:
+    """What the pass does today: raise, escalate, close and reopen reminders, and which
+    SMS go out. Idempotent: the plan of a day the pass already ran is empty."""
+    plan = PassPlan()
+    names = {unit.code: unit.name for unit in world.units}
+    due_now = {item.key: item for item in owed(world, today)}
+    for key, item in due_now.items():
+        if key not in world.reminders:
+            plan.raise_.append(_new(item, today))
+    for key, reminder in world.reminders.items():
+        rid = str(reminder["id"])
+        still_owed = key in due_now
+        if reminder.get("status") == "closed":
+            if still_owed and reminder.get("automatic"):
+                plan.update.append((rid, {"status": "open", "closed_on": None}))
+            continue
+        if not still_owed and reminder.get("automatic"):
+            plan.update.append((rid, {"status": "closed", "closed_on": today.isoformat()}))
+            continue
+        changes = _escalation(reminder, today, settings)
+        if changes:
+            plan.update.append((rid, changes))
+            if changes.get("step") == "sms":
+                unit = names.get(str(reminder["org_code"]), str(reminder["org_code"]))
+                plan.sms.append((rid, str(reminder["org_code"]), sms_text(unit, reminder)))
+    return plan
+
+
+def _new(item: Owed, today: date) -> dict[str, Any]:
+    return {
+        "org_code": item.org_code,
+        "subject": item.subject,
+        "subject_code": item.subject_code,
+        "period": item.period,
+        "title": item.title,
+        "due_on": item.due_on.isoformat(),
+        "raised_on": today.isoformat(),
+        "step": "online",
+        "automatic": True,
+        "status": "open",
+    }
+
+
+def _escalation(reminder: Mapping[str, Any], today: date, settings: Settings) -> dict[str, Any]:
+    """The next step an open reminder has reached by today, if any."""
+    raised = reminder.get("raised_on")
+    if not raised:
+        return {}
+    age = (today - date.fromisoformat(str(raised))).days
+    step = reminder.get("step")
+    if step in ("online", "sms") and age >= settings.propose_after_days:
+        return {"step": "proposed", "proposal": "proposed"}
+    if step == "online" and age >= settings.sms_after_days:
+        return {"step": "sms"}
+    return {}
+
+
+def sms_text(unit_name: str, reminder: Mapping[str, Any]) -> str:
+    """The reminder as an SMS: who, what, by when (no personal data)."""
+    due = reminder.get("due_on") or ""
+    return f"【三务公开提醒】{unit_name}：{reminder.get('title')}（期限{due}），请尽快办理。"
+
+
+# ---- who writes reminders --------------------------------------------------------------------
+
+
+def check_reminder(
+    side: Side | None,
+    current: Mapping[str, Any] | None,
+    changes: Mapping[str, tuple[Any, Any]],
+    *,
+    deleting: bool = False,
+) -> Refusal | None:
+    """Reminders are raised by central's pass (and supervisors); a unit only reads them.
+    A proposed warning is decided once (confirmed or dismissed)."""
+    if side is not Side.SUPERVISOR:
+        return Refusal("reminders_by_supervisors")
+    if current is not None and not deleting and "proposal" in changes:
+        before = current.get("proposal")
+        if before in ("confirmed", "dismissed") and changes["proposal"][1] != before:
+            return Refusal("proposal_once", "proposal")
+    return None
