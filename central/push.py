@@ -128,6 +128,11 @@ def _rejected(op: Op, code: str, message: str, *, field: str | None = None) -> O
     )
 
 
+def _with_seq(record: dict[str, Any] | None, row: RecordColumns | None) -> dict[str, Any] | None:
+    """A record handed back with a refusal carries its change number, as a pulled one."""
+    return None if record is None or row is None else record | {"seq": row.seq}
+
+
 def _table(model: type[SQLModel]) -> Table:
     table: Table = model.__table__  # type: ignore[attr-defined]
     return table
@@ -375,7 +380,7 @@ class _Batch:
                 message=f"{refusal.english()} ({refusal.rule}; nothing applied)",
                 rule=refusal.rule,
                 params=dict(refusal.params),
-                record=visible_record(spec, current, self.device.role),
+                record=_with_seq(visible_record(spec, current, self.device.role), row),
             ),
         )
 

@@ -12,6 +12,7 @@ from models.fields import Format
 from models.kinds import kind_spec
 from models.masking import mask_value
 from models.orgs import org_by_code
+from models.rules.refusals import Refusal
 
 
 def kind_name(kind: str) -> str:
@@ -106,3 +107,36 @@ def document_text(kind: str, field: str, value: Any) -> str:
     if isinstance(value, list):
         return "、".join(str(item) for item in value)
     return str(value)
+
+
+_UNIT_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会")
+
+
+def unit_name(code: str, *, short: bool = False) -> str:
+    """A unit as people name it (its code when unknown); ``short`` drops the committee
+    suffix for narrow columns."""
+    unit = org_by_code().get(code)
+    if unit is None:
+        return code
+    name = unit.name
+    if short:
+        for suffix in _UNIT_SUFFIXES:
+            name = name.removesuffix(suffix)
+    return name
+
+
+def refusal_text(kind: str, refusal: Refusal) -> str:
+    """A rule's refusal as a sentence in the current language, the same whether this
+    device refused the change or central did (``OpError.rule``/``params``): statuses by
+    their label, steps and fields by their names."""
+    words: dict[str, str] = {}
+    for name, value in refusal.params.items():
+        if name in ("status", "target"):
+            words[name] = label(kind, "status", value) if value else "—"
+        elif name == "step":
+            words[name] = _(value)
+        elif name == "field":
+            words[name] = field_name(kind, value)
+        else:
+            words[name] = value
+    return _(refusal.msgid).format(**words)

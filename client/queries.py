@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -23,9 +23,11 @@ from sqlalchemy.engine import Engine
 
 from client.audit import IMPORT, import_history
 from client.tables import AuditEntry, AuditImport, ConflictRow
-from models.catalog import CatalogItem, deadline_for, load_catalog, parse_period, period_for
+from models.catalog import CatalogItem, deadline_for, load_catalog, periods_to_watch
 from models.duty import traffic_light
 from models.kinds import kind_spec, row_to_wire
+from models.orgs import org_by_code
+from models.rules.warnings import is_overdue
 
 __all__ = [
     "DisclosureFilter",
@@ -292,6 +294,33 @@ def open_warnings(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
     return [row for row in rows if row["status"] != "closed"]
 
 
+# ---------------------------------------------------------------- warnings
+
+
+@dataclass(frozen=True)
+class WarningFilter:
+    """The warnings list's filters ("" or False: any)."""
+
+    doc_type: str = ""
+    status: str = ""
+    unit: str = ""
+    overdue: bool = False
+
+
+def filter_warnings(
+    warnings: Iterable[dict[str, Any]], flt: WarningFilter, today: date
+) -> list[dict[str, Any]]:
+    """The warnings the filters keep, in the order given."""
+    return [
+        warning
+        for warning in warnings
+        if (not flt.doc_type or warning["doc_type"] == flt.doc_type)
+        and (not flt.status or warning["status"] == flt.status)
+        and (not flt.unit or str(warning["org_code"]).startswith(flt.unit))
+        and (not flt.overdue or is_overdue(warning, today))
+    ]
+
+
 # ---------------------------------------------------------------- home
 
 
@@ -312,17 +341,18 @@ class DueItem:
 _LIGHT_ORDER = {"red": 0, "yellow": 1, "": 2, "green": 3}
 
 
-def _periods_to_watch(item: CatalogItem, today: date) -> list[str]:
-    """The period that ended last (due now or overdue) and the running one."""
-    current = period_for(item.period, today)
-    start, _end = parse_period(item.period, current)
-    return [period_for(item.period, start - timedelta(days=1)), current]
-
-
 def due_items(engine: Engine, org_code: str, today: date) -> list[DueItem]:
-    """Periodic catalogue items due or overdue for a unit, reddest first."""
-    items = [item for item in load_catalog().values() if item.period != "on_event"]
-    wanted = {(item.code, period) for item in items for period in _periods_to_watch(item, today)}
+    """Periodic catalogue items due or overdue for a unit, reddest first: those of the
+    catalogue in force that apply to the unit's level (none for a department or the
+    district's own office when the catalogue gives them none)."""
+    unit = org_by_code().get(org_code)
+    level = unit.level if unit is not None else ""
+    items = [
+        item
+        for item in load_catalog().values()
+        if item.period != "on_event" and level in item.applies_to
+    ]
+    wanted = {(item.code, period) for item in items for period in periods_to_watch(item, today)}
     c = _disclosure.c
     query = sa.select(c.catalog_code, c.period, c.status).where(
         c.deleted.is_(False),
@@ -336,11 +366,11 @@ def due_items(engine: Engine, org_code: str, today: date) -> list[DueItem]:
                 found[(code, period)] = status
     out: list[DueItem] = []
     for item in items:
-        for period in _periods_to_watch(item, today):
+        for period in periods_to_watch(item, today):
             deadline = deadline_for(item, period)
             status = found.get((item.code, period), "")
             light = traffic_light(deadline, today, done=status == "published")
-            if period == _periods_to_watch(item, today)[1] and light == "":
+            if period == periods_to_watch(item, today)[1] and light == "":
                 continue  # the running period is not due yet: nothing to do
             out.append(DueItem(item, org_code, period, deadline, light, status))
     out.sort(key=lambda due: (_LIGHT_ORDER[due.light], due.deadline, due.item.code))

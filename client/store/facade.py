@@ -19,12 +19,14 @@ from client.home import DB_NAME
 from client.identity import AUDIT_SENT, REVOKED_AT, Identity
 from client.store import bulk
 from client.store.bulk import BulkImport
+from client.store.catalogue import refresh_catalogue
 from client.store.conflicts import ConflictEntry, Conflicts
 from client.store.database import CHECKPOINT_WAIT, Database
 from client.store.device import Device
 from client.store.records import Records
 from client.store.sealing import Sealer, seal_in_clear
 from client.store.settings import get_setting, load_identity, put_setting, save_identity
+from client.store.supervision import Supervision
 from client.store.sync_side import SyncSide, SyncStatus
 from client.tables import Setting
 from sync.protocol import Op, OpResult, PullResponse
@@ -47,7 +49,10 @@ class Store:
         self._sealer = Sealer()
         with self._db.connect() as conn:
             self._device = Device(load_identity(conn))
+            refresh_catalogue(conn)
         self._records = Records(self._db, self._sealer, self._device)
+        self.supervision = Supervision(self._db, self._records, self._device)
+        """The supervision loop's actions: a warning's steps, clues, proposed warnings."""
         self._conflicts = Conflicts(self._db, self._sealer, self._device, self._records)
         self._sync = SyncSide(self._db, self._sealer, self._device, self._records, self._conflicts)
         if passphrase:

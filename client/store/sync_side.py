@@ -12,9 +12,11 @@ from functools import cache, partial
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from client import audit, outbox
 from client.identity import AUDIT_SENT, CURSOR, REVOKED_AT
+from client.store.catalogue import refresh_catalogue
 from client.store.conflicts import Conflicts
 from client.store.database import Database, utcnow
 from client.store.device import Device
@@ -129,6 +131,7 @@ class SyncSide:
         new_conflicts = 0
         answered: list[str] = []
         versions: dict[str, list[dict[str, Any]]] = {}
+        taken_back: list[tuple[str, dict[str, Any], int]] = []
         with self._db.transaction() as conn:
             for result in results:
                 op = by_id.get(result.op_id)
@@ -138,6 +141,10 @@ class SyncSide:
                     error = result.error
                     reason = f"{error.code}: {error.message}" if error else "rejected"
                     outbox.quarantine(conn, op.op_id, reason)
+                    if error is not None and error.record is not None:
+                        # A rule refused it: take central's record back (the op stays in
+                        # the queue for support), so this device agrees with central again.
+                        taken_back.append((op.kind, error.record, int(error.record.get("seq", 0))))
                     continue
                 if result.status in (OpStatus.APPLIED, OpStatus.PARTIAL) and result.seq:
                     versions.setdefault(op.kind, []).append(
@@ -157,6 +164,7 @@ class SyncSide:
             for kind, rows in versions.items():
                 conn.execute(_version_update(kind), rows)
             outbox.remove_many(conn, answered)
+            self._write_central(conn, taken_back)
         return new_conflicts
 
     def push_batch_size(self) -> int | None:
@@ -178,29 +186,44 @@ class SyncSide:
     def apply_pull(self, page: PullResponse) -> int:
         """Store a pulled page with pending local edits re-applied on top, and move the
         cursor, in one transaction: a cut leaves the cursor where the data is."""
-        rows: dict[str, list[dict[str, Any]]] = {}
         with self._db.transaction() as conn:
-            pending = {
-                record_id: [self._sealer.open_changes(record_id, changes) for changes in batch]
-                for record_id, batch in outbox.pending_changes(
-                    conn,
-                    {c.record["id"] for c in page.changes},
-                    as_record=partial(self._records.as_record, conn),
-                ).items()
-            }
-            for change in page.changes:
-                spec = kind_spec(change.kind)
-                record = dict(change.record)
-                local = pending.get(record["id"])
-                if local:
-                    record = rebase(record, local)
-                columns = self._sealer.columns_for(spec, record)
-                columns["seq"] = change.seq
-                rows.setdefault(spec.name, []).append(columns)
-            for kind, batch in rows.items():
-                conn.execute(upsert_statement(kind), batch)
+            self._write_central(
+                conn, [(change.kind, change.record, change.seq) for change in page.changes]
+            )
             put_setting(conn, CURSOR, str(page.cursor))
         return len(page.changes)
+
+    def _write_central(
+        self, conn: Connection, records: Sequence[tuple[str, Mapping[str, Any], int]]
+    ) -> None:
+        """Central's records (kind, wire record, change number) over the local ones, each
+        with this device's pending edits re-applied on top."""
+        if not records:
+            return
+        pending = {
+            record_id: [self._sealer.open_changes(record_id, changes) for changes in batch]
+            for record_id, batch in outbox.pending_changes(
+                conn,
+                {record["id"] for _kind, record, _seq in records},
+                as_record=partial(self._records.as_record, conn),
+            ).items()
+        }
+        rows: dict[str, list[dict[str, Any]]] = {}
+        catalogue = False
+        for kind, central, seq in records:
+            catalogue = catalogue or kind == "catalog_item"
+            spec = kind_spec(kind)
+            record = dict(central)
+            local = pending.get(record["id"])
+            if local:
+                record = rebase(record, local)
+            columns = self._sealer.columns_for(spec, record)
+            columns["seq"] = seq
+            rows.setdefault(spec.name, []).append(columns)
+        for kind, batch in rows.items():
+            conn.execute(upsert_statement(kind), batch)
+        if catalogue:
+            refresh_catalogue(conn)
 
     # ---- rounds, the audit segment, revocation -----------------------------------------
 

@@ -52,6 +52,7 @@ __all__ = [
     "check_feedback",
     "check_warning",
     "is_legal",
+    "is_overdue",
     "plan",
     "problem_items",
 ]
@@ -127,6 +128,16 @@ FIXED_AFTER_ISSUE = frozenset({"org_code", "problems"})
 feedback refers to problems by their number."""
 FEEDBACK_VERDICT = frozenset({"verdict", "verdict_note"})
 """A feedback's verdict: the supervising side's; the rest is the unit's report."""
+
+
+OWES_ANSWER = frozenset({Status.ISSUED, Status.RECEIVED, Status.RECTIFYING, Status.RETURNED})
+"""States in which the unit still owes its answer (it has not reported the work done)."""
+
+
+def is_overdue(warning: Mapping[str, Any], today: date) -> bool:
+    """Past its reply date while the unit still owes its answer."""
+    due = warning.get("reply_due")
+    return bool(due) and str(warning.get("status")) in OWES_ANSWER and str(due) < today.isoformat()
 
 
 def problem_items(problems: str) -> list[str]:

@@ -7,16 +7,16 @@ import json
 import zipfile
 from pathlib import Path
 
-from textual.widgets import Checkbox, Input, TextArea, Tree
+from textual.widgets import Checkbox, Input, SelectionList, TextArea, Tree
 
 from client.diagnostics import write_bundle
 from client.outbox import quarantine
 from client.screens.conflicts import ConflictsScreen, ValueDialog
 from client.screens.form import RecordForm
 from client.store import Store
-from tests.client.conftest import disclosure
+from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import TODAY, make_app, make_conflict, screen_text
-from tests.stores import import_rows
+from tests.stores import arrived, import_rows
 
 PAYMENT = {
     "recipient_name": "张三丰",
@@ -177,12 +177,14 @@ async def test_payment_form_keeps_a_bad_id_number_and_names_it(enrolled: Store) 
 
 
 async def test_warning_sign_and_feedback(enrolled: Store) -> None:
-    warning_id = enrolled.add(
+    warning_id = arrived(
+        enrolled,
         "warning",
         {
+            "org_code": VILLAGE,
             "doc_type": "reminder_letter",
             "title": "关于财务公开逾期的提醒函",
-            "problems": "十月财务未按时公开",
+            "problems": "十月财务未按时公开\n公开栏照片缺失",
             "issued_on": "2026-11-01",
             "reply_due": "2026-11-08",
         },
@@ -192,6 +194,8 @@ async def test_warning_sign_and_feedback(enrolled: Store) -> None:
         assert "剩 3 天" in screen_text(app), "home shows the reply deadline"
         await pilot.press("5")
         await pilot.pause()
+        assert "1. 十月财务未按时公开" in screen_text(app)
+        assert not app.screen.check_action("verdict", ("accept",)), "a unit never accepts"
         await pilot.press("c")
         await pilot.pause()
         assert "已签收" in screen_text(app)
@@ -200,13 +204,25 @@ async def test_warning_sign_and_feedback(enrolled: Store) -> None:
         form = app.screen
         assert isinstance(form, RecordForm)
         form.query_one("#f-progress", TextArea).text = "已补充公开并张贴照片"
+        form.query_one("#f-rectified", SelectionList).select("1")
+        form.query_one("#f-rectified", SelectionList).select("2")
         form.query_one("#f-completed", Checkbox).value = True
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "已补充公开并张贴照片" in screen_text(app)
-    assert enrolled.get(warning_id)[1]["status"] == "verifying"
+        assert "待验收" in screen_text(app)
+    warning = enrolled.get(warning_id)[1]
+    assert (warning["status"], warning["received_on"]) == ("verifying", TODAY.isoformat())
     (feedback,) = enrolled.list_records("feedback")
     assert feedback["warning_id"] == warning_id and feedback["completed"] is True
+    assert feedback["rectified"] == ["1", "2"]
+    # One transaction each: the report and the warning's step went out together.
+    ops = [op for _seq, op in enrolled.pending_ops(after_seq=0, limit=10)]
+    assert [(op.kind, op.action.value) for op in ops] == [
+        ("warning", "update"),
+        ("feedback", "create"),
+        ("warning", "update"),
+    ]
 
 
 async def test_duty_evidence_for_an_indicator(enrolled: Store) -> None:
