@@ -161,6 +161,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     bundle = add("import-bundle", cmd_import_bundle, "apply a device's bundle, write the reply")
     bundle.add_argument("file", metavar="FILE", help="the bundle from `sanwu sync --export`")
     bundle.add_argument("--reply", required=True, metavar="OUT", help="the reply bundle to write")
+    from central import cli_supervision
+
+    cli_supervision.register(add)
     return parser
 
 

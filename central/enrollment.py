@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from central.assignments import scope_for
 from central.bundles import central_key
 from central.clock import utcnow
 from central.errors import AuthFailed, BadRequest, NotFound
@@ -89,7 +90,7 @@ def enroll(
         public_key=req.public_key,
         org_code=unit.code,
         role=role.value,
-        scope=scope_prefix(unit.code, role.value),
+        scope=scope_for(session, unit.code, role.value),
         name=req.device_name.strip()[:100],
         enrolled_at=now,
     )

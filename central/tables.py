@@ -39,7 +39,9 @@ class Device(SQLModel, table=True):
     public_key: str = Field(max_length=64)
     org_code: str = Field(index=True, max_length=12)
     role: str = Field(max_length=20)
-    scope: str = Field(max_length=12)
+    scope: str = Field(max_length=2000)
+    """Org-code prefixes, comma-separated: a discipline body's devices reach the units
+    assigned to it besides their own (revision 0007 widened it)."""
     name: str = ""
     enrolled_at: datetime
     revoked_at: datetime | None = None
@@ -103,6 +105,15 @@ class Nonce(SQLModel, table=True):
     device_id: str = Field(primary_key=True, max_length=36)
     nonce: str = Field(primary_key=True, max_length=64)
     seen_at: datetime = Field(index=True)
+
+
+class BodyAssignment(SQLModel, table=True):
+    """A department a discipline body supervises (一体化监督, revision 0007)."""
+
+    __tablename__ = "body_assignment"
+
+    body: str = Field(primary_key=True, max_length=12)
+    unit: str = Field(primary_key=True, max_length=12)
 
 
 class Counter(SQLModel, table=True):
@@ -194,6 +205,7 @@ class AttachmentChunk(SQLModel, table=True):
 
 RECORD_TABLES: tuple[str, ...] = tuple(str(spec.table.__tablename__) for spec in KINDS.values())
 CENTRAL_ONLY_TABLES: tuple[str, ...] = (
+    "body_assignment",
     "org_unit",
     "device",
     "enroll_code",

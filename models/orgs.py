@@ -36,6 +36,8 @@ ROLES = frozenset({"clerk", "town", "supervisor", "support"})
 # Committee segment 900-999 under a district holds departments and discipline
 # bodies; they are not towns, so a "town" role cannot be based on them.
 _FIRST_NON_TOWN_SEGMENT = 900
+_DISCIPLINE_SEGMENT = 950
+"""Codes 950-999 under a district are its discipline bodies (派驻纪检监察组)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,10 @@ def scope_prefix(unit_code: str, role: str) -> str:
     if not is_org_code(unit_code):
         raise ValueError(f"unit code must be 12 digits, got {unit_code!r}")
     if role == "supervisor":
+        # A discipline body's supervisors (一体化监督) reach their own body, then the
+        # departments central assigns to it; the district's office the whole district.
+        if int(unit_code[6:9]) >= _DISCIPLINE_SEGMENT:
+            return unit_code
         return unit_code[:6]
     if role == "town":
         segment = int(unit_code[6:9])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from client.cli import attachments, home, import_export, records, sync
+from client.cli import attachments, home, import_export, records, supervision, sync
 from client.cli.common import Commands, Registrar, run
 
 __all__ = ["AREAS", "build_parser", "main"]
@@ -25,6 +25,7 @@ __all__ = ["AREAS", "build_parser", "main"]
 AREAS: tuple[Registrar, ...] = (
     home.register,
     records.register,
+    supervision.register,
     sync.register,
     import_export.register,
     attachments.register,

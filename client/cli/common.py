@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from client.errors import ValidationFailed
+from client.errors import RuleRefused, ValidationFailed
 from client.home import resolve_home
 from sync.errors import ClockSkewError, DeviceRevoked, SyncError
 from sync.failures import ExitCode, Failure, Retry, failure_of
@@ -179,6 +179,10 @@ def messages_of(error: BaseException, failure: Failure) -> list[str]:
     """The lines (without the ``sanwu:`` prefix) a failure prints on stderr."""
     if isinstance(error, ValidationFailed):
         return [f"{e.field}: {e.message}" for e in error.errors]
+    if isinstance(error, RuleRefused):
+        from client.labels import refusal_text
+
+        return [refusal_text(error.kind, error.refusal)]
     if isinstance(error, DeviceRevoked):
         from client.errors import REVOKED_MESSAGE
 

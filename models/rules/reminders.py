@@ -202,18 +202,17 @@ def plan_pass(world: World, today: date, settings: Settings = Settings()) -> Pas
     SMS go out. Idempotent: the plan of a day the pass already ran is empty."""
     plan = PassPlan()
     names = {unit.code: unit.name for unit in world.units}
-    due_now = {item.key: item for item in owed(world, today)}
-    for key, item in due_now.items():
-        if key not in world.reminders:
+    for item in owed(world, today):
+        if item.key not in world.reminders:
             plan.raise_.append(_new(item, today))
-    for key, reminder in world.reminders.items():
+    for reminder in world.reminders.values():
         rid = str(reminder["id"])
-        still_owed = key in due_now
+        done = is_done(reminder, world)
         if reminder.get("status") == "closed":
-            if still_owed and reminder.get("automatic"):
+            if not done and reminder.get("automatic"):
                 plan.update.append((rid, {"status": "open", "closed_on": None}))
             continue
-        if not still_owed and reminder.get("automatic"):
+        if done and reminder.get("automatic"):
             plan.update.append((rid, {"status": "closed", "closed_on": today.isoformat()}))
             continue
         changes = _escalation(reminder, today, settings)
@@ -223,6 +222,36 @@ def plan_pass(world: World, today: date, settings: Settings = Settings()) -> Pas
                 unit = names.get(str(reminder["org_code"]), str(reminder["org_code"]))
                 plan.sms.append((rid, str(reminder["org_code"]), sms_text(unit, reminder)))
     return plan
+
+
+def is_done(reminder: Mapping[str, Any], world: World) -> bool:
+    """Whether the work a reminder is about has been done since (it then closes)."""
+    unit, code, period = (
+        str(reminder["org_code"]),
+        str(reminder["subject_code"]),
+        str(reminder.get("period") or ""),
+    )
+    subject = reminder.get("subject")
+    if subject == "catalog_item":
+        return (unit, code, period) in world.published
+    if subject == "duty_indicator":
+        due = date.fromisoformat(period)
+        earlier = [
+            d
+            for indicator in world.indicators
+            if indicator.code == code
+            for year in (due.year - 1, due.year)
+            for d in due_dates(indicator, year)
+            if d < due
+        ]
+        start = max(earlier) + timedelta(days=1) if earlier else date(due.year, 1, 1)
+        return any(start <= day <= due for day in world.evidence.get((unit, code), ()))
+    if subject == "warning":
+        warning = next((w for w in world.warnings if str(w.get("id")) == code), None)
+        return (
+            warning is None or warning.get("status") not in OPEN_WARNING or code in world.answered
+        )
+    return False
 
 
 def _new(item: Owed, today: date) -> dict[str, Any]:

@@ -26,6 +26,17 @@ depends_on: str | None = None
 
 
 def upgrade() -> None:
+    # 一体化监督: a discipline body's devices reach the departments assigned to it.
+    op.create_table(
+        "body_assignment",
+        sa.Column("body", sa.String(length=12), nullable=False),
+        sa.Column("unit", sa.String(length=12), nullable=False),
+        sa.PrimaryKeyConstraint("body", "unit"),
+    )
+    with op.batch_alter_table("device") as batch:
+        batch.alter_column(
+            "scope", type_=sa.String(length=2000), existing_type=sa.String(length=12)
+        )
     add_columns(op.batch_alter_table)
     move_clue_statuses(op.get_bind().execute)
     for table in NEW_TABLES:
@@ -48,3 +59,8 @@ def downgrade() -> None:
     for table in reversed(NEW_TABLES):
         op.drop_table(table)
     drop_columns(op.batch_alter_table)
+    with op.batch_alter_table("device") as batch:
+        batch.alter_column(
+            "scope", type_=sa.String(length=12), existing_type=sa.String(length=2000)
+        )
+    op.drop_table("body_assignment")

@@ -1,0 +1,104 @@
+"""Central's commands for the supervision work: the reminder pass once
+(``remind``), the catalogue (``catalog import``), and which departments a discipline
+body supervises (``assign``). Registered by ``central.cli``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sync.failures import ExitCode
+
+Handler = Callable[[argparse.Namespace, str], int]
+Add = Callable[[str, Handler, str], argparse.ArgumentParser]
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _session(db_url: str) -> Any:
+    from sqlmodel import Session
+
+    from central.db import make_engine
+
+    return Session(make_engine(db_url), expire_on_commit=False)
+
+
+def cmd_remind(args: argparse.Namespace, db_url: str) -> int:
+    from central.cli import CentralCliError
+    from central.reminders import run_pass
+    from central.sms_link import sms_queue
+    from models.rules.reminders import Settings
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError:
+        raise CentralCliError("--today: write a date like 2026-12-05") from None
+    settings = Settings(sms_after_days=args.sms_after, propose_after_days=args.propose_after)
+    with _session(db_url) as session:
+        outcome = run_pass(session, today=today, settings=settings, sms=sms_queue())
+    if args.json:
+        _say(json.dumps(asdict(outcome), ensure_ascii=False, indent=2, default=str))
+        return ExitCode.OK
+    counts = outcome.counts
+    _say(
+        f"{today.isoformat()}: raised {counts['raised']}, SMS {counts['sms']}, "
+        f"proposed warnings {counts['proposed']}, closed {counts['closed']}, "
+        f"reopened {counts['reopened']}"
+    )
+    for raised in outcome.raised:
+        _say(f"  {raised['org_code']}  {raised['title']}")
+    return ExitCode.OK
+
+
+def cmd_catalog_import(args: argparse.Namespace, db_url: str) -> int:
+    from central.catalogue import DEMO_CITY, import_catalogue
+
+    with _session(db_url) as session:
+        done = import_catalogue(
+            session,
+            Path(args.file),
+            issuer=args.issuer or DEMO_CITY,
+            edition=args.edition or Path(args.file).stem,
+        )
+    _say(
+        f"catalogue of {done.issuer} ({done.edition}): created {done.created}, "
+        f"updated {done.updated}, withdrawn {done.withdrawn}, unchanged {done.unchanged}"
+    )
+    return ExitCode.OK
+
+
+def cmd_assign(args: argparse.Namespace, db_url: str) -> int:
+    from central.assignments import assign
+
+    with _session(db_url) as session:
+        scope = assign(session, body=args.body, units=args.unit)
+    _say(f"{args.body} supervises {', '.join(args.unit)}; its devices reach {scope}")
+    return ExitCode.OK
+
+
+def register(add: Add) -> None:
+    remind = add("remind", cmd_remind, "run the reminder pass once (一书两提醒)")
+    remind.add_argument("--today", metavar="YYYY-MM-DD", help="the day to run for")
+    remind.add_argument("--json", action="store_true")
+    remind.add_argument("--sms-after", type=int, default=3, metavar="N", help="days to SMS")
+    remind.add_argument(
+        "--propose-after", type=int, default=10, metavar="M", help="days to propose a warning"
+    )
+
+    catalog = add("catalog", cmd_catalog_import, "the disclosure catalogue (指导目录)")
+    catalog.add_argument("action", choices=["import"])
+    catalog.add_argument("file", metavar="FILE", help="a catalogue (.json or .csv)")
+    catalog.add_argument("--issuer", metavar="CODE", help="the issuing level (default: 包头市)")
+    catalog.add_argument("--edition", metavar="NAME", help="the edition's name")
+
+    assign = add("assign", cmd_assign, "give a discipline body the units it supervises")
+    assign.add_argument("--body", required=True, metavar="CODE")
+    assign.add_argument("--unit", required=True, nargs="+", metavar="CODE")

@@ -1,0 +1,160 @@
+"""The daily reminder pass (``models.rules.reminders``), alone: a year of simulated days
+with a frozen clock, each day's plan carried out on the world as central would."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.catalog import CatalogItem, DeadlineRule
+from models.duty import indicator_by_code
+from models.rules.reminders import PassPlan, Settings, UnitInfo, World, plan_pass
+
+VILLAGE = UnitInfo("150202101200", "黑麻板村", "village")
+DEPARTMENT = UnitInfo("150202900001", "区民政局", "department")
+MONTHLY = CatalogItem(
+    "FIN-02", "finance", "各项收入", "Income", "monthly", DeadlineRule("next_month_day", 10), ""
+)
+QUARTERLY = CatalogItem(
+    "VIL-04",
+    "village",
+    "集体土地承包与流转",
+    "Land",
+    "quarterly",
+    DeadlineRule("next_month_day", 20),
+    "",
+)
+DEPARTMENTS_ONLY = replace(MONTHLY, code="DEP-01", applies_to=frozenset({"department"}))
+INDICATOR = indicator_by_code()["ZT-001"]  # a team's plan, due 03-31 each year
+
+
+def world(**overrides: Any) -> World:
+    values: dict[str, Any] = {
+        "units": [VILLAGE, DEPARTMENT],
+        "catalogue": {item.code: item for item in (MONTHLY, QUARTERLY, DEPARTMENTS_ONLY)},
+        "published": frozenset(),
+        "indicators": [INDICATOR],
+        "evidence": {},
+        "warnings": [],
+        "answered": frozenset(),
+        "reminders": {},
+    }
+    values.update(overrides)
+    return World(**values)
+
+
+def carry_out(current: World, plan: PassPlan, today: date) -> World:
+    """What central does with a plan: new reminders written, changes applied."""
+    reminders = {key: dict(r) for key, r in current.reminders.items()}
+    by_id = {r["id"]: key for key, r in reminders.items()}
+    for fields in plan.raise_:
+        key = (fields["org_code"], fields["subject"], fields["subject_code"], fields["period"])
+        assert key not in reminders, "a key is raised once"
+        reminders[key] = {"id": f"r{len(reminders)}", "proposal": "", "closed_on": None, **fields}
+    for record_id, changes in plan.update:
+        reminders[by_id[record_id]].update(changes)
+    return replace(current, reminders=reminders)
+
+
+def test_a_year_of_days() -> None:
+    start = date(2026, 1, 1)
+    current = world()
+    sms: list[tuple[str, date]] = []
+    proposed: list[tuple[str, date]] = []
+    for offset in range(366):
+        today = start + timedelta(days=offset)
+        if today == date(2026, 3, 5):  # the village publishes January's income late
+            current = replace(current, published=current.published | {
+                (VILLAGE.code, "FIN-02", "2026-01")
+            })  # fmt: skip
+        plan = plan_pass(current, today)
+        for reminder_id, _org, text in plan.sms:
+            assert "黑麻板村" in text or "区民政局" in text
+            sms.append((reminder_id, today))
+        proposed += [(rid, today) for rid, c in plan.update if c.get("step") == "proposed"]
+        current = carry_out(current, plan, today)
+        assert plan_pass(current, today).summary() == dict.fromkeys(
+            ("raised", "sms", "proposed", "closed", "reopened"), 0
+        ), "the same day twice raises nothing new"
+    reminders = current.reminders
+    # January's income, due 2026-02-10: raised on the 11th, SMS on the 14th, a warning
+    # proposed on the 21st; published on 03-05, closed then.
+    january = reminders[(VILLAGE.code, "catalog_item", "FIN-02", "2026-01")]
+    assert january["raised_on"] == "2026-02-11" and january["due_on"] == "2026-02-10"
+    assert (january["id"], date(2026, 2, 14)) in sms
+    assert (january["id"], date(2026, 2, 21)) in proposed
+    assert (january["status"], january["closed_on"]) == ("closed", "2026-03-05")
+    # Never published: every month of the year raises its own, and stays open.
+    february = reminders[(VILLAGE.code, "catalog_item", "FIN-02", "2026-02")]
+    assert (february["status"], february["step"]) == ("open", "proposed")
+    months = {key[3] for key in reminders if key[2] == "FIN-02" and key[0] == VILLAGE.code}
+    # From December before the pass began (due on 2026-01-10) to November.
+    assert months == {"2025-12", *(f"2026-{m:02d}" for m in range(1, 12))}
+    quarters = {key[3] for key in reminders if key[2] == "VIL-04"}
+    assert quarters == {"2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"}
+    # Items only for departments go to the department; the duty list too.
+    assert {key[0] for key in reminders if key[2] == "DEP-01"} == {DEPARTMENT.code}
+    duty = reminders[(DEPARTMENT.code, "duty_indicator", "ZT-001", "2026-03-31")]
+    assert duty["raised_on"] == "2026-04-01"
+    assert not any(key[0] == VILLAGE.code and key[1] == "duty_indicator" for key in reminders)
+
+
+def test_evidence_in_the_window_closes_the_duty_reminder() -> None:
+    today = date(2026, 4, 2)
+    current = carry_out(world(), plan_pass(world(), today), today)
+    recorded = {(DEPARTMENT.code, "ZT-001"): [date(2026, 3, 20)]}
+    plan = plan_pass(replace(current, evidence=recorded), date(2026, 4, 3))
+    closed = [c for _id, c in plan.update if c.get("status") == "closed"]
+    assert closed == [{"status": "closed", "closed_on": "2026-04-03"}]
+
+
+def test_an_unanswered_warning_past_its_date_is_reminded_until_answered() -> None:
+    warning = {
+        "id": "w1",
+        "org_code": VILLAGE.code,
+        "title": "监督建议书",
+        "status": "received",
+        "reply_due": "2026-05-10",
+    }
+    current = world(catalogue={}, indicators=[], warnings=[warning])
+    assert plan_pass(current, date(2026, 5, 10)).raise_ == []
+    plan = plan_pass(current, date(2026, 5, 11))
+    assert [(r["subject"], r["subject_code"]) for r in plan.raise_] == [("warning", "w1")]
+    current = carry_out(current, plan, date(2026, 5, 11))
+    answered = plan_pass(replace(current, answered=frozenset({"w1"})), date(2026, 5, 12))
+    assert answered.summary()["closed"] == 1
+
+
+def test_the_steps_wait_the_days_configured() -> None:
+    quick = Settings(sms_after_days=1, propose_after_days=2)
+    current = world(catalogue={"FIN-02": MONTHLY}, indicators=[], units=[VILLAGE])
+    day = date(2026, 2, 11)
+    current = carry_out(current, plan_pass(current, day, quick), day)
+    steps = []
+    for offset in (1, 2):
+        today = day + timedelta(days=offset)
+        plan = plan_pass(current, today, quick)
+        steps.append([c.get("step") for _id, c in plan.update])
+        current = carry_out(current, plan, today)
+    assert steps == [["sms"], ["proposed"]]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    days=st.lists(st.integers(0, 400), min_size=1, max_size=12, unique=True),
+    publish=st.sets(st.sampled_from(["2025-12", *(f"2026-{m:02d}" for m in range(1, 13))])),
+)
+def test_any_days_in_order_leave_one_reminder_per_key(days: list[int], publish: set[str]) -> None:
+    """Whichever days the pass runs (central down for a week, run twice by hand), each
+    unit, item and period has at most one reminder, open exactly when still owed."""
+    current = world(published=frozenset((VILLAGE.code, "FIN-02", p) for p in publish))
+    for offset in sorted(days):
+        today = date(2026, 1, 1) + timedelta(days=offset)
+        current = carry_out(current, plan_pass(current, today), today)
+    for (unit, subject, code, period), reminder in current.reminders.items():
+        if subject == "catalog_item" and code == "FIN-02" and unit == VILLAGE.code:
+            assert (reminder["status"] == "closed") == (period in publish)
