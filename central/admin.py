@@ -11,10 +11,18 @@ from contextlib import contextmanager
 
 from sqlmodel import Session, col, select
 
+from central.assignments import assign
+from central.catalogue import load_packaged, refresh_catalogue
 from central.db import make_engine
 from central.enrollment import make_enroll_code, revoke
 from central.migrate import upgrade
-from central.seed import load_demo, load_org_units
+from central.seed import (
+    DEMO_BODY_UNITS,
+    DEMO_DISCIPLINE_BODY,
+    DEMO_DISTRICT,
+    load_demo,
+    load_org_units,
+)
 from central.tables import Device
 from sync.protocol import Role
 
@@ -40,7 +48,10 @@ def init_db(db_url: str, *, demo: bool = False) -> None:
     with _session(db_url) as session:
         load_org_units(session)
         if demo:
+            load_packaged(session, district=DEMO_DISTRICT)
+            assign(session, body=DEMO_DISCIPLINE_BODY, units=DEMO_BODY_UNITS)
             load_demo(session)
+        refresh_catalogue(session)
 
 
 def new_enroll_code(db_url: str, *, unit: str, role: Role | str, ttl_s: int = 86_400) -> str:

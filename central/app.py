@@ -15,8 +15,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from central.catalogue import refresh_catalogue
+from central.daily import start_daily_pass
 from central.db import make_engine
 from central.errors import CentralError
 from central.routes import api_router
@@ -36,9 +39,14 @@ def create_app(settings: CentralSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.db_url, echo=settings.echo_sql)
         app.state.engine = engine
+        with Session(engine) as session:
+            refresh_catalogue(session)
+        daily = start_daily_pass(engine, settings)
         try:
             yield
         finally:
+            if daily is not None:
+                daily.stop()
             engine.dispose()
 
     app = FastAPI(

@@ -21,9 +21,10 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import time
 from pathlib import Path
 
-from sync.failures import ExitCode, Failure, Retry, failure_of
+from sync.failures import ExitCode, Failure, Retry, failure_of, quiet_stdout
 
 __all__ = ["ENV_CENTRAL_DB", "PROG", "CentralCliError", "build_parser", "main"]
 
@@ -69,9 +70,18 @@ def cmd_serve(args: argparse.Namespace, db_url: str) -> int:
     if args.init or args.demo:
         init_db(db_url, demo=args.demo)
     tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
-    settings = CentralSettings(db_url=db_url)
+    settings = CentralSettings(db_url=db_url, remind_at=_clock_time(args.remind_at))
     serve(settings, host=args.host, port=args.port, log_level=args.log_level, tls=tls)
     return ExitCode.OK
+
+
+def _clock_time(text: str | None) -> time | None:
+    if not text:
+        return None
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise CentralCliError("--remind-at: write a time like 06:30") from None
 
 
 def cmd_enroll_code(args: argparse.Namespace, db_url: str) -> int:
@@ -148,6 +158,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     serve.add_argument("--init", action="store_true", help="create or upgrade the database first")
     serve.add_argument("--demo", action="store_true", help="--init with the Donghe demo data")
     serve.add_argument("--log-level", default="warning", help="uvicorn's (default: warning)")
+    serve.add_argument(
+        "--remind-at",
+        metavar="HH:MM",
+        default=os.environ.get("SANWU_REMIND_AT"),
+        help="run the reminder pass daily at this time (default: SANWU_REMIND_AT; else only "
+        "by `remind`)",
+    )
 
     code = add("enroll-code", cmd_enroll_code, "make a one-time enrollment code")
     code.add_argument("--unit", required=True, metavar="CODE", help="12-digit org code")
@@ -184,6 +201,9 @@ def main(
         return handler(args, _database(args.db, default_db))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        quiet_stdout()
+        return ExitCode.OK
     except Exception as exc:
         failure = failure_of(exc)
         if failure is None:

@@ -34,7 +34,7 @@ def _session(db_url: str) -> Any:
 def cmd_remind(args: argparse.Namespace, db_url: str) -> int:
     from central.cli import CentralCliError
     from central.reminders import run_pass
-    from central.sms_link import sms_queue
+    from central.sms_link import queue_sms
     from models.rules.reminders import Settings
 
     try:
@@ -43,7 +43,7 @@ def cmd_remind(args: argparse.Namespace, db_url: str) -> int:
         raise CentralCliError("--today: write a date like 2026-12-05") from None
     settings = Settings(sms_after_days=args.sms_after, propose_after_days=args.propose_after)
     with _session(db_url) as session:
-        outcome = run_pass(session, today=today, settings=settings, sms=sms_queue())
+        outcome = run_pass(session, today=today, settings=settings, sms=queue_sms)
     if args.json:
         _say(json.dumps(asdict(outcome), ensure_ascii=False, indent=2, default=str))
         return ExitCode.OK

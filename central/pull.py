@@ -80,4 +80,4 @@ def pull(session: Session, *, device: Device, after: int, limit: int) -> PullRes
     ]
     cursor = entries[-1][0] if more else max(top, after)
     session.rollback()  # read only: end the read transaction now
-    return PullResponse(changes=changes, cursor=cursor, more=more)
+    return PullResponse(changes=changes, cursor=cursor, more=more, scope=device.scope)

@@ -112,6 +112,10 @@ def push(
     except BaseException:
         session.rollback()
         raise
+    if any(op.kind == "catalog_item" for op in ops):
+        from central.catalogue import refresh_catalogue
+
+        refresh_catalogue(session)  # the catalogue in force is what was just written
     return results
 
 

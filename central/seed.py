@@ -26,6 +26,9 @@ DEMO_DEVICE_ID = "central-demo"
 DEMO_VILLAGE = "150202101200"  # 黑麻板村
 DEMO_TOWN = "150202101000"  # 沙尔沁镇
 DEMO_DISCIPLINE_BODY = "150202950001"
+DEMO_DISTRICT = "150202000000"
+DEMO_BODY_UNITS = ("150202900001", "150202900002", "150202900003")
+"""The departments the demo's discipline body supervises (一体化监督)."""
 _NAMESPACE = uuid.UUID("6f1c1f0e-3d4b-4c1e-9a59-5a4e77d0a001")
 
 

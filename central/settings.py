@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from sync.protocol import PULL_PAGE_MAX
 
@@ -20,6 +21,9 @@ class CentralSettings:
     pull_page_default: int = 1000
     pull_page_max: int = PULL_PAGE_MAX
     echo_sql: bool = False
+    remind_at: time | None = None
+    """Central's clock time at which the daily reminder pass runs (None: only when
+    ``sanwu central remind`` is run)."""
     central_secret: str | None = None
     """Keys the hashes of ID numbers kept beside payments (duplicate findings); None: the
     SANWU_CENTRAL_SECRET environment variable, else a random one kept in the database."""

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from client import queries
 from client.i18n import _, set_language
 from client.screens.base import local_time
 from client.screens.commands import ScreensProvider
@@ -299,9 +300,13 @@ class SanwuApp(App[int]):
                 break
         if last is not None and last["error"] and self.online is None:
             self.online = False
+        identity = self.store.identity
+        scope = identity.scope if identity else ""
+        reminders = len(queries.open_reminders(self.store.engine, scope))
         for bar in screen.query(SyncBar):
             bar.pending = status.pending + status.quarantined
             bar.conflicts = status.conflicts
+            bar.reminders = reminders
             bar.last_sync = last_ok
             bar.online = self.online
             bar.state = self.sync_state

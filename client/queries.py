@@ -26,7 +26,7 @@ from client.tables import AuditEntry, AuditImport, ConflictRow
 from models.catalog import CatalogItem, deadline_for, load_catalog, periods_to_watch
 from models.duty import traffic_light
 from models.kinds import kind_spec, row_to_wire
-from models.orgs import org_by_code
+from models.orgs import org_by_code, scope_prefixes
 from models.rules.warnings import is_overdue
 
 __all__ = [
@@ -266,8 +266,11 @@ def list_records(
     query = sa.select(table).where(table.c.deleted.is_(False))
     for name, value in (where or {}).items():
         query = query.where(table.c[name] == value)
-    if org_prefix:
-        query = query.where(table.c.org_code.startswith(org_prefix, autoescape=True))
+    if org_prefix:  # a scope: one prefix, or a discipline body's several
+        prefixes = scope_prefixes(org_prefix)
+        query = query.where(
+            sa.or_(*(table.c.org_code.startswith(p, autoescape=True) for p in prefixes))
+        )
     columns = [table.c[name] for name in order_by]
     query = query.order_by(*(col.desc() if descending else col for col in columns), table.c.id)
     with engine.connect() as conn:
@@ -292,6 +295,13 @@ def open_warnings(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
     """Warnings not yet closed, soonest reply deadline first."""
     rows = list_records(engine, "warning", org_prefix=org_prefix, order_by=("reply_due",))
     return [row for row in rows if row["status"] != "closed"]
+
+
+def open_reminders(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
+    """Reminders not yet closed (central raised them; they close by themselves), the
+    oldest deadline first."""
+    rows = list_records(engine, "reminder", org_prefix=org_prefix, order_by=("due_on",))
+    return [row for row in rows if row["status"] == "open"]
 
 
 # ---------------------------------------------------------------- warnings

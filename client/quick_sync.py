@@ -217,6 +217,8 @@ class _IdleHome:
         if self.store is None and not page.changes:
             if page.cursor != self.cursor():
                 self._put(CURSOR, str(page.cursor))
+            if page.scope and page.scope != self.settings.get("scope"):
+                self._put("scope", page.scope)
             return 0
         return self._full().apply_pull(page)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
-__all__ = ["ExitCode", "Failure", "Retry", "failure_of"]
+__all__ = ["ExitCode", "Failure", "Retry", "failure_of", "quiet_stdout"]
 
 
 class ExitCode(IntEnum):
@@ -60,3 +60,15 @@ def failure_of(error: BaseException) -> Failure | None:
     """The failure ``error`` declares; None for an error nobody expected (a bug)."""
     failure = getattr(error, "failure", None)
     return failure if isinstance(failure, Failure) else None
+
+
+def quiet_stdout() -> None:
+    """A closed pipe (``sanwu catalog | head``) is not a failure: the reader has what it
+    wanted. Point stdout at the null device, so the interpreter's last flush prints no
+    second error, and end as done."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

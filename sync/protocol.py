@@ -331,6 +331,9 @@ class PullResponse(BaseModel):
     cursor: int
     """The cursor to ask after next time; commit it with the page."""
     more: bool
+    scope: str | None = None
+    """The device's scope as central holds it now (a discipline body's grows when central
+    assigns it units): the device keeps it for its own checks."""
 
 
 class HealthResponse(BaseModel):

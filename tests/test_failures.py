@@ -19,7 +19,8 @@ from client.attachments import AttachmentError
 from client.cli import main
 from client.cli.common import CliError
 from client.crypto import BadPassphrase, Locked, SealedValueError
-from client.errors import StoreError, UnknownConflict, UnknownRecord, ValidationFailed
+from client.errors import RuleRefused, StoreError, UnknownConflict, UnknownRecord, ValidationFailed
+from models.rules.refusals import Refusal
 from models.validation import FieldError
 from sync.backoff import is_fatal
 from sync.errors import (
@@ -90,6 +91,7 @@ def instance(cls: type[Exception]) -> Exception:
         BadPassphrase: BadPassphrase,
         SealedValueError: lambda: SealedValueError("disclosure r-1"),
         OutOfScope: lambda: OutOfScope("outside"),
+        RuleRefused: lambda: RuleRefused("warning", Refusal("closed", "status")),
         ReadOnly: lambda: ReadOnly("read only"),
     }
     if cls in makers:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from client.errors import RuleRefused, ValidationFailed
 from client.home import resolve_home
 from sync.errors import ClockSkewError, DeviceRevoked, SyncError
-from sync.failures import ExitCode, Failure, Retry, failure_of
+from sync.failures import ExitCode, Failure, Retry, failure_of, quiet_stdout
 
 if TYPE_CHECKING:
     from client.store import Store
@@ -201,6 +201,10 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
     stderr and its exit code, any other error is a bug and goes up with its traceback."""
     try:
         return handler(args)
+    except BrokenPipeError:
+        # The reader went away (``sanwu catalog | head``): what it wanted it has.
+        quiet_stdout()
+        return ExitCode.OK
     except Exception as exc:
         failure = failure_of(exc)
         if failure is None:

@@ -32,8 +32,19 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
+    """The catalogue in force on this home: the items pulled from central (the city's,
+    handed down, and the district's), else the packaged one; its editions first."""
+    from client.home import DB_NAME
+    from client.i18n import label
     from models.catalog import deadline_rule_text, load_catalog
 
+    home = resolve_home(args.home)
+    if (home / DB_NAME).is_file():
+        from client.store import Store
+
+        Store(home, passphrase=None).close()  # opening puts the home's catalogue in force
+    catalogue = load_catalog()
+    editions = sorted({(item.issuer, item.edition) for item in catalogue.values()})
     items = [
         {
             "code": item.code,
@@ -41,14 +52,23 @@ def cmd_catalog(args: argparse.Namespace) -> int:
             "name": item.name,
             "period": item.period,
             "deadline": deadline_rule_text(item),
+            "applies_to": sorted(item.applies_to),
+            "issuer": item.issuer,
+            "edition": item.edition,
         }
-        for item in load_catalog().values()
+        for item in catalogue.values()
     ]
     if args.json:
         print_json(items)
-    else:
-        for item in items:
-            say(f"{item['code']:<8} {item['domain']:<10} {item['period']:<10} {item['name']}")
+        return ExitCode.OK
+    names = " + ".join(
+        edition or issuer or "内置目录（尚未从平台同步）" for issuer, edition in editions
+    )
+    say(f"指导目录：{names}，共 {len(items)} 项")
+    for item in items:
+        domain = label("catalog_item", "domain", str(item["domain"]))
+        period = label("catalog_item", "period", str(item["period"]))
+        say(f"{item['code']:<8} {domain}  {period:<4} {item['name']}")
     return ExitCode.OK
 
 

@@ -4,7 +4,7 @@ warnings with their reply deadlines, and the sync line. Town staff choose a vill
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -13,10 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Select, Static
 
 from client import queries
+from client.errors import RuleRefused
 from client.i18n import N_, _, label, language
+from client.labels import refusal_text
 from client.screens.base import SanwuScreen
 from client.screens.disclosure_form import DisclosureForm, unit_choices
 from models.orgs import org_by_code
+from models.rules.actors import SUPERVISING_ROLES
 
 LIGHTS: dict[str, tuple[str, str, str]] = {
     "red": ("●", "red", N_("late")),
@@ -49,7 +52,25 @@ class HomeScreen(SanwuScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "record", "Record", id="home-record", tooltip="Record the chosen item"),
         Binding("w", "app.go('warnings')", "Warnings", id="home-warnings", tooltip="Warnings"),
+        Binding(
+            "y",
+            "proposal('confirm')",
+            "Issue",
+            id="home-confirm",
+            tooltip="Issue the warning this reminder proposes",
+        ),
+        Binding(
+            "d",
+            "proposal('dismiss')",
+            "Dismiss",
+            id="home-dismiss",
+            tooltip="Do not issue the proposed warning",
+        ),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reminders: list[dict[str, Any]] = []
 
     def compose_body(self) -> ComposeResult:
         identity = self.store.identity
@@ -69,9 +90,9 @@ class HomeScreen(SanwuScreen):
         due.add_column(_("Deadline"), width=10)
         due.add_column(_("Left"), width=10)
         warnings = self.query_one("#home-warnings", DataTable)
-        warnings.add_column(_("Warning"))
-        warnings.add_column(_("Status"), width=6)
-        warnings.add_column(_("Reply by"), width=10)
+        warnings.add_column(_("Warning or reminder"))
+        warnings.add_column(_("Status"), width=8)
+        warnings.add_column(_("Due"), width=10)
         warnings.add_column(_("Left"), width=10)
         due.focus()
 
@@ -110,32 +131,103 @@ class HomeScreen(SanwuScreen):
                 "" if due.light == "green" else days_left(due.deadline, today),
                 key=f"{due.item.code}|{due.period}",
             )
-        warnings = queries.open_warnings(self.store.engine, unit)
+        self._show_attention(today)
+
+    def _attention_scope(self) -> str:
+        """Whose warnings and reminders the home lists: the unit's own for a clerk; for a
+        supervising level all of its scope (never its own office as a unit)."""
+        identity = self.store.identity
+        if identity is None:
+            return self.unit()
+        return identity.org_code if identity.role == "clerk" else identity.scope
+
+    def _show_attention(self, today: date) -> None:
+        """Open warnings (a returned one with its reason) and open reminders, in one list:
+        what this unit must answer, or what this level must decide."""
+        scope = self._attention_scope()
+        warnings = queries.open_warnings(self.store.engine, scope)
+        self.reminders = queries.open_reminders(self.store.engine, scope)
+        returned = sum(w["status"] == "returned" for w in warnings)
         self.query_one("#warnings-title", Static).update(
-            _("Open warnings: {n}").format(n=len(warnings))
+            _("Open warnings: {n} (returned {returned}); reminders: {reminders}").format(
+                n=len(warnings), returned=returned, reminders=len(self.reminders)
+            )
         )
-        wtable = self.query_one("#home-warnings", DataTable)
-        wtable.clear()
+        table = self.query_one("#home-warnings", DataTable)
+        table.clear()
         for warning in warnings:
             due_on = warning["reply_due"]
-            left = days_left(date.fromisoformat(due_on), today) if due_on else ""
-            wtable.add_row(
-                warning["title"],
+            title = warning["title"]
+            if warning["status"] == "returned" and warning["return_reason"]:
+                title = _("{title} — returned: {reason}").format(
+                    title=title, reason=warning["return_reason"]
+                )
+            table.add_row(
+                title,
                 label("warning", "status", warning["status"]),
                 due_on or "—",
-                left,
-                key=warning["id"],
+                days_left(date.fromisoformat(due_on), today) if due_on else "",
+                key=f"warning|{warning['id']}",
             )
+        for reminder in self.reminders:
+            due_on = reminder["due_on"]
+            step = reminder["step"]
+            shown_step = "proposal" if reminder["proposal"] == "proposed" else step
+            table.add_row(
+                _("Reminder: {title}").format(title=reminder["title"]),
+                label("reminder", "step", step) if shown_step == step else _("to decide"),
+                due_on or "—",
+                days_left(date.fromisoformat(due_on), today) if due_on else "",
+                key=f"reminder|{reminder['id']}",
+            )
+        self.refresh_bindings()
+
+    def _chosen_reminder(self) -> dict[str, Any] | None:
+        table = self.query_one("#home-warnings", DataTable)
+        if table.row_count == 0:
+            return None
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        kind, _sep, record_id = key.partition("|")
+        if kind != "reminder":
+            return None
+        return next((r for r in self.reminders if r["id"] == record_id), None)
 
     @on(Select.Changed, "#home-village")
     def _village_chosen(self) -> None:
         self.refresh_data()
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        identity = self.store.identity
         if action == "record":
-            identity = self.store.identity
             return identity is None or identity.role != "support"
+        if action == "proposal":
+            reminder = self._chosen_reminder() if self.is_mounted else None
+            return (
+                identity is not None
+                and identity.role in SUPERVISING_ROLES
+                and reminder is not None
+                and reminder["proposal"] == "proposed"
+            )
         return True
+
+    def action_proposal(self, decision: str) -> None:
+        """Issue the warning the chosen reminder proposes, or decide not to."""
+        reminder = self._chosen_reminder()
+        identity = self.store.identity
+        if reminder is None or identity is None:
+            return
+        try:
+            if decision == "confirm":
+                self.store.supervision.confirm_proposal(
+                    reminder["id"], today=self.sanwu.today(), issued_by=identity.org_name
+                )
+                self.notify(_("Warning issued."))
+            else:
+                self.store.supervision.dismiss_proposal(reminder["id"])
+        except RuleRefused as exc:
+            self.notify(refusal_text(exc.kind, exc.refusal), severity="error")
+            return
+        self.refresh_data()
 
     def action_record(self) -> None:
         """Record the chosen item for its period (opens the form, filled in)."""
@@ -159,4 +251,9 @@ class HomeScreen(SanwuScreen):
 
     @on(DataTable.RowSelected, "#home-warnings")
     def _warning_selected(self) -> None:
-        self.sanwu.go("warnings")
+        if self._chosen_reminder() is None:
+            self.sanwu.go("warnings")
+
+    @on(DataTable.RowHighlighted, "#home-warnings")
+    def _attention_moved(self) -> None:
+        self.refresh_bindings()

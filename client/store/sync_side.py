@@ -7,7 +7,7 @@ the status line. Nothing here talks to the network."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import Any
 
@@ -191,6 +191,10 @@ class SyncSide:
                 conn, [(change.kind, change.record, change.seq) for change in page.changes]
             )
             put_setting(conn, CURSOR, str(page.cursor))
+            identity = self._device.identity
+            if identity is not None and page.scope and page.scope != identity.scope:
+                put_setting(conn, "scope", page.scope)
+                self._device.identity = replace(identity, scope=page.scope)
         return len(page.changes)
 
     def _write_central(

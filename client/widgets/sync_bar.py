@@ -21,6 +21,8 @@ class SyncBar(Static):
     """Ops waiting for central."""
     conflicts: reactive[int] = reactive(0)
     """Conflicts waiting for a person."""
+    reminders: reactive[int] = reactive(0)
+    """Open reminders central raised for this device's units (一书两提醒's online one)."""
     state: reactive[str] = reactive("")
     """The last sync's outcome, already translated."""
     last_sync: reactive[str] = reactive("")
@@ -40,6 +42,7 @@ class SyncBar(Static):
             link,
             _("Waiting to sync: {n}").format(n=self.pending),
             _("Conflicts: {n}").format(n=self.conflicts),
+            _("Reminders: {n}").format(n=self.reminders) if self.reminders else "",
             _("Last sync: {when}").format(when=self.last_sync or _("never")),
             self.state,
         ]

@@ -34,12 +34,8 @@ RULES: Mapping[str, str] = MappingProxyType(
         "verdict_needs_completed": N_("Only feedback that reports the work done is judged."),
         "unknown_items": N_("Problems {items} are not in the warning (it lists {count})."),
         "unknown_warning": N_("No such warning on this device."),
-        "verify_needs_report": N_(
-            "A warning waits for verification only with a report of the work done."
-        ),
-        "close_needs_verdict": N_(
-            "A warning is closed or returned with the verdict on its feedback."
-        ),
+        "verify_needs_report": N_("Verification waits on a report of the work done."),
+        "close_needs_verdict": N_("A warning is closed or returned by a verdict on its feedback."),
     }
 )
 """Each rule's sentence (a msgid); ``Refusal.params`` fill its placeholders."""

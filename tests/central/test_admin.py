@@ -34,7 +34,10 @@ def test_init_is_idempotent_and_demo_goes_through_push(tmp_path: Any) -> None:
             versions = session.exec(select(RecordVersion)).all()
             assert len(versions) >= 15
             assert [v.seq for v in versions] == list(range(1, len(versions) + 1))
-            assert {v.device_id for v in versions} == {"central-demo"}
+            # Records written by central's own pseudo devices, the catalogue's and the demo's.
+            assert {v.device_id for v in versions} == {"central-demo", "central-catalogue"}
+            catalogue = {v.record_id for v in versions if v.kind == "catalog_item"}
+            assert len(catalogue) == 37  # the city's 36 items and Donghe's own
             kinds = {v.kind for v in versions}
             assert {"disclosure", "warning", "subsidy_project", "subsidy_payment"} <= kinds
             payments = session.exec(select(SubsidyPayment)).all()

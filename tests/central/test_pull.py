@@ -70,7 +70,7 @@ def test_a_village_never_sees_another_village(enroll: Enroll) -> None:
 
 
 def test_a_town_sees_its_villages_and_not_another_town(enroll: Enroll) -> None:
-    supervisor = enroll("150202950001", "supervisor")
+    supervisor = enroll("150202000000", "supervisor")
     town = enroll(TOWN, "town")
     supervisor.push(
         create_op(),

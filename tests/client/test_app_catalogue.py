@@ -17,7 +17,7 @@ UI_FILES = [
         CLIENT / "app.py",
         CLIENT / "attachments.py",
         CLIENT / "labels.py",
-        *(ROOT / "models").glob("*.py"),
+        *(ROOT / "models").rglob("*.py"),
         *CLIENT.glob("screens/*.py"),
         *CLIENT.glob("widgets/*.py"),
     ]

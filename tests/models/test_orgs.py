@@ -160,7 +160,7 @@ def test_unit_level_prefix(code: str, prefix: str) -> None:
         (SHAERQIN, "town", "150202101"),
         ("150202101205", "town", "150202101"),
         (DISTRICT, "supervisor", "150202"),
-        ("150202950001", "supervisor", "150202"),
+        ("150202950001", "supervisor", "150202950001"),  # its assigned units join at central
         (DISTRICT, "support", "150202"),
         (HEDONG, "support", "150202100"),
         ("150202101200", "support", "150202101200"),

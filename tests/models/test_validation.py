@@ -398,8 +398,11 @@ def test_checks_across_fields_read_only_the_fields_they_declare() -> None:
             | {"planned_on": "2026-03-01", "allocated_on": "2026-02-01", "closed_on": "2026-09-01"}
         ],
         "warning": [
-            KINDS["warning"].defaults() | {"issued_on": "2026-10-21", "reply_due": "2026-10-20"}
+            KINDS["warning"].defaults() | {"issued_on": "2026-10-21", "reply_due": "2026-10-20"},
+            KINDS["warning"].defaults() | {"status": "returned"},  # a return needs its reason
         ],
+        "catalog_item": [KINDS["catalog_item"].defaults() | {"period": "monthly"}],
+        "clue": [KINDS["clue"].defaults() | {"status": "concluded"}],  # and an outcome
     }
     checked = {kind for kind in KINDS if cross_check(kind) is not None}
     assert checked == records.keys()
