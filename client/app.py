@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from client import queries
 from client.i18n import _, set_language
 from client.screens.base import local_time
+from client.screens.clues import CluesScreen
 from client.screens.commands import ScreensProvider
 from client.screens.conflicts import ConflictsScreen
 from client.screens.disclosures import DisclosuresScreen
@@ -36,6 +37,7 @@ from client.syncing import check_reachable, sync_round
 from client.widgets.bindings import translate_bindings
 from client.widgets.nav_bar import SCREENS
 from client.widgets.sync_bar import SyncBar
+from models.rules.actors import SUPERVISING_ROLES
 from sync.backoff import Backoff
 from sync.failures import ExitCode, Retry, failure_of
 from sync.progress import Progress, RoundReport
@@ -63,6 +65,7 @@ class SanwuApp(App[int]):
         "conflicts": ConflictsScreen,
         "sync": SyncScreen,
         "queue": QueueScreen,
+        "clues": CluesScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -146,9 +149,16 @@ class SanwuApp(App[int]):
 
     # ---- navigation ------------------------------------------------------------------
 
+    def hidden_modes(self) -> frozenset[str]:
+        """Screens this device does not use: clues are the supervising side's."""
+        identity = self.store.identity
+        if identity is not None and identity.role not in SUPERVISING_ROLES:
+            return frozenset({"clues"})
+        return frozenset()
+
     def go(self, mode: str) -> None:
         """Show a screen (its mode keeps what was open there)."""
-        if mode in self.MODES and mode != self.current_mode:
+        if mode in self.MODES and mode != self.current_mode and mode not in self.hidden_modes():
             self.switch_mode(mode)
 
     def action_go(self, mode: str) -> None:

@@ -33,6 +33,8 @@ class Host(Protocol):
 
     def go(self, mode: str) -> None: ...
 
+    def hidden_modes(self) -> frozenset[str]: ...
+
     def action_sync(self) -> None: ...
 
     def update_sync_bar(self, screen: Screen[Any]) -> None: ...
@@ -83,7 +85,9 @@ class SanwuScreen(AppScreen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        self.query_one(NavBar).current = self.MODE
+        nav = self.query_one(NavBar)
+        nav.current = self.MODE
+        nav.hidden = self.sanwu.hidden_modes()
         self.refresh_data()
 
     def on_screen_resume(self) -> None:

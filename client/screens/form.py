@@ -33,9 +33,9 @@ from textual.widgets import (
 )
 
 from client.attachments import AttachmentError, Attachments
-from client.errors import StoreError, ValidationFailed
+from client.errors import RuleRefused, StoreError, ValidationFailed
 from client.i18n import N_, _
-from client.labels import choice_options, field_name, item_label
+from client.labels import choice_options, field_name, item_label, refusal_text
 from client.screens.base import AppScreen
 from client.widgets.bindings import translate_bindings
 from client.widgets.confirm import ConfirmScreen
@@ -337,6 +337,12 @@ class RecordForm(AppScreen[str | None]):
             record_id = self.save(self.values())
         except ValidationFailed as exc:
             self.show_errors(exc.errors)
+            return
+        except RuleRefused as exc:
+            self.notify(
+                _("Not saved: {reason}").format(reason=refusal_text(exc.kind, exc.refusal)),
+                severity="error",
+            )
             return
         except StoreError as exc:
             self.notify(_("Not saved: {reason}").format(reason=str(exc)), severity="error")

@@ -16,6 +16,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("6", "conflicts", N_("Conflicts")),
     ("7", "sync", N_("Sync")),
     ("8", "queue", N_("Queue")),
+    ("9", "clues", N_("Clues")),
 )
 """(key, mode name, msgid of its label), in the order they are shown."""
 
@@ -29,10 +30,14 @@ class NavBar(Static):
 
     current: reactive[str] = reactive("")
     """The mode shown now."""
+    hidden: reactive[frozenset[str]] = reactive(frozenset())
+    """Screens this device does not use (clues, off the supervising side)."""
 
     def render(self) -> str:
         parts = []
         for key, mode, text in SCREENS:
+            if mode in self.hidden:
+                continue
             item = f"{key} {_(text)}"
             if mode == self.current:
                 parts.append(f"[@click=app.go('{mode}')][b reverse] {item} [/][/]")
