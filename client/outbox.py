@@ -27,6 +27,11 @@ from sync.protocol import Action, Op
 
 PENDING = "pending"
 QUARANTINED = "quarantined"
+REFUSED = "refused"
+"""Refused by a rule both ends apply: kept for support staff like a quarantined op, but
+never re-applied on top of what central sends (the device took central's record back)."""
+HELD = (QUARANTINED, REFUSED)
+"""States of ops a person must look at (``sanwu queue``); ``retry`` puts them back in line."""
 
 _outbox = OutboxOp.__table__  # type: ignore[attr-defined]
 
@@ -146,7 +151,7 @@ def pending_changes(
         chunk = ids[start : start + 500]
         rows = conn.execute(
             sa.select(_outbox.c.kind, _outbox.c.record_id, _outbox.c.changes)
-            .where(_outbox.c.record_id.in_(chunk))
+            .where(_outbox.c.record_id.in_(chunk), _outbox.c.state != REFUSED)
             .order_by(_outbox.c.seq)
         ).all()
         made = _as_records(rows, as_record)
@@ -174,17 +179,15 @@ def remove_many(conn: Connection, op_ids: Sequence[str]) -> None:
         conn.execute(_outbox.delete().where(_outbox.c.op_id.in_(op_ids[start : start + 500])))
 
 
-def quarantine(conn: Connection, op_id: str, reason: str) -> None:
+def quarantine(conn: Connection, op_id: str, reason: str, *, state: str = QUARANTINED) -> None:
     conn.execute(
-        _outbox.update()
-        .where(_outbox.c.op_id == op_id)
-        .values(state=QUARANTINED, last_error=reason)
+        _outbox.update().where(_outbox.c.op_id == op_id).values(state=state, last_error=reason)
     )
 
 
 def release(conn: Connection, op_id: str | None = None) -> int:
-    """Put quarantined ops (one, or all) back in line; returns how many."""
-    stmt = _outbox.update().where(_outbox.c.state == QUARANTINED)
+    """Put held ops (one, or all) back in line; returns how many."""
+    stmt = _outbox.update().where(_outbox.c.state.in_(HELD))
     if op_id is not None:
         stmt = stmt.where(_outbox.c.op_id == op_id)
     return int(conn.execute(stmt.values(state=PENDING)).rowcount)
@@ -213,6 +216,6 @@ def listing(conn: Connection, *, as_record: AsRecord) -> list[QueuedOp]:
 
 def counts(conn: Connection) -> dict[str, int]:
     rows = conn.execute(sa.select(_outbox.c.state, sa.func.count()).group_by(_outbox.c.state))
-    out = {PENDING: 0, QUARANTINED: 0}
+    out = {PENDING: 0, QUARANTINED: 0, REFUSED: 0}
     out.update({state: int(n) for state, n in rows})
     return out

@@ -68,7 +68,7 @@ def _read(connection: sqlite3.Connection, passphrase: str) -> dict[str, Any] | N
         "role": settings.get("role") if enrolled else None,
         "server": settings.get("server_url") if enrolled else None,
         "pending": int(ops.get("pending", 0)),
-        "quarantined": int(ops.get("quarantined", 0)),
+        "quarantined": int(ops.get("quarantined", 0)) + int(ops.get("refused", 0)),
         "conflicts": int(conflicts),
         "files_to_send": int(files.get("pending", 0)),
         "files_to_fetch": int(files.get("wanted", 0)),

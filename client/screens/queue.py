@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from client.diagnostics import write_bundle
 from client.i18n import N_, _
 from client.labels import kind_name
-from client.outbox import QUARANTINED, QueuedOp
+from client.outbox import HELD, QueuedOp
 from client.screens.base import SanwuScreen
 
 
@@ -71,7 +71,7 @@ class QueueScreen(SanwuScreen):
     def refresh_data(self) -> None:
         super().refresh_data()
         self.ops = self.store.queue()
-        quarantined = sum(op.state == QUARANTINED for op in self.ops)
+        quarantined = sum(op.state in HELD for op in self.ops)
         self.query_one("#queue-title", Static).update(
             _("Waiting {pending}, quarantined {quarantined}").format(
                 pending=len(self.ops) - quarantined, quarantined=quarantined
@@ -82,7 +82,7 @@ class QueueScreen(SanwuScreen):
         table.clear()
         for op in self.ops:
             table.add_row(
-                _("stuck") if op.state == QUARANTINED else _("waiting"),
+                _("stuck") if op.state in HELD else _("waiting"),
                 kind_name(op.kind),
                 op.record_id[-8:],
                 age_text(op.recorded_at, now),

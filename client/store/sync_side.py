@@ -26,7 +26,7 @@ from client.store.settings import get_setting, put_setting
 from client.tables import SyncRound
 from models.kinds import kind_spec, timestamp_from_wire
 from sync.merge import rebase
-from sync.protocol import Op, OpResult, OpStatus, PullResponse
+from sync.protocol import Action, Op, OpResult, OpStatus, PullResponse
 
 PUSH_BATCH = "push_batch"
 """The setting that keeps the push batch size between rounds."""
@@ -95,7 +95,7 @@ class SyncSide:
             last = conn.execute(sa.select(_round).order_by(_round.c.id.desc()).limit(1)).first()
         return SyncStatus(
             pending=counts[outbox.PENDING],
-            quarantined=counts[outbox.QUARANTINED],
+            quarantined=sum(counts[state] for state in outbox.HELD),
             conflicts=open_conflicts,
             last_round=dict(last._mapping) if last is not None else None,
         )
@@ -140,11 +140,19 @@ class SyncSide:
                 if result.status is OpStatus.REJECTED:
                     error = result.error
                     reason = f"{error.code}: {error.message}" if error else "rejected"
-                    outbox.quarantine(conn, op.op_id, reason)
+                    refused = error is not None and bool(error.rule)
+                    state = outbox.REFUSED if refused else outbox.QUARANTINED
+                    outbox.quarantine(conn, op.op_id, reason, state=state)
                     if error is not None and error.record is not None:
                         # A rule refused it: take central's record back (the op stays in
                         # the queue for support), so this device agrees with central again.
                         taken_back.append((op.kind, error.record, int(error.record.get("seq", 0))))
+                    elif error is not None and error.rule and op.action is Action.CREATE:
+                        # A record central never had (a rule refused its create): retired
+                        # here too, its values kept in the quarantined op.
+                        self._records.write_columns(
+                            conn, kind_spec(op.kind), op.record_id, {"deleted": True}
+                        )
                     continue
                 if result.status in (OpStatus.APPLIED, OpStatus.PARTIAL) and result.seq:
                     versions.setdefault(op.kind, []).append(
