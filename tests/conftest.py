@@ -6,11 +6,13 @@ passphrase given (tests/stores.py); a test of the CLI in this process asks for t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import client.crypto
+from models.catalog import use_catalog
 from tests.stores import TEST_PASSPHRASE
 
 
@@ -18,6 +20,15 @@ from tests.stores import TEST_PASSPHRASE
 def _test_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SANWU_PASSPHRASE", raising=False)
     monkeypatch.setattr(client.crypto, "DEFAULT_PARAMS", client.crypto.KdfParams(n=2**4))
+
+
+@pytest.fixture(autouse=True)
+def _packaged_catalogue() -> Iterator[None]:
+    """Each test starts and ends with the packaged catalogue in force (a store or central
+    that puts its own in force changes a process-wide setting)."""
+    use_catalog(None)
+    yield
+    use_catalog(None)
 
 
 @pytest.fixture

@@ -88,12 +88,12 @@ class HomeScreen(SanwuScreen):
         due.add_column(_("Item"))
         due.add_column(_("Period"), width=10)
         due.add_column(_("Deadline"), width=10)
-        due.add_column(_("Left"), width=10)
+        due.add_column(_("Left"), width=12)
         warnings = self.query_one("#home-warnings", DataTable)
         warnings.add_column(_("Warning or reminder"))
         warnings.add_column(_("Status"), width=8)
         warnings.add_column(_("Due"), width=10)
-        warnings.add_column(_("Left"), width=10)
+        warnings.add_column(_("Left"), width=12)
         due.focus()
 
     def unit(self) -> str:

@@ -36,6 +36,15 @@ RULES: Mapping[str, str] = MappingProxyType(
         "unknown_warning": N_("No such warning on this device."),
         "verify_needs_report": N_("Verification waits on a report of the work done."),
         "close_needs_verdict": N_("A warning is closed or returned by a verdict on its feedback."),
+        "clue_concluded": N_("This clue is concluded (办结): it can no longer be changed."),
+        "clue_step": N_("A clue that is {status} cannot become {target}."),
+        "clue_outcome_field": N_("{field} belongs to another outcome of the clue."),
+        "issuer_only": N_("Only the supervisors of the issuing level keep its catalogue."),
+        "proposal_once": N_("A proposed warning, once issued or dismissed, stays so."),
+        "read_only": N_("This device only reads (support): it changes no records."),
+        "reminders_by_supervisors": N_(
+            "Reminders are raised by the supervising level; a unit reads them."
+        ),
     }
 )
 """Each rule's sentence (a msgid); ``Refusal.params`` fill its placeholders."""

@@ -4,6 +4,7 @@ HOME/central.db in)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -100,3 +101,29 @@ def test_revoke_takes_the_device_as_the_readme_writes_it_or_as_a_flag(
     for argv in (["revoke", "d-1"], ["revoke", "--device", "d-1"]):
         assert central.cli.main([*argv, "--db", db]) == 2
     assert capsys.readouterr().err.count("sanwu: no device d-1\n") == 2
+
+
+def test_the_supervision_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """remind (a day given, twice: nothing new the second time), catalog import, assign;
+    a bad day is one line and exit 2."""
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    assert central.cli.main(["init", "--db", db]) == 0
+    catalogue = tmp_path / "东河区.csv"
+    catalogue.write_text("编码,类别,事项,周期,期限\nGOV-21,政务,农机购置补贴,每季度,15\n")
+    argv = ["catalog", "import", str(catalogue), "--issuer", "150202000000", "--db", db]
+    assert central.cli.main(argv) == 0
+    assert "created 1" in capsys.readouterr().out
+
+    assert central.cli.main(["remind", "--today", "2026-04-16", "--json", "--db", db]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["counts"]["raised"] > 0
+    assert any(r["subject_code"] == "GOV-21" for r in first["raised"])
+    assert central.cli.main(["remind", "--today", "2026-04-16", "--db", db]) == 0
+    assert capsys.readouterr().out.startswith("2026-04-16: raised 0,")
+
+    assert central.cli.main(["remind", "--today", "16/4", "--db", db]) == 2
+    assert capsys.readouterr().err == "sanwu: --today: write a date like 2026-12-05\n"
+
+    argv = ["assign", "--body", "150202950001", "--unit", "150202900001", "--db", db]
+    assert central.cli.main(argv) == 0
+    assert "150202950001,150202900001" in capsys.readouterr().out
