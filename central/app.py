@@ -21,6 +21,7 @@ from central.db import make_engine
 from central.errors import CentralError
 from central.routes import api_router
 from central.settings import CentralSettings
+from central.sms.worker import start_sms_worker
 from central.wire import compressed_json, from_validation_error
 from sync.protocol import ErrorBody, encode
 
@@ -36,9 +37,13 @@ def create_app(settings: CentralSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.db_url, echo=settings.echo_sql)
         app.state.engine = engine
+        sms = None
         try:
+            sms = start_sms_worker(engine) if settings.sms_worker else None
             yield
         finally:
+            if sms is not None:
+                sms.stop()
             engine.dispose()
 
     app = FastAPI(
