@@ -24,6 +24,7 @@ from central.db import make_engine
 from central.errors import CentralError
 from central.routes import api_router
 from central.settings import CentralSettings
+from central.sms.worker import start_sms_worker
 from central.wire import compressed_json, from_validation_error
 from sync.protocol import ErrorBody, encode
 
@@ -42,11 +43,15 @@ def create_app(settings: CentralSettings) -> FastAPI:
         with Session(engine) as session:
             refresh_catalogue(session)
         daily = start_daily_pass(engine, settings)
+        sms = None
         try:
+            sms = start_sms_worker(engine) if settings.sms_worker else None
             yield
         finally:
             if daily is not None:
                 daily.stop()
+            if sms is not None:
+                sms.stop()
             engine.dispose()
 
     app = FastAPI(

@@ -6,6 +6,10 @@
     enroll-code --unit CODE --role clerk|town|supervisor|support [--ttl S] [--db URL]
     revoke DEVICE [--db URL]
     import-bundle FILE --reply OUT [--db URL]
+    contacts import FILE [--partial] [--db URL]   units' SMS contacts from .xlsx/.csv
+    contacts list [--json] [--db URL]
+    sms list [--json] [--status S] [--limit N] [--db URL]
+    sms send [--db URL]                          one delivery pass now
 
 The database is ``--db``, else SANWU_CENTRAL_DB, else the default the caller passes
 in (``sanwu central`` passes HOME/central.db; central never imports the client to
@@ -23,8 +27,12 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sync.failures import ExitCode, Failure, Retry, failure_of, quiet_stdout
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["ENV_CENTRAL_DB", "PROG", "CentralCliError", "build_parser", "main"]
 
@@ -181,6 +189,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     from central import cli_supervision
 
     cli_supervision.register(add)
+    from central import cli_sms
+
+    cli_sms.register(actions, _add_db)
     return parser
 
 

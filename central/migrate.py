@@ -9,10 +9,17 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from central.contacts import UnitContact
 from central.db import make_engine
+from central.sms.table import SmsMessage
 from central.tables import CENTRAL_TABLES, NATURAL_KEY_INDEX_PREFIX
 
 SCRIPT_LOCATION = "central:migrations"
+MANAGED_TABLES: frozenset[str] = CENTRAL_TABLES | {
+    str(UnitContact.__tablename__),
+    str(SmsMessage.__tablename__),
+}
+"""``central.tables``'s, and the SMS tables kept beside their code (revision 0006)."""
 
 
 def include_object(
@@ -22,7 +29,7 @@ def include_object(
     metadata, and the client's own indexes (``ix_local_*``) are not central's."""
     del obj, compare_to
     if type_ == "table":
-        return name in CENTRAL_TABLES
+        return name in MANAGED_TABLES
     if type_ != "index":
         return True
     if reflected and (name or "").startswith(NATURAL_KEY_INDEX_PREFIX):

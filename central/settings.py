@@ -27,3 +27,6 @@ class CentralSettings:
     central_secret: str | None = None
     """Keys the hashes of ID numbers kept beside payments (duplicate findings); None: the
     SANWU_CENTRAL_SECRET environment variable, else a random one kept in the database."""
+    sms_worker: bool = True
+    """Deliver queued SMS in the background while serving, when the environment names a
+    sender (``central.sms.config``); without one nothing starts."""

@@ -13,6 +13,6 @@ __all__ = ["queue_sms"]
 
 def queue_sms(session: Session, key: str, org_code: str, text: str) -> object:
     """Queue one SMS (nothing when the unit has no contact on file)."""
-    from central.sms import enqueue
+    from central.sms.queue import enqueue
 
     return enqueue(session, key=key, org_code=org_code, text=text, now=utcnow())

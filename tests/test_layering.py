@@ -59,6 +59,9 @@ RULES = (
         ("central",),
         (*UI, "httpx", "client", "sanwu"),
         "the service: never the client, never a UI",
+        exceptions=(
+            ("central.sms.http", "httpx"),  # the SMS providers' endpoints, its one HTTP client
+        ),
     ),
     Rule(
         ("client.app",),

@@ -2,7 +2,7 @@
 clue's outcome; reminders and the catalogue as records (models.schema_v2).
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from models.schema_v2 import (
 )
 
 revision = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | None = None
 depends_on: str | None = None
 

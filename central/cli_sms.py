@@ -1,0 +1,172 @@
+"""Central's commands for units' SMS contacts and the SMS queue: ``contacts
+import|list`` and ``sms list|send`` (two words each). Registered by ``central.cli``;
+what they print is for the district's office, in Chinese."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from central.cli import CentralCliError, Handler
+from sync.failures import ExitCode
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+__all__ = ["register"]
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+@contextmanager
+def _central_session(db_url: str) -> Iterator[Session]:
+    from sqlmodel import Session
+
+    from central.db import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _json_out(data: object) -> None:
+    _say(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_contacts_import(args: argparse.Namespace, db_url: str) -> int:
+    from central.clock import utcnow
+    from central.contacts import import_contacts
+
+    with _central_session(db_url) as session:
+        outcome = import_contacts(session, Path(args.file), now=utcnow(), partial=args.partial)
+    for rejection in outcome.rejections:
+        _say(str(rejection))
+    if not outcome.written:
+        raise CentralCliError(
+            f"{len(outcome.rejections)} 行有误，未导入任何联系人：改正后重新导入，"
+            "或加 --partial 只导入正确的行"
+        )
+    skipped = f"；{len(outcome.rejections)} 行有误未导入" if outcome.rejections else ""
+    _say(
+        f"已导入 {outcome.loaded + outcome.replaced} 位联系人"
+        f"（新增 {outcome.loaded}，替换 {outcome.replaced}）{skipped}"
+    )
+    return ExitCode.OK
+
+
+def cmd_contacts_list(args: argparse.Namespace, db_url: str) -> int:
+    from central.contacts import list_contacts
+
+    with _central_session(db_url) as session:
+        contacts = list_contacts(session)
+    if args.json:
+        _json_out(
+            [
+                {
+                    "org_code": c.org_code,
+                    "unit": c.unit,
+                    "name": c.name,
+                    "phone": c.phone,
+                    "loaded_at": c.loaded_at.isoformat(),
+                }
+                for c in contacts
+            ]
+        )
+        return ExitCode.OK
+    for c in contacts:
+        _say(f"{c.org_code}  {c.unit or '-'}  {c.name}  {c.phone}  {c.loaded_at:%Y-%m-%d %H:%M}")
+    _say(f"共 {len(contacts)} 位联系人")
+    return ExitCode.OK
+
+
+def cmd_sms_list(args: argparse.Namespace, db_url: str) -> int:
+    from central.sms.listing import list_messages
+
+    with _central_session(db_url) as session:
+        messages = list_messages(session, status=args.status, limit=args.limit)
+    if args.json:
+        _json_out([message.as_json() for message in messages])
+        return ExitCode.OK
+    for m in messages:
+        when = m.sent_at or m.next_try_at or m.created_at
+        error = f"  {m.last_error}" if m.last_error else ""
+        _say(
+            f"{m.id}  {m.status}  {m.attempts} 次  {m.org_code} {m.unit or '-'}  {m.phone}  "
+            f"{when:%Y-%m-%d %H:%M:%S}  {m.key}{error}"
+        )
+    _say(f"共 {len(messages)} 条短信")
+    return ExitCode.OK
+
+
+def cmd_sms_send(args: argparse.Namespace, db_url: str) -> int:
+    del args
+    from central.clock import utcnow
+    from central.sms.config import make_sender, sms_config
+    from central.sms.queue import deliver_due
+    from central.sms.table import SmsStatus
+
+    config = sms_config()
+    sender = make_sender(config)
+    try:
+        with _central_session(db_url) as session:
+            report = deliver_due(session, sender, now=utcnow(), per_minute=config.per_minute)
+    finally:
+        sender.close()
+    for a in report.attempts:
+        error = f"  {a.error}" if a.error else ""
+        _say(f"{a.id}  {a.org_code}  {a.status}（第 {a.attempts} 次）{error}")
+    sent = report.count(SmsStatus.SENT) + report.count(SmsStatus.DELIVERED)
+    _say(
+        f"经 {sender.name}：发送 {sent}，"
+        f"待重试 {report.count(SmsStatus.QUEUED)}，失败 {report.count(SmsStatus.FAILED)}，"
+        f"限速暂缓 {report.held}"
+    )
+    return ExitCode.OK
+
+
+def register(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+    add_db: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """``contacts import|list`` and ``sms list|send``: two words each."""
+
+    def group(name: str, help_text: str) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+        parser = actions.add_parser(name, help=help_text)
+        return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+    def add(
+        words: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        handler: Handler,
+        help_text: str,
+    ) -> argparse.ArgumentParser:
+        sub = words.add_parser(name, help=help_text)
+        sub.set_defaults(handler=handler)
+        add_db(sub)
+        return sub
+
+    contacts = group("contacts", "units' SMS contacts (phones sealed at rest)")
+    load = add(contacts, "import", cmd_contacts_import, "load contacts from .xlsx or .csv")
+    load.add_argument("file", metavar="FILE", help="单位编码/单位名称, 联系人/姓名, 手机号")
+    load.add_argument(
+        "--partial", action="store_true", help="load the good rows even when others are bad"
+    )
+    shown = add(contacts, "list", cmd_contacts_list, "list contacts, phones masked")
+    shown.add_argument("--json", action="store_true")
+
+    sms = group("sms", "the SMS reminder queue")
+    queue = add(sms, "list", cmd_sms_list, "list queued and sent SMS, phones masked")
+    queue.add_argument("--json", action="store_true")
+    queue.add_argument("--status", choices=("queued", "sent", "delivered", "failed"))
+    queue.add_argument("--limit", type=int, default=200, help="newest N (default 200)")
+    add(sms, "send", cmd_sms_send, "deliver what is due now (SANWU_SMS_SENDER)")
