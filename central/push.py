@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from central.errors import PayloadTooLarge, ReadOnly
 from central.findings import central_secret, refresh_fingerprints
+from central.sms_link import queue_issued_warnings
 from central.tables import Counter, Device, OpResultRow, RecordVersion
 from models.kinds import (
     KINDS,
@@ -107,6 +108,14 @@ def push(
             session,
             (op.record_id for op in ops if op.kind == "subsidy_payment"),
             secret=central_secret(session, secret),
+        )
+        queue_issued_warnings(
+            session,
+            (
+                op.record_id
+                for op, result in zip(ops, results, strict=True)
+                if op.kind == "warning" and result.status is OpStatus.APPLIED
+            ),
         )
         session.commit()
     except BaseException:

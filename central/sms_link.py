@@ -1,18 +1,41 @@
-"""How the supervision work reaches the SMS queue (``central.sms``): a reminder's SMS
-step and a warning issued with ``sms`` each queue one message to the unit's contact,
-keyed by what it is about so it is sent once."""
+"""How the supervision work reaches the SMS queue (``central.sms.queue``): a reminder's
+SMS step and a warning issued with ``sms`` each queue one message to the unit's contact,
+keyed by what it is about so it is sent once however often it is pushed or passed."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlmodel import Session
 
 from central.clock import utcnow
+from central.sms.queue import enqueue
+from central.tables import OrgUnitRow
+from models.kinds import kind_spec, row_to_wire
+from models.records import SupervisionWarning
+from models.rules.warnings import Status, issued_sms_text
 
-__all__ = ["queue_sms"]
+__all__ = ["queue_issued_warnings", "queue_sms"]
 
 
 def queue_sms(session: Session, key: str, org_code: str, text: str) -> object:
-    """Queue one SMS (nothing when the unit has no contact on file)."""
-    from central.sms.queue import enqueue
-
+    """Queue one SMS in the caller's transaction (nothing when the unit has no contact)."""
     return enqueue(session, key=key, org_code=org_code, text=text, now=utcnow())
+
+
+def queue_issued_warnings(session: Session, record_ids: Iterable[str]) -> int:
+    """Queue the SMS of each of these warnings that is issued with ``sms`` and not yet
+    signed for; returns how many were queued or already were."""
+    spec = kind_spec("warning")
+    queued = 0
+    for record_id in dict.fromkeys(record_ids):
+        row = session.get(SupervisionWarning, record_id)
+        if row is None or row.deleted or not row.sms or row.status != Status.ISSUED:
+            continue
+        warning = row_to_wire(spec, row)
+        unit = session.get(OrgUnitRow, row.org_code)
+        doc = spec.choices("doc_type").get(row.doc_type, "预警")
+        text = issued_sms_text(unit.name if unit else row.org_code, doc, warning)
+        if queue_sms(session, f"warning:{record_id}:issued", row.org_code, text) is not None:
+            queued += 1
+    return queued

@@ -297,11 +297,21 @@ def open_warnings(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
     return [row for row in rows if row["status"] != "closed"]
 
 
+OPEN_REMINDERS_MAX = 100_000
+"""More than a city's open reminders on one device (the demo district raises ~5,600)."""
+
+
 def open_reminders(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
     """Reminders not yet closed (central raised them; they close by themselves), the
     oldest deadline first."""
-    rows = list_records(engine, "reminder", org_prefix=org_prefix, order_by=("due_on",))
-    return [row for row in rows if row["status"] == "open"]
+    return list_records(
+        engine,
+        "reminder",
+        where={"status": "open"},
+        org_prefix=org_prefix,
+        order_by=("due_on",),
+        limit=OPEN_REMINDERS_MAX,
+    )
 
 
 # ---------------------------------------------------------------- warnings

@@ -14,13 +14,16 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from client.crypto import DATA_KEY_SETTING, unlock
 from client.home import DB_NAME
 from client.migrate import HEAD_REVISION
 
-__all__ = ["quick_status"]
+if TYPE_CHECKING:
+    from client.store import Store
+
+__all__ = ["quick_status", "store_status", "supervision_counts"]
 
 _TIMESTAMPS = ("started_at", "finished_at")
 """The sync round's timestamp columns: stored as UTC text, shown as aware datetimes."""
@@ -73,7 +76,20 @@ def _read(connection: sqlite3.Connection, passphrase: str) -> dict[str, Any] | N
         "files_to_send": int(files.get("pending", 0)),
         "files_to_fetch": int(files.get("wanted", 0)),
         "last_round": None if last is None else _round(dict(last)),
-    }
+    } | supervision_counts(connection)
+
+
+def supervision_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """Warnings not yet closed (销号) and reminders still open, in what this device
+    holds (its unit, or a supervising level's scope): what a scheduled check or support
+    staff look at first."""
+    (warnings,) = connection.execute(
+        "SELECT count(*) FROM warning WHERE NOT deleted AND status != 'closed'"
+    ).fetchone()
+    (reminders,) = connection.execute(
+        "SELECT count(*) FROM reminder WHERE NOT deleted AND status = 'open'"
+    ).fetchone()
+    return {"warnings_open": int(warnings), "reminders_open": int(reminders)}
 
 
 def _round(row: dict[str, Any]) -> dict[str, Any]:
@@ -82,3 +98,27 @@ def _round(row: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             row[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
     return row
+
+
+def store_status(store: Store) -> dict[str, Any]:
+    """The same figures through the store (a new home, or one just migrated)."""
+    from client.attachments import Attachments
+
+    status, identity, files = store.status(), store.identity, Attachments(store).counts()
+    raw = store.engine.raw_connection()
+    try:
+        counts = supervision_counts(raw.driver_connection)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+    return {
+        "enrolled": identity is not None,
+        "org_code": identity.org_code if identity else None,
+        "role": identity.role if identity else None,
+        "server": identity.server_url if identity else None,
+        "pending": status.pending,
+        "quarantined": status.quarantined,
+        "conflicts": status.conflicts,
+        "files_to_send": files.get("pending", 0),
+        "files_to_fetch": files.get("wanted", 0),
+        "last_round": status.last_round,
+    } | counts

@@ -236,7 +236,7 @@ def register(commands: Commands) -> None:
     issue.add_argument("--type", required=True, choices=DOC_TYPES)
     issue.add_argument("--title", required=True)
     issue.add_argument("--problem", action="append", required=True, metavar="P")
-    issue.add_argument("--reply-due", metavar="DATE")
+    issue.add_argument("--reply-due", required=True, metavar="DATE")
     issue.add_argument("--sms", action="store_true", help="also remind the unit's contact by SMS")
     issue.add_argument("--doc-no", metavar="N", help="the document's number (文号)")
     listing = warning.add("list", cmd_warning_list, "warnings, with filters")

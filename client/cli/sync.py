@@ -285,24 +285,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _store_status(args: argparse.Namespace) -> dict[str, Any]:
     """The figures through the store: a new home, or one that needs a migration first."""
-    from client.attachments import Attachments
+    from client.status import store_status
 
     with open_store(args) as store:
-        status = store.status()
-        identity = store.identity
-        files = Attachments(store).counts()
-    return {
-        "enrolled": identity is not None,
-        "org_code": identity.org_code if identity else None,
-        "role": identity.role if identity else None,
-        "server": identity.server_url if identity else None,
-        "pending": status.pending,
-        "quarantined": status.quarantined,
-        "conflicts": status.conflicts,
-        "files_to_send": files.get("pending", 0),
-        "files_to_fetch": files.get("wanted", 0),
-        "last_round": status.last_round,
-    }
+        return store_status(store)
 
 
 def register(commands: Commands) -> None:

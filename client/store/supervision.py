@@ -91,6 +91,7 @@ class Supervision:
         waits for a verdict). ``RuleRefused`` when this device may not."""
         with self._db.transaction() as conn:
             warning = self._live(conn, "warning", warning_id)
+            reports = self._records.live_where(conn, "feedback", warning_id=warning_id)
             waiting = self.waiting_feedback(conn, warning_id)
             try:
                 decided = plan(
@@ -102,6 +103,7 @@ class Supervision:
                     note=note,
                     progress=progress,
                     rectified=rectified,
+                    reported=[str(item) for f in reports for item in f.get("rectified") or ()],
                 )
             except Refused as refused:
                 raise RuleRefused("warning", refused.refusal) from None

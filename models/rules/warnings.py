@@ -164,12 +164,16 @@ def plan(
     note: str = "",
     progress: str = "",
     rectified: Iterable[str] = (),
+    reported: Iterable[str] = (),
 ) -> StepPlan:
     """The changes of ``step`` on ``warning`` (wire values), or ``Refused``.
 
     ``feedback``: for accept and return, the feedback being judged. ``note``: the
     verdict's note (return needs one: the reason the unit will read). ``progress``
-    and ``rectified`` (item numbers): the report of report and complete."""
+    and ``rectified`` (item numbers): the report of report and complete. ``reported``:
+    the items the unit's earlier feedback on the warning reported rectified; acceptance
+    marks them with the judged report's (a return is about what was still missing, not
+    about what was done)."""
     transition = TRANSITIONS[step]
     _may_take(transition, warning, side)
     status = Status(str(warning.get("status")))
@@ -193,7 +197,9 @@ def plan(
         return StepPlan(warning=changes, feedback=report)
     judged = _judged(feedback, warning)
     if step is Step.ACCEPT:
-        done = set(warning.get("rectified") or ()) | set(judged.get("rectified") or ())
+        done = (
+            set(warning.get("rectified") or ()) | set(judged.get("rectified") or ()) | set(reported)
+        )
         changes["closed_on"] = today.isoformat()
         changes["rectified"] = sorted(done, key=_item_order)
         return StepPlan(warning=changes, feedback={"verdict": "accepted", "verdict_note": note})
@@ -387,3 +393,13 @@ def is_legal(warning: Mapping[str, Any], feedback: Iterable[Mapping[str, Any]]) 
     if status is Status.VERIFYING:
         checks.append(any(f.get("completed") and not f.get("verdict") for f in reports))
     return all(checks)
+
+
+def issued_sms_text(unit_name: str, doc_label: str, warning: Mapping[str, Any]) -> str:
+    """A warning issued with ``sms`` as the SMS to the unit's contact: what arrived and
+    by when to answer (its problems stay in the app; no personal data)."""
+    due = warning.get("reply_due") or ""
+    return (
+        f"【三务公开{doc_label}】{unit_name}：收到《{warning.get('title')}》，"
+        f"请登录三务公开系统签收，并于{due}前反馈整改情况。"
+    )

@@ -16,6 +16,7 @@ from central.assignments import assign
 from central.catalogue import DEMO_CITY, import_catalogue, load_packaged
 from central.errors import BadRequest
 from central.reminders import run_pass
+from central.sms.table import SmsMessage
 from central.tables import Device as DeviceRow
 from models.catalog import load_catalog
 from models.records import Reminder
@@ -28,7 +29,9 @@ from tests.central.conftest import (
     create_op,
     delete_op,
     disclosure_fields,
+    update_op,
 )
+from tests.central.sms_stubs import add_contact
 
 BODY = "150202950001"  # a 派驻纪检监察组
 DEPARTMENT = "150202900001"
@@ -191,3 +194,32 @@ def test_the_daily_pass_raises_once_moves_to_sms_proposes_a_warning_and_closes_w
     run_pass(session, today=day + timedelta(days=11), settings=settings, sms=queue)
     reopened = next(r for r in _reminders(session, VILLAGE) if r.id == fin.id)
     assert (reopened.status, reopened.closed_on) == ("open", None)
+
+
+def test_a_warning_issued_with_sms_queues_one_message_to_the_units_contact(
+    session: Session, enroll: Callable[..., Device]
+) -> None:
+    add_contact(session, VILLAGE, "13800138000")
+    supervisor = enroll(DISTRICT, "supervisor")
+    fields = {
+        "org_code": VILLAGE,
+        "doc_type": "suggestion",
+        "title": "关于规范三务公开的监督建议书",
+        "problems": "财务公开逾期",
+        "reply_due": "2026-12-20",
+    }
+    with_sms = create_op("warning", **fields, sms=True)
+    without = create_op("warning", **(fields | {"org_code": VILLAGE}))
+    unreachable = create_op("warning", **(fields | {"org_code": OTHER_VILLAGE}), sms=True)
+    for op in (with_sms, without, unreachable):
+        assert supervisor.push(op).results[0].status.value == "applied"
+    edit = update_op(with_sms.record_id, {"doc_no": ("", "东纪建〔2026〕3号")}, kind="warning")
+    assert supervisor.push(edit).results[0].status.value == "applied"
+
+    session.expire_all()
+    queued = session.exec(select(SmsMessage)).all()
+    assert [m.key for m in queued] == [f"warning:{with_sms.record_id}:issued"]
+    assert queued[0].org_code == VILLAGE
+    assert "黑麻板村" in queued[0].text and "监督建议书" in queued[0].text
+    assert "2026-12-20" in queued[0].text
+    assert "13800138000" not in queued[0].phone  # sealed at rest

@@ -9,7 +9,6 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,28 +20,12 @@ from client.attachments import Attachments
 from client.crypto import BadPassphrase
 from client.outbox import quarantine
 from client.quick_sync import idle_round
-from client.status import quick_status
+from client.status import quick_status, store_status
 from client.store import Store
 from client.syncing import enroll, sync_round
 from sync.errors import DeviceRevoked
 from tests.client.conftest import VILLAGE, disclosure
 from tests.stores import TEST_PASSPHRASE, open_store
-
-
-def store_status(store: Store) -> dict[str, Any]:
-    status, identity, files = store.status(), store.identity, Attachments(store).counts()
-    return {
-        "enrolled": identity is not None,
-        "org_code": identity.org_code if identity else None,
-        "role": identity.role if identity else None,
-        "server": identity.server_url if identity else None,
-        "pending": status.pending,
-        "quarantined": status.quarantined,
-        "conflicts": status.conflicts,
-        "files_to_send": files.get("pending", 0),
-        "files_to_fetch": files.get("wanted", 0),
-        "last_round": status.last_round,
-    }
 
 
 class Central:

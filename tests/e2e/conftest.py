@@ -152,6 +152,8 @@ class Central:
         self._found: list[str] = []
         self.starts = 0
         self.code_pool: dict[tuple[str, str], list[str]] = {}
+        self.env: dict[str, str] = {}
+        """Extra environment of the serving process (an SMS sender, say)."""
 
     # -- administration (its own subprocesses, like an operator's shell)
 
@@ -222,7 +224,7 @@ class Central:
                 str(self.port),
             ],
             cwd=ROOT,
-            env=child_env(),
+            env=child_env() | self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

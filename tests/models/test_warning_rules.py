@@ -151,6 +151,21 @@ def test_accept_closes_and_counts_the_problems_rectified() -> None:
     assert decided.feedback == {"verdict": "accepted", "verdict_note": "好"}
 
 
+def test_accept_counts_what_earlier_reports_rectified() -> None:
+    """Items 1 and 2 reported in a progress report, the claim of completion returned for
+    item 3, item 3 reported and accepted: all three are rectified."""
+    current = warning(Status.VERIFYING)
+    decided = plan(
+        Step.ACCEPT,
+        current,
+        side=Side.SUPERVISOR,
+        today=TODAY,
+        feedback=report(rectified=["3"]),
+        reported=["2", "1", "3"],
+    )
+    assert decided.warning["rectified"] == ["1", "2", "3"]
+
+
 def test_return_writes_the_reason_the_unit_reads() -> None:
     decided = plan(
         Step.RETURN,
