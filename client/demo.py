@@ -15,6 +15,20 @@ from client.syncing import enroll
 
 DEMO_VILLAGE = "150202101200"
 """黑麻板村 of 沙尔沁镇, a real village of Donghe."""
+DEMO_UNITS = {
+    "clerk": DEMO_VILLAGE,
+    "town": "150202101000",  # 沙尔沁镇
+    "supervisor": "150202000000",  # 东河区 (its 纪委监委)
+    "support": "150202000000",
+}
+"""Whom ``sanwu demo --role`` enrolls as: each role at its demo unit, in a home of its own."""
+
+
+def demo_home(base: Path, role: str) -> Path:
+    """The demo home of a role (the clerk's keeps the name it always had)."""
+    return base / ("client" if role == "clerk" else f"client-{role}")
+
+
 DEMO_PASSPHRASE = "sanwu-demo"
 """The demo home's passphrase when SANWU_PASSPHRASE is not set; shown on screen (demo data
 only, never a real home's)."""

@@ -22,13 +22,20 @@ def cmd_central(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from sanwu.demo import run_demo
 
-    return run_demo(resolve_home(args.home), lang=args.lang)
+    return run_demo(resolve_home(args.home), lang=args.lang, role=args.role)
 
 
 def register(commands: Commands) -> None:
     central = commands.add("central", cmd_central, "run and administer a central service")
     central.add_argument("central_args", nargs=argparse.REMAINDER, metavar="ACTION ...")
-    commands.add("demo", cmd_demo, "embedded central with Donghe demo data, then the app")
+    demo = commands.add("demo", cmd_demo, "embedded central with Donghe demo data, then the app")
+    demo.add_argument(
+        "--role",
+        choices=("clerk", "town", "supervisor", "support"),
+        default="clerk",
+        help="whom the app runs as: 黑麻板村's clerk (default), 沙尔沁镇's staff, the "
+        "district's supervisor or support staff",
+    )
 
 
 EXTRA: tuple[Registrar, ...] = (register,)

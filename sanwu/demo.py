@@ -9,23 +9,31 @@ from pathlib import Path
 from central.admin import init_db, new_enroll_code
 from central.server import run_in_thread
 from central.settings import CentralSettings
-from client.demo import DEMO_VILLAGE, DemoSetup, open_demo_store, passphrase_notice, run_demo_app
+from client.demo import (
+    DEMO_UNITS,
+    DemoSetup,
+    demo_home,
+    open_demo_store,
+    passphrase_notice,
+    run_demo_app,
+)
 from client.i18n import set_language
 
 __all__ = ["prepare_demo", "run_demo"]
 
 
-def prepare_demo(home: Path, *, port: int = 0) -> DemoSetup:
-    """Start central in this process (a thread) and enroll the demo client once."""
+def prepare_demo(home: Path, *, port: int = 0, role: str = "clerk") -> DemoSetup:
+    """Start central in this process (a thread) and enroll the demo client of ``role``
+    once (at its unit: ``client.demo.DEMO_UNITS``)."""
     home.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{home / 'demo-central.db'}"
     init_db(db_url, demo=True)
     base_url, stop = run_in_thread(CentralSettings(db_url=db_url), host="127.0.0.1", port=port)
     try:
         store = open_demo_store(
-            home / "client",
+            demo_home(home, role),
             base_url,
-            lambda: new_enroll_code(db_url, unit=DEMO_VILLAGE, role="clerk"),
+            lambda: new_enroll_code(db_url, unit=DEMO_UNITS[role], role=role),
         )
     except BaseException:
         stop()
@@ -35,7 +43,7 @@ def prepare_demo(home: Path, *, port: int = 0) -> DemoSetup:
     )
 
 
-def run_demo(home: Path, *, lang: str | None = None) -> int:
+def run_demo(home: Path, *, lang: str | None = None, role: str = "clerk") -> int:
     """Everything ``sanwu demo`` does; the demo's data lives under ``home/demo``."""
     set_language(lang)
-    return run_demo_app(prepare_demo(home / "demo"), lang=lang)
+    return run_demo_app(prepare_demo(home / "demo", role=role), lang=lang)

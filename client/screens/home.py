@@ -15,9 +15,10 @@ from textual.widgets import DataTable, Select, Static
 from client import queries
 from client.errors import RuleRefused
 from client.i18n import N_, _, label, language
-from client.labels import refusal_text
+from client.labels import refusal_text, unit_name
 from client.screens.base import SanwuScreen
 from client.screens.disclosure_form import DisclosureForm, unit_choices
+from client.widgets.paged_table import STRETCH_MIN, PagedTable
 from models.orgs import org_by_code
 from models.rules.actors import SUPERVISING_ROLES
 
@@ -42,6 +43,12 @@ def days_left(deadline: date, today: date) -> str:
     if days == 0:
         return _("due today")
     return _("{n} days left").format(n=days)
+
+
+OWES_NOTHING = frozenset({"supervisor", "support"})
+"""Roles whose home lists no items due: their level publishes nothing of its own."""
+ATTENTION_ROWS = 300
+"""The most warnings and reminders the home lists at once."""
 
 
 class HomeScreen(SanwuScreen):
@@ -78,22 +85,29 @@ class HomeScreen(SanwuScreen):
         if units:
             yield Select(units, value=units[0][1], allow_blank=False, id="home-village")
         yield Static("", id="due-title", classes="section-title")
-        yield DataTable(id="due", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="due", cursor_type="row", zebra_stripes=True, stretch="item")
         yield Static("", id="warnings-title", classes="section-title")
-        yield DataTable(id="home-warnings", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="home-warnings", cursor_type="row", zebra_stripes=True, stretch="title")
 
     def on_mount(self) -> None:
-        due = self.query_one("#due", DataTable)
+        due = self.query_one("#due", PagedTable)
         due.add_column(_("Light"), width=8)
-        due.add_column(_("Item"))
+        due.add_column(_("Item"), width=STRETCH_MIN, key="item")
         due.add_column(_("Period"), width=10)
         due.add_column(_("Deadline"), width=10)
         due.add_column(_("Left"), width=12)
-        warnings = self.query_one("#home-warnings", DataTable)
-        warnings.add_column(_("Warning or reminder"))
+        warnings = self.query_one("#home-warnings", PagedTable)
+        warnings.add_column(_("Warning or reminder"), width=STRETCH_MIN, key="title")
         warnings.add_column(_("Status"), width=8)
         warnings.add_column(_("Due"), width=10)
         warnings.add_column(_("Left"), width=12)
+        due.fit_columns()
+        warnings.fit_columns()
+        identity = self.store.identity
+        if identity is not None and identity.role in OWES_NOTHING:
+            # The district's office owes no disclosures: its home is what it must decide.
+            due.display = False
+            self.query_one("#due-title", Static).display = False
         due.focus()
 
     def unit(self) -> str:
@@ -146,15 +160,26 @@ class HomeScreen(SanwuScreen):
         what this unit must answer, or what this level must decide."""
         scope = self._attention_scope()
         warnings = queries.open_warnings(self.store.engine, scope)
-        self.reminders = queries.open_reminders(self.store.engine, scope)
+        reminders = queries.open_reminders(self.store.engine, scope)
+        # Proposals wait for a decision: first; the rest by deadline, as many as a person
+        # reads (a district's supervisor holds thousands; the count says how many).
+        reminders.sort(key=lambda r: (r["proposal"] != "proposed", r["due_on"] or ""))
+        self.reminders = reminders[: max(0, ATTENTION_ROWS - len(warnings))]
         returned = sum(w["status"] == "returned" for w in warnings)
-        self.query_one("#warnings-title", Static).update(
-            _("Open warnings: {n} (returned {returned}); reminders: {reminders}").format(
-                n=len(warnings), returned=returned, reminders=len(self.reminders)
-            )
+        title = _("Open warnings: {n} (returned {returned}); reminders: {reminders}").format(
+            n=len(warnings), returned=returned, reminders=len(reminders)
         )
+        if len(self.reminders) < len(reminders):
+            title += _(" (the first {shown} shown)").format(shown=len(self.reminders))
+        self.query_one("#warnings-title", Static).update(title)
         table = self.query_one("#home-warnings", DataTable)
         table.clear()
+        own = self.store.identity is None or self.store.identity.role == "clerk"
+
+        def whose(record: dict[str, Any], text: str) -> str:
+            """Beyond one unit, each line says whose it is."""
+            return text if own else f"{unit_name(record['org_code'], short=True)}：{text}"
+
         for warning in warnings:
             due_on = warning["reply_due"]
             title = warning["title"]
@@ -163,7 +188,7 @@ class HomeScreen(SanwuScreen):
                     title=title, reason=warning["return_reason"]
                 )
             table.add_row(
-                title,
+                whose(warning, title),
                 label("warning", "status", warning["status"]),
                 due_on or "—",
                 days_left(date.fromisoformat(due_on), today) if due_on else "",
@@ -174,7 +199,7 @@ class HomeScreen(SanwuScreen):
             step = reminder["step"]
             shown_step = "proposal" if reminder["proposal"] == "proposed" else step
             table.add_row(
-                _("Reminder: {title}").format(title=reminder["title"]),
+                whose(reminder, _("Reminder: {title}").format(title=reminder["title"])),
                 label("reminder", "step", step) if shown_step == step else _("to decide"),
                 due_on or "—",
                 days_left(date.fromisoformat(due_on), today) if due_on else "",
@@ -199,7 +224,7 @@ class HomeScreen(SanwuScreen):
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
         identity = self.store.identity
         if action == "record":
-            return identity is None or identity.role != "support"
+            return identity is None or identity.role not in OWES_NOTHING
         if action == "proposal":
             reminder = self._chosen_reminder() if self.is_mounted else None
             return (

@@ -26,6 +26,7 @@ from client.screens.conflicts import ValueDialog
 from client.screens.form import FormField, RecordForm, errors_text, form_fields
 from client.screens.home import days_left
 from client.store.supervision import REPLY_DAYS
+from client.widgets.paged_table import STRETCH_MIN, PagedTable
 from models.orgs import in_scope, load_org_units
 from models.rules.actors import side_of
 from models.rules.refusals import Refused
@@ -123,9 +124,9 @@ class WarningsScreen(SanwuScreen):
                 yield Select(units, prompt=_("Unit"), id="w-unit")
             yield Checkbox(_("Overdue"), id="w-overdue")
         yield Static("", id="warnings-count", classes="section-title")
-        yield DataTable(id="warnings", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="warnings", cursor_type="row", zebra_stripes=True, stretch="title")
         yield Static("", id="warning-problems")
-        yield DataTable(id="feedback", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="feedback", cursor_type="row", zebra_stripes=True, stretch="progress")
 
     def _unit_choices(self) -> tuple[tuple[str, str], ...]:
         identity = self.store.identity
@@ -138,17 +139,19 @@ class WarningsScreen(SanwuScreen):
         )
 
     def on_mount(self) -> None:
-        warnings = self.query_one("#warnings", DataTable)
-        warnings.add_column(_("Title"))
+        warnings = self.query_one("#warnings", PagedTable)
+        warnings.add_column(_("Title"), width=STRETCH_MIN, key="title")
         warnings.add_column(_("Unit"), width=8)
-        warnings.add_column(_("Type"), width=6)
+        warnings.add_column(_("Type"), width=10)
         warnings.add_column(_("Status"), width=6)
-        warnings.add_column(_("Left"), width=10)
-        feedback = self.query_one("#feedback", DataTable)
+        warnings.add_column(_("Left"), width=12)
+        feedback = self.query_one("#feedback", PagedTable)
         feedback.add_column(_("Reported"), width=10)
-        feedback.add_column(_("Progress"))
+        feedback.add_column(_("Progress"), width=STRETCH_MIN, key="progress")
         feedback.add_column(_("Done"), width=4)
-        feedback.add_column(_("Verdict"), width=6)
+        feedback.add_column(_("Verdict"), width=8)
+        warnings.fit_columns()
+        feedback.fit_columns()
         warnings.focus()
         super().on_mount()
 

@@ -1,13 +1,20 @@
-"""A DataTable for long lists shown a page at a time, with every column a fixed width."""
+"""A DataTable for long lists shown a page at a time, with every column a fixed width,
+one of which may take the width the others leave (a title that fits 80 columns and
+widens at 120)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from textual import events
 from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
+
+STRETCH_MIN = 12
+"""The narrowest a stretching column gets (six Chinese characters)."""
+SCROLLBAR = 2
 
 
 class PagedTable(DataTable[Any]):
@@ -18,7 +25,30 @@ class PagedTable(DataTable[Any]):
     tall, those measures change nothing, and for a page of CJK rows they are most of
     the cost of showing it. Then only the scrollable size is worked out; otherwise
     (an auto-width column, an auto-height row) DataTable does its usual work.
+
+    ``stretch`` names the column that takes the width the others leave, whenever the
+    table is resized.
     """
+
+    def __init__(self, *args: Any, stretch: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stretch = ColumnKey(stretch) if stretch else None
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Give the stretching column what the others leave of the table's width."""
+        column = self.columns.get(self.stretch) if self.stretch is not None else None
+        if column is None or not self.size.width:
+            return
+        others = sum(c.get_render_width(self) for k, c in self.columns.items() if k != self.stretch)
+        padding = 2 * self.cell_padding
+        width = max(STRETCH_MIN, self.size.width - others - SCROLLBAR - padding)
+        if column.width != width or column.auto_width:
+            column.width, column.auto_width = width, False
+            self._require_update_dimensions = True
+            self.refresh()
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         rows = list(new_rows)

@@ -1,5 +1,7 @@
-"""Snapshots at 80x24 with a frozen clock: home, the disclosure form, the conflict screen
-(a payment's account in conflict: only masks appear)."""
+"""Snapshots with a frozen clock, at 80x24 and 120x40: a clerk's home (with a returned
+warning and a reminder), the warnings screen, a supervisor's home (what it must decide,
+whose each line is), the disclosure form, the conflict screen (a payment's account in
+conflict: only masks appear)."""
 
 from __future__ import annotations
 
@@ -30,21 +32,95 @@ def _app(store: Store) -> SanwuApp:
     return SanwuApp(store, clock=lambda: TODAY)
 
 
-def test_home(enrolled: Store, snap_compare: Any) -> None:
-    enrolled.add("disclosure", disclosure(status="published"))
+def _supervision(store: Store, org_code: str = VILLAGE) -> None:
     arrived(
-        enrolled,
+        store,
         "warning",
         {
             "id": "0190b7c4-0000-7000-8000-0000000000b1",
-            "org_code": VILLAGE,
+            "org_code": org_code,
             "doc_type": "reminder_letter",
             "title": "关于财务公开逾期的提醒函",
+            "problems": "十月财务收支未公开\n公开栏照片缺失",
             "issued_on": "2026-11-01",
             "reply_due": "2026-11-08",
         },
     )
-    assert snap_compare(_app(enrolled), terminal_size=(80, 24))
+    arrived(
+        store,
+        "warning",
+        {
+            "id": "0190b7c4-0000-7000-8000-0000000000b2",
+            "org_code": org_code,
+            "doc_type": "suggestion",
+            "title": "关于规范惠农补贴公示的监督建议书",
+            "problems": "补贴公示未满七天\n未公开监督电话",
+            "issued_on": "2026-10-15",
+            "reply_due": "2026-11-15",
+            "status": "returned",
+            "received_on": "2026-10-16",
+            "return_reason": "第2项：公示中仍未见监督电话",
+        },
+    )
+    arrived(
+        store,
+        "reminder",
+        {
+            "id": "0190b7c4-0000-7000-8000-0000000000c1",
+            "org_code": org_code,
+            "subject": "catalog_item",
+            "subject_code": "FIN-01",
+            "period": "2026-09",
+            "title": "财务收支情况（2026-09）逾期未公开",
+            "due_on": "2026-10-10",
+            "raised_on": "2026-10-11",
+            "step": "proposed",
+            "proposal": "proposed",
+        },
+    )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_home(enrolled: Store, snap_compare: Any, size: tuple[int, int]) -> None:
+    enrolled.add("disclosure", disclosure(status="published"))
+    _supervision(enrolled)
+    assert snap_compare(_app(enrolled), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_warnings(enrolled: Store, snap_compare: Any, size: tuple[int, int]) -> None:
+    _supervision(enrolled)
+
+    async def go(pilot: Any) -> None:
+        await pilot.press("5")
+        await pilot.pause()
+
+    assert snap_compare(_app(enrolled), terminal_size=size, run_before=go)
+
+
+def test_supervisor_home(tmp_path: Path, snap_compare: Any) -> None:
+    from tests.client.screens.test_supervision_screens import supervisor_store
+
+    with supervisor_store(tmp_path / "s") as store:
+        _supervision(store)
+        _supervision_elsewhere(store)
+        assert snap_compare(_app(store), terminal_size=(80, 24))
+
+
+def _supervision_elsewhere(store: Store) -> None:
+    arrived(
+        store,
+        "reminder",
+        {
+            "org_code": "150202101201",
+            "subject": "warning",
+            "subject_code": "0190b7c4-0000-7000-8000-0000000000b9",
+            "title": "《关于村务公开的通知》逾期未反馈",
+            "due_on": "2026-11-01",
+            "raised_on": "2026-11-02",
+            "step": "sms",
+        },
+    )
 
 
 def test_disclosure_form(enrolled: Store, snap_compare: Any) -> None:
