@@ -30,15 +30,16 @@ def test_help_lists_every_command_of_the_readme(capsys: pytest.CaptureFixture[st
 
 
 def test_demo_gets_the_global_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[tuple[Path, str | None]] = []
+    seen: list[tuple[Path, str | None, str]] = []
 
-    def run_demo(home: Path, *, lang: str | None = None) -> int:
-        seen.append((home, lang))
+    def run_demo(home: Path, *, lang: str | None = None, role: str = "") -> int:
+        seen.append((home, lang, role))
         return 0
 
     monkeypatch.setattr(sanwu.demo, "run_demo", run_demo)
     assert main(["--home", str(tmp_path), "--lang", "en", "demo"]) == 0
-    assert seen == [(tmp_path, "en")]
+    assert main(["--home", str(tmp_path), "demo", "--role", "supervisor"]) == 0
+    assert seen == [(tmp_path, "en", "clerk"), (tmp_path, None, "supervisor")]
 
 
 def test_global_options_go_before_central_too(tmp_path: Path) -> None:

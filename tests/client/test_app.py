@@ -35,6 +35,17 @@ def demo(tmp_path: Path) -> Iterator[DemoSetup]:
     setup.close()
 
 
+def test_the_demo_runs_as_each_role_in_a_home_of_its_own(tmp_path: Path) -> None:
+    setup = prepare_demo(tmp_path / "demo", role="town")
+    try:
+        identity = setup.store.identity
+        assert identity is not None
+        assert (identity.role, identity.org_code) == ("town", "150202101000")
+        assert setup.store.home == tmp_path / "demo" / "client-town"
+    finally:
+        setup.close()
+
+
 def bar_text(app: SanwuApp) -> str:
     return str(app.screen.query_one(SyncBar).render())
 
