@@ -13,7 +13,7 @@ from central.errors import BadRequest, NotFound
 from central.tables import BodyAssignment, Device, OrgUnitRow
 from models.orgs import scope_prefix
 
-__all__ = ["assign", "body_scope"]
+__all__ = ["assign", "body_scope", "scope_for"]
 
 
 def body_scope(session: Session, body: str) -> str:

@@ -10,6 +10,9 @@
     contacts list [--json] [--db URL]
     sms list [--json] [--status S] [--limit N] [--db URL]
     sms send [--db URL]                          one delivery pass now
+    remind [--today YYYY-MM-DD] [--json] [--sms-after N] [--propose-after M]
+    catalog import FILE [--issuer CODE] [--edition NAME]
+    assign --body CODE --unit CODE...
 
 The database is ``--db``, else SANWU_CENTRAL_DB, else the default the caller passes
 in (``sanwu central`` passes HOME/central.db; central never imports the client to
@@ -27,12 +30,8 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sync.failures import ExitCode, Failure, Retry, failure_of, quiet_stdout
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["ENV_CENTRAL_DB", "PROG", "CentralCliError", "build_parser", "main"]
 

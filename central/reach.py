@@ -14,7 +14,7 @@ from models.kinds import KINDS
 from models.orgs import ancestors, scope_prefixes
 from models.visibility import reads
 
-__all__ = ["handed_down_kinds", "unread_kinds", "within"]
+__all__ = ["handed_down_kinds", "reaches", "unread_kinds", "within"]
 
 
 def within(column: Any, scope: str) -> Any:

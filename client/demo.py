@@ -1,5 +1,6 @@
 """The client's part of ``sanwu demo``: the demo home's store, enrolled once as the clerk
-of 黑麻板村, and the app over it. Central's part (a thread serving the Donghe demo data)
+of 黑麻板村 (or with ``--role``, as another role at its unit, in a home of its own), and
+the app over it. Central's part (a thread serving the Donghe demo data)
 is the top-level ``sanwu.demo``'s: the client never imports central."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Tables only the local database has: the outbox, the audit chain, conflicts, settings.
 
-The seven record tables come from models.records, the same as central's.
+The record tables come from models.records, the same as central's.
 """
 
 from __future__ import annotations

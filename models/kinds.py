@@ -2,7 +2,7 @@
 
 Everything that treats records generically (the store, the merge rule, the
 wire, the CLI, forms, imports, exports) asks this module instead of knowing the
-seven kinds by heart. A kind's fields and what is true of each come from their
+kinds by heart. A kind's fields and what is true of each come from their
 one declaration in ``models.records`` (``models.fields`` markers); a kind adds
 only what belongs to the kind as a whole: its label and its natural key.
 
@@ -24,12 +24,16 @@ from sqlmodel import SQLModel
 from models.fields import FieldSpec, FieldType, Mask, field_spec, field_type_of
 from models.i18n import N_
 from models.records import (
+    Bulletin,
+    BulletinFields,
     CatalogItemFields,
     CatalogItemRecord,
     Clue,
     ClueFields,
     Disclosure,
     DisclosureFields,
+    DutyAdjustment,
+    DutyAdjustmentFields,
     DutyEvidence,
     DutyEvidenceFields,
     Feedback,
@@ -298,6 +302,14 @@ KINDS: dict[str, KindSpec] = {
             label=N_("Catalogue item"),
             natural_key=("org_code", "code"),
             handed_down=True,
+        ),
+        declare_kind("bulletin", Bulletin, BulletinFields, label=N_("Bulletin"), handed_down=True),
+        declare_kind(
+            "duty_adjustment",
+            DutyAdjustment,
+            DutyAdjustmentFields,
+            label=N_("Duty score adjustment"),
+            natural_key=("org_code", "year", "indicator_code"),
         ),
     )
 }

@@ -1,4 +1,4 @@
-"""The seven record kinds as typed SQLModel tables: each field declared once, with its markers.
+"""The record kinds as typed SQLModel tables: each field declared once, with its markers.
 
 Each kind is a data model (``XFields``: the fields people enter, with DOMAIN.md's
 names) and a table model ``X(RecordColumns, XFields, table=True)``. Tables never
@@ -155,12 +155,36 @@ class DisclosureFields(SQLModel):
     status: Annotated[
         str,
         Label(N_("Status")),
-        Choices({"draft": "草稿", "published": "已公开", "withdrawn": "已撤回"}),
+        Choices(
+            {
+                "draft": "草稿",
+                "submitted": "待审核",
+                "returned": "已退回",
+                "published": "已公开",
+                "withdrawn": "已撤回",
+            }
+        ),
+        Managed(),
         Aliases(*STATUS, "公开状态"),
     ] = "draft"
     attachments: Annotated[
         list[str], Label(N_("Attachments (photo of the board)")), Format.FILES
     ] = Field(default_factory=list, sa_type=JSON)
+    submitted_on: Annotated[date | None, Label(N_("Submitted on")), Managed()] = None
+    published_on: Annotated[
+        date | None, Label(N_("Published on")), Managed(), Aliases("审核通过日期")
+    ] = None
+    """The day the reviewing level approved it: the on-time rule counts this day."""
+    reviewed_by: Annotated[str, Label(N_("Reviewed by")), Managed(), MaxLength(200)] = ""
+    return_reason: Annotated[
+        str,
+        Label(N_("Reviewer's opinion")),
+        Managed(),
+        MaxLength(2000),
+        Required(when=When("status", frozenset({"returned"}))),
+        Aliases("退回意见", "审核退回意见"),
+    ] = ""
+    """Why the reviewing level returned it; the unit reads it and submits again."""
 
 
 class Disclosure(RecordColumns, DisclosureFields, table=True):
@@ -672,3 +696,58 @@ class CatalogItemFields(SQLModel):
 
 class CatalogItemRecord(RecordColumns, CatalogItemFields, table=True):
     __tablename__ = "catalog_item"
+
+
+class BulletinFields(SQLModel):
+    """A supervision bulletin (监督通报): issued by a supervising level over a period's
+    findings, naming the units with problems. Every device below the issuing level
+    receives it (a 通报 is circulated); the units it names see it on their home."""
+
+    title: Annotated[
+        str, Label(N_("Title")), Title(), MaxLength(200), Required(), Aliases("标题")
+    ] = ""
+    doc_no: Annotated[str, Label(N_("Document number")), MaxLength(100), Aliases("文号")] = ""
+    period_from: Annotated[date | None, Label(N_("Findings from")), Required()] = None
+    period_to: Annotated[date | None, Label(N_("Findings to")), Required()] = None
+    body: Annotated[
+        str, Label(N_("Text")), Multiline(), MaxLength(50000), Required(), Aliases("正文")
+    ] = ""
+    named_units: Annotated[
+        list[str], Label(N_("Units named")), Format.ORG_CODES, Aliases("被通报单位")
+    ] = Field(default_factory=list, sa_type=JSON)
+    status: Annotated[
+        str,
+        Label(N_("Status")),
+        Choices({"issued": "已印发", "withdrawn": "已撤回"}),
+        Managed(),
+    ] = "issued"
+    issued_on: Annotated[date | None, Label(N_("Issued on")), Required()] = None
+
+
+class Bulletin(RecordColumns, BulletinFields, table=True):
+    __tablename__ = "bulletin"
+
+
+class DutyAdjustmentFields(SQLModel):
+    """A supervisor's score for one duty item of one unit and year (逐项赋分), in place
+    of the score its evidence earns, with the reason; the record's versions are the
+    history. Locked once the year closes (``models.rules.scoring``)."""
+
+    year: Annotated[int, Label(N_("Year")), Required()] = 0
+    indicator_code: Annotated[
+        str, Label(N_("Duty indicator")), Format.DUTY_INDICATOR, MaxLength(20), Required()
+    ] = ""
+    points: Annotated[
+        str,
+        Label(N_("Points"), hint=N_("the item's score, e.g. 1.5")),
+        Format.DECIMAL,
+        MaxLength(8),
+        Required(),
+    ] = ""
+    reason: Annotated[str, Label(N_("Reason")), MaxLength(2000), Required()] = ""
+    evidence_id: Annotated[str, Label(N_("Evidence")), Ref("duty_evidence"), MaxLength(36)] = ""
+    adjusted_on: Annotated[date | None, Label(N_("Adjusted on")), Managed()] = None
+
+
+class DutyAdjustment(RecordColumns, DutyAdjustmentFields, table=True):
+    __tablename__ = "duty_adjustment"

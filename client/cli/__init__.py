@@ -2,7 +2,8 @@
 
 One module per area registers its commands (``register(commands)``): records, sync
 (with queue, conflicts, status), import_export, home (enroll, passphrase, wipe,
-diagnostics, catalog, and the app when no command is given) and attachments; common
+diagnostics, catalog, and the app when no command is given), attachments and
+supervision (warnings, clues, reminders); common
 holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the client
 never imports central, so the top-level ``sanwu`` package adds them (``extra``).
 

@@ -12,6 +12,9 @@ each with one job:
 - ``conflicts``: conflicts kept, listed and resolved
 - ``sync_side``: what the sync engine and the queue screen ask for
 - ``bulk``, ``matching``, ``import_layout``: a legacy file imported in one transaction
+- ``settings``: the home's settings (identity, cursor, batch size)
+- ``catalogue``: the catalogue in force from the items pulled
+- ``supervision``: the supervision work's steps (warnings, clues, proposals)
 - ``facade``: ``Store``, which composes them
 """
 
