@@ -393,8 +393,29 @@ def _items(value: Any) -> list[str]:
     return sorted(out)
 
 
+def _org_codes(value: Any) -> list[str]:
+    """Unit codes: a list, or one string of them separated by commas, 、 or spaces."""
+    if value is None:
+        return []
+    parts: Iterable[Any]
+    if isinstance(value, str):
+        parts = [part for part in _SPLIT.split(value) if part]
+    elif isinstance(value, list | tuple | set | frozenset):
+        parts = value
+    else:
+        raise Invalid("bad_org_codes", "must be a list of 12-digit organisation codes")
+    out = set()
+    for part in parts:
+        text = part.strip() if isinstance(part, str) else ""
+        if not is_org_code(text):
+            raise Invalid("bad_org_codes", "must be a list of 12-digit organisation codes")
+        out.add(text)
+    return sorted(out)
+
+
 _FORMATS: Mapping[Format, Callable[[FieldSpec], Normalizer]] = {
     Format.ITEMS: lambda _field: _items,
+    Format.ORG_CODES: lambda _field: _org_codes,
     Format.ORG_CODE: lambda _field: _org_code,
     Format.ID_NUMBER: lambda _field: _id_number,
     Format.ACCOUNT: lambda field: _limited(_limit(field), _account),

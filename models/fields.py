@@ -92,6 +92,8 @@ class Format(StrEnum):
     """Attachments: a set of SHA-256 digests of files kept beside the records."""
     ITEMS = "items"
     """Numbers of a warning's problems (one per line of its text): whole numbers from 1."""
+    ORG_CODES = "org_codes"
+    """Several 12-digit unit codes (the units a bulletin names)."""
 
 
 class Mask(StrEnum):
@@ -313,6 +315,9 @@ def field_spec(name: str, annotation: Any, metadata: Any, default: Any) -> Field
         spec = replace(spec, max_length=DEFAULT_MAX_LENGTH)
     if spec.money and spec.type is not FieldType.INT:
         raise TypeError(f"{name}: money is whole fen (int)")
-    if spec.format in (Format.FILES, Format.ITEMS) and spec.type is not FieldType.SET:
+    if (
+        spec.format in (Format.FILES, Format.ITEMS, Format.ORG_CODES)
+        and spec.type is not FieldType.SET
+    ):
         raise TypeError(f"{name}: {spec.format} are a list")
     return spec

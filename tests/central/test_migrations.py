@@ -32,7 +32,7 @@ def test_upgrade_from_0001_keeps_the_data(tmp_path: Any) -> None:
             conn.execute(sa.text("UPDATE counter SET seq = 41"))
         upgrade(url)
         upgrade(url)  # idempotent
-        assert current_revision(url) == head_revision() == "0007"
+        assert current_revision(url) == head_revision() == "0008"
         with engine.connect() as conn:
             row = conn.execute(sa.text("SELECT name, last_seen_at FROM device")).one()
             assert tuple(row) == ("old pc", None)

@@ -109,7 +109,10 @@ def test_the_indexes_no_local_query_uses_are_not_kept(tmp_path: Path) -> None:
         }
         assert {
             *(f"ix_{name}_seq" for name in KINDS),
-            *(f"ix_{name}_org_code" for name in ("disclosure", "reminder", "catalog_item")),
+            *(
+                f"ix_{name}_org_code"
+                for name in ("disclosure", "reminder", "catalog_item", "duty_adjustment")
+            ),
         } == UNKEPT_MODEL_INDEXES
         assert not indexes & UNKEPT_MODEL_INDEXES
         assert {"ix_subsidy_payment_org_code", "ix_local_natural_disclosure"} <= indexes
