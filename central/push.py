@@ -359,13 +359,13 @@ class _Batch:
         invalid = self._not_canonical(spec, op)
         if invalid is not None:
             return invalid
+        if row is None and op.action is not Action.CREATE:
+            return _rejected(op, "unknown_record", f"no {op.kind} {op.record_id}")
         refused = self._refused(spec, op, row)
         if refused is not None:
             return refused
         if row is None:
-            if op.action is Action.CREATE:
-                return self._create(spec, op, recorded_at)
-            return _rejected(op, "unknown_record", f"no {op.kind} {op.record_id}")
+            return self._create(spec, op, recorded_at)
         return self._update(spec, op, row, recorded_at)
 
     def _refused(self, spec: KindSpec, op: Op, row: RecordColumns | None) -> OpResult | None:
@@ -381,6 +381,7 @@ class _Batch:
             op.changes,
             _BatchLookup(self),
             deleting=op.action is Action.DELETE,
+            today=self.now.date(),
         )
         if refusal is None:
             return None

@@ -43,6 +43,8 @@ __all__ = [
     "list_records",
     "open_warnings",
     "pinyin_keys",
+    "returned_disclosures",
+    "waiting_reviews",
 ]
 
 _disclosure = kind_spec("disclosure").table.__table__  # type: ignore[attr-defined]
@@ -291,14 +293,41 @@ def evidence_counts(engine: Engine, org_prefix: str = "") -> dict[str, int]:
         return {code: int(n) for code, n in conn.execute(query)}
 
 
+OPEN_ROWS_MAX = 100_000
+"""More than a city's open warnings or reminders on one device (the demo district
+raises ~5,600 reminders)."""
+
+
 def open_warnings(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
     """Warnings not yet closed, soonest reply deadline first."""
-    rows = list_records(engine, "warning", org_prefix=org_prefix, order_by=("reply_due",))
+    rows = list_records(
+        engine, "warning", org_prefix=org_prefix, order_by=("reply_due",), limit=OPEN_ROWS_MAX
+    )
     return [row for row in rows if row["status"] != "closed"]
 
 
-OPEN_REMINDERS_MAX = 100_000
-"""More than a city's open reminders on one device (the demo district raises ~5,600)."""
+def returned_disclosures(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
+    """Disclosures the reviewing level returned, to correct and submit again."""
+    return list_records(
+        engine,
+        "disclosure",
+        where={"status": "returned"},
+        org_prefix=org_prefix,
+        order_by=("period",),
+        limit=OPEN_ROWS_MAX,
+    )
+
+
+def waiting_reviews(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
+    """Disclosures submitted for review, the longest waiting first."""
+    return list_records(
+        engine,
+        "disclosure",
+        where={"status": "submitted"},
+        org_prefix=org_prefix,
+        order_by=("submitted_on",),
+        limit=OPEN_ROWS_MAX,
+    )
 
 
 def open_reminders(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
@@ -310,7 +339,7 @@ def open_reminders(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]
         where={"status": "open"},
         org_prefix=org_prefix,
         order_by=("due_on",),
-        limit=OPEN_REMINDERS_MAX,
+        limit=OPEN_ROWS_MAX,
     )
 
 

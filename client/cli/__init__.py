@@ -3,7 +3,7 @@
 One module per area registers its commands (``register(commands)``): records, sync
 (with queue, conflicts, status), import_export, home (enroll, passphrase, wipe,
 diagnostics, catalog, and the app when no command is given), attachments and
-supervision (warnings, clues, reminders); common
+supervision (warnings, clues, reminders), review (a disclosure's); common
 holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the client
 never imports central, so the top-level ``sanwu`` package adds them (``extra``).
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from client.cli import attachments, home, import_export, records, supervision, sync
+from client.cli import attachments, home, import_export, records, review, supervision, sync
 from client.cli.common import Commands, Registrar, run
 
 __all__ = ["AREAS", "build_parser", "main"]
@@ -27,6 +27,7 @@ AREAS: tuple[Registrar, ...] = (
     home.register,
     records.register,
     supervision.register,
+    review.register,
     sync.register,
     import_export.register,
     attachments.register,

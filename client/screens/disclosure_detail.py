@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,15 +12,15 @@ from textual.widgets import DataTable, Footer, Header, Static
 from client import queries
 from client.attachments import PENDING, WANTED, Attachments
 from client.audit import IMPORT
-from client.i18n import N_, _
-from client.labels import field_name, shown
+from client.errors import RuleRefused
+from client.i18n import N_, _, label
+from client.labels import field_name, refusal_text, shown
 from client.screens.base import AppScreen, local_time
+from client.screens.conflicts import ValueDialog
 from client.screens.disclosure_form import DisclosureForm
 from client.widgets.bindings import translate_bindings
 from models.kinds import kind_spec
-
-if TYPE_CHECKING:
-    pass
+from models.rules.disclosures import TRANSITIONS, Status, Step
 
 DETAIL_FIELDS = kind_spec("disclosure").fields
 """Every declared field, in the declared order."""
@@ -56,10 +56,25 @@ def history_changes(entry: queries.HistoryEntry) -> str:
 
 
 class DisclosureDetail(AppScreen[None]):
-    """Read one disclosure and its history; e edits it."""
+    """Read one disclosure and its history; e edits it; u, a, x and w take its review's
+    steps (only those this device may take are offered)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit", id="detail-edit", tooltip="Edit this disclosure"),
+        Binding("u", "review('submit')", "Submit", id="detail-submit", tooltip="Submit for review"),
+        Binding(
+            "a", "review('approve')", "Publish", id="detail-approve", tooltip="Publish after review"
+        ),
+        Binding(
+            "x", "review('return')", "Return", id="detail-return", tooltip="Return with an opinion"
+        ),
+        Binding(
+            "w",
+            "review('withdraw')",
+            "Withdraw",
+            id="detail-withdraw",
+            tooltip="Withdraw the published disclosure",
+        ),
         Binding(
             "f",
             "fetch",
@@ -82,6 +97,7 @@ class DisclosureDetail(AppScreen[None]):
         super().__init__()
         translate_bindings(self)
         self.record_id = record_id
+        self.record: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,6 +121,8 @@ class DisclosureDetail(AppScreen[None]):
     def refresh_data(self) -> None:
         """Read the record and its history again."""
         _kind, record = self.sanwu.store.get(self.record_id)
+        self.record = record
+        self.refresh_bindings()
         lines = [
             f"[b]{_name(field)}[/b]：{shown_value(field, record.get(field))}"
             for field in DETAIL_FIELDS
@@ -173,6 +191,44 @@ class DisclosureDetail(AppScreen[None]):
             )
         if not written and not missing:
             self.notify(_("This disclosure has no attachments."))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in ("edit", "review") or not self.record:
+            return True
+        store = self.sanwu.store
+        identity = store.identity
+        if identity is None or identity.role == "support":
+            return False
+        status = Status(str(self.record.get("status") or "draft"))
+        reviewer = store.review.reviews(str(self.record["org_code"]))
+        if action == "edit":
+            return reviewer or status in (Status.DRAFT, Status.RETURNED)
+        step = TRANSITIONS[Step(str(parameters[0]))]
+        return status in step.sources and (reviewer or not step.reviewer)
+
+    def action_review(self, step: str) -> None:
+        """Take a step of this disclosure's review (a return asks for the opinion)."""
+        chosen = Step(step)
+        if chosen is Step.RETURN:
+
+            def noted(reason: str | None) -> None:
+                if reason is not None:
+                    self._take(chosen, reason)
+
+            self.app.push_screen(ValueDialog(_("Return: what should be corrected?"), ""), noted)
+            return
+        self._take(chosen)
+
+    def _take(self, step: Step, reason: str = "") -> None:
+        try:
+            done = self.sanwu.store.review.step(
+                self.record_id, step, today=self.sanwu.today(), reason=reason
+            )
+        except RuleRefused as exc:
+            self.notify(refusal_text(exc.kind, exc.refusal), severity="error")
+            return
+        self.notify(label("disclosure", "status", str(done["status"])))
+        self.refresh_data()
 
     def action_edit(self) -> None:
         """Edit this disclosure."""

@@ -159,16 +159,32 @@ class HomeScreen(SanwuScreen):
         """Open warnings (a returned one with its reason) and open reminders, in one list:
         what this unit must answer, or what this level must decide."""
         scope = self._attention_scope()
+        reviews = [
+            row
+            for row in queries.waiting_reviews(self.store.engine, scope)
+            if self.store.review.reviews(str(row["org_code"]))
+        ]
+        # What the reviewing level returned, with its opinion: the unit corrects it.
+        corrections = [
+            row
+            for row in queries.returned_disclosures(self.store.engine, scope)
+            if not self.store.review.reviews(str(row["org_code"]))
+        ]
         warnings = queries.open_warnings(self.store.engine, scope)
         reminders = queries.open_reminders(self.store.engine, scope)
         # Proposals wait for a decision: first; the rest by deadline, as many as a person
         # reads (a district's supervisor holds thousands; the count says how many).
         reminders.sort(key=lambda r: (r["proposal"] != "proposed", r["due_on"] or ""))
-        self.reminders = reminders[: max(0, ATTENTION_ROWS - len(warnings))]
+        listed = len(warnings) + len(reviews) + len(corrections)
+        self.reminders = reminders[: max(0, ATTENTION_ROWS - listed)]
         returned = sum(w["status"] == "returned" for w in warnings)
         title = _("Open warnings: {n} (returned {returned}); reminders: {reminders}").format(
             n=len(warnings), returned=returned, reminders=len(reminders)
         )
+        if reviews:
+            title = _("Waiting for review: {n}; ").format(n=len(reviews)) + title
+        if corrections:
+            title = _("Returned to correct: {n}; ").format(n=len(corrections)) + title
         if len(self.reminders) < len(reminders):
             title += _(" (the first {shown} shown)").format(shown=len(self.reminders))
         self.query_one("#warnings-title", Static).update(title)
@@ -180,6 +196,30 @@ class HomeScreen(SanwuScreen):
             """Beyond one unit, each line says whose it is."""
             return text if own else f"{unit_name(record['org_code'], short=True)}：{text}"
 
+        for review in reviews:  # the longest waiting first
+            submitted = review["submitted_on"]
+            table.add_row(
+                whose(review, _("To review: {title}").format(title=review["title"])),
+                label("disclosure", "status", "submitted"),
+                submitted or "—",
+                _("waiting {n} days").format(n=(today - date.fromisoformat(submitted)).days)
+                if submitted
+                else "",
+                key=f"review|{review['id']}",
+            )
+        for returned in corrections:
+            table.add_row(
+                whose(
+                    returned,
+                    _("{title} — returned: {reason}").format(
+                        title=returned["title"], reason=returned["return_reason"]
+                    ),
+                ),
+                label("disclosure", "status", "returned"),
+                returned["period"],
+                "",
+                key=f"review|{returned['id']}",
+            )
         for warning in warnings:
             due_on = warning["reply_due"]
             title = warning["title"]
@@ -276,7 +316,14 @@ class HomeScreen(SanwuScreen):
 
     @on(DataTable.RowSelected, "#home-warnings")
     def _warning_selected(self) -> None:
-        if self._chosen_reminder() is None:
+        table = self.query_one("#home-warnings", DataTable)
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        kind, _sep, record_id = key.partition("|")
+        if kind == "review":
+            from client.screens.disclosure_detail import DisclosureDetail
+
+            self.app.push_screen(DisclosureDetail(record_id))
+        elif kind == "warning":
             self.sanwu.go("warnings")
 
     @on(DataTable.RowHighlighted, "#home-warnings")

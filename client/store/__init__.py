@@ -15,6 +15,8 @@ each with one job:
 - ``settings``: the home's settings (identity, cursor, batch size)
 - ``catalogue``: the catalogue in force from the items pulled
 - ``supervision``: the supervision work's steps (warnings, clues, proposals)
+- ``review``: a disclosure's review (submit, publish, return, withdraw)
+- ``import_rules``: the rules an imported row meets, as a typed entry does
 - ``facade``: ``Store``, which composes them
 """
 

@@ -22,6 +22,7 @@ from client.column_codec import columns_of, records_of
 from client.store.database import Database, utcnow
 from client.store.device import Device
 from client.store.import_layout import CREATES_QUEUED, OUTBOX_INSERT, import_layout
+from client.store.import_rules import ImportRules, Refuser, refusal_error
 from client.store.matching import import_matches
 from client.store.sealing import Sealer, seal_value
 from models.ids import new_ids
@@ -54,6 +55,7 @@ def importing(
     sealer: Sealer,
     device: Device,
     kind: str,
+    refuser: Refuser,
     *,
     write: bool = True,
     source: str = "",
@@ -80,7 +82,10 @@ def importing(
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             try:
-                bulk = BulkImport(conn, kind_spec(kind), sealer, device, write=write, source=source)
+                spec = kind_spec(kind)
+                identity = device.identity
+                rules = ImportRules(conn, spec, identity.actor() if identity else None, refuser)
+                bulk = BulkImport(conn, spec, sealer, device, rules, write=write, source=source)
                 yield bulk
                 bulk.finish()
             except BaseException:
@@ -122,10 +127,14 @@ class BulkImport:
         spec: KindSpec,
         sealer: Sealer,
         device: Device,
+        rules: ImportRules,
         *,
         write: bool,
         source: str = "",
     ) -> None:
+        self.rules = rules
+        """What this device may import: rows a rule refuses are rejected, rows it adjusts
+        are written adjusted (``import_rules``)."""
         self.sealer = sealer
         self.device = device
         self.conn = conn
@@ -216,14 +225,18 @@ class BulkImport:
             set(match_keys)
         ) == len(match_keys)
         if simple and not self.had_records and self.made.isdisjoint(match_keys):
-            return self._all_new(columns, count, match_keys)
+            verdicts = self.rules.creates(columns, count)
+            if not verdicts.refused:
+                return self._all_new(_adjusted(columns, verdicts.changed), count, match_keys)
         if records is None:
             records = records_of(columns)
         existing: dict[Any, tuple[str, int, Mapping[str, Any]]] = {}
         if self.had_records or not self.made.isdisjoint(match_keys):
             existing.update(import_matches(self.conn, spec, self.sealer, records, import_keys))
         if simple and not existing:
-            return self._all_new(columns, count, match_keys)
+            verdicts = self.rules.creates(columns, count)
+            if not verdicts.refused:
+                return self._all_new(_adjusted(columns, verdicts.changed), count, match_keys)
         return self._matched(records, match_keys, existing)
 
     def _all_new(
@@ -277,6 +290,13 @@ class BulkImport:
             match_key = match_keys[index]
             found = existing.get(match_key)
             if found is None:
+                adjusted, refusal = self.rules.create(record)
+                if refusal is not None:
+                    errors[index] = [refusal_error(refusal)]
+                    statuses.append(IMPORT_REJECTED)
+                    record_ids.append(None)
+                    continue
+                record = {**record, **adjusted} if adjusted else record
                 record_id = next(ids)
                 # A later row with this key is this record now.
                 existing[match_key] = (record_id, 0, record)
@@ -291,6 +311,12 @@ class BulkImport:
             if not changes:
                 statuses.append(IMPORT_UNCHANGED)
                 record_ids.append(record_id)
+                continue
+            refusal = self.rules.update(current, changes)
+            if refusal is not None:
+                errors[index] = [refusal_error(refusal)]
+                statuses.append(IMPORT_REJECTED)
+                record_ids.append(None)
                 continue
             statuses.append(IMPORT_UPDATED)
             record_ids.append(record_id)
@@ -393,3 +419,20 @@ class BulkImport:
                     for record_id, value in zip(record_ids, columns[position], strict=True)
                 ]
         return list(zip(record_ids, repeat(self.actor), repeat(self.stamp), *columns, strict=False))
+
+
+def _adjusted(
+    columns: Mapping[str, Sequence[Any]], changed: Mapping[int, Mapping[str, Any]]
+) -> Mapping[str, Sequence[Any]]:
+    """The batch's columns with the rows the rules adjusted (a copy of the fields they
+    change; the rest as they were)."""
+    if not changed:
+        return columns
+    out = dict(columns)
+    for name in {name for values in changed.values() for name in values}:
+        column = list(columns[name])
+        for index, values in changed.items():
+            if name in values:
+                column[index] = values[name]
+        out[name] = column
+    return out

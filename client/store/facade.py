@@ -24,6 +24,7 @@ from client.store.conflicts import ConflictEntry, Conflicts
 from client.store.database import CHECKPOINT_WAIT, Database
 from client.store.device import Device
 from client.store.records import Records
+from client.store.review import Review
 from client.store.sealing import Sealer, seal_in_clear
 from client.store.settings import get_setting, load_identity, put_setting, save_identity
 from client.store.supervision import Supervision
@@ -52,6 +53,7 @@ class Store:
             refresh_catalogue(conn)
         self._records = Records(self._db, self._sealer, self._device)
         self.supervision = Supervision(self._db, self._records, self._device)
+        self.review = Review(self._db, self._records, self._device)
         """The supervision loop's actions: a warning's steps, clues, proposed warnings."""
         self._conflicts = Conflicts(self._db, self._sealer, self._device, self._records)
         self._sync = SyncSide(self._db, self._sealer, self._device, self._records, self._conflicts)
@@ -247,5 +249,11 @@ class Store:
     ) -> AbstractContextManager[BulkImport]:
         """A whole import in one transaction, fed batch by batch (``BulkImport.add``)."""
         return bulk.importing(
-            self._db, self._sealer, self._device, kind, write=write, source=source
+            self._db,
+            self._sealer,
+            self._device,
+            kind,
+            self._records,
+            write=write,
+            source=source,
         )

@@ -8,7 +8,7 @@ here, so a record is stamped and sealed the same way whoever writes it."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -25,6 +25,7 @@ from client.store.sealing import Sealer
 from models.ids import new_id
 from models.kinds import KINDS, KindSpec, kind_spec, row_to_wire, wire_to_columns
 from models.rules.permissions import check_change
+from models.rules.refusals import Refusal
 from models.validation import FieldError, normalize, validate_record
 from sync.merge import diff
 from sync.protocol import Action
@@ -238,15 +239,32 @@ class Records:
     ) -> None:
         """``RuleRefused`` when a rule of the kind refuses this device the change, as
         central would refuse it on push. A home not enrolled yet takes no side."""
-        identity = self._device.identity
-        if identity is None:
-            return
-        lookup = _Lookup(self, conn)
-        refusal = check_change(
-            identity.actor(), spec.name, current, changes, lookup, deleting=deleting
-        )
+        refusal = self.refusal(conn, spec, current, changes, deleting=deleting)
         if refusal is not None:
             raise RuleRefused(spec.name, refusal)
+
+    def refusal(
+        self,
+        conn: Connection,
+        spec: KindSpec,
+        current: Mapping[str, Any] | None,
+        changes: Mapping[str, tuple[Any, Any]],
+        *,
+        deleting: bool = False,
+    ) -> Refusal | None:
+        """Why a rule refuses this device the change (None: it may)."""
+        identity = self._device.identity
+        if identity is None:
+            return None
+        return check_change(
+            identity.actor(),
+            spec.name,
+            current,
+            changes,
+            _Lookup(self, conn),
+            deleting=deleting,
+            today=date.today(),
+        )
 
     def live(self, conn: Connection, kind: str, record_id: str) -> dict[str, Any] | None:
         """A live record of ``kind`` by id, as wire values (None: none, or deleted)."""

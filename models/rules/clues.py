@@ -60,6 +60,10 @@ def conclusion(
     return changes
 
 
+CREATE_READS: tuple[str, ...] = ("status", "outcome", "warning_id", "people_disciplined")
+"""What taking in a clue's check reads besides the unit."""
+
+
 def check_clue(
     side: Side | None,
     current: Mapping[str, Any] | None,

@@ -11,22 +11,24 @@ takes on a unit's record and the rules of the kind:
 - reminders are raised by central's daily pass and decided by supervisors: a unit
   reads its own but writes none (``rules.reminders``);
 - catalogue items are written by the level that issues them (its supervisors);
+- a disclosure is published by the level that reviews it (``rules.disclosures``);
 - every other kind: any writing role, within its scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Protocol
 
 from models.kinds import kind_spec
-from models.orgs import unit_level_prefix
-from models.rules import clues, reminders, warnings
+from models.orgs import org_by_code, unit_level_prefix
+from models.rules import bulletins, clues, disclosures, duty, reminders, warnings
 from models.rules.actors import Actor, side_of
 from models.rules.refusals import Refusal
 from models.visibility import hidden_fields, reads
 
-__all__ = ["Lookup", "check_change"]
+__all__ = ["Lookup", "check_change", "create_reads", "imported"]
 
 
 class Lookup(Protocol):
@@ -45,9 +47,11 @@ def check_change(
     lookup: Lookup,
     *,
     deleting: bool = False,
+    today: date | None = None,
 ) -> Refusal | None:
     """Whether ``actor`` may make ``changes`` (``{field: (from, to)}``) to a record of
-    ``kind`` that is ``current`` (None: a create), or delete it; None when it may."""
+    ``kind`` that is ``current`` (None: a create), or delete it; None when it may.
+    ``today``: this end's date, for the rules that lock with time (a closed year)."""
     if actor.role == "support":
         return Refusal("read_only")
     spec = kind_spec(kind)
@@ -74,7 +78,47 @@ def check_change(
         return reminders.check_reminder(side, current, changes, deleting=deleting)
     if kind == "catalog_item":
         return _check_catalog_item(actor, org_code)
+    if kind == "disclosure":
+        return disclosures.check_disclosure(
+            side, _level(org_code), current, changes, deleting=deleting
+        )
+    if kind == "bulletin":
+        return bulletins.check_bulletin(actor, side, current, changes)
+    if kind == "duty_adjustment":
+        return duty.check_adjustment(side, current, changes, today=today)
     return None
+
+
+def _level(org_code: str) -> str:
+    unit = org_by_code().get(org_code)
+    return unit.level if unit is not None else ""
+
+
+_CREATE_READS: Mapping[str, tuple[str, ...] | None] = {
+    "warning": warnings.CREATE_READS,
+    "feedback": None,  # its warning's state: each on its own
+    "clue": clues.CREATE_READS,
+    "disclosure": disclosures.CREATE_READS,
+    "bulletin": bulletins.CREATE_READS,
+    "duty_adjustment": duty.ADJUSTMENT_READS,
+}
+
+
+def create_reads(kind: str) -> tuple[str, ...] | None:
+    """The fields a create's check reads besides the unit (rows alike in them and the
+    unit get the same answer, so a bulk import checks each such set once); None: each
+    row on its own."""
+    return _CREATE_READS.get(kind, ())
+
+
+def imported(actor: Actor, kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """What an imported row becomes before its checks: a disclosure an old ledger marks
+    published waits for the reviewing level (``rules.disclosures.as_imported``)."""
+    if kind != "disclosure":
+        return {}
+    org_code = str(record.get("org_code") or "")
+    reviewer = disclosures.is_reviewer(side_of(actor, org_code), _level(org_code))
+    return disclosures.as_imported(record, reviewer=reviewer)
 
 
 def _check_catalog_item(actor: Actor, org_code: str) -> Refusal | None:

@@ -36,6 +36,17 @@ RULES: Mapping[str, str] = MappingProxyType(
         "unknown_warning": N_("No such warning on this device."),
         "verify_needs_report": N_("Verification waits on a report of the work done."),
         "close_needs_verdict": N_("A warning is closed or returned by a verdict on its feedback."),
+        "review_publishes": N_("Only the reviewing level may {step} (a village's: its town)."),
+        "disclosure_step": N_("A disclosure that is {status} cannot {step}."),
+        "disclosure_move": N_("A disclosure that is {status} cannot become {target}."),
+        "disclosure_fixed": N_(
+            "A disclosure that is {status} no longer changes on the unit's side."
+        ),
+        "return_needs_reason": N_("Say why it is returned: the unit reads it."),
+        "year_closed": N_("The duty items of {year} are locked: that year has closed."),
+        "names_outside": N_(
+            "A bulletin names only units this level supervises ({unit} is not one)."
+        ),
         "clue_concluded": N_("This clue is concluded (办结): it can no longer be changed."),
         "clue_step": N_("A clue that is {status} cannot become {target}."),
         "clue_outcome_field": N_("{field} belongs to another outcome of the clue."),

@@ -130,6 +130,9 @@ FEEDBACK_VERDICT = frozenset({"verdict", "verdict_note"})
 """A feedback's verdict: the supervising side's; the rest is the unit's report."""
 
 
+CREATE_READS: tuple[str, ...] = ("status",)
+"""What issuing a warning's check reads besides the unit (a bulk import checks each set
+of these once)."""
 OWES_ANSWER = frozenset({Status.ISSUED, Status.RECEIVED, Status.RECTIFYING, Status.RETURNED})
 """States in which the unit still owes its answer (it has not reported the work done)."""
 

@@ -24,6 +24,7 @@ from models.rules.reminders import Settings
 from tests.central.conftest import (
     DISTRICT,
     OTHER_VILLAGE,
+    TOWN,
     VILLAGE,
     Device,
     create_op,
@@ -174,9 +175,10 @@ def test_the_daily_pass_raises_once_moves_to_sms_proposes_a_warning_and_closes_w
     text = next(text for key, _, text in sms if key == f"reminder:{fin.id}:sms")
     assert "财务" in text or "FIN-01" in text
 
-    # The clerk publishes January's financial plan: the next pass closes its reminder.
-    published = create_op(**disclosure_fields(status="published"))
-    clerk.push(published)
+    # The town publishes January's financial plan: the next pass closes its reminder.
+    town = enroll(TOWN, "town")
+    published = create_op(**disclosure_fields(status="published", published_on="2026-02-14"))
+    assert town.push(published).results[0].status.value == "applied"
     run_pass(session, today=day + timedelta(days=4), settings=settings, sms=queue)
     closed = next(r for r in _reminders(session, VILLAGE) if r.id == fin.id)
     assert closed.status == "closed" and closed.closed_on == day + timedelta(days=4)
@@ -190,7 +192,7 @@ def test_the_daily_pass_raises_once_moves_to_sms_proposes_a_warning_and_closes_w
     assert len(sms) == len({key for key, _, _ in sms})  # each reminder's SMS once
 
     # The publication withdrawn (deleted): the reminder opens again.
-    clerk.push(delete_op(published.record_id))
+    assert town.push(delete_op(published.record_id)).results[0].status.value == "applied"
     run_pass(session, today=day + timedelta(days=11), settings=settings, sms=queue)
     reopened = next(r for r in _reminders(session, VILLAGE) if r.id == fin.id)
     assert (reopened.status, reopened.closed_on) == ("open", None)

@@ -82,7 +82,7 @@ def _supervision(store: Store, org_code: str = VILLAGE) -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_home(enrolled: Store, snap_compare: Any, size: tuple[int, int]) -> None:
-    enrolled.add("disclosure", disclosure(status="published"))
+    arrived(enrolled, "disclosure", disclosure(org_code=VILLAGE, status="published"))
     _supervision(enrolled)
     assert snap_compare(_app(enrolled), terminal_size=size)
 

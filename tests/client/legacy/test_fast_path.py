@@ -52,7 +52,7 @@ RECORDS: dict[str, dict[str, Any]] = {
         "channels": ["wechat", "board"],
         "disclosed_on": "2026-10-14",
         "responsible": "张三",
-        "status": "published",
+        "status": "submitted",
     },
     "subsidy_payment": {
         "project_id": PROJECT,

@@ -17,7 +17,7 @@ from tests.stores import import_rows
 
 
 async def test_list_filters_by_status_and_finds_pinyin_initials(enrolled: Store) -> None:
-    enrolled.add("disclosure", disclosure(status="published"))
+    enrolled.add("disclosure", disclosure(status="submitted"))
     enrolled.add(
         "disclosure",
         disclosure(catalog_code="PTY-02", period="2026-Q3", title="党费收缴情况", status="draft"),
@@ -108,7 +108,7 @@ async def test_a_failed_save_names_the_field_and_keeps_the_typing(enrolled: Stor
 
 async def test_detail_shows_fields_and_history(enrolled: Store) -> None:
     record_id = enrolled.add("disclosure", disclosure())
-    enrolled.edit(record_id, {"status": "published"})
+    enrolled.edit(record_id, {"responsible": "李四"})
     app = make_app(enrolled)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_first_disclosure(pilot)
@@ -117,7 +117,7 @@ async def test_detail_shows_fields_and_history(enrolled: Store) -> None:
         assert "固定公开栏、微信公众号" in text
         history = app.screen.query_one("#history", DataTable)
         assert history.row_count == 2
-        assert "状态: 草稿 → 已公开" in text
+        assert "责任人: 张三 → 李四" in text
         assert "本机" in text
         await pilot.press("e")
         await pilot.pause()
@@ -160,7 +160,7 @@ async def test_list_shows_a_page_then_the_next_and_counts_after_drawing(
 async def test_export_key_writes_the_notice_board_table(enrolled: Store) -> None:
     from openpyxl import load_workbook
 
-    record_id = enrolled.add("disclosure", disclosure(status="published"))
+    record_id = enrolled.add("disclosure", disclosure(status="submitted"))
     app = make_app(enrolled)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
@@ -188,7 +188,7 @@ async def test_detail_history_names_the_file_an_imported_record_came_from(
     record = {**kind_spec("disclosure").defaults(), **given}
     (record_id,) = import_rows(enrolled, "disclosure", [record], source="旧平台导出.csv").record_ids
     assert record_id is not None
-    enrolled.edit(record_id, {"status": "published"})
+    enrolled.edit(record_id, {"status": "submitted"})
     app = make_app(enrolled)
     async with app.run_test(size=(140, 30)) as pilot:
         await open_first_disclosure(pilot)
@@ -199,4 +199,4 @@ async def test_detail_history_names_the_file_an_imported_record_came_from(
             f"来自文件 旧平台导出.csv（内容摘要 {record_digest('disclosure', record)[:12]}）"
             in text
         )
-        assert "状态: 草稿 → 已公开" in text
+        assert "状态: 草稿 → 待审核" in text

@@ -1,0 +1,77 @@
+"""A disclosure's review on this home (``models.rules.disclosures``): a unit submits (or
+takes back) its disclosure, the reviewing level publishes it or returns it with its
+opinion, and may withdraw what it published. Each step is one user action and one
+transaction; what it may do and what it writes are the rules', not this module's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from client.errors import RuleRefused, UnknownRecord
+from client.store.database import Database
+from client.store.device import Device
+from client.store.records import Records
+from models.orgs import org_by_code
+from models.rules.actors import side_of
+from models.rules.disclosures import Step, is_reviewer, plan
+from models.rules.refusals import Refused
+
+__all__ = ["Review"]
+
+
+class Review:
+    def __init__(self, db: Database, records: Records, device: Device) -> None:
+        self._db = db
+        self._records = records
+        self._device = device
+
+    def step(
+        self, disclosure_id: str, step: Step, *, today: date, reason: str = ""
+    ) -> dict[str, Any]:
+        """Take one step; returns what it changed. ``RuleRefused`` when this device may
+        not, ``UnknownRecord`` when the disclosure is not here."""
+        return self.steps([disclosure_id], step, today=today, reason=reason)[0]
+
+    def steps(
+        self, disclosure_ids: Iterable[str], step: Step, *, today: date, reason: str = ""
+    ) -> list[dict[str, Any]]:
+        """The same step on several disclosures in one transaction (a town approving a
+        village's imported ledger): all of them, or none."""
+        identity = self._device.require_identity()
+        actor = identity.actor()
+        done = []
+        with self._db.transaction() as conn:
+            for disclosure_id in disclosure_ids:
+                current = self._records.live(conn, "disclosure", disclosure_id)
+                if current is None:
+                    raise UnknownRecord(disclosure_id)
+                org_code = str(current["org_code"])
+                try:
+                    changes = plan(
+                        step,
+                        current,
+                        side=side_of(actor, org_code),
+                        level=_level(org_code),
+                        today=today,
+                        reviewer_name=identity.org_name,
+                        reason=reason,
+                    )
+                except Refused as refused:
+                    raise RuleRefused("disclosure", refused.refusal) from None
+                self._records.edit_in(conn, disclosure_id, changes)
+                done.append(changes)
+        return done
+
+    def reviews(self, org_code: str) -> bool:
+        """Whether this device reviews the disclosures of unit ``org_code``."""
+        identity = self._device.identity
+        if identity is None:
+            return False
+        return is_reviewer(side_of(identity.actor(), org_code), _level(org_code))
+
+
+def _level(org_code: str) -> str:
+    unit = org_by_code().get(org_code)
+    return unit.level if unit is not None else ""

@@ -1,0 +1,64 @@
+"""Who records and scores duty work, and when a year's items lock (逐项赋分).
+
+A unit records its own evidence (any time: an old ledger's too); a supervising level
+scores an item of a unit in place of what its evidence earns (a duty adjustment, with
+its reason). Once a year has closed, its scored items no longer change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from models.i18n import N_
+from models.rules.actors import Side
+from models.rules.refusals import Refusal
+
+__all__ = [
+    "ADJUSTMENT_READS",
+    "YEAR_CLOSES",
+    "check_adjustment",
+    "year_closed",
+]
+
+YEAR_CLOSES = (1, 31)
+"""A year's duty items lock at the end of this month and day of the next year, once
+the district's 年度考核 has scored them."""
+ADJUSTMENT_READS: tuple[str, ...] = ("year",)
+"""What a create's check reads besides the unit."""
+
+
+def year_closed(year: int, today: date) -> bool:
+    """Whether ``year``'s items are locked on ``today``."""
+    month, day = YEAR_CLOSES
+    return today > date(year + 1, month, day)
+
+
+def _year_of(value: Any) -> int | None:
+    if isinstance(value, date):
+        return value.year
+    text = str(value or "")
+    return int(text[:4]) if text[:4].isdigit() else None
+
+
+def _locked(years: list[int | None], today: date | None) -> Refusal | None:
+    for year in years:
+        if year is not None and today is not None and year_closed(year, today):
+            return Refusal("year_closed", "year", {"year": str(year)})
+    return None
+
+
+def check_adjustment(
+    side: Side | None,
+    current: Mapping[str, Any] | None,
+    changes: Mapping[str, tuple[Any, Any]],
+    *,
+    today: date | None,
+) -> Refusal | None:
+    """Only a supervising level scores a unit's item, and not once its year has closed."""
+    if side is not Side.SUPERVISOR:
+        return Refusal("supervisor_only", None, {"step": N_("score a duty item")})
+    before = (current or {}).get("year")
+    after = changes.get("year", (None, before))[1]
+    return _locked([_year_of(before) if current else None, _year_of(after)], today)
