@@ -110,7 +110,11 @@ def _ask_for_files(device: Device, rng: random.Random) -> None:
 def _act(device: Device, rng: random.Random) -> None:
     """One thing a person does: mostly edits, some new entries (a quarter of them with a
     photo), a few deletions."""
-    live = device.store.list_records("disclosure")
+    live = [  # what this device may still change (a published one is the town's)
+        r
+        for r in device.store.list_records("disclosure")
+        if r["status"] in ("draft", "returned") or device.store.review.reviews(r["org_code"])
+    ]
     roll = rng.random()
     if not live or roll < 0.3:
         values = _disclosure(device, rng)
