@@ -176,6 +176,8 @@ class DisclosureFields(SQLModel):
     ] = None
     """The day the reviewing level approved it: the on-time rule counts this day."""
     reviewed_by: Annotated[str, Label(N_("Reviewed by")), Managed(), MaxLength(200)] = ""
+    reviewed_on: Annotated[date | None, Label(N_("Reviewed on")), Managed()] = None
+    """The day of the latest review step (published or returned)."""
     return_reason: Annotated[
         str,
         Label(N_("Reviewer's opinion")),

@@ -24,6 +24,7 @@ ADDED_COLUMNS: dict[str, list[tuple[str, Callable[[str], sa.Column[Any]]]]] = {
         ("submitted_on", date_column),
         ("published_on", date_column),
         ("reviewed_by", text_column),
+        ("reviewed_on", date_column),
         ("return_reason", text_column),
     ],
 }

@@ -60,7 +60,7 @@ class Step(StrEnum):
 SELF_REVIEWING = frozenset({"department", "discipline"})
 """Unit levels that review their own disclosures (their reviewer sits in the unit)."""
 
-REVIEW_FIELDS = frozenset({"published_on", "reviewed_by", "return_reason"})
+REVIEW_FIELDS = frozenset({"published_on", "reviewed_by", "reviewed_on", "return_reason"})
 """What only the reviewing side writes."""
 
 
@@ -129,6 +129,7 @@ def as_imported(record: Mapping[str, Any], *, reviewer: bool) -> dict[str, Any]:
         "status": Status.SUBMITTED.value,
         "published_on": None,
         "reviewed_by": "",
+        "reviewed_on": None,
         "return_reason": "",
     }
 
@@ -174,12 +175,17 @@ def plan(
         changes |= {
             "published_on": today.isoformat(),
             "reviewed_by": reviewer_name,
+            "reviewed_on": today.isoformat(),
             "return_reason": "",
         }
     elif step is Step.RETURN:
         if not reason.strip():
             raise Refused(Refusal("return_needs_reason", "return_reason"))
-        changes["return_reason"] = reason.strip()
+        changes |= {
+            "return_reason": reason.strip(),
+            "reviewed_by": reviewer_name,
+            "reviewed_on": today.isoformat(),
+        }
     return changes
 
 

@@ -100,13 +100,19 @@ def test_what_each_step_writes() -> None:
         "status": "published",
         "published_on": "2026-11-05",
         "reviewed_by": "沙尔沁镇",
+        "reviewed_on": "2026-11-05",
         "return_reason": "",
     }
     returned = plan(
         Step.RETURN, current, side=Side.SUPERVISOR, level="village", today=TODAY,
         reason="  金额与附表不符 ",
     )  # fmt: skip
-    assert returned == {"status": "returned", "return_reason": "金额与附表不符"}
+    assert returned == {
+        "status": "returned",
+        "return_reason": "金额与附表不符",
+        "reviewed_by": "",
+        "reviewed_on": "2026-11-05",
+    }
     with pytest.raises(Refused) as refused:
         plan(Step.RETURN, current, side=Side.SUPERVISOR, level="village", today=TODAY)
     assert refused.value.refusal.rule == "return_needs_reason"
