@@ -505,6 +505,7 @@ class FeedbackFields(SQLModel):
     verdict_note: Annotated[
         str, Label(N_("Verdict note")), Managed(), MaxLength(5000), Aliases("验收意见")
     ] = ""
+    judged_on: Annotated[date | None, Label(N_("Judged on")), Managed(), Aliases("验收日期")] = None
 
 
 class Feedback(RecordColumns, FeedbackFields, table=True):

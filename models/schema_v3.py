@@ -27,6 +27,7 @@ ADDED_COLUMNS: dict[str, list[tuple[str, Callable[[str], sa.Column[Any]]]]] = {
         ("reviewed_on", date_column),
         ("return_reason", text_column),
     ],
+    "feedback": [("judged_on", date_column)],
 }
 """Columns added to version 2's tables."""
 

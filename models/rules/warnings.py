@@ -126,7 +126,7 @@ SUPERVISOR_STEP_FIELDS = frozenset({"status", "closed_on", "rectified", "return_
 FIXED_AFTER_ISSUE = frozenset({"org_code", "problems"})
 """The unit and the problems a warning is about change only before the unit signs:
 feedback refers to problems by their number."""
-FEEDBACK_VERDICT = frozenset({"verdict", "verdict_note"})
+FEEDBACK_VERDICT = frozenset({"verdict", "verdict_note", "judged_on"})
 """A feedback's verdict: the supervising side's; the rest is the unit's report."""
 
 
@@ -205,9 +205,11 @@ def plan(
         )
         changes["closed_on"] = today.isoformat()
         changes["rectified"] = sorted(done, key=_item_order)
-        return StepPlan(warning=changes, feedback={"verdict": "accepted", "verdict_note": note})
+        verdict = {"verdict": "accepted", "verdict_note": note, "judged_on": today.isoformat()}
+        return StepPlan(warning=changes, feedback=verdict)
     changes["return_reason"] = note
-    return StepPlan(warning=changes, feedback={"verdict": "returned", "verdict_note": note})
+    verdict = {"verdict": "returned", "verdict_note": note, "judged_on": today.isoformat()}
+    return StepPlan(warning=changes, feedback=verdict)
 
 
 def _may_take(transition: Transition, warning: Mapping[str, Any], side: Side | None) -> None:

@@ -107,7 +107,7 @@ def test_each_step_from_each_state_for_each_side(step: Step, status: Status, sid
         new = {name: (None, value) for name, value in decided.feedback.items()}
         assert check_feedback(side, None, new, current) is None
     elif judged is not None:
-        verdict = {name: (judged[name], value) for name, value in decided.feedback.items()}
+        verdict = {name: (judged.get(name), value) for name, value in decided.feedback.items()}
         assert check_feedback(side, judged, verdict, current) is None
     assert check_warning(side, current, changes, feedback=feedback) is None
 
@@ -148,7 +148,11 @@ def test_accept_closes_and_counts_the_problems_rectified() -> None:
         "closed_on": "2026-11-05",
         "rectified": ["1", "2", "3"],
     }
-    assert decided.feedback == {"verdict": "accepted", "verdict_note": "好"}
+    assert decided.feedback == {
+        "verdict": "accepted",
+        "verdict_note": "好",
+        "judged_on": "2026-11-05",
+    }
 
 
 def test_accept_counts_what_earlier_reports_rectified() -> None:
@@ -176,7 +180,11 @@ def test_return_writes_the_reason_the_unit_reads() -> None:
         note="照片不清楚",
     )
     assert decided.warning == {"status": "returned", "return_reason": "照片不清楚"}
-    assert decided.feedback == {"verdict": "returned", "verdict_note": "照片不清楚"}
+    assert decided.feedback == {
+        "verdict": "returned",
+        "verdict_note": "照片不清楚",
+        "judged_on": "2026-11-05",
+    }
 
 
 def test_a_verdict_needs_a_completed_unjudged_report() -> None:
