@@ -27,7 +27,7 @@ from models.catalog import CatalogItem, deadline_for, load_catalog, periods_to_w
 from models.duty import traffic_light
 from models.kinds import kind_spec, row_to_wire
 from models.orgs import org_by_code, scope_prefixes
-from models.rules.warnings import is_overdue
+from models.rules.warnings import is_open, is_overdue
 
 __all__ = [
     "DisclosureFilter",
@@ -303,7 +303,7 @@ def open_warnings(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
     rows = list_records(
         engine, "warning", org_prefix=org_prefix, order_by=("reply_due",), limit=OPEN_ROWS_MAX
     )
-    return [row for row in rows if row["status"] != "closed"]
+    return [row for row in rows if is_open(row)]
 
 
 def returned_disclosures(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:

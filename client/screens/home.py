@@ -45,6 +45,8 @@ def days_left(deadline: date, today: date) -> str:
     return _("{n} days left").format(n=days)
 
 
+TOWN_WIDE = "*"
+"""The town's choice of every village at once (its home's first view)."""
 OWES_NOTHING = frozenset({"supervisor", "support"})
 """Roles whose home lists no items due: their level publishes nothing of its own."""
 ATTENTION_ROWS = 300
@@ -78,12 +80,15 @@ class HomeScreen(SanwuScreen):
     def __init__(self) -> None:
         super().__init__()
         self.reminders: list[dict[str, Any]] = []
+        self.villages: tuple[str, ...] = ()
 
     def compose_body(self) -> ComposeResult:
         identity = self.store.identity
         units = unit_choices(identity.scope) if identity else ()
+        self.villages = tuple(code for _label, code in units)
         if units:
-            yield Select(units, value=units[0][1], allow_blank=False, id="home-village")
+            every = (_("Every village of the town"), TOWN_WIDE)
+            yield Select((every, *units), value=TOWN_WIDE, allow_blank=False, id="home-village")
         yield Static("", id="due-title", classes="section-title")
         yield PagedTable(id="due", cursor_type="row", zebra_stripes=True, stretch="item")
         yield Static("", id="warnings-title", classes="section-title")
@@ -92,6 +97,8 @@ class HomeScreen(SanwuScreen):
     def on_mount(self) -> None:
         due = self.query_one("#due", PagedTable)
         due.add_column(_("Light"), width=8)
+        if self.query("#home-village"):
+            due.add_column(_("Village"), width=10, key="unit")
         due.add_column(_("Item"), width=STRETCH_MIN, key="item")
         due.add_column(_("Period"), width=10)
         due.add_column(_("Deadline"), width=10)
@@ -122,30 +129,46 @@ class HomeScreen(SanwuScreen):
         super().refresh_data()
         today = self.sanwu.today()
         unit = self.unit()
-        org = org_by_code().get(unit)
-        items = queries.due_items(self.store.engine, unit, today)
+        if unit == TOWN_WIDE:
+            # Every village's late and nearly-due items in one list, the latest first.
+            town = self.store.identity.org_name if self.store.identity else ""
+            shown = _("{town}, every village").format(town=town)
+            items = [
+                due
+                for code in self.village_codes()
+                for due in queries.due_items(self.store.engine, code, today)
+                if due.light in ("red", "yellow")
+            ]
+            items.sort(key=lambda due: (due.light != "red", due.deadline, due.org_code))
+        else:
+            org = org_by_code().get(unit)
+            shown = org.name if org else unit
+            items = queries.due_items(self.store.engine, unit, today)
         counts = {light: sum(d.light == light for d in items) for light in ("red", "yellow")}
         self.query_one("#due-title", Static).update(
             _("{unit}: due now {yellow}, late {red} (today {today})").format(
-                unit=org.name if org else unit,
-                yellow=counts["yellow"],
-                red=counts["red"],
-                today=today.isoformat(),
+                unit=shown, yellow=counts["yellow"], red=counts["red"], today=today.isoformat()
             )
         )
         table = self.query_one("#due", DataTable)
         table.clear()
+        with_unit = bool(self.query("#home-village"))
         for due in items:
             name = due.item.name_en if language() == "en" else due.item.name
-            table.add_row(
+            cells = [
                 light_cell(due.light),
+                *([unit_name(due.org_code, short=True)] if with_unit else []),
                 name,
                 due.period,
                 due.deadline.isoformat(),
                 "" if due.light == "green" else days_left(due.deadline, today),
-                key=f"{due.item.code}|{due.period}",
-            )
+            ]
+            table.add_row(*cells, key=f"{due.item.code}|{due.period}|{due.org_code}")
         self._show_attention(today)
+
+    def village_codes(self) -> list[str]:
+        """The units a town device's home covers (every village and community)."""
+        return list(self.villages)
 
     def _attention_scope(self) -> str:
         """Whose warnings and reminders the home lists: the unit's own for a clerk; for a
@@ -300,11 +323,11 @@ class HomeScreen(SanwuScreen):
         if table.row_count == 0:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        code, period = str(key).split("|")
+        code, period, org_code = str(key).split("|")
         identity = self.store.identity
         values = {"catalog_code": code, "period": period}
         if identity is not None and len(identity.scope) < 12:
-            values["org_code"] = self.unit()
+            values["org_code"] = org_code
         form = DisclosureForm(
             today=self.sanwu.today(), scope=identity.scope if identity else "", values=values
         )

@@ -30,7 +30,7 @@ from client.widgets.paged_table import STRETCH_MIN, PagedTable
 from models.orgs import in_scope, load_org_units
 from models.rules.actors import side_of
 from models.rules.refusals import Refused
-from models.rules.warnings import Step, plan, problem_items
+from models.rules.warnings import Step, is_open, plan, problem_items
 
 
 def warning_fields(scope: str) -> list[FormField]:
@@ -175,7 +175,7 @@ class WarningsScreen(SanwuScreen):
         today = self.sanwu.today()
         every = queries.list_records(self.store.engine, "warning", order_by=("reply_due",))
         self.warnings = queries.filter_warnings(every, self._filter(), today)
-        open_count = sum(w["status"] != "closed" for w in self.warnings)
+        open_count = sum(is_open(w) for w in self.warnings)
         self.query_one("#warnings-count", Static).update(
             _("Warnings: {n} open of {total}").format(n=open_count, total=len(self.warnings))
         )

@@ -52,6 +52,7 @@ __all__ = [
     "check_feedback",
     "check_warning",
     "is_legal",
+    "is_open",
     "is_overdue",
     "plan",
     "problem_items",
@@ -135,6 +136,11 @@ CREATE_READS: tuple[str, ...] = ("status",)
 of these once)."""
 OWES_ANSWER = frozenset({Status.ISSUED, Status.RECEIVED, Status.RECTIFYING, Status.RETURNED})
 """States in which the unit still owes its answer (it has not reported the work done)."""
+
+
+def is_open(warning: Mapping[str, Any]) -> bool:
+    """Not yet closed (销号): what every count of open warnings counts."""
+    return warning.get("status") != Status.CLOSED
 
 
 def is_overdue(warning: Mapping[str, Any], today: date) -> bool:

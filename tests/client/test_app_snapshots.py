@@ -154,3 +154,18 @@ def test_conflicts(enrolled: Store, snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(_app(enrolled), terminal_size=(80, 24), run_before=go)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_town_home(tmp_path: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    """Every village's late items with the village, then what waits for review."""
+    from tests.client.screens.test_supervision_screens import town_store
+
+    with town_store(tmp_path / "t") as store:
+        arrived(
+            store,
+            "disclosure",
+            disclosure(org_code="150202101201", status="submitted", submitted_on="2026-10-20"),
+        )
+        _supervision(store)
+        assert snap_compare(_app(store), terminal_size=size)

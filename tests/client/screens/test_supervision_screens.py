@@ -211,3 +211,107 @@ async def test_a_clue_from_intake_to_the_warning_it_raises(tmp_path: Path) -> No
         assert (clue["status"], clue["outcome"]) == ("concluded", "rectification")
         warning = store.get(clue["warning_id"])[1]
         assert warning["org_code"] == VILLAGE and warning["status"] == "issued"
+
+
+def town_store(home: Path) -> Store:
+    store = open_store(home)
+    store.save_identity(
+        Identity(
+            device_id="dev-t",
+            private_key=new_private_key(),
+            server_url="http://127.0.0.1:9",
+            org_code="150202101000",
+            org_name="沙尔沁镇",
+            role="town",
+            scope="150202101",
+        )
+    )
+    return store
+
+
+async def test_a_town_reviews_from_its_town_wide_home(tmp_path: Path) -> None:
+    """The town's home lists every village's late items with the village, and what
+    waits for review, oldest first; Enter opens one, x returns it with the opinion."""
+    with town_store(tmp_path / "t") as store:
+        older = arrived(
+            store,
+            "disclosure",
+            {
+                "org_code": VILLAGE,
+                "catalog_code": "FIN-01",
+                "period": "2026-09",
+                "title": "九月财务收支",
+                "status": "submitted",
+                "submitted_on": "2026-10-08",
+            },
+        )
+        arrived(
+            store,
+            "disclosure",
+            {
+                "org_code": OTHER,
+                "catalog_code": "FIN-01",
+                "period": "2026-09",
+                "title": "杨圪塄村九月财务收支",
+                "status": "submitted",
+                "submitted_on": "2026-10-20",
+            },
+        )
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            text = screen_text(app)
+            assert "沙尔沁镇各村" in text and "杨圪塄村" in text and "黑麻板村" in text
+            assert "待审核 2 条" in text
+            table = app.screen.query_one("#home-warnings", DataTable)
+            first = str(table.coordinate_to_cell_key((0, 0)).row_key.value)
+            assert first == f"review|{older}"  # the longest waiting first
+            table.focus()
+            table.move_cursor(row=0)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert {"a", "x"} <= _footer_keys(app) and "u" not in _footer_keys(app)
+            await pilot.press("x")
+            await pilot.pause()
+            app.screen.query_one("#value", Input).value = "请附上收支明细表"
+            await pilot.press("enter")
+            await pilot.pause()
+        returned = store.get(older)[1]
+        assert (returned["status"], returned["return_reason"]) == ("returned", "请附上收支明细表")
+        assert returned["reviewed_on"] == TODAY.isoformat()
+
+
+async def test_a_clerk_submits_and_reads_the_towns_opinion(enrolled: Store) -> None:
+    record_id = enrolled.add(
+        "disclosure",
+        {"catalog_code": "FIN-01", "period": "2026-09", "title": "九月财务收支"},
+    )
+    app = make_app(enrolled)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "u" in _footer_keys(app) and not {"a", "x", "w"} & _footer_keys(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert enrolled.get(record_id)[1]["status"] == "submitted"
+        assert "e" not in _footer_keys(app)  # submitted: the town's to review now
+    # Another one, returned by the town (as a pull brings it): the home says why.
+    arrived(
+        enrolled,
+        "disclosure",
+        {
+            "org_code": VILLAGE,
+            "catalog_code": "FIN-01",
+            "period": "2026-08",
+            "title": "八月财务收支",
+            "status": "returned",
+            "return_reason": "请补充公开栏照片",
+        },
+    )
+    app = make_app(enrolled)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "请补充公开栏照片" in screen_text(app)
+        assert "退回待修改 1 条" in screen_text(app)
