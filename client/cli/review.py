@@ -57,7 +57,7 @@ def cmd_waiting(args: argparse.Namespace) -> int:
             for row in queries.waiting_reviews(
                 store.engine, store.identity.scope if store.identity else ""
             )
-            if store.review.reviews(str(row["org_code"]))
+            if store.review.waits_here(str(row["org_code"]))
         ]
     if args.json:
         print_json(rows)

@@ -185,7 +185,7 @@ class HomeScreen(SanwuScreen):
         reviews = [
             row
             for row in queries.waiting_reviews(self.store.engine, scope)
-            if self.store.review.reviews(str(row["org_code"]))
+            if self.store.review.waits_here(str(row["org_code"]))
         ]
         # What the reviewing level returned, with its opinion: the unit corrects it.
         corrections = [

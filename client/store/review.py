@@ -15,7 +15,7 @@ from client.store.device import Device
 from client.store.records import Records
 from models.orgs import org_by_code
 from models.rules.actors import side_of
-from models.rules.disclosures import Step, is_reviewer, plan
+from models.rules.disclosures import Step, is_reviewer, plan, reviews_first
 from models.rules.refusals import Refused
 
 __all__ = ["Review"]
@@ -63,6 +63,15 @@ class Review:
                 self._records.edit_in(conn, disclosure_id, changes)
                 done.append(changes)
         return done
+
+    def waits_here(self, org_code: str) -> bool:
+        """Whether unit ``org_code``'s submissions wait for this device (a town's home
+        lists its villages'; the district's does not, though it may review them)."""
+        identity = self._device.identity
+        if identity is None:
+            return False
+        side = side_of(identity.actor(), org_code)
+        return reviews_first(identity.role, side, _level(org_code))
 
     def reviews(self, org_code: str) -> bool:
         """Whether this device reviews the disclosures of unit ``org_code``."""

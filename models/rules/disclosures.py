@@ -38,6 +38,7 @@ __all__ = [
     "check_disclosure",
     "is_reviewer",
     "plan",
+    "reviews_first",
 ]
 
 
@@ -138,6 +139,15 @@ def is_reviewer(side: Side | None, level: str) -> bool:
     """Whether the side reviews a disclosure of a unit of ``level``: a supervising level
     always; the unit itself only where it reviews its own."""
     return side is Side.SUPERVISOR or (side is Side.UNIT and level in SELF_REVIEWING)
+
+
+def reviews_first(role: str, side: Side | None, level: str) -> bool:
+    """Whether a device of ``role`` is where a unit of ``level``'s disclosures wait: the
+    town for its villages and communities, the unit's own reviewer for a department or
+    discipline body. (The district may review any, but does not wait on them.)"""
+    if level in SELF_REVIEWING:
+        return side is Side.UNIT
+    return side is Side.SUPERVISOR and role == "town"
 
 
 def _by_target(source: Status, target: Status) -> Transition | None:

@@ -224,3 +224,12 @@ def test_any_sequence_of_steps_keeps_a_legal_status(moves: list[tuple[str, Step]
             assert who == "town"
         current = current | changes
         assert current["status"] in {status.value for status in Status}
+
+
+def test_where_submissions_wait() -> None:
+    from models.rules.disclosures import reviews_first
+
+    assert reviews_first("town", Side.SUPERVISOR, "village")
+    assert not reviews_first("supervisor", Side.SUPERVISOR, "village")  # may, but not waited on
+    assert reviews_first("clerk", Side.UNIT, "department")
+    assert not reviews_first("clerk", Side.UNIT, "village")
