@@ -10,8 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _
@@ -19,7 +18,7 @@ from client.labels import field_name, kind_name, shown
 from client.screens.base import SanwuScreen
 from client.screens.form import errors_text
 from client.store import ConflictEntry
-from client.widgets.bindings import translate_bindings
+from client.widgets.value_dialog import ValueDialog
 from models.kinds import FieldType, kind_spec
 from sync.resolution import Choice
 
@@ -36,34 +35,6 @@ def shown_side(entry: ConflictEntry, value: Any) -> str:
     if entry.type == "deleted" and isinstance(value, bool):
         return _("deleted") if value else _("kept")
     return shown(entry.kind, entry.field, value)
-
-
-class ValueDialog(ModalScreen[str | None]):
-    """Type the value to keep; Enter keeps it, Escape gives up."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="value-cancel", tooltip="Keep deciding later"),
-    ]
-
-    def __init__(self, title: str, value: str) -> None:
-        super().__init__()
-        translate_bindings(self)
-        self.heading = title
-        self.value = value
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="value-dialog"):
-            yield Static(self.heading)
-            yield Input(self.value, id="value")
-            yield Static(_("Enter keeps this value; Esc goes back."), classes="hint")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        """Keep deciding later."""
-        self.dismiss(None)
 
 
 class ConflictsScreen(SanwuScreen):

@@ -16,9 +16,9 @@ from client.errors import RuleRefused
 from client.i18n import N_, _, label
 from client.labels import field_name, refusal_text, shown
 from client.screens.base import AppScreen, local_time
-from client.screens.conflicts import ValueDialog
 from client.screens.disclosure_form import DisclosureForm
 from client.widgets.bindings import translate_bindings
+from client.widgets.value_dialog import ValueDialog
 from models.kinds import kind_spec
 from models.rules.disclosures import TRANSITIONS, Status, Step
 

@@ -15,9 +15,9 @@ from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, label
 from client.labels import choice_options, shown, yuan
 from client.screens.base import SanwuScreen
-from client.screens.conflicts import ValueDialog
 from client.screens.form import FormField, RecordForm, errors_text, form_fields
 from client.screens.import_file import ImportScreen
+from client.widgets.value_dialog import ValueDialog
 
 STAGES = ("planning", "allocation", "review", "disbursement", "closed")
 STAGE_DATES = {

@@ -22,11 +22,11 @@ from client.errors import RuleRefused, StoreError, ValidationFailed
 from client.i18n import N_, _, label
 from client.labels import choice_options, refusal_text, unit_name
 from client.screens.base import SanwuScreen
-from client.screens.conflicts import ValueDialog
 from client.screens.form import FormField, RecordForm, errors_text, form_fields
 from client.screens.home import days_left
 from client.store.supervision import REPLY_DAYS
 from client.widgets.paged_table import STRETCH_MIN, PagedTable
+from client.widgets.value_dialog import ValueDialog
 from models.orgs import in_scope, load_org_units
 from models.rules.actors import side_of
 from models.rules.refusals import Refused

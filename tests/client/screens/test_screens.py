@@ -11,9 +11,10 @@ from textual.widgets import Checkbox, Input, SelectionList, TextArea, Tree
 
 from client.diagnostics import write_bundle
 from client.outbox import quarantine
-from client.screens.conflicts import ConflictsScreen, ValueDialog
+from client.screens.conflicts import ConflictsScreen
 from client.screens.form import RecordForm
 from client.store import Store
+from client.widgets.value_dialog import ValueDialog
 from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import TODAY, make_app, make_conflict, screen_text
 from tests.stores import arrived, import_rows
