@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -35,6 +35,7 @@ __all__ = [
     "DueItem",
     "HistoryEntry",
     "PinyinIndex",
+    "bulletins_naming",
     "count_disclosures",
     "due_items",
     "evidence_counts",
@@ -304,6 +305,25 @@ def open_warnings(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:
         engine, "warning", org_prefix=org_prefix, order_by=("reply_due",), limit=OPEN_ROWS_MAX
     )
     return [row for row in rows if is_open(row)]
+
+
+BULLETIN_DAYS = 90
+"""How long a bulletin naming a unit stays on that unit's home."""
+
+
+def bulletins_naming(engine: Engine, scope: str, today: date) -> list[dict[str, Any]]:
+    """Bulletins in force that name a unit in ``scope``, issued in the last
+    ``BULLETIN_DAYS`` days, the newest first."""
+    since = (today - timedelta(days=BULLETIN_DAYS)).isoformat()
+    prefixes = scope_prefixes(scope)
+    rows = list_records(engine, "bulletin", where={"status": "issued"}, limit=OPEN_ROWS_MAX)
+    named = [
+        row
+        for row in rows
+        if (row["issued_on"] or "") >= since
+        and any(code.startswith(p) for code in row["named_units"] for p in prefixes)
+    ]
+    return sorted(named, key=lambda row: (row["issued_on"] or "", row["id"]), reverse=True)
 
 
 def returned_disclosures(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:

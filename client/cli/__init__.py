@@ -18,7 +18,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from client.cli import attachments, home, import_export, records, review, supervision, sync
+from client.cli import (
+    attachments,
+    bulletin,
+    home,
+    import_export,
+    records,
+    review,
+    supervision,
+    sync,
+)
 from client.cli.common import Commands, Registrar, run
 
 __all__ = ["AREAS", "build_parser", "main"]
@@ -28,6 +37,7 @@ AREAS: tuple[Registrar, ...] = (
     records.register,
     supervision.register,
     review.register,
+    bulletin.register,
     sync.register,
     import_export.register,
     attachments.register,

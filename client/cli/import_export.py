@@ -98,6 +98,18 @@ def cmd_export_disclosure(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def cmd_export_bulletin(args: argparse.Namespace) -> int:
+    from client.exports.bulletin import BulletinError, export_bulletin
+
+    with open_store(args) as store:
+        try:
+            export_bulletin(store, args.id, Path(args.out), fmt=args.format)
+        except BulletinError as exc:
+            raise CliError(str(exc)) from exc
+    say(f"{args.out}: bulletin {args.id}")
+    return ExitCode.OK
+
+
 def cmd_export_payments(args: argparse.Namespace) -> int:
     from client.exports.payments import export_payments
 
@@ -128,6 +140,10 @@ def register(commands: Commands) -> None:
     which.add_argument("--period", help="every disclosure of this period, e.g. 2026-10")
     disclosure.add_argument("--format", choices=["xlsx", "html"], default="xlsx")
     disclosure.add_argument("--out", required=True, help="the file to write")
+    bulletin = export.add("bulletin", cmd_export_bulletin, "a supervision bulletin to print")
+    bulletin.add_argument("id", metavar="ID")
+    bulletin.add_argument("--format", choices=["xlsx", "html"], default="html")
+    bulletin.add_argument("--out", required=True, help="the file to write")
     payments = export.add("payments", cmd_export_payments, "a project's payments, masked")
     payments.add_argument("--project", required=True, help="the subsidy project id")
     payments.add_argument("--out", required=True, help="the .xlsx file to write")

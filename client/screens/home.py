@@ -194,11 +194,12 @@ class HomeScreen(SanwuScreen):
             if not self.store.review.reviews(str(row["org_code"]))
         ]
         warnings = queries.open_warnings(self.store.engine, scope)
+        bulletins = queries.bulletins_naming(self.store.engine, scope, today)
         reminders = queries.open_reminders(self.store.engine, scope)
         # Proposals wait for a decision: first; the rest by deadline, as many as a person
         # reads (a district's supervisor holds thousands; the count says how many).
         reminders.sort(key=lambda r: (r["proposal"] != "proposed", r["due_on"] or ""))
-        listed = len(warnings) + len(reviews) + len(corrections)
+        listed = len(warnings) + len(reviews) + len(corrections) + len(bulletins)
         self.reminders = reminders[: max(0, ATTENTION_ROWS - listed)]
         returned = sum(w["status"] == "returned" for w in warnings)
         title = _("Open warnings: {n} (returned {returned}); reminders: {reminders}").format(
@@ -208,6 +209,8 @@ class HomeScreen(SanwuScreen):
             title = _("Waiting for review: {n}; ").format(n=len(reviews)) + title
         if corrections:
             title = _("Returned to correct: {n}; ").format(n=len(corrections)) + title
+        if bulletins:
+            title = _("Named in bulletins: {n}; ").format(n=len(bulletins)) + title
         if len(self.reminders) < len(reminders):
             title += _(" (the first {shown} shown)").format(shown=len(self.reminders))
         self.query_one("#warnings-title", Static).update(title)
@@ -229,6 +232,14 @@ class HomeScreen(SanwuScreen):
                 if submitted
                 else "",
                 key=f"review|{review['id']}",
+            )
+        for bulletin in bulletins:  # a bulletin naming this unit (or, above, its units)
+            table.add_row(
+                _("Bulletin: {title}").format(title=bulletin["title"]),
+                label("bulletin", "status", "issued"),
+                bulletin["issued_on"] or "—",
+                "",
+                key=f"bulletin|{bulletin['id']}",
             )
         for returned in corrections:
             table.add_row(
