@@ -3,9 +3,10 @@
 One module per area registers its commands (``register(commands)``): records, sync
 (with queue, conflicts, status), import_export, home (enroll, passphrase, wipe,
 diagnostics, catalog, and the app when no command is given), attachments and
-supervision (warnings, clues, reminders), review (a disclosure's); common
-holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the client
-never imports central, so the top-level ``sanwu`` package adds them (``extra``).
+supervision (warnings, clues, reminders), review (a disclosure's), reports (the
+district's figures); common holds what they share. ``sanwu central`` and ``sanwu demo``
+are not here: the client never imports central, so the top-level ``sanwu`` package adds
+them (``extra``).
 
 Exit codes are sync.failures.ExitCode (0 done, 2 usage or validation, 3 offline,
 4 refused by central, 5 protocol, 6 busy); which error ends with which is each error
@@ -18,7 +19,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from client.cli import attachments, home, import_export, records, review, supervision, sync
+from client.cli import (
+    attachments,
+    home,
+    import_export,
+    records,
+    reports,
+    review,
+    supervision,
+    sync,
+)
 from client.cli.common import Commands, Registrar, run
 
 __all__ = ["AREAS", "build_parser", "main"]
@@ -28,6 +38,7 @@ AREAS: tuple[Registrar, ...] = (
     records.register,
     supervision.register,
     review.register,
+    reports.register,
     sync.register,
     import_export.register,
     attachments.register,
