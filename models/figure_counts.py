@@ -57,6 +57,8 @@ Row = Mapping[str, Any]
 
 def day_text(value: object) -> str:
     """A day as ``YYYY-MM-DD`` ("" for none): days compare as text."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, date):
         return value.isoformat()
     return str(value) if value else ""
@@ -95,8 +97,7 @@ class Scope:
         return cls(scope_prefixes(text))
 
     def holds(self, org_code: object) -> bool:
-        code = str(org_code or "")
-        return any(code.startswith(prefix) for prefix in self.prefixes)
+        return str(org_code or "").startswith(self.prefixes)
 
 
 def narrow(scope: Scope, unit: str) -> Scope:
@@ -119,6 +120,10 @@ class Facts:
     rows: Mapping[str, Sequence[Row]]
     units: Sequence[OrgUnit] = ()
     catalogue: Mapping[str, CatalogItem] = field(default_factory=dict)
+    _due: dict[tuple[Window, Scope], list[Due]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """``due_items`` once per window and scope (three figures and the reader ask)."""
 
     @classmethod
     def of(
@@ -273,6 +278,13 @@ def _periods_due(item: CatalogItem, window: Window) -> list[tuple[str, date]]:
 def due_items(facts: Facts, window: Window, scope: Scope) -> list[Due]:
     """What the units in scope owe with a deadline in the window: every periodic item of
     the catalogue that applies to the unit's level, each period due in the window."""
+    known = facts._due.get((window, scope))
+    if known is None:
+        known = facts._due[(window, scope)] = _due_items(facts, window, scope)
+    return known
+
+
+def _due_items(facts: Facts, window: Window, scope: Scope) -> list[Due]:
     periods = {
         code: _periods_due(item, window)
         for code, item in sorted(facts.catalogue.items())

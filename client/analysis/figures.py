@@ -88,27 +88,38 @@ _UNSCOPED = frozenset({"bulletin"})
 """Kinds read whatever their unit (a bulletin counts by the units it names)."""
 
 
+def _as_read(column: Any) -> Any:
+    """A column as the figures read it: a day as its stored text (they compare days as
+    ``YYYY-MM-DD``; no ``date`` made for each row)."""
+    if isinstance(column.type, sa.Date):
+        return sa.type_coerce(column, sa.String()).label(column.name)
+    return column
+
+
 def _rows(
     conn: Connection, kind: str, columns: Sequence[str], where: Any, scope: Scope
 ) -> list[dict[str, Any]]:
     t = _table(kind)
     scoped = sa.true() if kind in _UNSCOPED else _in_scope(t, scope)
-    query = sa.select(*(t.c[name] for name in columns)).where(t.c.deleted.is_(False), scoped, where)
-    return [dict(row._mapping) for row in conn.execute(query)]
+    query = sa.select(*(_as_read(t.c[name]) for name in columns)).where(
+        t.c.deleted.is_(False), scoped, where
+    )
+    result = conn.execute(query)
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result]
 
 
 def facts(engine: Engine, window: Window, scope: Scope) -> Facts:
     """What the figures of ``window`` and ``scope`` count, read from the store."""
-    empty = Facts({}, load_org_units(), load_catalog())
-    periods = frozenset(due.period for due in due_items(empty, window, scope))
+    rows: dict[str, list[dict[str, Any]]] = {}
+    found = Facts(rows, load_org_units(), load_catalog())
+    # What is due reads no record: worked out first (and kept), it names the periods read.
+    periods = frozenset(due.period for due in due_items(found, window, scope))
     with engine.connect() as conn:
-        rows = {
-            kind: _rows(
-                conn, kind, columns, _WANTED[kind](_table(kind), window, scope, periods), scope
-            )
-            for kind, columns in reads().items()
-        }
-    return Facts(rows, empty.units, empty.catalogue)
+        for kind, columns in reads().items():
+            wanted = _WANTED[kind](_table(kind), window, scope, periods)
+            rows[kind] = _rows(conn, kind, columns, wanted, scope)
+    return found
 
 
 def figures(engine: Engine, window: Window, scope: Scope) -> dict[str, int]:
