@@ -12,10 +12,11 @@ two items: FIN-02 (monthly, due the 10th) and VIL-04 (quarterly, due the 20th).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
-from models.catalog import CatalogItem, packaged_catalog
+from models.catalog import CatalogItem, deadline_for, packaged_catalog, period_for
 from models.figure_counts import Scope, Window
 
 V1 = "150202101200"  # 黑麻板村
@@ -32,6 +33,22 @@ ITEMS = ("FIN-02", "VIL-04")
 
 def catalogue() -> dict[str, CatalogItem]:
     return {code: packaged_catalog()[code] for code in ITEMS}
+
+
+def periods_due(items: Mapping[str, CatalogItem], start: date, end: date) -> set[tuple[str, str]]:
+    """(item, period) of every periodic item whose deadline falls from ``start`` to
+    ``end``, found day by day (the slow way round: what the figures are checked by)."""
+    found = set()
+    for code, item in items.items():
+        if item.period == "on_event":
+            continue
+        day = start - timedelta(days=400)
+        while day <= end:
+            period = period_for(item.period, day)
+            if start <= deadline_for(item, period) <= end:
+                found.add((code, period))
+            day += timedelta(days=1)
+    return found
 
 
 def rid(name: str) -> str:
