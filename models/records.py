@@ -441,6 +441,11 @@ class WarningFields(SQLModel):
     ] = ""
     sms: Annotated[bool, Label(N_("Remind by SMS too"))] = False
     """Asks central to send the unit's contact an SMS when the warning arrives."""
+    on_paper: Annotated[
+        bool, Label(N_("Delivered on paper too")), Aliases("线下送达", "纸质送达")
+    ] = False
+    """Printed and handed to the unit as well (线下提醒通知单, when it is a reminder
+    letter or a notice): the district's figures count those."""
     received_on: Annotated[date | None, Label(N_("Signed on")), Managed(), Aliases("签收日期")] = (
         None
     )
@@ -634,6 +639,9 @@ class ReminderFields(SQLModel):
         str, Label(N_("Status")), Choices({"open": "未办结", "closed": "已办结"}), Managed()
     ] = "open"
     closed_on: Annotated[date | None, Label(N_("Closed on")), Managed()] = None
+    sms_on: Annotated[date | None, Label(N_("SMS sent on")), Managed()] = None
+    """The day the daily pass moved it to an SMS to the unit's contact (none: it never
+    went to SMS)."""
     proposal: Annotated[
         str,
         Label(N_("Proposed warning")),

@@ -1,6 +1,7 @@
 """What schema version 3 of the record tables adds, for migrations only: a disclosure's
-town review (submitted, published and by whom, the reviewer's opinion), and two kinds
-(supervision bulletins, duty score adjustments).
+town review (submitted, published and by whom, the reviewer's opinion), the days the
+district's figures count (a verdict's, a reminder's SMS step) and a document delivered
+on paper, and two kinds (supervision bulletins, duty score adjustments).
 
 Both migration trees apply it from here (central 0008, local l0012), so the two ends
 stay identical. A frozen snapshot, as ``schema_v1`` and ``schema_v2`` are.
@@ -14,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from models.schema_v2 import WIDE
+from models.schema_v2 import _bool as bool_column
 from models.schema_v2 import _date as date_column
 from models.schema_v2 import _int as int_column
 from models.schema_v2 import _json as json_column
@@ -28,6 +30,8 @@ ADDED_COLUMNS: dict[str, list[tuple[str, Callable[[str], sa.Column[Any]]]]] = {
         ("return_reason", text_column),
     ],
     "feedback": [("judged_on", date_column)],
+    "warning": [("on_paper", bool_column)],
+    "reminder": [("sms_on", date_column)],
 }
 """Columns added to version 2's tables."""
 

@@ -3,9 +3,10 @@
 One module per area registers its commands (``register(commands)``): records, sync
 (with queue, conflicts, status), import_export, home (enroll, passphrase, wipe,
 diagnostics, catalog, and the app when no command is given), attachments and
-supervision (warnings, clues, reminders), review (a disclosure's); common
-holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the client
-never imports central, so the top-level ``sanwu`` package adds them (``extra``).
+supervision (warnings, clues, reminders), review (a disclosure's), reports (the
+district's figures); common holds what they share. ``sanwu central`` and ``sanwu demo``
+are not here: the client never imports central, so the top-level ``sanwu`` package adds
+them (``extra``).
 
 Exit codes are sync.failures.ExitCode (0 done, 2 usage or validation, 3 offline,
 4 refused by central, 5 protocol, 6 busy); which error ends with which is each error
@@ -24,6 +25,7 @@ from client.cli import (
     home,
     import_export,
     records,
+    reports,
     review,
     supervision,
     sync,
@@ -38,6 +40,7 @@ AREAS: tuple[Registrar, ...] = (
     supervision.register,
     review.register,
     bulletin.register,
+    reports.register,
     sync.register,
     import_export.register,
     attachments.register,

@@ -50,6 +50,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
             "problems": "\n".join(args.problem),
             "reply_due": _day(args.reply_due, "--reply-due").isoformat(),
             "sms": args.sms,
+            "on_paper": args.paper,
             "doc_no": args.doc_no or "",
             "issued_by": identity.org_name if identity else "",
         }
@@ -238,6 +239,11 @@ def register(commands: Commands) -> None:
     issue.add_argument("--problem", action="append", required=True, metavar="P")
     issue.add_argument("--reply-due", required=True, metavar="DATE")
     issue.add_argument("--sms", action="store_true", help="also remind the unit's contact by SMS")
+    issue.add_argument(
+        "--paper",
+        action="store_true",
+        help="also delivered on paper (线下送达: printed, handed over)",
+    )
     issue.add_argument("--doc-no", metavar="N", help="the document's number (文号)")
     listing = warning.add("list", cmd_warning_list, "warnings, with filters")
     listing.add_argument("--status")

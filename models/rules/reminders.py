@@ -279,7 +279,7 @@ def _escalation(reminder: Mapping[str, Any], today: date, settings: Settings) ->
     if step in ("online", "sms") and age >= settings.propose_after_days:
         return {"step": "proposed", "proposal": "proposed"}
     if step == "online" and age >= settings.sms_after_days:
-        return {"step": "sms"}
+        return {"step": "sms", "sms_on": today.isoformat()}
     return {}
 
 

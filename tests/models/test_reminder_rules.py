@@ -86,6 +86,7 @@ def test_a_year_of_days() -> None:
     january = reminders[(VILLAGE.code, "catalog_item", "FIN-02", "2026-01")]
     assert january["raised_on"] == "2026-02-11" and january["due_on"] == "2026-02-10"
     assert (january["id"], date(2026, 2, 14)) in sms
+    assert january["sms_on"] == "2026-02-14", "the SMS step keeps its day (the figures count it)"
     assert (january["id"], date(2026, 2, 21)) in proposed
     assert (january["status"], january["closed_on"]) == ("closed", "2026-03-05")
     # Never published: every month of the year raises its own, and stays open.
@@ -141,6 +142,20 @@ def test_the_steps_wait_the_days_configured() -> None:
         steps.append([c.get("step") for _id, c in plan.update])
         current = carry_out(current, plan, today)
     assert steps == [["sms"], ["proposed"]]
+    (reminder,) = current.reminders.values()
+    assert reminder["sms_on"] == "2026-02-12"
+
+
+def test_a_reminder_proposed_without_its_sms_step_keeps_no_sms_day() -> None:
+    """The pass did not run between raising and proposing: no SMS went, none is dated."""
+    current = world(catalogue={"FIN-02": MONTHLY}, indicators=[], units=[VILLAGE])
+    day = date(2026, 2, 11)
+    current = carry_out(current, plan_pass(current, day), day)
+    late = day + timedelta(days=10)
+    plan = plan_pass(current, late)
+    assert plan.sms == [] and [c for _id, c in plan.update] == [
+        {"step": "proposed", "proposal": "proposed"}
+    ]
 
 
 @settings(max_examples=30, deadline=None)

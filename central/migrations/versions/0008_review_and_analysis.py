@@ -1,5 +1,5 @@
-"""A disclosure's town review; supervision bulletins and duty score adjustments
-(models.schema_v3).
+"""A disclosure's town review; the days the district's figures count and a document
+delivered on paper; supervision bulletins and duty score adjustments (models.schema_v3).
 
 Revision ID: 0008
 Revises: 0007

@@ -1,5 +1,6 @@
-"""A disclosure's town review; supervision bulletins and duty score adjustments
-(models.schema_v3, as central's 0008), with this home's natural-key index.
+"""A disclosure's town review; the days the district's figures count and a document
+delivered on paper; supervision bulletins and duty score adjustments (models.schema_v3,
+as central's 0008), with this home's natural-key index.
 
 Revision ID: l0012
 Revises: l0011

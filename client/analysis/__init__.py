@@ -1,0 +1,1 @@
+"""read-only analyses over the store for screens and reports"""

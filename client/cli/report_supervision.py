@@ -1,0 +1,110 @@
+"""``sanwu report supervision [--from D] [--to D] [--unit PREFIX] [--json | --xlsx FILE]``:
+the district's figures (``models.figures``) counted over this home's records, for a
+window of days (both ends included; default this year to today) and this device's
+scope, narrowed to ``--unit``. Text lists each figure's key, count and label;
+``--json`` prints exactly the keys; ``--xlsx`` writes the office's sheet."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from client.cli.common import CliError, Commands, open_store, print_json, say
+from sync.failures import ExitCode
+
+if TYPE_CHECKING:
+    from models.figure_counts import Scope, Window
+
+__all__ = ["register"]
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+"""Days outside these are typing mistakes (the catalogue's periods stop there)."""
+
+
+def _day(text: str | None, flag: str, default: date) -> date:
+    if text is None:
+        return default
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{flag}: write a date like 2026-12-05") from None
+    if not EARLIEST <= day <= LATEST:
+        raise CliError(f"{flag}: a date between {EARLIEST} and {LATEST}")
+    return day
+
+
+def window_of(args: argparse.Namespace, today: date) -> Window:
+    """--from and --to, both included (default: today, and 1 January of --to's year)."""
+    from models.figure_counts import Window
+
+    end = _day(args.to, "--to", today)
+    start = _day(args.from_, "--from", date(end.year, 1, 1))
+    if start > end:
+        raise CliError(f"--from {start} is after --to {end}")
+    return Window(start, end)
+
+
+def scope_of(device_scope: str | None, unit: str | None) -> Scope:
+    """This device's scope (a home not enrolled: every unit), narrowed to ``--unit``."""
+    from models.figure_counts import Scope, narrow
+
+    scope = Scope.parse(device_scope) if device_scope is not None else Scope(("",))
+    if not unit:
+        return scope
+    if not (unit.isascii() and unit.isdigit() and len(unit) <= 12):
+        raise CliError(f"--unit: a unit's code or a prefix of one (digits), not {unit!r}")
+    narrowed = narrow(scope, unit)
+    if not narrowed.prefixes:
+        raise CliError(f"--unit {unit} is outside this device's scope ({device_scope})")
+    return narrowed
+
+
+def units_text(scope: Scope) -> str:
+    """The units a scope covers, as people name them."""
+    from client.i18n import _
+    from client.labels import unit_name
+
+    if "" in scope.prefixes:
+        return _("every unit")
+    return "、".join(unit_name(prefix.ljust(12, "0")) for prefix in scope.prefixes)
+
+
+def cmd_supervision(args: argparse.Namespace) -> int:
+    from client.analysis.figures import figures
+    from client.i18n import _, language, set_language
+    from models.figures import FIGURES
+
+    set_language(args.lang)
+    window = window_of(args, date.today())
+    with open_store(args) as store:
+        identity = store.identity
+        scope = scope_of(identity.scope if identity else None, args.unit)
+        counted = figures(store.engine, window, scope)
+    if args.json:
+        print_json(counted)
+        return ExitCode.OK
+    period = _("{start} to {end}").format(start=window.start, end=window.end)
+    if args.xlsx:
+        from client.exports.figures import export_figures
+
+        export_figures(counted, period=period, units=units_text(scope), path=Path(args.xlsx))
+        say(args.xlsx)
+        return ExitCode.OK
+    say(f"{period}  {units_text(scope)}")
+    width = max(len(fig.key) for fig in FIGURES)
+    for fig in FIGURES:
+        say(f"{fig.key:<{width}}  {counted[fig.key]:>7}  {fig.label(language())}")
+    return ExitCode.OK
+
+
+def register(report: Commands) -> None:
+    sub = report.add("supervision", cmd_supervision, "the district's supervision figures")
+    sub.add_argument("--from", dest="from_", metavar="D", help="first day (default: 1 January)")
+    sub.add_argument("--to", metavar="D", help="last day, included (default: today)")
+    sub.add_argument("--unit", metavar="PREFIX", help="a unit's code or a town's 9 digits")
+    out = sub.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="exactly the figures' keys and counts")
+    out.add_argument("--xlsx", metavar="FILE", help="write the figures to an .xlsx sheet")
