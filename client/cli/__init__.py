@@ -3,8 +3,9 @@
 One module per area registers its commands (``register(commands)``): records, sync
 (with queue, conflicts, status), import_export, home (enroll, passphrase, wipe,
 diagnostics, catalog, and the app when no command is given), attachments and
-supervision (warnings, clues, reminders), review (a disclosure's); common
-holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the client
+supervision (warnings, clues, reminders), review (a disclosure's), duty (the duty
+list and its items' scores) and reports (``sanwu report duty``); common holds what they
+share. ``sanwu central`` and ``sanwu demo`` are not here: the client
 never imports central, so the top-level ``sanwu`` package adds them (``extra``).
 
 Exit codes are sync.failures.ExitCode (0 done, 2 usage or validation, 3 offline,
@@ -18,7 +19,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from client.cli import attachments, home, import_export, records, review, supervision, sync
+from client.cli import (
+    attachments,
+    duty,
+    home,
+    import_export,
+    records,
+    reports,
+    review,
+    supervision,
+    sync,
+)
 from client.cli.common import Commands, Registrar, run
 
 __all__ = ["AREAS", "build_parser", "main"]
@@ -28,6 +39,8 @@ AREAS: tuple[Registrar, ...] = (
     records.register,
     supervision.register,
     review.register,
+    duty.register,
+    reports.register,
     sync.register,
     import_export.register,
     attachments.register,

@@ -56,6 +56,7 @@ __all__ = [
     "UnitScore",
     "evidence_span",
     "item_score",
+    "item_span",
     "ranks",
     "score_table",
     "score_unit",
@@ -170,6 +171,14 @@ def evidence_span(year: int) -> tuple[date, date]:
     """The first and last day evidence may count for ``year`` (of any indicator): a read
     of the records may keep to these."""
     return date(year - 1, 1, 1), year_close(year)
+
+
+def item_span(indicator: Indicator, year: int) -> tuple[date, date]:
+    """The first and last day a record of ``indicator`` may count for ``year``: from its
+    first due date's window to the year's close (an ongoing indicator's: the year)."""
+    if indicator.deadline == "ongoing":
+        return date(year, 1, 1), date(year, 12, 31)
+    return _year_plan(indicator, year)[1], year_close(year)
 
 
 def year_of(indicator: Indicator, day: date) -> int:

@@ -21,6 +21,7 @@ from models.rules.scoring import (
     Status,
     evidence_span,
     item_score,
+    item_span,
     ranks,
     score_table,
     score_unit,
@@ -219,6 +220,11 @@ def test_the_year_a_record_counts_for() -> None:
     assert year_of(ONGOING, date(2026, 5, 1)) == 2026
     first, last = evidence_span(2026)
     assert first <= date(2025, 4, 1) and last == date(2027, 1, 31)
+    assert item_span(PLAN, 2026) == (date(2025, 4, 1), date(2027, 1, 31))
+    assert item_span(ONGOING, 2026) == (date(2026, 1, 1), date(2026, 12, 31))
+    for indicator in load_indicators():
+        start, end = item_span(indicator, 2026)
+        assert first <= start and end <= last
 
 
 # ---- properties -------------------------------------------------------------------------------
