@@ -123,6 +123,38 @@ def _supervision_elsewhere(store: Store) -> None:
     )
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_duty_scores(tmp_path: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    from tests.client.screens.test_duty_scores_screen import this_years_evidence
+    from tests.client.screens.test_supervision_screens import supervisor_store
+
+    with supervisor_store(tmp_path / "s") as store:
+        this_years_evidence(store)
+
+        async def go(pilot: Any) -> None:
+            await pilot.press("4", "t")
+            await pilot.pause()
+
+        assert snap_compare(_app(store), terminal_size=size, run_before=go)
+
+
+def test_duty_unit(tmp_path: Path, snap_compare: Any) -> None:
+    from tests.client.screens.test_duty_scores_screen import this_years_evidence
+    from tests.client.screens.test_supervision_screens import supervisor_store
+
+    with supervisor_store(tmp_path / "s") as store:
+        this_years_evidence(store)
+
+        async def go(pilot: Any) -> None:
+            await pilot.press("4", "t", "enter")
+            await pilot.pause()
+            items = pilot.app.screen.query_one("#unit-items")
+            items.move_cursor(row=items.get_row_index("ZT-026"))
+            await pilot.pause()
+
+        assert snap_compare(_app(store), terminal_size=(80, 24), run_before=go)
+
+
 def test_disclosure_form(enrolled: Store, snap_compare: Any) -> None:
     async def fill(pilot: Any) -> None:
         await pilot.press("2", "n")
@@ -154,35 +186,3 @@ def test_conflicts(enrolled: Store, snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(_app(enrolled), terminal_size=(80, 24), run_before=go)
-
-
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_duty_scores(tmp_path: Path, snap_compare: Any, size: tuple[int, int]) -> None:
-    from tests.client.screens.test_duty_scores_screen import this_years_evidence
-    from tests.client.screens.test_supervision_screens import supervisor_store
-
-    with supervisor_store(tmp_path / "s") as store:
-        this_years_evidence(store)
-
-        async def go(pilot: Any) -> None:
-            await pilot.press("4", "t")
-            await pilot.pause()
-
-        assert snap_compare(_app(store), terminal_size=size, run_before=go)
-
-
-def test_duty_unit(tmp_path: Path, snap_compare: Any) -> None:
-    from tests.client.screens.test_duty_scores_screen import this_years_evidence
-    from tests.client.screens.test_supervision_screens import supervisor_store
-
-    with supervisor_store(tmp_path / "s") as store:
-        this_years_evidence(store)
-
-        async def go(pilot: Any) -> None:
-            await pilot.press("4", "t", "enter")
-            await pilot.pause()
-            items = pilot.app.screen.query_one("#unit-items")
-            items.move_cursor(row=items.get_row_index("ZT-026"))
-            await pilot.pause()
-
-        assert snap_compare(_app(store), terminal_size=(80, 24), run_before=go)
