@@ -6,12 +6,14 @@ distinct set of them); a test holds it to that."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from models.catalog import load_catalog
+from models.duty import applies_to, indicator_by_code
 from models.field_rules import fits
 from models.fields import FieldError
 from models.kinds import WireValue
+from models.orgs import org_by_code
 from models.records import STAGE_DATES
 
 __all__ = ["CROSS_CHECKS", "CROSS_FIELDS", "Check"]
@@ -93,12 +95,44 @@ def _check_catalog_item(record: Mapping[str, WireValue]) -> list[FieldError]:
     return []
 
 
+def _check_adjustment(record: Mapping[str, WireValue]) -> list[FieldError]:
+    """A duty item's score is of an indicator that applies to the unit, and at most its
+    points."""
+    indicator = indicator_by_code().get(str(record.get("indicator_code") or ""))
+    if indicator is None:
+        return []
+    unit = org_by_code().get(str(record.get("org_code") or ""))
+    if unit is not None and not applies_to(indicator, unit.level):
+        return [
+            FieldError(
+                "indicator_code",
+                "not_applicable",
+                f"indicator {indicator.code} does not apply to a unit of level {unit.level}",
+            )
+        ]
+    points = record.get("points")
+    try:
+        over = isinstance(points, str) and Decimal(points) > Decimal(str(indicator.points))
+    except InvalidOperation:
+        over = False  # not a number: the field's own rule says so
+    if over:
+        return [
+            FieldError(
+                "points",
+                "over_points",
+                f"points must not exceed indicator {indicator.code}'s {indicator.points:g}",
+            )
+        ]
+    return []
+
+
 CROSS_CHECKS: Mapping[str, Check] = {
     "disclosure": _check_disclosure,
     "subsidy_project": _check_project,
     "subsidy_payment": _check_payment,
     "warning": _check_warning,
     "catalog_item": _check_catalog_item,
+    "duty_adjustment": _check_adjustment,
 }
 
 CROSS_FIELDS: Mapping[str, tuple[str, ...]] = {
@@ -107,5 +141,6 @@ CROSS_FIELDS: Mapping[str, tuple[str, ...]] = {
     "subsidy_payment": ("standard", "quantity", "amount_fen"),
     "warning": ("issued_on", "reply_due"),
     "catalog_item": ("period", "deadline_day", "event_days"),
+    "duty_adjustment": ("org_code", "indicator_code", "points"),
 }
 """The fields each check across fields reads (``cross_check``); a test holds them to it."""

@@ -8,6 +8,13 @@ The list in ``data/duty_indicators.json`` is illustrative for the demo.
 ``deadline`` is one of: ``MM-DD`` (due that day each year), ``quarterly`` /
 ``half_year`` (by the last day of each quarter / half-year), ``yearly`` (by
 12-31) or ``ongoing`` (recorded as it happens, never locks).
+
+An indicator applies to the units of the levels ``DUTY_LEVELS`` gives its
+responsibility, unless its entry names its own (``"levels": ["village"]``): which
+units are scored is the list's data, not code. Evidence counts for a due date when it
+occurred in that due date's window (``window_start``): after the due date before it
+(the previous year's last one for a year's first) and on or before it. The reminder
+pass and the scores read the same windows.
 """
 
 from __future__ import annotations
@@ -22,16 +29,23 @@ from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
 
+from models.orgs import LEVELS as _UNIT_LEVELS
+
 __all__ = [
+    "DUTY_LEVELS",
     "RESPONSIBILITIES",
     "SUBJECTS",
     "YELLOW_DAYS",
     "Indicator",
+    "applies_to",
     "due_dates",
     "indicator_by_code",
+    "indicators_for",
     "load_indicators",
+    "scored_levels",
     "total_points",
     "traffic_light",
+    "window_start",
 ]
 
 RESPONSIBILITIES: Mapping[str, str] = MappingProxyType(
@@ -40,6 +54,12 @@ RESPONSIBILITIES: Mapping[str, str] = MappingProxyType(
 SUBJECTS: Mapping[str, str] = MappingProxyType(
     {"team": "领导班子", "secretary": "书记", "member": "班子成员", "discipline": "纪检监察组织"}
 )
+DUTY_LEVELS: Mapping[str, str] = MappingProxyType(
+    {"main": "department", "supervisory": "discipline"}
+)
+"""Which units the duty list scores by default: main responsibility the departments,
+supervisory responsibility the discipline bodies (DOMAIN.md: 77 departments, 24 bodies).
+An indicator's own ``levels`` in the data replace this for it."""
 _SUBJECT_RESPONSIBILITY = {
     "team": "main",
     "secretary": "main",
@@ -64,6 +84,8 @@ class Indicator:
     points: float
     deadline: str
     evidence: str
+    levels: tuple[str, ...] = ()
+    """The unit levels it applies to (``applies_to``); the data's, else by responsibility."""
 
 
 def _check(ind: Indicator) -> None:
@@ -72,6 +94,8 @@ def _check(ind: Indicator) -> None:
         and ind.points > 0
         and (ind.deadline in _PERIODIC_DEADLINES or _MONTH_DAY.fullmatch(ind.deadline) is not None)
         and ind.code.startswith("ZT-" if ind.responsibility == "main" else "JD-")
+        and bool(ind.levels)
+        and set(ind.levels) <= _UNIT_LEVELS
     )
     if not ok:
         raise ValueError(f"duty_indicators.json: bad indicator {ind.code!r}")
@@ -93,6 +117,11 @@ def load_indicators() -> tuple[Indicator, ...]:
             points=float(entry["points"]),
             deadline=str(entry["deadline"]),
             evidence=str(entry["evidence"]),
+            levels=tuple(
+                str(level)
+                for level in entry.get("levels")
+                or [DUTY_LEVELS.get(str(entry["responsibility"]), "")]
+            ),
         )
         for entry in raw["indicators"]
     )
@@ -111,6 +140,23 @@ def _by_code() -> Mapping[str, Indicator]:
 def indicator_by_code() -> Mapping[str, Indicator]:
     """Read-only lookup by code (``ZT-001``, ``JD-001``...)."""
     return _by_code()
+
+
+def applies_to(indicator: Indicator, level: str) -> bool:
+    """Whether the indicator scores units of ``level`` (department, discipline...)."""
+    return level in indicator.levels
+
+
+@cache
+def indicators_for(level: str) -> tuple[Indicator, ...]:
+    """The indicators that apply to units of ``level``, in list order (none: not scored)."""
+    return tuple(ind for ind in load_indicators() if applies_to(ind, level))
+
+
+@cache
+def scored_levels() -> frozenset[str]:
+    """The unit levels at least one indicator applies to."""
+    return frozenset(level for ind in load_indicators() for level in ind.levels)
 
 
 def total_points(subject: str | None = None) -> float:
@@ -134,6 +180,16 @@ def due_dates(indicator: Indicator, year: int) -> tuple[date, ...]:
     month, day = (int(part) for part in rule.split("-"))
     # 02-29 (or a 31st in a short month) falls on the month's last day.
     return (date(year, month, min(day, calendar.monthrange(year, month)[1])),)
+
+
+def window_start(indicator: Indicator, due: date) -> date:
+    """The first day whose evidence counts for ``due``: the day after the indicator's due
+    date before it (in the same year or, for a year's first, the year before), or the
+    year's first day when there is none (an ``ongoing`` indicator's window is its year)."""
+    earlier = [
+        day for year in (due.year - 1, due.year) for day in due_dates(indicator, year) if day < due
+    ]
+    return max(earlier) + timedelta(days=1) if earlier else date(due.year, 1, 1)
 
 
 def traffic_light(deadline: date, today: date, *, done: bool) -> str:

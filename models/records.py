@@ -742,7 +742,8 @@ class Bulletin(RecordColumns, BulletinFields, table=True):
 class DutyAdjustmentFields(SQLModel):
     """A supervisor's score for one duty item of one unit and year (逐项赋分), in place
     of the score its evidence earns, with the reason; the record's versions are the
-    history. Locked once the year closes (``models.rules.scoring``)."""
+    history. Scored by ``models.rules.scoring``; locked once the year closes
+    (``models.rules.duty``)."""
 
     year: Annotated[int, Label(N_("Year")), Required()] = 0
     indicator_code: Annotated[

@@ -3,10 +3,10 @@
 One module per area registers its commands (``register(commands)``): records, sync
 (with queue, conflicts, status), import_export, home (enroll, passphrase, wipe,
 diagnostics, catalog, and the app when no command is given), attachments and
-supervision (warnings, clues, reminders), review (a disclosure's), reports (the
-district's figures); common holds what they share. ``sanwu central`` and ``sanwu demo``
-are not here: the client never imports central, so the top-level ``sanwu`` package adds
-them (``extra``).
+supervision (warnings, clues, reminders), review (a disclosure's), bulletin, duty (the
+duty list and its items' scores) and reports (``sanwu report supervision|duty``); common
+holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the client
+never imports central, so the top-level ``sanwu`` package adds them (``extra``).
 
 Exit codes are sync.failures.ExitCode (0 done, 2 usage or validation, 3 offline,
 4 refused by central, 5 protocol, 6 busy); which error ends with which is each error
@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from client.cli import (
     attachments,
     bulletin,
+    duty,
     home,
     import_export,
     records,
@@ -40,6 +41,7 @@ AREAS: tuple[Registrar, ...] = (
     supervision.register,
     review.register,
     bulletin.register,
+    duty.register,
     reports.register,
     sync.register,
     import_export.register,

@@ -15,9 +15,19 @@ from textual.widgets import DataTable, Static, Tree
 from client import queries
 from client.i18n import N_, _, language
 from client.screens.base import SanwuScreen
+from client.screens.duty_scores import DutyScoresScreen, DutyUnitScreen
 from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.home import LIGHTS
-from models.duty import SUBJECTS, Indicator, due_dates, load_indicators, total_points, traffic_light
+from models.duty import (
+    SUBJECTS,
+    Indicator,
+    due_dates,
+    indicators_for,
+    load_indicators,
+    total_points,
+    traffic_light,
+)
+from models.orgs import org_by_code
 
 _SUBJECT_MSGIDS = {
     "team": N_("Leadership team"),
@@ -29,6 +39,11 @@ _SUBJECT_MSGIDS = {
 
 def evidence_fields() -> list[FormField]:
     return form_fields("duty_evidence", fixed=("indicator_code",))
+
+
+def _scored(org_code: str) -> bool:
+    unit = org_by_code().get(org_code)
+    return unit is not None and bool(indicators_for(unit.level))
 
 
 def indicator_light(indicator: Indicator, today: date, count: int) -> str:
@@ -47,6 +62,13 @@ class DutyScreen(SanwuScreen):
     HELP = N_("Duty evidence: one record per matter, as it happens; lights show deadlines.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "Record", id="duty-new", tooltip="Record evidence for the indicator"),
+        Binding(
+            "t",
+            "scores",
+            "Scores",
+            id="duty-scores",
+            tooltip="Scores, ranks and missing items (逐项赋分)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -143,6 +165,12 @@ class DutyScreen(SanwuScreen):
             )
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        if action == "scores":
+            identity = self.store.identity
+            if identity is None:
+                return False
+            # A unit's clerk sees its own items, when the duty list scores its kind.
+            return identity.role != "clerk" or _scored(identity.org_code)
         if action == "new":
             identity = self.store.identity
             if identity is not None and identity.role == "support":
@@ -164,3 +192,14 @@ class DutyScreen(SanwuScreen):
                 fixed={"indicator_code": indicator.code},
             )
         )
+
+    def action_scores(self) -> None:
+        """Scores, ranks and missing items: the table, or a unit's own items."""
+        identity = self.store.identity
+        if identity is None:
+            return
+        year = self.sanwu.today().year
+        if identity.role == "clerk":
+            self.app.push_screen(DutyUnitScreen(identity.org_code, year))
+        else:
+            self.app.push_screen(DutyScoresScreen(year))

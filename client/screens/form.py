@@ -70,6 +70,8 @@ ERROR_TEXT: Mapping[str, str] = {
     "amount_mismatch": N_("Amount is not standard times quantity."),
     "unknown_catalog_item": N_("Not a catalogue item."),
     "unknown_indicator": N_("Not a duty indicator."),
+    "not_applicable": N_("This duty indicator does not apply to this unit."),
+    "over_points": N_("More than the indicator's points."),
     "out_of_scope": N_("This unit is outside what this device may write."),
     "read_only": N_("Support devices only read records."),
 }

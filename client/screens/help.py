@@ -16,7 +16,14 @@ from client.widgets.nav_bar import SCREENS
 
 
 def _key_name(key: str) -> str:
-    names = {"slash": "/", "escape": "Esc", "enter": "Enter", "space": "Space"}
+    names = {
+        "slash": "/",
+        "escape": "Esc",
+        "enter": "Enter",
+        "space": "Space",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+    }
     return " / ".join(
         names.get(
             part,

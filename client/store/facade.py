@@ -25,6 +25,7 @@ from client.store.database import CHECKPOINT_WAIT, Database
 from client.store.device import Device
 from client.store.records import Records
 from client.store.review import Review
+from client.store.scoring import Scoring
 from client.store.sealing import Sealer, seal_in_clear
 from client.store.settings import get_setting, load_identity, put_setting, save_identity
 from client.store.supervision import Supervision
@@ -55,6 +56,8 @@ class Store:
         self.supervision = Supervision(self._db, self._records, self._device)
         self.review = Review(self._db, self._records, self._device)
         """The supervision loop's actions: a warning's steps, clues, proposed warnings."""
+        self.scoring = Scoring(self._db, self._records)
+        """A supervisor's score for a unit's duty item (one adjustment per unit, year, item)."""
         self._conflicts = Conflicts(self._db, self._sealer, self._device, self._records)
         self._sync = SyncSide(self._db, self._sealer, self._device, self._records, self._conflicts)
         if passphrase:

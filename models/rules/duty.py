@@ -19,6 +19,7 @@ __all__ = [
     "ADJUSTMENT_READS",
     "YEAR_CLOSES",
     "check_adjustment",
+    "year_close",
     "year_closed",
 ]
 
@@ -29,10 +30,15 @@ ADJUSTMENT_READS: tuple[str, ...] = ("year",)
 """What a create's check reads besides the unit."""
 
 
+def year_close(year: int) -> date:
+    """The last day ``year``'s items may change (and late evidence still counts)."""
+    month, day = YEAR_CLOSES
+    return date(year + 1, month, day)
+
+
 def year_closed(year: int, today: date) -> bool:
     """Whether ``year``'s items are locked on ``today``."""
-    month, day = YEAR_CLOSES
-    return today > date(year + 1, month, day)
+    return today > year_close(year)
 
 
 def _year_of(value: Any) -> int | None:

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from models.catalog import CatalogItem, deadline_for, periods_to_watch
-from models.duty import Indicator, due_dates
+from models.duty import Indicator, applies_to, due_dates, window_start
 from models.rules.actors import Side
 from models.rules.refusals import Refusal
 
@@ -39,9 +39,6 @@ __all__ = [
     "warning_owed",
 ]
 
-DUTY_LEVELS: Mapping[str, str] = {"main": "department", "supervisory": "discipline"}
-"""Which units the duty list scores: main responsibility the departments, supervisory
-responsibility the discipline bodies (DOMAIN.md: 77 departments, 24 bodies)."""
 OPEN_WARNING = frozenset({"issued", "received"})
 """A warning not yet answered: no feedback, and the unit has not reported."""
 
@@ -143,19 +140,18 @@ def indicator_owed(
     evidence: Mapping[tuple[str, str], Sequence[date]],
     today: date,
 ) -> list[Owed]:
-    """The duty indicators whose last deadline passed with no evidence recorded in the
-    window it closes (from the deadline before it, or the year's start)."""
+    """The duty indicators that apply to the unit whose last deadline passed with no
+    evidence recorded in the window it closes (``models.duty.window_start``)."""
     out = []
     for indicator in indicators:
-        if DUTY_LEVELS.get(indicator.responsibility) != unit.level:
+        if not applies_to(indicator, unit.level):
             continue
         dates = [d for year in (today.year - 1, today.year) for d in due_dates(indicator, year)]
         passed = [d for d in dates if d < today]
         if not passed:
             continue
         due = passed[-1]
-        earlier = [d for d in dates if d < due]
-        start = earlier[-1] + timedelta(days=1) if earlier else date(due.year, 1, 1)
+        start = window_start(indicator, due)
         done = evidence.get((unit.code, indicator.code), ())
         if not any(start <= day <= due for day in done):
             title = f"{indicator.name}（{due.isoformat()}前）未记实"
@@ -236,15 +232,8 @@ def is_done(reminder: Mapping[str, Any], world: World) -> bool:
         return (unit, code, period) in world.published
     if subject == "duty_indicator":
         due = date.fromisoformat(period)
-        earlier = [
-            d
-            for indicator in world.indicators
-            if indicator.code == code
-            for year in (due.year - 1, due.year)
-            for d in due_dates(indicator, year)
-            if d < due
-        ]
-        start = max(earlier) + timedelta(days=1) if earlier else date(due.year, 1, 1)
+        indicator = next((ind for ind in world.indicators if ind.code == code), None)
+        start = window_start(indicator, due) if indicator is not None else date(due.year, 1, 1)
         return any(start <= day <= due for day in world.evidence.get((unit, code), ()))
     if subject == "warning":
         warning = next((w for w in world.warnings if str(w.get("id")) == code), None)

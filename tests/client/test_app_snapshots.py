@@ -1,7 +1,7 @@
 """Snapshots with a frozen clock, at 80x24 and 120x40: a clerk's home (with a returned
 warning and a reminder), the warnings screen, a supervisor's home (what it must decide,
 whose each line is), the disclosure form, the conflict screen (a payment's account in
-conflict: only masks appear)."""
+conflict: only masks appear), the duty score table and one unit's items."""
 
 from __future__ import annotations
 
@@ -121,6 +121,38 @@ def _supervision_elsewhere(store: Store) -> None:
             "step": "sms",
         },
     )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_duty_scores(tmp_path: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    from tests.client.screens.test_duty_scores_screen import this_years_evidence
+    from tests.client.screens.test_supervision_screens import supervisor_store
+
+    with supervisor_store(tmp_path / "s") as store:
+        this_years_evidence(store)
+
+        async def go(pilot: Any) -> None:
+            await pilot.press("4", "t")
+            await pilot.pause()
+
+        assert snap_compare(_app(store), terminal_size=size, run_before=go)
+
+
+def test_duty_unit(tmp_path: Path, snap_compare: Any) -> None:
+    from tests.client.screens.test_duty_scores_screen import this_years_evidence
+    from tests.client.screens.test_supervision_screens import supervisor_store
+
+    with supervisor_store(tmp_path / "s") as store:
+        this_years_evidence(store)
+
+        async def go(pilot: Any) -> None:
+            await pilot.press("4", "t", "enter")
+            await pilot.pause()
+            items = pilot.app.screen.query_one("#unit-items")
+            items.move_cursor(row=items.get_row_index("ZT-026"))
+            await pilot.pause()
+
+        assert snap_compare(_app(store), terminal_size=(80, 24), run_before=go)
 
 
 def test_disclosure_form(enrolled: Store, snap_compare: Any) -> None:

@@ -403,6 +403,12 @@ def test_checks_across_fields_read_only_the_fields_they_declare() -> None:
         ],
         "catalog_item": [KINDS["catalog_item"].defaults() | {"period": "monthly"}],
         "clue": [KINDS["clue"].defaults() | {"status": "concluded"}],  # and an outcome
+        "duty_adjustment": [
+            KINDS["duty_adjustment"].defaults()
+            | {"org_code": "150202900001", "indicator_code": "ZT-001", "points": "3.5"},
+            KINDS["duty_adjustment"].defaults()
+            | {"org_code": "150202950001", "indicator_code": "ZT-001", "points": "1"},
+        ],
     }
     checked = {kind for kind in KINDS if cross_check(kind) is not None}
     assert checked == records.keys()
