@@ -34,6 +34,7 @@ __all__ = [
     "disclosures_on_time",
     "documents_issued",
     "documents_open",
+    "documents_open_rows",
     "documents_overdue",
     "due_items",
     "feedback_completed",
@@ -43,6 +44,7 @@ __all__ = [
     "owes_answer_on",
     "people_disciplined",
     "problems_rectified",
+    "published_days",
     "reminders_raised",
     "reminders_sms",
     "reviews",
@@ -304,14 +306,19 @@ def disclosures_due(facts: Facts, window: Window, scope: Scope) -> int:
     return len(due_items(facts, window, scope))
 
 
-def disclosures_on_time(facts: Facts, window: Window, scope: Scope) -> int:
-    published = {
+def published_days(facts: Facts, scope: Scope) -> dict[tuple[object, object, object], str]:
+    """The day each published disclosure in scope was published, by (unit, item, period)."""
+    return {
         (row.get("org_code"), row.get("catalog_code"), row.get("period")): day_text(
             row.get("published_on")
         )
         for row in facts.kind("disclosure", scope)
         if row.get("status") == "published" and row.get("published_on")
     }
+
+
+def disclosures_on_time(facts: Facts, window: Window, scope: Scope) -> int:
+    published = published_days(facts, scope)
     on_time = 0
     for due in due_items(facts, window, scope):
         day = published.get((due.org_code, due.item, due.period))
@@ -337,7 +344,8 @@ def owes_answer_on(reports: Iterable[Row], day: str) -> bool:
     return True
 
 
-def _open_on(facts: Facts, window: Window, scope: Scope) -> list[Row]:
+def documents_open_rows(facts: Facts, window: Window, scope: Scope) -> list[Row]:
+    """The documents open on the window's last day (the analysis screen ages them)."""
     last = window.last
     return [
         row
@@ -348,7 +356,7 @@ def _open_on(facts: Facts, window: Window, scope: Scope) -> list[Row]:
 
 
 def documents_open(facts: Facts, window: Window, scope: Scope) -> int:
-    return len(_open_on(facts, window, scope))
+    return len(documents_open_rows(facts, window, scope))
 
 
 def documents_overdue(facts: Facts, window: Window, scope: Scope) -> int:
@@ -358,7 +366,7 @@ def documents_overdue(facts: Facts, window: Window, scope: Scope) -> int:
         reports.setdefault(row.get("warning_id"), []).append(row)
     return sum(
         1
-        for row in _open_on(facts, window, scope)
+        for row in documents_open_rows(facts, window, scope)
         if row.get("reply_due")
         and day_text(row.get("reply_due")) < last
         and owes_answer_on(reports.get(row.get("id"), ()), last)
