@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from client import queries
 from client.i18n import _, set_language
+from client.screens.analysis import AnalysisScreen
 from client.screens.base import local_time
 from client.screens.clues import CluesScreen
 from client.screens.commands import ScreensProvider
@@ -66,6 +67,7 @@ class SanwuApp(App[int]):
         "sync": SyncScreen,
         "queue": QueueScreen,
         "clues": CluesScreen,
+        "analysis": AnalysisScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -150,10 +152,11 @@ class SanwuApp(App[int]):
     # ---- navigation ------------------------------------------------------------------
 
     def hidden_modes(self) -> frozenset[str]:
-        """Screens this device does not use: clues are the supervising side's."""
+        """Screens this device does not use: clues and analysis are the supervising side's
+        (town staff and supervisors)."""
         identity = self.store.identity
         if identity is not None and identity.role not in SUPERVISING_ROLES:
-            return frozenset({"clues"})
+            return frozenset({"clues", "analysis"})
         return frozenset()
 
     def go(self, mode: str) -> None:

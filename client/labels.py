@@ -125,6 +125,13 @@ def unit_name(code: str, *, short: bool = False) -> str:
     return name
 
 
+def units_text(prefixes: tuple[str, ...]) -> str:
+    """The units a scope's prefixes cover, as people name them (a report's, a screen's)."""
+    if "" in prefixes:
+        return _("every unit")
+    return "、".join(unit_name(prefix.ljust(12, "0")) for prefix in prefixes)
+
+
 def refusal_text(kind: str, refusal: Refusal) -> str:
     """A rule's refusal as a sentence in the current language, the same whether this
     device refused the change or central did (``OpError.rule``/``params``): statuses by

@@ -64,12 +64,9 @@ def scope_of(device_scope: str | None, unit: str | None) -> Scope:
 
 def units_text(scope: Scope) -> str:
     """The units a scope covers, as people name them."""
-    from client.i18n import _
-    from client.labels import unit_name
+    from client.labels import units_text as named
 
-    if "" in scope.prefixes:
-        return _("every unit")
-    return "、".join(unit_name(prefix.ljust(12, "0")) for prefix in scope.prefixes)
+    return named(scope.prefixes)
 
 
 def cmd_supervision(args: argparse.Namespace) -> int:

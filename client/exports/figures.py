@@ -9,10 +9,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from models.figures import FIGURES
 
-__all__ = ["export_figures"]
+__all__ = ["export_figures", "write_figures"]
 
 HEADERS = ("指标", "数值", "键", "口径")
 """The sheet's columns (the layout; the words of each row are the declarations')."""
@@ -24,6 +25,12 @@ def export_figures(counted: Mapping[str, int], *, period: str, units: str, path:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
+    write_figures(sheet, counted, period=period, units=units)
+    workbook.save(path)
+
+
+def write_figures(sheet: Worksheet, counted: Mapping[str, int], *, period: str, units: str) -> None:
+    """The figures' sheet into ``sheet`` (the analysis screen's workbook opens with it)."""
     sheet.title = "监督数据"
     sheet.append([f"三务公开监督数据（{period}）"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
@@ -41,4 +48,3 @@ def export_figures(counted: Mapping[str, int], *, period: str, units: str, path:
         sheet.column_dimensions[column].width = width
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
-    workbook.save(path)

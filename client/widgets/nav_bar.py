@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -17,6 +18,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("7", "sync", N_("Sync")),
     ("8", "queue", N_("Queue")),
     ("9", "clues", N_("Clues")),
+    ("0", "analysis", N_("Analysis")),
 )
 """(key, mode name, msgid of its label), in the order they are shown."""
 
@@ -31,16 +33,22 @@ class NavBar(Static):
     current: reactive[str] = reactive("")
     """The mode shown now."""
     hidden: reactive[frozenset[str]] = reactive(frozenset())
-    """Screens this device does not use (clues, off the supervising side)."""
+    """Screens this device does not use (clues and analysis, off the supervising side)."""
 
     def render(self) -> str:
+        shown = [
+            (key, mode, f"{key} {_(text)}")
+            for key, mode, text in SCREENS
+            if mode not in self.hidden
+        ]
+        # Each item between two spaces; when that is wider than the row (ten screens in
+        # Chinese at 80 columns), one space between items.
+        wide = sum(cell_len(item) + 2 for _key, _mode, item in shown) <= self.content_size.width
+        pad = " " if wide else ""
         parts = []
-        for key, mode, text in SCREENS:
-            if mode in self.hidden:
-                continue
-            item = f"{key} {_(text)}"
+        for _key, mode, item in shown:
             if mode == self.current:
-                parts.append(f"[@click=app.go('{mode}')][b reverse] {item} [/][/]")
+                parts.append(f"[@click=app.go('{mode}')][b reverse]{pad}{item}{pad}[/][/]")
             else:
-                parts.append(f"[@click=app.go('{mode}')] {item} [/]")
-        return "".join(parts)
+                parts.append(f"[@click=app.go('{mode}')]{pad}{item}{pad}[/]")
+        return "".join(parts) if wide else " ".join(parts)
