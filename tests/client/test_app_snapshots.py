@@ -1,7 +1,8 @@
 """Snapshots with a frozen clock, at 80x24 and 120x40: a clerk's home (with a returned
 warning and a reminder), the warnings screen, a supervisor's home (what it must decide,
 whose each line is), the disclosure form, the conflict screen (a payment's account in
-conflict: only masks appear), the duty score table and one unit's items."""
+conflict: only masks appear), the duty score table and one unit's items, the analysis
+screen."""
 
 from __future__ import annotations
 
@@ -201,3 +202,40 @@ def test_town_home(tmp_path: Path, snap_compare: Any, size: tuple[int, int]) -> 
         )
         _supervision(store)
         assert snap_compare(_app(store), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_analysis(tmp_path: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    """The figures' scenario in a supervisor's home: the figures at 120x40, the on-time
+    documents open by age at 80x24."""
+    from tests.client.test_figures import supervisor_home
+    from tests.stores import open_store
+
+    with open_store(supervisor_home(tmp_path / "s")) as store:
+
+        async def go(pilot: Any) -> None:
+            await pilot.press("0")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if size == (80, 24):
+                pilot.app.screen.query_one("#analysis-tabs").active = "tab-ages"
+                await pilot.pause()
+
+        assert snap_compare(_app(store), terminal_size=size, run_before=go)
+
+
+def test_analysis_months(tmp_path: Path, snap_compare: Any) -> None:
+    """Documents and feedback per month, both series in their colours."""
+    from tests.client.test_figures import supervisor_home
+    from tests.stores import open_store
+
+    with open_store(supervisor_home(tmp_path / "s")) as store:
+
+        async def go(pilot: Any) -> None:
+            await pilot.press("0")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            pilot.app.screen.query_one("#analysis-tabs").active = "tab-months"
+            await pilot.pause()
+
+        assert snap_compare(_app(store), terminal_size=(80, 24), run_before=go)
