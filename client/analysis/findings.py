@@ -47,7 +47,10 @@ __all__ = [
 
 MAX_LISTED = 10
 """At most this many findings of one sort are listed for a unit; the rest are counted
-(a year's window over a village that published nothing would list dozens)."""
+(a year's window over a village that published nothing would list dozens). When the
+whole text would still be longer than a bulletin's text may be, fewer are listed
+(``_SHORTER``), down to counts alone."""
+_SHORTER = (MAX_LISTED, 5, 3, 1, 0)
 
 DRAFT_FIELDS = ("title", "doc_no", "period_from", "period_to", "body", "named_units")
 """The draft's JSON: the fields ``sanwu bulletin issue --draft`` reads, nothing else."""
@@ -135,10 +138,10 @@ def _late_line(late: LateDisclosure, titles: Mapping[str, tuple[str, str]]) -> s
     )
 
 
-def _listed(lines: Sequence[str]) -> list[str]:
-    shown = list(lines[:MAX_LISTED])
-    if len(lines) > MAX_LISTED:
-        shown.append(_("… and {n} more").format(n=len(lines) - MAX_LISTED))
+def _listed(lines: Sequence[str], most: int) -> list[str]:
+    shown = list(lines[:most])
+    if len(lines) > most:
+        shown.append(_("… and {n} more").format(n=len(lines) - most))
     return shown
 
 
@@ -146,9 +149,9 @@ def _points(value: Decimal) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def unit_lines(unit: UnitFindings, found: Found) -> list[str]:
-    """The lines of one unit's findings, in the bulletin's words."""
-    lines = _listed([_late_line(late, found.titles) for late in unit.late])
+def unit_lines(unit: UnitFindings, found: Found, most: int = MAX_LISTED) -> list[str]:
+    """The lines of one unit's findings, in the bulletin's words (``most`` of a sort)."""
+    lines = _listed([_late_line(late, found.titles) for late in unit.late], most)
     docs = []
     for doc in unit.unanswered:
         title, number = found.titles.get(doc.record_id, ("", ""))
@@ -157,7 +160,7 @@ def unit_lines(unit: UnitFindings, found: Found) -> list[str]:
         else:
             text = _("Document not answered: {title} (reply due {due})")
         docs.append(text.format(title=title or doc.record_id, doc_no=number, due=doc.reply_due))
-    lines += _listed(docs)
+    lines += _listed(docs, most)
     low = unit.low_score
     if low is not None:
         lines.append(
@@ -182,7 +185,17 @@ def title_of(window: Window) -> str:
 
 
 def body_of(found: Found) -> str:
-    """The draft's text: an opening, each unit named with its findings, a closing."""
+    """The draft's text: an opening, each unit named with its findings, a closing; within
+    the length a bulletin's text may have (fewer findings listed when it must)."""
+    longest = kind_spec("bulletin").specs["body"].max_length or 0
+    for most in _SHORTER:
+        text = _body(found, most)
+        if not longest or len(text) <= longest:
+            break
+    return text
+
+
+def _body(found: Found, most: int) -> str:
     window = found.window
     if not found.units:
         return _("From {start} to {end} supervision found no problem to name.").format(
@@ -195,7 +208,8 @@ def body_of(found: Found) -> str:
     ]
     for n, unit in enumerate(found.units, 1):
         lines = [_("{n}. {unit}").format(n=_numeral(n), unit=unit_name(unit.org_code))]
-        lines += [f"  {i}. {line}" for i, line in enumerate(unit_lines(unit, found), 1)]
+        listed = unit_lines(unit, found, most)
+        lines += [f"  {i}. {line}" for i, line in enumerate(listed, 1)]
         parts.append("\n".join(lines))
     parts.append(_("The units named are to rectify these problems and report back in time."))
     return "\n\n".join(parts)

@@ -16,13 +16,14 @@ from typing import Any
 
 import pytest
 
-from client.analysis.findings import DRAFT_FIELDS, draft, gather
+from client.analysis.findings import DRAFT_FIELDS, MAX_LISTED, Found, body_of, draft, gather
 from client.cli import main
 from client.i18n import set_language
 from client.identity import Identity
 from client.store import Store
 from models.catalog import item_to_record
 from models.figure_counts import Window
+from models.rules.bulletin_findings import LateDisclosure, UnitFindings
 from sync.failures import ExitCode
 from sync.signing import new_private_key
 from tests.figures_scenario import catalogue
@@ -198,3 +199,23 @@ def test_bad_flags_are_named(
 ) -> None:
     assert main(["--home", str(store.home), "bulletin", "draft", *flags]) == ExitCode.USAGE
     assert words in capsys.readouterr().err
+
+
+def test_a_long_draft_lists_fewer_findings_but_names_every_unit() -> None:
+    set_language("zh_CN")
+    codes = [f"15029910{n:04d}" for n in range(400)]
+    units = tuple(
+        UnitFindings(
+            code,
+            tuple(
+                LateDisclosure(code, "FIN-02", f"2025-{m:02d}", "2026-01-10") for m in range(1, 13)
+            ),
+        )
+        for code in codes
+    )
+    body = body_of(Found(WINDOW, units, {}))
+    assert len(body) <= 50000
+    assert all(code in body for code in codes)  # unknown codes are named by their code
+    assert "……另有" in body
+    few = body_of(Found(WINDOW, units[:2], {}))
+    assert few.count("逾期未公开") == 2 * MAX_LISTED and "……另有2项" in few
