@@ -44,6 +44,7 @@ __all__ = [
     "score_rows",
     "scored_units",
     "unit_detail",
+    "unit_scores",
 ]
 
 _EVIDENCE = """SELECT org_code, indicator_code, occurred_on FROM duty_evidence
@@ -154,6 +155,19 @@ def score_rows(
 ) -> list[ScoreRow]:
     """The table of ``year`` as of ``today``: every scored unit within ``scope`` (None:
     the whole tree), ranked within its level; ordered by level, rank, code."""
+    scored = unit_scores(engine, year, today=today, scope=scope, settings=settings)
+    return [_row(unit) for unit in scored]
+
+
+def unit_scores(
+    engine: Engine,
+    year: int,
+    *,
+    today: date,
+    scope: str | None = None,
+    settings: ScoringSettings = DEFAULT_SETTINGS,
+) -> list[UnitScore]:
+    """``score_rows`` item by item (a bulletin's draft reads which points were due)."""
     units = scored_units(scope)
     wanted = {code for code, _level in units}
     first, last = evidence_span(year)
@@ -174,8 +188,7 @@ def score_rows(
             for key, adjustment in _adjustments(raw, year).items()
             if key[0] in wanted
         }
-    table = score_table(units, year, evidence, adjustments, today=today, settings=settings)
-    return [_row(unit) for unit in table]
+    return score_table(units, year, evidence, adjustments, today=today, settings=settings)
 
 
 def _row(unit: UnitScore) -> ScoreRow:

@@ -1,21 +1,32 @@
-"""``sanwu bulletin issue|list``: supervision bulletins (监督通报) from a shell. A
+"""``sanwu bulletin draft|issue|list``: supervision bulletins (监督通报) from a shell. A
 bulletin is issued by a supervising level under its own unit's code, names units it
 supervises (``models.rules.bulletins``) and reaches every device below that level.
-``sanwu bulletin draft`` (the findings of a period, as a draft to edit) writes the JSON
-that ``issue --draft`` reads back."""
+``sanwu bulletin draft --from D --to D [--below P] [--json]`` words the findings of a
+period (``models.rules.bulletin_findings``: late disclosures, documents unanswered past
+their date, low duty scores) as a draft; its ``--json`` is exactly what ``issue
+--draft`` reads back, so a draft is written, edited and issued. Its errors are in the
+interface language and name the flag; they exit 2 (``ExitCode.USAGE``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from client.cli.common import CliError, Commands, open_store, print_json, say
 from sync.failures import ExitCode
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from models.figure_counts import Window
+
+__all__ = ["draft_window", "register"]
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+"""Days outside these are typing mistakes (the catalogue's periods stop there)."""
 
 
 def _day(text: str | None, flag: str) -> str:
@@ -37,6 +48,91 @@ def _from_draft(path: str) -> dict[str, Any]:
     if not isinstance(draft, dict):
         raise CliError(f"--draft: {path} is not the JSON `sanwu bulletin draft` writes")
     return draft
+
+
+def _draft_day(text: str | None, flag: str) -> date:
+    """A day of the draft's window, or a refusal in the interface's language."""
+    from client.i18n import _
+
+    if not text:
+        raise CliError(_("{flag}: give a date like 2026-12-05").format(flag=flag))
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise CliError(
+            _("{flag}: {text!r} is not a date; write one like 2026-12-05").format(
+                flag=flag, text=text
+            )
+        ) from None
+    if not EARLIEST <= day <= LATEST:
+        raise CliError(
+            _("{flag}: a date between {first} and {last}").format(
+                flag=flag, first=EARLIEST, last=LATEST
+            )
+        )
+    return day
+
+
+def draft_window(from_: str | None, to: str | None) -> Window:
+    """``--from`` and ``--to``, both included; the first not after the last."""
+    from client.i18n import _
+    from models.figure_counts import Window
+
+    start, end = _draft_day(from_, "--from"), _draft_day(to, "--to")
+    if start > end:
+        raise CliError(
+            _("--from {start} is after --to {end}: the first day comes first").format(
+                start=start, end=end
+            )
+        )
+    return Window(start, end)
+
+
+def _below(text: str | None) -> Decimal:
+    """``--below``: a percentage of the points due, 0 to 100 (default 60)."""
+    from client.i18n import _
+    from models.rules.bulletin_findings import LOW_SCORE_SHARE
+
+    if text is None:
+        return LOW_SCORE_SHARE
+    try:
+        percent = Decimal(text)
+    except InvalidOperation:
+        percent = Decimal(-1)
+    if not 0 <= percent <= 100:
+        raise CliError(_("--below: a percentage from 0 to 100, such as 60"))
+    return percent / 100
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from client.analysis.findings import draft, gather
+    from client.i18n import _, set_language
+
+    set_language(args.lang)
+    window = draft_window(args.from_, args.to)
+    share = _below(args.below)
+    with open_store(args) as store:
+        identity = store.identity
+        found = gather(
+            store.engine,
+            window,
+            scope=identity.scope if identity is not None else None,
+            issuer=identity.org_code if identity is not None else "",
+            share=share,
+        )
+    written = draft(found)
+    if args.json:
+        print_json(written)
+        return ExitCode.OK
+    from client.labels import unit_name
+
+    named = "、".join(unit_name(code) for code in written["named_units"]) or "—"
+    say(written["title"])
+    say("")
+    say(written["body"])
+    say("")
+    say(_("Units named: {units}").format(units=named))
+    return ExitCode.OK
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
@@ -78,7 +174,16 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def register(commands: Commands) -> None:
-    bulletin = commands.group("bulletin", "supervision bulletins (监督通报): issue, list")
+    bulletin = commands.group("bulletin", "supervision bulletins (监督通报): draft, issue, list")
+    drafted = bulletin.add("draft", cmd_draft, "a period's findings worded as a bulletin")
+    drafted.add_argument("--from", dest="from_", metavar="D", help="the period's first day")
+    drafted.add_argument("--to", metavar="D", help="the period's last day (findings as of it)")
+    drafted.add_argument(
+        "--below",
+        metavar="P",
+        help="a duty score below P%% of the points due is low (default 60)",
+    )
+    drafted.add_argument("--json", action="store_true", help="the JSON `issue --draft` reads")
     issue = bulletin.add("issue", cmd_issue, "issue a bulletin naming units; prints its id")
     issue.add_argument("--draft", metavar="FILE", help="the (edited) JSON of `bulletin draft`")
     issue.add_argument("--title", metavar="T")

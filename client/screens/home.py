@@ -75,6 +75,13 @@ class HomeScreen(SanwuScreen):
             id="home-dismiss",
             tooltip="Do not issue the proposed warning",
         ),
+        Binding(
+            "b",
+            "bulletin",
+            "Bulletin",
+            id="home-bulletin",
+            tooltip="Draft a bulletin from a period's findings",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -299,6 +306,8 @@ class HomeScreen(SanwuScreen):
         identity = self.store.identity
         if action == "record":
             return identity is None or identity.role not in OWES_NOTHING
+        if action == "bulletin":
+            return identity is not None and identity.role in SUPERVISING_ROLES
         if action == "proposal":
             reminder = self._chosen_reminder() if self.is_mounted else None
             return (
@@ -308,6 +317,21 @@ class HomeScreen(SanwuScreen):
                 and reminder["proposal"] == "proposed"
             )
         return True
+
+    def action_bulletin(self) -> None:
+        """Draft a bulletin from a period's findings, edit it and issue it."""
+        from client.screens.bulletin_draft import BulletinDraftForm
+
+        identity = self.store.identity
+        if identity is None:
+            return
+        form = BulletinDraftForm(
+            self.store.engine,
+            scope=identity.scope,
+            org_code=identity.org_code,
+            today=self.sanwu.today(),
+        )
+        self.app.push_screen(form, lambda _id: self.refresh_data())
 
     def action_proposal(self, decision: str) -> None:
         """Issue the warning the chosen reminder proposes, or decide not to."""
