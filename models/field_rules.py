@@ -87,11 +87,12 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        if "\r" in value:  # Windows line ends from a pasted text or a spreadsheet cell
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
-        if CONTROL_CHARACTERS.search(value) is not None:
+        text: str = value
+        if "\r" in text:  # Windows line ends from a pasted text or a spreadsheet cell
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if CONTROL_CHARACTERS.search(text) is not None:
             raise _control()
-        return value.strip()
+        return text.strip()
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise Invalid("not_text", "must be text")

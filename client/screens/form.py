@@ -66,8 +66,7 @@ ERROR_TEXT: Mapping[str, str] = {
     "too_large": N_("Too large."),
     "too_long": N_("Too long."),
     "control_character": N_(
-        "Holds a control character (an escape, a bidi override...): only text, new lines "
-        "and tabs."
+        "Holds a control character (an escape, a bidi override...): only text, new lines and tabs."
     ),
     "bad_record_id": N_("Not a record id (a UUID)."),
     "bad_decimal": N_("Write a number such as 12.5."),
