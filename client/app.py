@@ -128,8 +128,10 @@ class SanwuApp(App[int]):
         self._health_timer: Timer | None = None
         self.title = _("Sanwu three-affairs disclosure")
         identity = store.identity
-        self.sub_title = (
-            f"{identity.org_name} {identity.org_code}" if identity else _("not enrolled")
+        self.sub_title = (  # the unit's name as central sent it at enrolment: made visible
+            visible(f"{identity.org_name} {identity.org_code}", limit=80)
+            if identity
+            else _("not enrolled")
         )
 
     def today(self) -> date:
