@@ -186,13 +186,13 @@ def test_every_text_field_refuses_control_characters_naming_the_field(bad: str) 
         spec = kind_spec(kind)
         for field, field_type in spec.field_types.items():
             if text_limit(kind, field) is not None:
-                value, errors = one(kind, field, bad)
+                _value, errors = one(kind, field, bad)
             elif (
                 field_type is FieldType.SET
                 and spec.specs[field].format in _FREE_SETS
                 and spec.specs[field].choices is None
             ):
-                value, errors = one(kind, field, [bad])
+                _value, errors = one(kind, field, [bad])
             else:
                 continue
             assert codes(errors) == {(field, "control_character")}, (kind, field)
