@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from client.exports.cells import save_workbook
 from models.figures import FIGURES
 
 __all__ = ["export_figures"]
@@ -41,4 +42,4 @@ def export_figures(counted: Mapping[str, int], *, period: str, units: str, path:
         sheet.column_dimensions[column].width = width
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
-    workbook.save(path)
+    save_workbook(workbook, path)
