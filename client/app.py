@@ -12,6 +12,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -36,6 +37,7 @@ from client.screens.warnings import WarningsScreen
 from client.store import Store
 from client.syncing import check_reachable, sync_round
 from client.widgets.bindings import translate_bindings
+from client.widgets.literal import visible
 from client.widgets.nav_bar import SCREENS
 from client.widgets.sync_bar import SyncBar
 from models.rules.actors import SUPERVISING_ROLES
@@ -51,6 +53,10 @@ BACKOFF_MAX = 600.0
 ONLINE_CHECK = 300.0
 """Seconds between health checks while central answers."""
 _GC_FROZEN = False
+
+
+NOTIFY_LIMIT = 500
+"""The most characters of a notification (a toast quoting a 1 MB title stays a toast)."""
 
 
 class SanwuApp(App[int]):
@@ -124,13 +130,35 @@ class SanwuApp(App[int]):
         self._health_timer: Timer | None = None
         self.title = _("Sanwu three-affairs disclosure")
         identity = store.identity
-        self.sub_title = (
-            f"{identity.org_name} {identity.org_code}" if identity else _("not enrolled")
+        self.sub_title = (  # the unit's name as central sent it at enrolment: made visible
+            visible(f"{identity.org_name} {identity.org_code}", limit=80)
+            if identity
+            else _("not enrolled")
         )
 
     def today(self) -> date:
         """Today, from the injected clock (frozen in tests and snapshots)."""
         return self.clock()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification shown literally (``client.widgets.literal``): its text often
+        quotes a record or what central said, never markup. ``markup`` is ignored."""
+        del markup  # always literal
+        super().notify(
+            visible(message, limit=NOTIFY_LIMIT),
+            title=visible(title, limit=NOTIFY_LIMIT),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         # Everything loaded so far (modules, classes, the catalogue) lives as long as the

@@ -40,7 +40,15 @@ from models.fields import FieldSpec, FieldType, Format
 from models.kinds import WireValue
 from models.orgs import is_org_code
 
-__all__ = ["MAX_FEN", "PLAIN_TEXT_LIMITS", "Invalid", "Normalizer", "fits", "rule_for"]
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "MAX_FEN",
+    "PLAIN_TEXT_LIMITS",
+    "Invalid",
+    "Normalizer",
+    "fits",
+    "rule_for",
+]
 
 MAX_FEN = 10**14
 """One trillion yuan: anything above is a typing mistake, and it stays inside int64."""
@@ -50,6 +58,12 @@ _ASCII_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ACCOUNT = re.compile(r"[0-9A-Za-z]+")
 _SPLIT = re.compile(r"[\s,，、;；]+")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""What no text field holds: control characters (C0 but tab and newline, DEL, C1) and the
+bidi embedding, override and isolate controls. A record's text is shown on other devices
+and terminals: an ESC sequence there would clear a screen or set a window's title, an
+override would reverse what a title seems to say. Carriage returns are made newlines
+first (``_text``)."""
 _TRUE = frozenset({"true", "1", "yes", "y", "是"})
 _FALSE = frozenset({"false", "0", "no", "n", "否", ""})
 
@@ -73,10 +87,19 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        text: str = value
+        if "\r" in text:  # Windows line ends from a pasted text or a spreadsheet cell
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if CONTROL_CHARACTERS.search(text) is not None:
+            raise _control()
+        return text.strip()
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise Invalid("not_text", "must be text")
+
+
+def _control() -> Invalid:
+    return Invalid("control_character", "must not hold control characters (only newlines and tabs)")
 
 
 def _limited(limit: int, inner: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -170,6 +193,8 @@ def _string_set(value: Any) -> list[str]:
         for item in value:
             if not isinstance(item, str):
                 raise Invalid("not_list", "must be a list of text")
+            if CONTROL_CHARACTERS.search(item) is not None:
+                raise _control()
             if item.strip():
                 out.add(item.strip())
         return sorted(out)

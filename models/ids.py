@@ -7,9 +7,12 @@ for bulk imports on old disks. Python 3.11 has no ``uuid.uuid7``.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import uuid
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -73,3 +76,9 @@ def new_ids(count: int) -> list[str]:
 
 
 _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def is_record_id(value: object) -> bool:
+    """Whether ``value`` is a UUID in the lower-case text ``new_id`` and ``uuid.uuid5``
+    give (any version: central's own records use uuid5): the only ids both ends accept."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None

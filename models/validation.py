@@ -18,14 +18,24 @@ from functools import cache
 from typing import Any
 
 from models.cross_checks import CROSS_CHECKS, CROSS_FIELDS
-from models.field_rules import MAX_FEN, PLAIN_TEXT_LIMITS, Invalid, Normalizer, rule_for
+from models.field_rules import (
+    CONTROL_CHARACTERS,
+    MAX_FEN,
+    PLAIN_TEXT_LIMITS,
+    Invalid,
+    Normalizer,
+    rule_for,
+)
 from models.fields import FieldError, When
+from models.ids import is_record_id
 from models.kinds import SYSTEM_COLUMNS, FieldType, KindSpec, WireValue, kind_spec
 
 __all__ = [
+    "CONTROL_CHARACTERS",
     "MAX_FEN",
     "FieldError",
     "cross_check",
+    "id_error",
     "is_empty",
     "normalize",
     "required_fields",
@@ -158,6 +168,17 @@ def _whole_record_checks(
         bad = {error.field for error in errors}
         errors.extend(error for error in across if error.field not in bad)
     return errors
+
+
+def id_error(record_id: object) -> FieldError | None:
+    """The error of a record id that is not a UUID in its canonical text, else None.
+
+    Ids travel between devices and are printed by ``sanwu record list``: one that is
+    free text could carry escape sequences or pose as another record. Every id Sanwu
+    makes is a UUID (``models.ids``), on the device or at central."""
+    if is_record_id(record_id):
+        return None
+    return FieldError("id", "bad_record_id", "id must be a UUID (8-4-4-4-12 hex digits)")
 
 
 def text_limit(kind: str, field: str) -> int | None:

@@ -11,11 +11,13 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from client.display import visible
 from client.errors import RuleRefused, ValidationFailed
 from client.home import resolve_home
 from sync.errors import ClockSkewError, DeviceRevoked, SyncError
@@ -70,11 +72,24 @@ Registrar = Callable[[Commands], None]
 
 
 def say(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    """A line on stdout, control characters escaped (``client.display.visible``): what it
+    prints often quotes a record another device wrote (titles, ids, central's reasons)."""
+    sys.stdout.write(visible(text) + "\n")
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    """``value`` as JSON on stdout; the controls ``json`` leaves as they are (C1, DEL, bidi
+    controls) written as ``\\u`` escapes, so the text reads back the same and the terminal
+    never sees them."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(_JSON_UNSAFE.sub(_json_escape, text) + "\n")
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def parse_json_object(text: str) -> dict[str, Any]:
@@ -210,7 +225,7 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
         if failure is None:
             raise
         for line in messages_of(exc, failure):
-            sys.stderr.write(f"sanwu: {line}\n")
+            sys.stderr.write(f"sanwu: {visible(line)}\n")
         return failure.exit_code
 
 

@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from client.analysis.charts import Analysis
+from client.exports.cells import save_workbook
 from client.exports.figures import write_figures
 from client.labels import unit_name
 
@@ -73,4 +74,4 @@ def export_analysis(analysis: Analysis, *, period: str, units: str, path: Path) 
         ("已下发天数", "文书数"),
         [(bucket.label, bucket.count) for bucket in analysis.ages],
     )
-    workbook.save(path)
+    save_workbook(workbook, path)

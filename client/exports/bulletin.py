@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from client.exports.cells import save_workbook
 from client.labels import unit_name
 from client.store import Store
 
@@ -80,7 +81,7 @@ def _write_xlsx(lines: Mapping[str, Any], path: Path) -> None:
         cell.alignment = wrap
         cell.data_type = "s"  # text, never a formula, whatever it starts with
     sheet.cell(row=2, column=2).font = Font(bold=True, size=16)
-    workbook.save(path)
+    save_workbook(workbook, path)
 
 
 _CSS = """

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from client.analysis.duty_scores import ScoreRow
+from client.exports.cells import save_workbook
 from models.duty import indicator_by_code
 
 __all__ = ["LEVEL_NAMES", "write_score_table"]
@@ -76,4 +77,4 @@ def write_score_table(rows: Sequence[ScoreRow], year: int, path: Path) -> None:
             ):
                 missing.cell(row=line, column=column, value=value)
             line += 1
-    workbook.save(path)
+    save_workbook(workbook, path)

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from client.exports.cells import save_workbook
 from models.figures import FIGURES
 
 __all__ = ["export_figures", "write_figures"]
@@ -26,7 +27,7 @@ def export_figures(counted: Mapping[str, int], *, period: str, units: str, path:
     sheet = workbook.active
     assert sheet is not None
     write_figures(sheet, counted, period=period, units=units)
-    workbook.save(path)
+    save_workbook(workbook, path)
 
 
 def write_figures(sheet: Worksheet, counted: Mapping[str, int], *, period: str, units: str) -> None:

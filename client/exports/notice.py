@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from client.exports.cells import save_workbook
 from client.labels import document_text
 from client.store import Store
 from models.catalog import load_catalog
@@ -109,7 +110,7 @@ def _write_xlsx(records: Sequence[Mapping[str, Any]], path: Path) -> None:
         if index < len(records) - 1:
             sheet.row_breaks.append(_break(row))
             row += 1
-    workbook.save(path)
+    save_workbook(workbook, path)
 
 
 def _break(row: int) -> Any:

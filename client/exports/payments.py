@@ -9,6 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from client.exports.cells import save_workbook
 from client.labels import document_text, yuan
 from client.store import Store
 
@@ -63,5 +64,5 @@ def export_payments(store: Store, project_id: str, path: Path) -> int:
         sheet.column_dimensions[column].width = width
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
-    workbook.save(path)
+    save_workbook(workbook, path)
     return len(payments)

@@ -19,6 +19,7 @@ from client.legacy.columns import Column
 from client.legacy.reading import Oversized
 from models.kinds import FieldType, KindSpec
 from models.validation import (
+    CONTROL_CHARACTERS,
     FieldError,
     cross_check,
     is_empty,
@@ -289,9 +290,21 @@ class RowChecker:
         Cells that are not ``str`` (empty, numbers, oversized) or come out empty (the
         default, or "") or too long (``_BAD``) are left to ``_fast_value``."""
         values: list[Any] = list(map(str.strip, clean_texts(cells)))
-        if "" in values or max(map(len, values)) > limit or set(map(type, cells)) != _STR_ONLY:
+        control = CONTROL_CHARACTERS.search("".join(values)) is not None
+        if (
+            control
+            or "" in values
+            or max(map(len, values)) > limit
+            or set(map(type, cells)) != _STR_ONLY
+        ):
+            search = CONTROL_CHARACTERS.search
             for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
-                if not value or len(value) > limit or type(cell) is not str:
+                if (
+                    not value
+                    or len(value) > limit
+                    or type(cell) is not str
+                    or (control and search(value) is not None)
+                ):
                     values[i] = self._fast_value(column, cell, default)
         return values
 

@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from client.exports.cells import safe_cell, save_workbook
 from client.legacy.importer import ImportReport
 from client.legacy.reading import Oversized
 
@@ -90,7 +91,7 @@ def write_reject_report(report: ImportReport, path: Path) -> tuple[Path, Path]:
         cell.alignment = wrap
     sheet.column_dimensions["B"].width = 60
     sheet.freeze_panes = "C4"
-    workbook.save(xlsx_path)
+    save_workbook(workbook, xlsx_path)
     _write_csv(csv_path, [[PERSONAL_DATA_NOTICE], [title], header, *body])
     return xlsx_path, csv_path
 
@@ -99,4 +100,4 @@ def _write_csv(path: Path, rows: Sequence[Sequence[Any]]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         for row in rows:
-            writer.writerow([_text(value) for value in row])
+            writer.writerow([safe_cell(_text(value)) for value in row])

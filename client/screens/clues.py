@@ -20,6 +20,8 @@ from client.i18n import N_, _, label
 from client.labels import choice_options, field_name, refusal_text, shown, unit_name
 from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, errors_text, form_fields
+from client.widgets.literal import LiteralStatic
+from client.widgets.paged_table import PagedTable
 from models.orgs import in_scope, load_org_units
 from models.rules.actors import SUPERVISING_ROLES
 
@@ -88,8 +90,8 @@ class CluesScreen(SanwuScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="clues-count", classes="section-title")
-        yield DataTable(id="clues", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="clue-detail")
+        yield PagedTable(id="clues", cursor_type="row", zebra_stripes=True)
+        yield LiteralStatic("", id="clue-detail")
 
     def on_mount(self) -> None:
         table = self.query_one("#clues", DataTable)

@@ -18,6 +18,8 @@ from client.labels import field_name, kind_name, shown
 from client.screens.base import SanwuScreen
 from client.screens.form import errors_text
 from client.store import ConflictEntry
+from client.widgets.literal import LiteralStatic
+from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
 from models.kinds import FieldType, kind_spec
 from sync.resolution import Choice
@@ -54,11 +56,11 @@ class ConflictsScreen(SanwuScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="conflicts-title", classes="section-title")
-        yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="conflicts", cursor_type="row", zebra_stripes=True)
         with Vertical(id="sides"):
-            yield Static("", id="side-base")
-            yield Static("", id="side-mine")
-            yield Static("", id="side-theirs")
+            yield LiteralStatic("", id="side-base")
+            yield LiteralStatic("", id="side-mine")
+            yield LiteralStatic("", id="side-theirs")
 
     def on_mount(self) -> None:
         table = self.query_one("#conflicts", DataTable)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -18,6 +19,8 @@ from client.labels import field_name, refusal_text, shown
 from client.screens.base import AppScreen, local_time
 from client.screens.disclosure_form import DisclosureForm
 from client.widgets.bindings import translate_bindings
+from client.widgets.literal import literal
+from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
 from models.kinds import kind_spec
 from models.rules.disclosures import TRANSITIONS, Status, Step
@@ -104,7 +107,7 @@ class DisclosureDetail(AppScreen[None]):
         with VerticalScroll(id="detail"):
             yield Static("", id="detail-fields")
             yield Static(_("Version history"), classes="section-title")
-            yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+            yield PagedTable(id="history", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -123,14 +126,16 @@ class DisclosureDetail(AppScreen[None]):
         _kind, record = self.sanwu.store.get(self.record_id)
         self.record = record
         self.refresh_bindings()
-        lines = [
-            f"[b]{_name(field)}[/b]：{shown_value(field, record.get(field))}"
-            for field in DETAIL_FIELDS
-        ]
+        text = Text(end="")
+        for field in DETAIL_FIELDS:
+            text.append(_name(field), style="bold").append("：")
+            text.append_text(literal(shown_value(field, record.get(field)))).append("\n")
         version = record["version"]
-        lines.append(f"[b]{_('Version')}[/b]：{version if version else _('not synced')}")
-        lines.extend(self._attachment_lines(record.get("attachments") or []))
-        self.query_one("#detail-fields", Static).update("\n".join(lines))
+        text.append(_("Version"), style="bold").append("：")
+        text.append(str(version) if version else _("not synced"))
+        for line in self._attachment_lines(record.get("attachments") or []):
+            text.append("\n").append_text(literal(line))
+        self.query_one("#detail-fields", Static).update(text)
         table = self.query_one("#history", DataTable)
         table.clear()
         for entry in reversed(queries.history(self.sanwu.store.engine, self.record_id)):

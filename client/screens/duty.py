@@ -18,6 +18,8 @@ from client.screens.base import SanwuScreen
 from client.screens.duty_scores import DutyScoresScreen, DutyUnitScreen
 from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.home import LIGHTS
+from client.widgets.literal import LiteralStatic
+from client.widgets.paged_table import PagedTable
 from models.duty import (
     SUBJECTS,
     Indicator,
@@ -80,8 +82,8 @@ class DutyScreen(SanwuScreen):
         tree: Tree[Indicator | None] = Tree(_("Duty list"), id="indicators")
         tree.show_root = False
         yield tree
-        yield Static("", id="indicator-title", classes="section-title")
-        yield DataTable(id="evidence", cursor_type="row", zebra_stripes=True)
+        yield LiteralStatic("", id="indicator-title", classes="section-title")
+        yield PagedTable(id="evidence", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#evidence", DataTable)

@@ -23,6 +23,7 @@ from client.i18n import N_, _
 from client.screens.base import AppScreen
 from client.screens.form import RecordForm, form_fields
 from client.widgets.bindings import translate_bindings
+from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import STRETCH_MIN, PagedTable
 from models.rules.actors import Side, side_of
 from models.rules.duty import year_closed
@@ -114,7 +115,7 @@ class DutyScoresScreen(AppScreen[None]):
         yield Header()
         yield Static("", id="scores-title", classes="section-title")
         yield PagedTable(id="scores", cursor_type="row", zebra_stripes=True, stretch="unit")
-        yield Static("", id="scores-missing")
+        yield LiteralStatic("", id="scores-missing")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -258,9 +259,9 @@ class DutyUnitScreen(AppScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="unit-title", classes="section-title")
+        yield LiteralStatic("", id="unit-title", classes="section-title")
         yield PagedTable(id="unit-items", cursor_type="row", zebra_stripes=True, stretch="name")
-        yield Static("", id="item-note")
+        yield LiteralStatic("", id="item-note")
         yield PagedTable(id="item-evidence", cursor_type="row", zebra_stripes=True, stretch="what")
         yield Footer()
 

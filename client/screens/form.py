@@ -65,6 +65,10 @@ ERROR_TEXT: Mapping[str, str] = {
     "negative": N_("Must not be negative."),
     "too_large": N_("Too large."),
     "too_long": N_("Too long."),
+    "control_character": N_(
+        "Holds a control character (an escape, a bidi override...): only text, new lines and tabs."
+    ),
+    "bad_record_id": N_("Not a record id (a UUID)."),
     "bad_decimal": N_("Write a number such as 12.5."),
     "date_order": N_("This date is before an earlier stage's date."),
     "amount_mismatch": N_("Amount is not standard times quantity."),

@@ -18,6 +18,7 @@ from client.i18n import N_, _, label, language
 from client.labels import refusal_text, unit_name
 from client.screens.base import SanwuScreen
 from client.screens.disclosure_form import DisclosureForm, unit_choices
+from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import STRETCH_MIN, PagedTable
 from models.orgs import org_by_code
 from models.rules.actors import SUPERVISING_ROLES
@@ -96,9 +97,9 @@ class HomeScreen(SanwuScreen):
         if units:
             every = (_("Every village of the town"), TOWN_WIDE)
             yield Select((every, *units), value=TOWN_WIDE, allow_blank=False, id="home-village")
-        yield Static("", id="due-title", classes="section-title")
+        yield LiteralStatic("", id="due-title", classes="section-title")
         yield PagedTable(id="due", cursor_type="row", zebra_stripes=True, stretch="item")
-        yield Static("", id="warnings-title", classes="section-title")
+        yield LiteralStatic("", id="warnings-title", classes="section-title")
         yield PagedTable(id="home-warnings", cursor_type="row", zebra_stripes=True, stretch="title")
 
     def on_mount(self) -> None:

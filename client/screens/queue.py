@@ -19,6 +19,8 @@ from client.i18n import N_, _
 from client.labels import kind_name
 from client.outbox import HELD, QueuedOp
 from client.screens.base import SanwuScreen
+from client.widgets.literal import LiteralStatic
+from client.widgets.paged_table import PagedTable
 
 
 def age_text(recorded_at: datetime, now: datetime) -> str:
@@ -55,8 +57,8 @@ class QueueScreen(SanwuScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="queue-title", classes="section-title")
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="queue-error")
+        yield PagedTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield LiteralStatic("", id="queue-error")
 
     def on_mount(self) -> None:
         table = self.query_one("#queue", DataTable)

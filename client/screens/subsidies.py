@@ -17,6 +17,8 @@ from client.labels import choice_options, shown, yuan
 from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, errors_text, form_fields
 from client.screens.import_file import ImportScreen
+from client.widgets.literal import LiteralStatic
+from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
 
 STAGES = ("planning", "allocation", "review", "disbursement", "closed")
@@ -65,9 +67,9 @@ class SubsidiesScreen(SanwuScreen):
         yield Select(
             choice_options("subsidy_project", "category"), prompt=_("All categories"), id="category"
         )
-        yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="project-totals", classes="section-title")
-        yield DataTable(id="payments", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="projects", cursor_type="row", zebra_stripes=True)
+        yield LiteralStatic("", id="project-totals", classes="section-title")
+        yield PagedTable(id="payments", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         projects = self.query_one("#projects", DataTable)

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from client.i18n import N_, _
 from client.screens.base import SanwuScreen, local_time
+from client.widgets.paged_table import PagedTable
 from client.widgets.sync_progress import SyncProgressPanel, kib
 
 
@@ -25,7 +26,7 @@ class SyncScreen(SanwuScreen):
         yield Static("", id="sync-server", classes="section-title")
         yield SyncProgressPanel(id="sync-progress")
         yield Static(_("Sync history"), classes="section-title")
-        yield DataTable(id="rounds", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="rounds", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#rounds", DataTable)

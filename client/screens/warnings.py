@@ -25,6 +25,7 @@ from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, errors_text, form_fields
 from client.screens.home import days_left
 from client.store.supervision import REPLY_DAYS
+from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import STRETCH_MIN, PagedTable
 from client.widgets.value_dialog import ValueDialog
 from models.orgs import in_scope, load_org_units
@@ -125,7 +126,7 @@ class WarningsScreen(SanwuScreen):
             yield Checkbox(_("Overdue"), id="w-overdue")
         yield Static("", id="warnings-count", classes="section-title")
         yield PagedTable(id="warnings", cursor_type="row", zebra_stripes=True, stretch="title")
-        yield Static("", id="warning-problems")
+        yield LiteralStatic("", id="warning-problems")
         yield PagedTable(id="feedback", cursor_type="row", zebra_stripes=True, stretch="progress")
 
     def _unit_choices(self) -> tuple[tuple[str, str], ...]:

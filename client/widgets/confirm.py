@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from client.i18n import _
 from client.widgets.bindings import translate_bindings
+from client.widgets.literal import LiteralStatic
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -40,7 +41,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, id="question")
+            yield LiteralStatic(self.question, id="question")
             with Horizontal():
                 yield Button(self.yes, id="yes", variant="warning")
                 yield Button(self.no, id="no", variant="primary")

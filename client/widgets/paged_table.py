@@ -1,6 +1,7 @@
 """A DataTable for long lists shown a page at a time, with every column a fixed width,
 one of which may take the width the others leave (a title that fits 80 columns and
-widens at 120)."""
+widens at 120); every text cell shown literally (``client.widgets.literal``). Every table
+of record text is one of these: a plain DataTable reads a ``str`` cell as markup."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 from textual import events
 from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import CellType, ColumnKey, RowKey
+
+from client.widgets.literal import cell
 
 STRETCH_MIN = 12
 """The narrowest a stretching column gets (six Chinese characters)."""
@@ -33,6 +36,26 @@ class PagedTable(DataTable[Any]):
     def __init__(self, *args: Any, stretch: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stretch = ColumnKey(stretch) if stretch else None
+
+    def add_row(
+        self,
+        *cells: CellType,
+        height: int | None = 1,
+        key: str | None = None,
+        label: Any = None,
+    ) -> RowKey:
+        """A row whose text cells are literal (``cell``): ``x[/]`` shows as typed."""
+        return super().add_row(*map(cell, cells), height=height, key=key, label=label)
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: CellType,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        super().update_cell(row_key, column_key, cell(value), update_width=update_width)
 
     def on_resize(self, _event: events.Resize) -> None:
         self.fit_columns()

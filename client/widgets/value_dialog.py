@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from client.i18n import _
 from client.widgets.bindings import translate_bindings
+from client.widgets.literal import LiteralStatic
 
 __all__ = ["ValueDialog"]
 
@@ -32,7 +33,7 @@ class ValueDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="value-dialog"):
-            yield Static(self.heading)
+            yield LiteralStatic(self.heading)
             yield Input(self.value, id="value")
             yield Static(_("Enter keeps this value; Esc goes back."), classes="hint")
 

@@ -31,13 +31,15 @@ DISCLOSURES = [
             "catalog_code": "FIN-02",
             "period": "2026-10",
             "title": '收入 "公开" \\ 第一批',
-            "content": "内容：\uff11\uff12\uff13 ☃ \u2028 end\n第二行\t制表\x01",
+            "content": "内容：\uff11\uff12\uff13 ☃ \u2028 end\n第二行\t制表",
             "channels": ["wechat", "board"],
             "disclosed_on": "2026-10-14",
             "responsible": "张三",
             "status": "published",
         },
-    ),
+    )
+    # A control character, as a record written before central refused them still holds.
+    | {"content": "内容：\uff11\uff12\uff13 ☃ \u2028 end\n第二行\t制表\x01"},
     _full("disclosure", {"catalog_code": "FIN-01", "period": "2026-09", "title": "t"}),
 ]
 

@@ -71,7 +71,8 @@ def test_issued_received_and_shown_to_the_units_named(
     sheet = load_workbook(xlsx).active
     assert sheet is not None
     title = sheet.cell(row=2, column=2)
-    assert title.value == "=关于2026年第三季度三务公开情况的通报" and title.data_type == "s"
+    # Never a formula (client.exports.cells): the text, quoted.
+    assert title.value == "'=关于2026年第三季度三务公开情况的通报" and title.data_type == "s"
 
 
 def test_who_may_issue_and_whom_it_may_name(devices: tuple[Store, Store, Store]) -> None:

@@ -145,8 +145,9 @@ def test_catalog_json_lists_items_with_period_and_deadline(
 
 
 def test_watch_keeps_trying_while_central_is_away(
-    enrolled: Store, capsys: pytest.CaptureFixture[str]
+    enrolled: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("SANWU_TEST_MIN_INTERVAL", "0")
     enrolled.add("disclosure", disclosure())
     home = enrolled.home
     enrolled.close()
@@ -160,8 +161,9 @@ def test_watch_keeps_trying_while_central_is_away(
 
 
 def test_watch_stops_on_what_waiting_cannot_cure(
-    enrolled: Store, capsys: pytest.CaptureFixture[str]
+    enrolled: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("SANWU_TEST_MIN_INTERVAL", "0")
     enrolled.mark_revoked()
     home = enrolled.home
     enrolled.close()

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.kinds import KINDS, SYSTEM_COLUMNS, WireValue, kind_spec
+from models.fields import Format
+from models.kinds import KINDS, SYSTEM_COLUMNS, FieldType, WireValue, kind_spec
 from models.validation import (
     FieldError,
     cross_check,
+    id_error,
     normalize,
     text_limit,
     validate_record,
@@ -159,6 +161,82 @@ def test_text_limit_names_exactly_the_plain_text_fields() -> None:
             )
             assert one(kind, field, " " + "长" * limit + "\t") == ("长" * limit, [])
             assert codes(one(kind, field, "长" * (limit + 1))[1]) == {(field, "too_long")}
+
+
+HOSTILE_CONTROLS = [
+    "\x1b]0;pwned\x07",
+    "\x1b[2J",
+    "a\x00b",
+    "a\x7fb",
+    "a\x85b",
+    "a\x9bb",
+    "a\u202eb",
+    "a\u2066b",
+    "a\x0bb",
+    "a\x0cb",
+]
+
+
+_FREE_SETS = (Format.TEXT, Format.FILES)
+
+
+@pytest.mark.parametrize("bad", HOSTILE_CONTROLS)
+def test_every_text_field_refuses_control_characters_naming_the_field(bad: str) -> None:
+    for kind in KINDS:
+        spec = kind_spec(kind)
+        for field, field_type in spec.field_types.items():
+            if text_limit(kind, field) is not None:
+                _value, errors = one(kind, field, bad)
+            elif (
+                field_type is FieldType.SET
+                and spec.specs[field].format in _FREE_SETS
+                and spec.specs[field].choices is None
+            ):
+                _value, errors = one(kind, field, [bad])
+            else:
+                continue
+            assert codes(errors) == {(field, "control_character")}, (kind, field)
+            assert errors[0].message.startswith(field) and bad not in errors[0].message
+
+
+def test_newlines_and_tabs_stay_and_carriage_returns_become_newlines() -> None:
+    assert one("disclosure", "title", "a\tb\nc") == ("a\tb\nc", [])
+    assert one("disclosure", "title", "a\r\nb\rc") == ("a\nb\nc", [])
+    # Zero-width and right-to-left letters are text, not controls.
+    assert one("disclosure", "title", "a\u200bb \u0626\u06c7") == ("a\u200bb \u0626\u06c7", [])
+
+
+def test_a_whole_record_with_a_control_character_is_refused() -> None:
+    record = {**kind_spec("disclosure").defaults(), "title": "x\x1b[2J"}
+    assert ("title", "control_character") in codes(validate_record("disclosure", record))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "x",
+        "0190a3f0-0000-7000-8000-00000000000",
+        "0190A3F0-0000-7000-8000-000000000000",
+        "0190a3f0-0000-7000-8000-000000000000\x1b[2J",
+        "{0190a3f0-0000-7000-8000-000000000000}",
+        None,
+        7,
+    ],
+)
+def test_record_ids_must_be_uuids(bad: object) -> None:
+    error = id_error(bad)
+    assert error is not None and (error.field, error.code) == ("id", "bad_record_id")
+
+
+def test_ids_sanwu_makes_are_record_ids() -> None:
+    import uuid
+
+    from models.ids import new_id, new_ids
+
+    assert id_error(new_id()) is None
+    assert all(id_error(i) is None for i in new_ids(5))
+    assert id_error(str(uuid.uuid5(uuid.NAMESPACE_URL, "x"))) is None
 
 
 @pytest.mark.parametrize(

@@ -512,3 +512,30 @@ def test_the_column_pass_with_a_single_mapped_column(tmp_path: Path) -> None:
         "标题1",
         "标题2",
     ]
+
+
+def test_the_column_pass_refuses_a_control_character_as_the_row_check_does(
+    tmp_path: Path,
+) -> None:
+    """A title column checked all at once still finds the one cell with an escape
+    sequence (``models.field_rules.CONTROL_CHARACTERS``); a carriage return becomes a
+    newline, as the field's rule makes it."""
+    titles = ["标题0", "标题\x1b[2J", "标题\r\n二", "标题3"]
+    path = write_csv(
+        tmp_path / "ctl.csv", [[t] for t in titles], headers=["标题"], encoding="utf-8"
+    )
+    mapping = load_mapping("disclosure")
+    table = read_table(path, known_headers=mapping.known_headers)
+    columns, _ignored = table_columns(table, mapping)
+    fixed = {"catalog_code": "FIN-02", "period": "2026-10", "status": "draft"}
+    checker = checking.RowChecker(kind_spec("disclosure"), columns, fixed, VILLAGE)
+    cells = [cells for _line, cells in table.rows]
+    outcomes = _check_many(checker, cells)
+    assert outcomes == [checker._check(row) for row in cells]
+    assert outcomes[1][0] is None
+    assert [p.code for p in outcomes[1][1]] == ["control_character"]
+    assert [record["title"] for record, _problems in outcomes if record] == [
+        "标题0",
+        "标题\n二",
+        "标题3",
+    ]
