@@ -151,7 +151,8 @@ class AuditLink(BaseModel):
     the SHA-256 of its canonical body (the body itself stays on the device) and its
     chain hash, ``audit_link_hash(previous entry's hash, digest)``."""
 
-    id: int
+    id: int = Field(ge=0, le=2**63 - 1)
+    """The entry's local id (a SQLite rowid, so 64-bit at most)."""
     digest: str
     hash: str | None = None
     """Sent for the first and the last link of a segment only: central recomputes the ones

@@ -6,12 +6,17 @@ passphrase given (tests/stores.py); a test of the CLI in this process asks for t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import client.crypto
+from tests.postgres import ENV_REQUIRE, Server, Unavailable, open_server, required
 from tests.stores import TEST_PASSPHRASE
+
+DATABASES = ("sqlite", "postgresql")
+"""Central's databases: every test of central and every end-to-end test runs on each."""
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +46,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if folder in item.path.parents:
                 for mark in marks:
                     item.add_marker(getattr(pytest.mark, mark))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """The PostgreSQL server of this run (tests/postgres.py): SANWU_TEST_DATABASE_URL, else
+    a private cluster. None to be had: the test is skipped with the reason, or fails when
+    SANWU_REQUIRE_POSTGRES=1 (CI never skips them)."""
+    try:
+        server = open_server()
+    except Unavailable as exc:
+        if required():
+            pytest.fail(f"PostgreSQL is required here ({ENV_REQUIRE}=1): {exc}")
+        pytest.skip(f"PostgreSQL runs skipped: {exc}")
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(params=DATABASES)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own for this test, never migrated: a SQLite file, or a database
+    made on the PostgreSQL server (dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'central.db'}"
+        return
+    server: Server = request.getfixturevalue("pg_server")
+    url = server.create()
+    try:
+        yield url
+    finally:
+        server.drop(url)
