@@ -2,7 +2,7 @@
 
     init [--demo] [--db URL]
     serve [--host H] [--port P] [--db URL] [--tls-cert PEM --tls-key PEM]
-          [--init [--demo]] [--log-level L]
+          [--init [--demo]] [--log-level L] [--workers N]
     enroll-code --unit CODE --role clerk|town|supervisor|support [--ttl S] [--db URL]
     revoke DEVICE [--db URL]
     import-bundle FILE --reply OUT [--db URL]
@@ -62,6 +62,13 @@ def cmd_init(args: argparse.Namespace, db_url: str) -> int:
 def cmd_serve(args: argparse.Namespace, db_url: str) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         raise CentralCliError("--tls-cert and --tls-key go together")
+    if args.workers < 1:
+        raise CentralCliError("--workers: at least 1")
+    if args.workers > 1 and db_url.startswith("sqlite"):
+        raise CentralCliError(
+            f"--workers {args.workers} needs PostgreSQL: SQLite lets one process write at a "
+            "time, so serve it with one worker (the default)"
+        )
     from central.admin import init_db
     from central.server import Tls, serve
     from central.settings import CentralSettings
@@ -70,7 +77,14 @@ def cmd_serve(args: argparse.Namespace, db_url: str) -> int:
         init_db(db_url, demo=args.demo)
     tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
     settings = CentralSettings(db_url=db_url)
-    serve(settings, host=args.host, port=args.port, log_level=args.log_level, tls=tls)
+    serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        tls=tls,
+        workers=args.workers,
+    )
     return ExitCode.OK
 
 
@@ -148,6 +162,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     serve.add_argument("--init", action="store_true", help="create or upgrade the database first")
     serve.add_argument("--demo", action="store_true", help="--init with the Donghe demo data")
     serve.add_argument("--log-level", default="warning", help="uvicorn's (default: warning)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes on the one port (PostgreSQL only; default 1)",
+    )
 
     code = add("enroll-code", cmd_enroll_code, "make a one-time enrollment code")
     code.add_argument("--unit", required=True, metavar="CODE", help="12-digit org code")
