@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from central.db import make_engine
 from central.enrollment import make_enroll_code, revoke
+from central.findings import central_secret
 from central.migrate import upgrade
 from central.seed import load_demo, load_org_units
 from central.tables import Device
@@ -39,6 +40,8 @@ def init_db(db_url: str, *, demo: bool = False) -> None:
     upgrade(db_url)
     with _session(db_url) as session:
         load_org_units(session)
+        central_secret(session)  # made now, not by the first requests (they come at once)
+        session.commit()
         if demo:
             load_demo(session)
 
