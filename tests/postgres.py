@@ -122,11 +122,13 @@ class Cluster:
             os.chown(self.root, *owner)
         prefix = _run_as()
         if not (self.data / "PG_VERSION").exists():
-            subprocess.run(
+            made = subprocess.run(
                 [*prefix, self._tool("initdb"), "-D", str(self.data), "--auth=trust",
                  "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-                check=True, capture_output=True, timeout=START_TIMEOUT_S,
+                capture_output=True, text=True, timeout=START_TIMEOUT_S,
             )  # fmt: skip
+            if made.returncode != 0:  # e.g. a parent directory the user may not enter
+                raise Unavailable(f"initdb in {self.root} failed: {made.stderr.strip()}")
         self.port = self.port or free_port()
         options = [
             "-h", "127.0.0.1", "-p", str(self.port), "-k", str(self.root),
