@@ -1,10 +1,11 @@
 """Serving the change log: the latest state of records changed after a cursor, in scope.
 
 The counter is read first and the page is cut at it: every change numbered
-up to that value was committed before it (writers hold the counter lock
-until commit), so a cursor handed out here never skips a change, whatever
-the isolation level. A device never gets its own changes back: its push
-answers already told it their version and change number.
+up to that value was committed before it (a writer takes its numbers from the
+counter row just before its commit and holds it until then: central.changelog),
+so a cursor handed out here never skips a change, whatever the isolation level.
+A device never gets its own changes back: its push answers already told it their
+version and change number.
 """
 
 from __future__ import annotations
@@ -12,19 +13,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import Table
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from central.tables import Counter, Device, RecordVersion
+from central.changelog import last_seq
+from central.tables import Device, RecordVersion
 from models.kinds import KINDS, KindSpec, row_to_wire
 from models.records import RecordColumns
 from sync.protocol import Change, PullResponse
 
 __all__ = ["last_seq", "pull"]
-
-
-def last_seq(session: Session) -> int:
-    """The highest change number committed so far."""
-    return session.exec(select(Counter.seq).where(col(Counter.id) == 1)).first() or 0
 
 
 def pull(session: Session, *, device: Device, after: int, limit: int) -> PullResponse:

@@ -1,12 +1,13 @@
 """Applying a batch of ops: the heart of central.
 
-One push is one transaction. It starts by taking the counter row's lock (an
-``UPDATE`` of the single ``counter`` row), so writers are serialised and the
-change numbers they hand out are in commit order: a pull that reads the
-counter first never skips a change. Scope and role are checked for the whole
-batch before anything is applied; then each op, in order, is answered with
-an OpResult that is stored by ``op_id``, so a retry after a lost answer gets
-the very same answer and nothing is applied twice.
+One push is one transaction. The records its ops touch are loaded with their
+row locks, so two pushes to one record take turns; its new versions get their
+change numbers at the very end, from the counter row, just before the commit
+(``central.changelog``: gap-free, committed in order, and a pull never reads
+past the counter). Scope and role are checked for the whole batch before
+anything is applied; then each op, in order, is answered with an OpResult
+that is stored by ``op_id``, so a retry after a lost answer gets the very
+same answer and nothing is applied twice.
 
 The demo data loader uses the same function, so every record central holds
 has versions and change numbers made in one place.
@@ -19,13 +20,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, tuple_, update
+from sqlalchemy import Table, insert, tuple_
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, func, select
 
+from central.changelog import Numbering, in_turn
 from central.errors import PayloadTooLarge, ReadOnly
 from central.findings import central_secret, refresh_fingerprints
 from central.permissions import forbidden_field
-from central.tables import Counter, Device, OpResultRow, RecordVersion
+from central.tables import Device, OpResultRow, RecordVersion
 from models.kinds import (
     KINDS,
     KindSpec,
@@ -50,7 +53,7 @@ from sync.protocol import (
     Role,
 )
 
-__all__ = ["lock_counter", "push"]
+__all__ = ["push"]
 
 _CHUNK = 500
 """Rows per IN (...) query: well under SQLite's and PostgreSQL's parameter limits."""
@@ -58,21 +61,6 @@ MAX_ID_LENGTH = 36
 MAX_OP_ID_LENGTH = 64
 
 Key = tuple[Any, ...]
-
-
-def lock_counter(session: Session) -> int:
-    """Take the writers' lock (the counter row) and return the last change number.
-
-    On PostgreSQL the row lock is held until commit; on SQLite the UPDATE takes
-    the database's write lock at once instead of upgrading a read lock later.
-    """
-    session.exec(update(Counter).where(col(Counter.id) == 1).values(seq=Counter.seq))
-    seq = session.exec(select(Counter.seq).where(col(Counter.id) == 1)).first()
-    if seq is None:  # a database made without the migration's row
-        session.add(Counter(id=1, seq=0))
-        session.flush()
-        return 0
-    return seq
 
 
 def push(
@@ -86,7 +74,8 @@ def push(
     """Apply ``ops`` in order for ``device`` and commit; one OpResult per op, in order.
 
     Raises ReadOnly (support role), OutOfScope (any op touching a unit outside
-    the device's scope: nothing of the batch is applied) or PayloadTooLarge.
+    the device's scope: nothing of the batch is applied), PayloadTooLarge, or Busy
+    (PostgreSQL: racing writers to the same rows forced too many fresh starts).
     """
     if not ops:
         return []
@@ -96,19 +85,20 @@ def push(
         raise PayloadTooLarge(
             "too_many_ops", f"a push holds at most {PUSH_BATCH_MAX_OPS} ops, got {len(ops)}"
         )
-    batch = _Batch(session, device=device, now=now)
-    try:
+
+    def attempt() -> list[OpResult]:
+        batch = _Batch(session, device=device, now=now)
         results = batch.run(ops)
         refresh_fingerprints(
             session,
             (op.record_id for op in ops if op.kind == "subsidy_payment"),
             secret=central_secret(session, secret),
         )
+        batch.publish()
         session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return results
+        return results
+
+    return in_turn(session, attempt)
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -134,13 +124,14 @@ def _key(spec: KindSpec, record: Mapping[str, Any]) -> Key:
 
 
 class _Batch:
-    """The state of one push: records loaded for the batch, natural keys seen, the seq."""
+    """The state of one push: records loaded for the batch, natural keys seen, the change
+    numbers (provisional until ``publish``)."""
 
     def __init__(self, session: Session, *, device: Device, now: datetime) -> None:
         self.session = session
         self.device = device
         self.now = now
-        self.seq = 0
+        self.numbers = Numbering(session)
         self.records: dict[str, dict[str, RecordColumns]] = {name: {} for name in KINDS}
         self.key_owner: dict[str, dict[Key, str | None]] = {name: {} for name in KINDS}
         """Per kind: natural key -> id of the live record holding it (None: known free)."""
@@ -157,7 +148,7 @@ class _Batch:
     # ------------------------------------------------------------ loading
 
     def run(self, ops: Sequence[Op]) -> list[OpResult]:
-        self.seq = lock_counter(self.session)
+        self.numbers.begin()
         self._load_stored([op.op_id for op in ops])
         fresh = [op for op in ops if op.op_id not in self.stored and op.kind in KINDS]
         self._load_records(fresh)
@@ -168,16 +159,33 @@ class _Batch:
         return results
 
     def _write(self) -> None:
-        """Everything the batch made, in bulk: ORM changes first (they may free natural keys)."""
+        """The batch's records, in bulk: ORM changes first (they may free natural keys)."""
         self.session.flush()
         for kind, rows in self.pending.items():
             if rows:
                 self.session.execute(insert(_table(KINDS[kind].table)), list(rows.values()))
+
+    def publish(self) -> None:
+        """Final change numbers for the batch's versions, then the change log and the
+        stored answers; the caller commits at once (the counter row is held till then)."""
+        self.session.flush()
+        kinds = sorted({v["kind"] for v in self.versions})
+        self.numbers.publish([_table(KINDS[kind].table) for kind in kinds])
+        final = self.numbers.final
+        for rows in self.records.values():
+            for row in rows.values():
+                if row.seq < 0:  # the database has the final number already
+                    set_committed_value(row, "seq", final(row.seq))
+        for version in self.versions:
+            version["seq"] = final(version["seq"])
+        for result in self.answered.values():
+            result.seq = final(result.seq)
         if self.versions:
             self.session.execute(insert(_table(RecordVersion)), self.versions)
         if self.op_rows:
+            for op_row in self.op_rows:
+                op_row["result"] = op_row["result"].model_dump_json()
             self.session.execute(insert(_table(OpResultRow)), self.op_rows)
-        self.session.exec(update(Counter).where(col(Counter.id) == 1).values(seq=self.seq))
 
     def _load_stored(self, op_ids: list[str]) -> None:
         wanted = sorted({op_id for op_id in op_ids if len(op_id) <= MAX_OP_ID_LENGTH})
@@ -190,10 +198,13 @@ class _Batch:
         by_kind: dict[str, set[str]] = {}
         for op in ops:
             by_kind.setdefault(op.kind, set()).add(op.record_id)
-        for kind, ids in by_kind.items():
+        for kind, ids in sorted(by_kind.items()):
             table = KINDS[kind].table
             for chunk in _chunks(sorted(ids)):
-                for row in self.session.exec(select(table).where(col(table.id).in_(chunk))):
+                # Each record's row lock, always taken in this order (kind, id): a push
+                # editing a record waits for another's commit instead of merging stale.
+                stmt = select(table).where(col(table.id).in_(chunk)).order_by(col(table.id))
+                for row in self.session.exec(stmt.with_for_update()):
                     self.records[kind][row.id] = row
 
     def _check_scope(self, ops: Sequence[Op]) -> dict[str, str]:
@@ -272,7 +283,7 @@ class _Batch:
             {
                 "op_id": op.op_id,
                 "device_id": self.device.id,
-                "result": result.model_dump_json(),
+                "result": result,  # as JSON once its change number is final (publish)
                 "at": self.now,
             }
         )
@@ -370,7 +381,7 @@ class _Batch:
                     status=OpStatus.CONFLICT,
                     conflicts=[self._duplicate(spec, record, other)],
                 )
-        self.seq += 1
+        seq = self.numbers.next()
         columns = wire_to_columns(spec, record) | {
             "id": op.record_id,
             "version": 1,
@@ -378,7 +389,7 @@ class _Batch:
             "updated_by": self.device.id,
             "recorded_at": recorded_at,
             "received_at": self.now,
-            "seq": self.seq,
+            "seq": seq,
         }
         self.pending[spec.name][op.record_id] = columns
         if spec.natural_key:
@@ -390,12 +401,13 @@ class _Batch:
             1,
             record["org_code"],
             {name: (None, value) for name, value in record.items()},
+            seq,
         )
         return OpResult(
             op_id=op.op_id,
             status=OpStatus.APPLIED,
             version=1,
-            seq=self.seq,
+            seq=seq,
             received_at=timestamp_to_wire(self.now),
         )
 
@@ -576,13 +588,12 @@ class _Batch:
         recorded_at: datetime,
     ) -> None:
         """A new version: number it, stamp it, and keep it in the history."""
-        self.seq += 1
         row.version += 1
         row.updated_by = self.device.id
         row.received_at = self.now
         row.recorded_at = recorded_at
-        row.seq = self.seq
-        self._history(spec, op, row.id, row.version, row.org_code, changes)
+        row.seq = self.numbers.next()
+        self._history(spec, op, row.id, row.version, row.org_code, changes, row.seq)
 
     def _history(
         self,
@@ -592,10 +603,11 @@ class _Batch:
         version: int,
         org_code: str,
         changes: Mapping[str, tuple[Any, Any]],
+        seq: int,
     ) -> None:
         self.versions.append(
             {
-                "seq": self.seq,
+                "seq": seq,
                 "kind": spec.name,
                 "record_id": record_id,
                 "version": version,
