@@ -100,3 +100,15 @@ def test_revoke_takes_the_device_as_the_readme_writes_it_or_as_a_flag(
     for argv in (["revoke", "d-1"], ["revoke", "--device", "d-1"]):
         assert central.cli.main([*argv, "--db", db]) == 2
     assert capsys.readouterr().err.count("sanwu: no device d-1\n") == 2
+
+
+def test_several_workers_need_postgresql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite has one writer at a time: ``serve --workers 2`` over it is refused (exit 2),
+    before anything starts. (``--workers 4`` on PostgreSQL: tests/e2e/test_workers.py.)"""
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    assert central.cli.main(["serve", "--db", db, "--workers", "2"]) == 2
+    assert "--workers 2 needs PostgreSQL" in capsys.readouterr().err
+    assert central.cli.main(["serve", "--db", db, "--workers", "0"]) == 2
+    assert not (tmp_path / "c.db").exists()

@@ -145,8 +145,10 @@ class Central:
     """A real central: ``python -m central serve`` over a SQLite file in ``workdir``, or
     over ``db_url`` (an empty PostgreSQL database)."""
 
-    def __init__(self, workdir: Path, db_url: str | None = None) -> None:
+    def __init__(self, workdir: Path, db_url: str | None = None, *, workers: int = 1) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
+        self.workers = workers
+        """``serve --workers``: worker processes (PostgreSQL only)."""
         self.db_path = workdir / "central.db"
         self.db_url = db_url or f"sqlite:///{self.db_path}"
         self.database = "sqlite" if self.db_url.startswith("sqlite") else "postgresql"
@@ -227,6 +229,8 @@ class Central:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                "--workers",
+                str(self.workers),
             ],
             cwd=ROOT,
             env=child_env(),
