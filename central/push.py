@@ -180,6 +180,9 @@ class _Batch:
             version["seq"] = final(version["seq"])
         for result in self.answered.values():
             result.seq = final(result.seq)
+            for conflict in result.conflicts:  # a record handed back may carry its number
+                if conflict.record is not None and isinstance(conflict.record.get("seq"), int):
+                    conflict.record["seq"] = final(conflict.record["seq"])
         if self.versions:
             self.session.execute(insert(_table(RecordVersion)), self.versions)
         if self.op_rows:
