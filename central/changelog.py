@@ -26,6 +26,7 @@ first, as before: an SQLite read transaction that writes later may be refused
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -35,9 +36,12 @@ from sqlalchemy import Table, exc, update
 from sqlmodel import Session, col, select
 
 from central.errors import Busy
-from central.tables import Counter
+from central.tables import Counter, RecordVersion
 
-__all__ = ["MAX_ATTEMPTS", "Numbering", "in_turn", "last_seq"]
+__all__ = ["MAX_ATTEMPTS", "Numbering", "change_check", "in_turn", "last_seq"]
+
+CHECK_LENGTH = 16
+"""Hex digits of a change's check: 64 bits, enough to tell two changes apart."""
 
 T = TypeVar("T")
 
@@ -52,6 +56,27 @@ push committing first wrote too), serialization_failure, deadlock_detected."""
 def last_seq(session: Session) -> int:
     """The highest change number committed so far: a pull's horizon."""
     return session.exec(select(Counter.seq).where(col(Counter.id) == 1)).first() or 0
+
+
+def change_check(session: Session, seq: int) -> str | None:
+    """What names the change numbered ``seq`` (None at 0, or when the log lacks it): a
+    device keeps it with its cursor and sends it back, so a central restored from an
+    older backup, whose number ``seq`` is missing or another change, is found out."""
+    if seq <= 0:
+        return None
+    row = session.exec(
+        select(
+            RecordVersion.kind,
+            RecordVersion.record_id,
+            RecordVersion.version,
+            RecordVersion.op_id,
+        ).where(col(RecordVersion.seq) == seq)
+    ).first()
+    if row is None:
+        return None
+    kind, record_id, version, op_id = row
+    named = f"{seq}|{kind}|{record_id}|{version}|{op_id or ''}"
+    return hashlib.sha256(named.encode("utf-8")).hexdigest()[:CHECK_LENGTH]
 
 
 def _on_sqlite(session: Session) -> bool:

@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlmodel import Session, select
 
-from central.changelog import last_seq
+from central.changelog import change_check, last_seq
 from central.tables import Device, RecordVersion
 from models.kinds import KINDS, KindSpec, row_to_wire
 from models.records import RecordColumns
@@ -24,8 +24,14 @@ from sync.protocol import Change, PullResponse
 __all__ = ["last_seq", "pull"]
 
 
-def pull(session: Session, *, device: Device, after: int, limit: int) -> PullResponse:
+def pull(
+    session: Session, *, device: Device, after: int, limit: int, after_check: str | None = None
+) -> PullResponse:
     """One page of changes after ``after`` within the device's scope, in change order.
+
+    A cursor past the newest change, or one whose ``after_check`` names another change
+    than the log's, is answered ``behind`` with nothing served: central was restored from
+    an older backup and the device must say what it made since (``sync.engine``).
 
     The page is cut from the change log (one row per applied version), not from
     the records: a record is served when any version after the cursor came from
@@ -35,6 +41,10 @@ def pull(session: Session, *, device: Device, after: int, limit: int) -> PullRes
     """
     limit = max(1, limit)
     top = last_seq(session)
+    if after > top or (after_check is not None and after_check != change_check(session, after)):
+        check = change_check(session, top)
+        session.rollback()
+        return PullResponse(changes=[], cursor=top, more=False, cursor_check=check, behind=True)
     log = cast(Table, RecordVersion.__table__)  # type: ignore[attr-defined]
     entries = session.execute(
         select(log.c.seq, log.c.kind, log.c.record_id)
@@ -70,6 +80,8 @@ def pull(session: Session, *, device: Device, after: int, limit: int) -> PullRes
         Change(kind=spec.name, seq=row.seq, record=row_to_wire(spec, cast(RecordColumns, row)))
         for _log_seq, spec, row in found
     ]
-    cursor = entries[-1][0] if more else max(top, after)
+    cursor = entries[-1][0] if more else top
+    known = cursor == after and after_check is not None
+    check = after_check if known else change_check(session, cursor)
     session.rollback()  # read only: end the read transaction now
-    return PullResponse(changes=changes, cursor=cursor, more=more)
+    return PullResponse(changes=changes, cursor=cursor, more=more, cursor_check=check)

@@ -29,7 +29,15 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, ValidationInfo
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    model_serializer,
+)
 from pydantic_core import PydanticCustomError
 
 from sync import rows
@@ -317,6 +325,9 @@ class PullRequest(BaseModel):
     after: int = 0
     """The cursor: the highest change number the device has committed."""
     limit: int = 1000
+    after_check: str | None = None
+    """The ``cursor_check`` central answered with ``after`` (None: none kept, e.g. after
+    a bundle): central answers ``behind`` when its log no longer holds that change."""
 
 
 class PullResponse(BaseModel):
@@ -324,6 +335,24 @@ class PullResponse(BaseModel):
     cursor: int
     """The cursor to ask after next time; commit it with the page."""
     more: bool
+    cursor_check: str | None = None
+    """Names the change numbered ``cursor`` in central's log (None at 0): send it back
+    with the cursor, so central can tell whether it still holds that change."""
+    behind: bool = False
+    """Central's log is behind this device: it does not hold the change the cursor names
+    (central was restored from an older backup). Nothing is served; ``cursor`` is
+    central's newest change. The device rewinds to a cursor central still holds and
+    sends again what it made since (``sync.engine``)."""
+
+    @model_serializer(mode="wrap")
+    def _lean(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``cursor_check`` and ``behind`` travel only when they say something."""
+        data: dict[str, Any] = handler(self)
+        if data.get("cursor_check") is None:
+            data.pop("cursor_check", None)
+        if not data.get("behind"):
+            data.pop("behind", None)
+        return data
 
 
 class HealthResponse(BaseModel):

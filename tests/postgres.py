@@ -52,8 +52,8 @@ class Unavailable(RuntimeError):
 def bin_dir() -> Path | None:
     """Where initdb and pg_ctl are: PATH first, else the newest Debian/Ubuntu install."""
     found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
+    if found:  # a link on PATH leads to the install with the other tools (pg_dump...)
+        return Path(found).resolve().parent
     versions = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
         key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,

@@ -65,4 +65,5 @@ def pull_changes(
         device=device,
         after=min(max(0, req.after), BIG_INT_MAX),  # no SQL parameter holds more
         limit=min(limit, settings.pull_page_max),
+        after_check=req.after_check,
     )

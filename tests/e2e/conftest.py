@@ -150,6 +150,8 @@ class Central:
         self.workers = workers
         """``serve --workers``: worker processes (PostgreSQL only)."""
         self.db_path = workdir / "central.db"
+        if db_url and db_url.startswith("sqlite:///"):
+            self.db_path = Path(db_url.removeprefix("sqlite:///"))
         self.db_url = db_url or f"sqlite:///{self.db_path}"
         self.database = "sqlite" if self.db_url.startswith("sqlite") else "postgresql"
         self.port = 0  # the first start lets the OS choose; restarts keep the port
@@ -665,3 +667,18 @@ def assert_converged(
                 f"(device, central): {differing}"
             )
     return want
+
+
+@pytest.fixture
+def pg_drop_create(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Drop a PostgreSQL database of the tests' server and make it again, empty (a
+    restore's first step); unused on SQLite."""
+
+    def again(url: str) -> None:
+        server: Server = request.getfixturevalue("pg_server")
+        name = sa.make_url(url).database
+        with server.engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+
+    return again
