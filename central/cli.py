@@ -3,6 +3,7 @@
     init [--demo] [--db URL]
     serve [--host H] [--port P] [--db URL] [--tls-cert PEM --tls-key PEM]
           [--init [--demo]] [--log-level L] [--workers N]
+    check [--json] [--db URL]                   schema, counts, oldest unacknowledged device
     enroll-code --unit CODE --role clerk|town|supervisor|support [--ttl S] [--db URL]
     revoke DEVICE [--db URL]
     import-bundle FILE --reply OUT [--db URL]
@@ -88,6 +89,20 @@ def cmd_serve(args: argparse.Namespace, db_url: str) -> int:
     return ExitCode.OK
 
 
+def cmd_check(args: argparse.Namespace, db_url: str) -> int:
+    import json
+
+    from central.check import check
+
+    found = check(db_url)
+    if args.json:
+        _say(json.dumps(found.as_json(), ensure_ascii=False))
+    else:
+        for line in found.lines():
+            _say(line)
+    return ExitCode.OK
+
+
 def cmd_enroll_code(args: argparse.Namespace, db_url: str) -> int:
     from central.admin import new_enroll_code
 
@@ -169,6 +184,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes on the one port (PostgreSQL only; default 1)",
     )
+
+    look = add("check", cmd_check, "schema version, counts, the oldest unacknowledged device")
+    look.add_argument("--json", action="store_true", help="one JSON object, for scripts")
 
     code = add("enroll-code", cmd_enroll_code, "make a one-time enrollment code")
     code.add_argument("--unit", required=True, metavar="CODE", help="12-digit org code")
