@@ -150,7 +150,7 @@ def in_turn(session: Session, attempt: Callable[[], T]) -> T:
                 raise Busy(
                     "busy",
                     f"other writers to the same records got in the way {attempts} times; "
-                    "nothing of this push applied, send it again"
+                    "nothing of this push applied, send it again",
                 ) from error
         time.sleep(random.uniform(0, 0.005 * 2**number))
     raise AssertionError("unreachable")

@@ -28,7 +28,7 @@ from central.changelog import Numbering, in_turn
 from central.errors import PayloadTooLarge, ReadOnly
 from central.findings import central_secret, refresh_fingerprints
 from central.permissions import forbidden_field
-from central.tables import Device, OpResultRow, RecordVersion
+from central.tables import Device, OpResultRow, RecordVersion, live
 from models.kinds import (
     KINDS,
     KindSpec,
@@ -259,9 +259,7 @@ class _Batch:
             owners = self.key_owner[kind]
             for chunk in _chunks(sorted(keys)):
                 owners.update(dict.fromkeys(chunk))
-                stmt = select(table).where(
-                    tuple_(*columns).in_(list(chunk)), col(table.deleted).is_(False)
-                )
+                stmt = select(table).where(tuple_(*columns).in_(list(chunk)), live(table))
                 for row in self.session.exec(stmt):
                     self.records[kind].setdefault(row.id, row)
                     owners[_key(spec, row_to_wire(spec, row))] = row.id
@@ -548,7 +546,7 @@ class _Batch:
                 getattr(table, name) == value
                 for name, value in zip(spec.natural_key, key, strict=True)
             ),
-            col(table.deleted).is_(False),
+            live(table),
             col(table.id) != exclude,
         )
         found = self.session.exec(stmt).first()

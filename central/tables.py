@@ -11,8 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy import ColumnElement, Index, literal_column
+from sqlmodel import Field, SQLModel, col
 
 import models.records  # noqa: F401  (registers the record tables)
 from models.kinds import KINDS
@@ -212,3 +212,10 @@ CENTRAL_ONLY_TABLES: tuple[str, ...] = (
 CENTRAL_TABLES: frozenset[str] = frozenset((*CENTRAL_ONLY_TABLES, *RECORD_TABLES))
 NATURAL_KEY_INDEX_PREFIX = "uq_natural_"
 """Partial unique indexes made by the migrations only (not in the shared metadata)."""
+
+
+def live(table: Any) -> ColumnElement[bool]:
+    """``deleted = false``, word for word as the natural-key indexes' predicate: SQLite
+    uses a partial index only for a query that repeats it (``deleted IS 0`` or ``= 0``
+    sends it through every record of the unit instead, O(records) a lookup)."""
+    return col(table.deleted) == literal_column("false")
