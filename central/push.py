@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, tuple_
+from sqlalchemy import Table, insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, func, select
 
@@ -257,12 +257,19 @@ class _Batch:
             table = spec.table
             columns = [getattr(table, name) for name in spec.natural_key]
             owners = self.key_owner[kind]
-            for chunk in _chunks(sorted(keys)):
-                owners.update(dict.fromkeys(chunk))
-                stmt = select(table).where(tuple_(*columns).in_(list(chunk)), live(table))
-                for row in self.session.exec(stmt):
-                    self.records[kind].setdefault(row.id, row)
-                    owners[_key(spec, row_to_wire(spec, row))] = row.id
+            owners.update(dict.fromkeys(keys))
+            # One query per key prefix, the last column IN a list: an index search on both
+            # databases (SQLite scans the whole index for a row-value IN of several rows).
+            by_prefix: dict[Key, list[Any]] = {}
+            for key in sorted(keys):
+                by_prefix.setdefault(key[:-1], []).append(key[-1])
+            for prefix, lasts in by_prefix.items():
+                same = [column == part for column, part in zip(columns, prefix, strict=False)]
+                for chunk in _chunks(lasts):
+                    stmt = select(table).where(*same, columns[-1].in_(chunk), live(table))
+                    for row in self.session.exec(stmt):
+                        self.records[kind].setdefault(row.id, row)
+                        owners[_key(spec, row_to_wire(spec, row))] = row.id
 
     # ------------------------------------------------------------ answering
 
