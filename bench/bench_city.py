@@ -24,14 +24,17 @@ hosted ``--hosts`` processes running ``--threads`` rounds at a time. Then:
    device holding exactly central's records of its scope that changed during the run.
 
 Prints, side by side per database and worker count: ops applied per second, pull
-records per second, p50/p99 round time, lock waits over 50 ms (PostgreSQL's log), and
-whether anything was lost or doubled. Nothing leaves the machine. Not part of the tests.
+records per second, p50/p99 round time, the phase's wall time and the CPU seconds the
+devices, central and the database used in it (where the cores went), lock waits over
+50 ms (PostgreSQL's log), and whether anything was lost or doubled. Nothing leaves
+the machine. Not part of the tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import shutil
 import statistics
 import sys
@@ -54,6 +57,7 @@ from city import (  # noqa: E402
     LockWaits,
     add_city_units,
     bench_cluster,
+    cpu_split,
     log_problems,
 )
 from city_devices import DeviceSpec, make_template, serve  # noqa: E402
@@ -78,22 +82,25 @@ class Figures:
     rounds: list[float]
     errors: list[str]
     waits: LockWaits | None
+    cpu: dict[str, float]
+    """CPU seconds of the phase: devices, central, database."""
 
     def row(self) -> str:
         rounds = sorted(self.rounds)
         p50 = statistics.median(rounds) * 1000
         p99 = rounds[max(0, int(len(rounds) * 0.99) - 1)] * 1000
         waits = str(self.waits) if self.waits is not None else "n/a (SQLite)"
+        cpu = "/".join(f"{self.cpu[k]:.0f}" for k in ("devices", "central", "database"))
         return (
             f"{self.label:<26}{self.central_records:>10,}{self.ops / self.seconds:>9.0f}"
-            f"{self.pulled / self.seconds:>10.0f}{p50:>9.0f}{p99:>9.0f}{len(self.errors):>7}  "
-            f"{waits}"
+            f"{self.pulled / self.seconds:>10.0f}{p50:>9.0f}{p99:>9.0f}{len(self.errors):>7}"
+            f"{self.seconds:>7.0f}  {cpu:<14}{waits}"
         )
 
 
 HEADER = (
     f"{'central':<26}{'records':>10}{'ops/s':>9}{'pulled/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-    f"{'errors':>7}  lock waits"
+    f"{'errors':>7}{'wall s':>7}  {'cpu s d/c/db':<14}lock waits"
 )
 
 
@@ -180,9 +187,11 @@ def round_figures(
 ) -> tuple[Figures, list[Any]]:
     if lock_log is not None:
         lock_log.mark()
+    before = cpu_split(os.getpid())
     started = time.perf_counter()
     answers = city.all("round")
     seconds = time.perf_counter() - started
+    after = cpu_split(os.getpid())
     results = [r for part in answers for r in part]
     figures = Figures(
         label=label,
@@ -193,6 +202,7 @@ def round_figures(
         rounds=[r[1] for r in results],
         errors=[f"{r[0]}: {r[5]}" for r in results if r[5]],
         waits=lock_log.since_mark() if lock_log is not None else None,
+        cpu={k: after[k] - before[k] for k in after},
     )
     return figures, results
 

@@ -8,6 +8,7 @@ the benchmark (marked demo). Nothing leaves the machine.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -205,3 +206,44 @@ def log_problems(db_url: str, *, first_seq: int = 0) -> list[str]:
     finally:
         engine.dispose()
     return problems
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process: pid -> (parent pid, command line, CPU seconds so far)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[int, str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        out[int(entry)] = (int(fields[1]), command.decode(errors="replace"), cpu)
+    return out
+
+
+def cpu_split(bench_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by central's processes, PostgreSQL's, and the device hosts
+    (everything else the benchmark started): where a machine's cores go."""
+    procs = _processes()
+    split = {"devices": 0.0, "central": 0.0, "database": 0.0}
+    for pid, (_parent, command, cpu) in procs.items():
+        group = None
+        walk, seen = pid, 0
+        while walk in procs and seen < 64 and group is None:
+            _up, line, _cpu = procs[walk]
+            if "central serve" in line:
+                group = "central"
+            elif line.startswith("postgres"):
+                group = "database"
+            elif walk == bench_pid:
+                group = "devices"
+            walk, seen = procs[walk][0], seen + 1
+        if group is not None and pid != bench_pid:
+            split[group] += cpu
+        del command
+    return split
