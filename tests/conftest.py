@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import client.crypto
-from tests.postgres import ENV_REQUIRE, Server, Unavailable, open_server, required
+from tests.postgres import Server, server_or_skip
 from tests.stores import TEST_PASSPHRASE
 
 DATABASES = ("sqlite", "postgresql")
@@ -53,12 +53,7 @@ def pg_server() -> Iterator[Server]:
     """The PostgreSQL server of this run (tests/postgres.py): SANWU_TEST_DATABASE_URL, else
     a private cluster. None to be had: the test is skipped with the reason, or fails when
     SANWU_REQUIRE_POSTGRES=1 (CI never skips them)."""
-    try:
-        server = open_server()
-    except Unavailable as exc:
-        if required():
-            pytest.fail(f"PostgreSQL is required here ({ENV_REQUIRE}=1): {exc}")
-        pytest.skip(f"PostgreSQL runs skipped: {exc}")
+    server = server_or_skip()
     try:
         yield server
     finally:

@@ -38,6 +38,8 @@ import sqlalchemy as sa
 ENV_URL = "SANWU_TEST_DATABASE_URL"
 ENV_REQUIRE = "SANWU_REQUIRE_POSTGRES"
 START_TIMEOUT_S = 60.0
+REACH_TIMEOUT_S = 10.0
+"""How long a given server may take to answer before its runs are skipped (or fail)."""
 UNPRIVILEGED = ("postgres", "nobody")
 """Who runs the cluster when we are root: the distribution's user, else nobody."""
 
@@ -200,7 +202,7 @@ class Server:
 def _reachable(url: str) -> None:
     engine = sa.create_engine(url)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + REACH_TIMEOUT_S
         while True:
             try:
                 with engine.connect() as conn:
@@ -236,6 +238,19 @@ def open_server() -> Server:
         url = cluster.start()
     _reachable(url)
     return Server(url)
+
+
+def server_or_skip() -> Server:
+    """``open_server``, or the test skipped with the reason (failed instead when
+    SANWU_REQUIRE_POSTGRES=1: CI never skips the PostgreSQL runs)."""
+    import pytest
+
+    try:
+        return open_server()
+    except Unavailable as exc:
+        if required():
+            pytest.fail(f"PostgreSQL is required here ({ENV_REQUIRE}=1): {exc}")
+        pytest.skip(f"PostgreSQL runs skipped: {exc}")
 
 
 def main(argv: list[str] | None = None) -> int:
