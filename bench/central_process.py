@@ -13,10 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def central_process(db_url: str, *, timeout_s: float = 30.0) -> Iterator[tuple[str, int]]:
-    """Serve ``db_url`` on a free loopback port; yields (base URL, port); stops it after."""
+def central_process(
+    db_url: str, *, timeout_s: float = 30.0, workers: int = 1, port: int = 0
+) -> Iterator[tuple[str, int]]:
+    """Serve ``db_url`` on a loopback port (``port``, or a free one) with ``workers``
+    processes (PostgreSQL only); yields (base URL, port); stops it after."""
+    command = [sys.executable, "-m", "central", "serve", "--db", db_url, "--port", str(port)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "central", "serve", "--db", db_url, "--port", "0"],
+        [*command, "--workers", str(workers)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -15,6 +15,7 @@ from central.assignments import assign
 from central.catalogue import load_packaged, refresh_catalogue
 from central.db import make_engine
 from central.enrollment import make_enroll_code, revoke
+from central.findings import central_secret
 from central.migrate import upgrade
 from central.seed import (
     DEMO_BODY_UNITS,
@@ -47,6 +48,8 @@ def init_db(db_url: str, *, demo: bool = False) -> None:
     upgrade(db_url)
     with _session(db_url) as session:
         load_org_units(session)
+        central_secret(session)  # made now, not by the first requests (they come at once)
+        session.commit()
         if demo:
             load_packaged(session, district=DEMO_DISTRICT)
             assign(session, body=DEMO_DISCIPLINE_BODY, units=DEMO_BODY_UNITS)

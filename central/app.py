@@ -19,12 +19,11 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central.catalogue import refresh_catalogue
-from central.daily import start_daily_pass
+from central.daily import background_work
 from central.db import make_engine
 from central.errors import CentralError
 from central.routes import api_router
 from central.settings import CentralSettings
-from central.sms.worker import start_sms_worker
 from central.wire import compressed_json, from_validation_error
 from sync.protocol import ErrorBody, encode
 
@@ -42,16 +41,10 @@ def create_app(settings: CentralSettings) -> FastAPI:
         app.state.engine = engine
         with Session(engine) as session:
             refresh_catalogue(session)
-        daily = start_daily_pass(engine, settings)
-        sms = None
         try:
-            sms = start_sms_worker(engine) if settings.sms_worker else None
-            yield
+            with background_work(engine, settings):
+                yield
         finally:
-            if daily is not None:
-                daily.stop()
-            if sms is not None:
-                sms.stop()
             engine.dispose()
 
     app = FastAPI(

@@ -2,7 +2,8 @@
 
     init [--demo] [--db URL]
     serve [--host H] [--port P] [--db URL] [--tls-cert PEM --tls-key PEM]
-          [--init [--demo]] [--log-level L]
+          [--init [--demo]] [--log-level L] [--workers N]
+    check [--json] [--db URL]                   schema, counts, oldest unacknowledged device
     enroll-code --unit CODE --role clerk|town|supervisor|support [--ttl S] [--db URL]
     revoke DEVICE [--db URL]
     import-bundle FILE --reply OUT [--db URL]
@@ -70,6 +71,13 @@ def cmd_init(args: argparse.Namespace, db_url: str) -> int:
 def cmd_serve(args: argparse.Namespace, db_url: str) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         raise CentralCliError("--tls-cert and --tls-key go together")
+    if args.workers < 1:
+        raise CentralCliError("--workers: at least 1")
+    if args.workers > 1 and db_url.startswith("sqlite"):
+        raise CentralCliError(
+            f"--workers {args.workers} needs PostgreSQL: SQLite lets one process write at a "
+            "time, so serve it with one worker (the default)"
+        )
     from central.admin import init_db
     from central.server import Tls, serve
     from central.settings import CentralSettings
@@ -78,7 +86,28 @@ def cmd_serve(args: argparse.Namespace, db_url: str) -> int:
         init_db(db_url, demo=args.demo)
     tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
     settings = CentralSettings(db_url=db_url, remind_at=_clock_time(args.remind_at))
-    serve(settings, host=args.host, port=args.port, log_level=args.log_level, tls=tls)
+    serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        tls=tls,
+        workers=args.workers,
+    )
+    return ExitCode.OK
+
+
+def cmd_check(args: argparse.Namespace, db_url: str) -> int:
+    import json
+
+    from central.check import check
+
+    found = check(db_url)
+    if args.json:
+        _say(json.dumps(found.as_json(), ensure_ascii=False))
+    else:
+        for line in found.lines():
+            _say(line)
     return ExitCode.OK
 
 
@@ -172,6 +201,16 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         help="run the reminder pass daily at this time (default: SANWU_REMIND_AT; else only "
         "by `remind`)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes on the one port (PostgreSQL only; default 1)",
+    )
+
+    look = add("check", cmd_check, "schema version, counts, the oldest unacknowledged device")
+    look.add_argument("--json", action="store_true", help="one JSON object, for scripts")
 
     code = add("enroll-code", cmd_enroll_code, "make a one-time enrollment code")
     code.add_argument("--unit", required=True, metavar="CODE", help="12-digit org code")

@@ -7,7 +7,8 @@
      ├── Forbidden         403      out_of_scope, read_only
      ├── NotFound          404      unknown_unit, unknown_record, unknown_kind
      ├── PayloadTooLarge   413      body or batch too big
-     └── ProtocolMismatch  426      the client speaks another protocol version
+     ├── ProtocolMismatch  426      the client speaks another protocol version
+     └── Busy              503      a push met other writers to the same rows too often
 
 Services raise these; routes never build HTTP errors themselves. A message
 names codes, fields and ids only, never a personal value.
@@ -100,4 +101,12 @@ class PayloadTooLarge(CentralError):
 
 class ProtocolMismatch(CentralError):
     status = 426
+    failure: ClassVar[Failure] = _OPERATORS_TO_FIX
+
+
+class Busy(CentralError):
+    """Writers to the same rows kept getting in each other's way (central.changelog): the
+    push is not applied. A device takes the 503 as a cut link and sends it again."""
+
+    status = 503
     failure: ClassVar[Failure] = _OPERATORS_TO_FIX

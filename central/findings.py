@@ -26,6 +26,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from central.errors import Forbidden
@@ -72,9 +73,12 @@ def central_secret(session: Session, configured: str | None = None) -> bytes:
         return given.encode("utf-8")
     row = session.get(CentralSetting, SECRET_KEY)
     if row is None:
-        row = CentralSetting(key=SECRET_KEY, value=secrets.token_hex(32))
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():  # two first requests at once: one secret wins
+                session.add(CentralSetting(key=SECRET_KEY, value=secrets.token_hex(32)))
+        except IntegrityError:
+            pass
+        row = session.get_one(CentralSetting, SECRET_KEY)
     return row.value.encode("utf-8")
 
 

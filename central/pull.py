@@ -1,10 +1,11 @@
 """Serving the change log: the latest state of records changed after a cursor, in scope.
 
 The counter is read first and the page is cut at it: every change numbered
-up to that value was committed before it (writers hold the counter lock
-until commit), so a cursor handed out here never skips a change, whatever
-the isolation level. A device never gets its own changes back: its push
-answers already told it their version and change number.
+up to that value was committed before it (a writer takes its numbers from the
+counter row just before its commit and holds it until then: central.changelog),
+so a cursor handed out here never skips a change, whatever the isolation level.
+A device never gets its own changes back: its push answers already told it their
+version and change number.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import Table
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from central.changelog import change_check, last_seq
 from central.reach import reaches
-from central.tables import Counter, Device, RecordVersion
+from central.tables import Device, RecordVersion
 from models.kinds import KINDS, KindSpec, row_to_wire
 from models.records import RecordColumns
 from models.visibility import visible_record
@@ -25,13 +27,14 @@ from sync.protocol import Change, PullResponse
 __all__ = ["last_seq", "pull"]
 
 
-def last_seq(session: Session) -> int:
-    """The highest change number committed so far."""
-    return session.exec(select(Counter.seq).where(col(Counter.id) == 1)).first() or 0
-
-
-def pull(session: Session, *, device: Device, after: int, limit: int) -> PullResponse:
+def pull(
+    session: Session, *, device: Device, after: int, limit: int, after_check: str | None = None
+) -> PullResponse:
     """One page of changes after ``after`` within the device's scope, in change order.
+
+    A cursor past the newest change, or one whose ``after_check`` names another change
+    than the log's, is answered ``behind`` with nothing served: central was restored from
+    an older backup and the device must say what it made since (``sync.engine``).
 
     The page is cut from the change log (one row per applied version), not from
     the records: a record is served when any version after the cursor came from
@@ -41,6 +44,12 @@ def pull(session: Session, *, device: Device, after: int, limit: int) -> PullRes
     """
     limit = max(1, limit)
     top = last_seq(session)
+    if after > top or (after_check is not None and after_check != change_check(session, after)):
+        check = change_check(session, top)
+        session.rollback()
+        return PullResponse(
+            changes=[], cursor=top, more=False, cursor_check=check, behind=True, scope=device.scope
+        )
     log = cast(Table, RecordVersion.__table__)  # type: ignore[attr-defined]
     entries = session.execute(
         select(log.c.seq, log.c.kind, log.c.record_id)
@@ -78,6 +87,10 @@ def pull(session: Session, *, device: Device, after: int, limit: int) -> PullRes
         for _log_seq, spec, row in found
         if (shown := visible_record(spec, row_to_wire(spec, cast(RecordColumns, row)), role))
     ]
-    cursor = entries[-1][0] if more else max(top, after)
+    cursor = entries[-1][0] if more else top
+    known = cursor == after and after_check is not None
+    check = after_check if known else change_check(session, cursor)
     session.rollback()  # read only: end the read transaction now
-    return PullResponse(changes=changes, cursor=cursor, more=more, scope=device.scope)
+    return PullResponse(
+        changes=changes, cursor=cursor, more=more, cursor_check=check, scope=device.scope
+    )

@@ -1,12 +1,13 @@
 """Applying a batch of ops: the heart of central.
 
-One push is one transaction. It starts by taking the counter row's lock (an
-``UPDATE`` of the single ``counter`` row), so writers are serialised and the
-change numbers they hand out are in commit order: a pull that reads the
-counter first never skips a change. Scope and role are checked for the whole
-batch before anything is applied; then each op, in order, is answered with
-an OpResult that is stored by ``op_id``, so a retry after a lost answer gets
-the very same answer and nothing is applied twice.
+One push is one transaction. The records its ops touch are loaded with their
+row locks, so two pushes to one record take turns; its new versions get their
+change numbers at the very end, from the counter row, just before the commit
+(``central.changelog``: gap-free, committed in order, and a pull never reads
+past the counter). Scope and role are checked for the whole batch before
+anything is applied; then each op, in order, is answered with an OpResult
+that is stored by ``op_id``, so a retry after a lost answer gets the very
+same answer and nothing is applied twice.
 
 The demo data loader uses the same function, so every record central holds
 has versions and change numbers made in one place.
@@ -19,13 +20,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, tuple_, update
+from sqlalchemy import Table, insert
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, func, select
 
+from central.changelog import Numbering, in_turn
 from central.errors import PayloadTooLarge, ReadOnly
 from central.findings import central_secret, refresh_fingerprints
 from central.sms_link import queue_issued_warnings
-from central.tables import Counter, Device, OpResultRow, RecordVersion
+from central.tables import Device, OpResultRow, RecordVersion, live
 from models.kinds import (
     KINDS,
     KindSpec,
@@ -53,7 +56,7 @@ from sync.protocol import (
     Role,
 )
 
-__all__ = ["lock_counter", "push"]
+__all__ = ["push"]
 
 _CHUNK = 500
 """Rows per IN (...) query: well under SQLite's and PostgreSQL's parameter limits."""
@@ -61,21 +64,6 @@ MAX_ID_LENGTH = 36
 MAX_OP_ID_LENGTH = 64
 
 Key = tuple[Any, ...]
-
-
-def lock_counter(session: Session) -> int:
-    """Take the writers' lock (the counter row) and return the last change number.
-
-    On PostgreSQL the row lock is held until commit; on SQLite the UPDATE takes
-    the database's write lock at once instead of upgrading a read lock later.
-    """
-    session.exec(update(Counter).where(col(Counter.id) == 1).values(seq=Counter.seq))
-    seq = session.exec(select(Counter.seq).where(col(Counter.id) == 1)).first()
-    if seq is None:  # a database made without the migration's row
-        session.add(Counter(id=1, seq=0))
-        session.flush()
-        return 0
-    return seq
 
 
 def push(
@@ -91,7 +79,8 @@ def push(
     ``rules=False`` only for central's own demo data.
 
     Raises ReadOnly (support role), OutOfScope (any op touching a unit outside
-    the device's scope: nothing of the batch is applied) or PayloadTooLarge.
+    the device's scope: nothing of the batch is applied), PayloadTooLarge, or Busy
+    (PostgreSQL: racing writers to the same rows forced too many fresh starts).
     """
     if not ops:
         return []
@@ -101,8 +90,9 @@ def push(
         raise PayloadTooLarge(
             "too_many_ops", f"a push holds at most {PUSH_BATCH_MAX_OPS} ops, got {len(ops)}"
         )
-    batch = _Batch(session, device=device, now=now, rules=rules)
-    try:
+
+    def attempt() -> list[OpResult]:
+        batch = _Batch(session, device=device, now=now, rules=rules)
         results = batch.run(ops)
         refresh_fingerprints(
             session,
@@ -117,10 +107,11 @@ def push(
                 if op.kind == "warning" and result.status is OpStatus.APPLIED
             ),
         )
+        batch.publish()
         session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        return results
+
+    results = in_turn(session, attempt)
     if any(op.kind == "catalog_item" for op in ops):
         from central.catalogue import refresh_catalogue
 
@@ -169,7 +160,8 @@ class _BatchLookup:
 
 
 class _Batch:
-    """The state of one push: records loaded for the batch, natural keys seen, the seq."""
+    """The state of one push: records loaded for the batch, natural keys seen, the change
+    numbers (provisional until ``publish``)."""
 
     def __init__(
         self, session: Session, *, device: Device, now: datetime, rules: bool = True
@@ -180,7 +172,7 @@ class _Batch:
         self.rules = rules
         """False only for central's own demo data (written in whatever state it shows)."""
         self.now = now
-        self.seq = 0
+        self.numbers = Numbering(session)
         self.records: dict[str, dict[str, RecordColumns]] = {name: {} for name in KINDS}
         self.key_owner: dict[str, dict[Key, str | None]] = {name: {} for name in KINDS}
         """Per kind: natural key -> id of the live record holding it (None: known free)."""
@@ -197,7 +189,7 @@ class _Batch:
     # ------------------------------------------------------------ loading
 
     def run(self, ops: Sequence[Op]) -> list[OpResult]:
-        self.seq = lock_counter(self.session)
+        self.numbers.begin()
         self._load_stored([op.op_id for op in ops])
         fresh = [op for op in ops if op.op_id not in self.stored and op.kind in KINDS]
         self._load_records(fresh)
@@ -208,16 +200,36 @@ class _Batch:
         return results
 
     def _write(self) -> None:
-        """Everything the batch made, in bulk: ORM changes first (they may free natural keys)."""
+        """The batch's records, in bulk: ORM changes first (they may free natural keys)."""
         self.session.flush()
         for kind, rows in self.pending.items():
             if rows:
                 self.session.execute(insert(_table(KINDS[kind].table)), list(rows.values()))
+
+    def publish(self) -> None:
+        """Final change numbers for the batch's versions, then the change log and the
+        stored answers; the caller commits at once (the counter row is held till then)."""
+        self.session.flush()
+        kinds = sorted({v["kind"] for v in self.versions})
+        self.numbers.publish([_table(KINDS[kind].table) for kind in kinds])
+        final = self.numbers.final
+        for rows in self.records.values():
+            for row in rows.values():
+                if row.seq < 0:  # the database has the final number already
+                    set_committed_value(row, "seq", final(row.seq))
+        for version in self.versions:
+            version["seq"] = final(version["seq"])
+        for result in self.answered.values():
+            result.seq = final(result.seq)
+            for conflict in result.conflicts:  # a record handed back may carry its number
+                if conflict.record is not None and isinstance(conflict.record.get("seq"), int):
+                    conflict.record["seq"] = final(conflict.record["seq"])
         if self.versions:
             self.session.execute(insert(_table(RecordVersion)), self.versions)
         if self.op_rows:
+            for op_row in self.op_rows:
+                op_row["result"] = op_row["result"].model_dump_json()
             self.session.execute(insert(_table(OpResultRow)), self.op_rows)
-        self.session.exec(update(Counter).where(col(Counter.id) == 1).values(seq=self.seq))
 
     def _load_stored(self, op_ids: list[str]) -> None:
         wanted = sorted({op_id for op_id in op_ids if len(op_id) <= MAX_OP_ID_LENGTH})
@@ -230,10 +242,13 @@ class _Batch:
         by_kind: dict[str, set[str]] = {}
         for op in ops:
             by_kind.setdefault(op.kind, set()).add(op.record_id)
-        for kind, ids in by_kind.items():
+        for kind, ids in sorted(by_kind.items()):
             table = KINDS[kind].table
             for chunk in _chunks(sorted(ids)):
-                for row in self.session.exec(select(table).where(col(table.id).in_(chunk))):
+                # Each record's row lock, always taken in this order (kind, id): a push
+                # editing a record waits for another's commit instead of merging stale.
+                stmt = select(table).where(col(table.id).in_(chunk)).order_by(col(table.id))
+                for row in self.session.exec(stmt.with_for_update()):
                     self.records[kind][row.id] = row
 
     def _check_scope(self, ops: Sequence[Op]) -> dict[str, str]:
@@ -283,14 +298,19 @@ class _Batch:
             table = spec.table
             columns = [getattr(table, name) for name in spec.natural_key]
             owners = self.key_owner[kind]
-            for chunk in _chunks(sorted(keys)):
-                owners.update(dict.fromkeys(chunk))
-                stmt = select(table).where(
-                    tuple_(*columns).in_(list(chunk)), col(table.deleted).is_(False)
-                )
-                for row in self.session.exec(stmt):
-                    self.records[kind].setdefault(row.id, row)
-                    owners[_key(spec, row_to_wire(spec, row))] = row.id
+            owners.update(dict.fromkeys(keys))
+            # One query per key prefix, the last column IN a list: an index search on both
+            # databases (SQLite scans the whole index for a row-value IN of several rows).
+            by_prefix: dict[Key, list[Any]] = {}
+            for key in sorted(keys):
+                by_prefix.setdefault(key[:-1], []).append(key[-1])
+            for prefix, lasts in by_prefix.items():
+                same = [column == part for column, part in zip(columns, prefix, strict=False)]
+                for chunk in _chunks(lasts):
+                    stmt = select(table).where(*same, columns[-1].in_(chunk), live(table))
+                    for row in self.session.exec(stmt):
+                        self.records[kind].setdefault(row.id, row)
+                        owners[_key(spec, row_to_wire(spec, row))] = row.id
 
     # ------------------------------------------------------------ answering
 
@@ -312,7 +332,7 @@ class _Batch:
             {
                 "op_id": op.op_id,
                 "device_id": self.device.id,
-                "result": result.model_dump_json(),
+                "result": result,  # as JSON once its change number is final (publish)
                 "at": self.now,
             }
         )
@@ -463,7 +483,7 @@ class _Batch:
                     status=OpStatus.CONFLICT,
                     conflicts=[self._duplicate(spec, record, other)],
                 )
-        self.seq += 1
+        seq = self.numbers.next()
         columns = wire_to_columns(spec, record) | {
             "id": op.record_id,
             "version": 1,
@@ -471,7 +491,7 @@ class _Batch:
             "updated_by": self.device.id,
             "recorded_at": recorded_at,
             "received_at": self.now,
-            "seq": self.seq,
+            "seq": seq,
         }
         self.pending[spec.name][op.record_id] = columns
         if spec.natural_key:
@@ -483,12 +503,13 @@ class _Batch:
             1,
             record["org_code"],
             {name: (None, value) for name, value in record.items()},
+            seq,
         )
         return OpResult(
             op_id=op.op_id,
             status=OpStatus.APPLIED,
             version=1,
-            seq=self.seq,
+            seq=seq,
             received_at=timestamp_to_wire(self.now),
         )
 
@@ -626,7 +647,7 @@ class _Batch:
                 getattr(table, name) == value
                 for name, value in zip(spec.natural_key, key, strict=True)
             ),
-            col(table.deleted).is_(False),
+            live(table),
             col(table.id) != exclude,
         )
         found = self.session.exec(stmt).first()
@@ -669,13 +690,12 @@ class _Batch:
         recorded_at: datetime,
     ) -> None:
         """A new version: number it, stamp it, and keep it in the history."""
-        self.seq += 1
         row.version += 1
         row.updated_by = self.device.id
         row.received_at = self.now
         row.recorded_at = recorded_at
-        row.seq = self.seq
-        self._history(spec, op, row.id, row.version, row.org_code, changes)
+        row.seq = self.numbers.next()
+        self._history(spec, op, row.id, row.version, row.org_code, changes, row.seq)
 
     def _history(
         self,
@@ -685,10 +705,11 @@ class _Batch:
         version: int,
         org_code: str,
         changes: Mapping[str, tuple[Any, Any]],
+        seq: int,
     ) -> None:
         self.versions.append(
             {
-                "seq": self.seq,
+                "seq": seq,
                 "kind": spec.name,
                 "record_id": record_id,
                 "version": version,

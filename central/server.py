@@ -1,4 +1,5 @@
-"""Running central with uvicorn: in the foreground, or in a thread for the embedded demo.
+"""Running central with uvicorn: in the foreground (one process, or worker processes on
+one socket), or in a thread for the embedded demo.
 
 The socket is bound before uvicorn starts, so the real port (also for port 0)
 is known and announced before the first request can arrive.
@@ -6,16 +7,24 @@ is known and announced before the first request can arrive.
 
 from __future__ import annotations
 
+import functools
+import os
+import signal
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
 
 from central.app import create_app
+from central.daily import background_work
+from central.db import make_engine
 from central.settings import CentralSettings
 
 __all__ = ["Tls", "run_in_thread", "serve"]
@@ -45,16 +54,35 @@ def _url(host: str, sock: socket.socket, tls: Tls | None = None) -> str:
     return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
-def _server(settings: CentralSettings, *, log_level: str, tls: Tls | None) -> uvicorn.Server:
-    config = uvicorn.Config(
-        create_app(settings),
+def _config(app: Any, *, log_level: str, tls: Tls | None, workers: int = 1) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        factory=workers > 1,
+        workers=workers,
         log_level=log_level,
         access_log=False,  # URLs carry record ids only, but keep the log quiet and small
         lifespan="on",
         ssl_certfile=tls.certfile if tls else None,
         ssl_keyfile=tls.keyfile if tls else None,
     )
-    return uvicorn.Server(config)
+
+
+def _server(settings: CentralSettings, *, log_level: str, tls: Tls | None) -> uvicorn.Server:
+    return uvicorn.Server(_config(create_app(settings), log_level=log_level, tls=tls))
+
+
+def worker_app(settings: CentralSettings) -> FastAPI:
+    """A worker process's app (``--workers N``): the same app, and a watch on the parent so
+    that a worker never outlives it (a SIGKILLed parent cannot stop its workers)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    return create_app(settings)
 
 
 def serve(
@@ -64,13 +92,31 @@ def serve(
     *,
     log_level: str = "warning",
     tls: Tls | None = None,
+    workers: int = 1,
 ) -> None:
-    """Serve until interrupted; prints ``central listening on URL`` once the port is bound."""
+    """Serve until interrupted; prints ``central listening on URL`` once the port is bound.
+
+    With ``workers`` > 1 (PostgreSQL only: see central.cli) the bound socket is shared by
+    that many worker processes, each with its own app and connection pool; this process
+    only supervises them (restarting one that dies) and stops them on SIGINT or SIGTERM,
+    and runs central's own background work (``central.daily``) once for all of them.
+    """
     sock = _bind(host, port)
     try:
         sys.stdout.write(f"central listening on {_url(host, sock, tls)}\n")
         sys.stdout.flush()
-        _server(settings, log_level=log_level, tls=tls).run(sockets=[sock])
+        if workers <= 1:
+            _server(settings, log_level=log_level, tls=tls).run(sockets=[sock])
+            return
+        quiet = replace(settings, remind_at=None, sms_worker=False)
+        app = functools.partial(worker_app, quiet)
+        config = _config(app, log_level=log_level, tls=tls, workers=workers)
+        engine = make_engine(settings.db_url, echo=settings.echo_sql)
+        try:
+            with background_work(engine, settings):
+                Multiprocess(config, sockets=[sock]).run()
+        finally:
+            engine.dispose()
     finally:
         sock.close()
 

@@ -11,11 +11,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy import ColumnElement, Index, literal_column
+from sqlmodel import Field, SQLModel, col
 
 import models.records  # noqa: F401  (registers the record tables)
 from models.kinds import KINDS
+from models.sqltypes import BIG_INT
 
 
 class OrgUnitRow(SQLModel, table=True):
@@ -81,10 +82,10 @@ class RecordVersion(SQLModel, table=True):
     __tablename__ = "record_version"
     __table_args__ = (Index("ix_record_version_kind_record_id", "kind", "record_id"),)
 
-    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int = Field(primary_key=True, sa_type=BIG_INT, sa_column_kwargs={"autoincrement": False})
     kind: str = Field(max_length=32)
     record_id: str = Field(max_length=36)
-    version: int
+    version: int = Field(sa_type=BIG_INT)
     org_code: str = Field(index=True, max_length=12)
     device_id: str = Field(max_length=36)
     op_id: str | None = Field(default=None, max_length=64)
@@ -122,7 +123,7 @@ class Counter(SQLModel, table=True):
     __tablename__ = "counter"
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    seq: int = 0
+    seq: int = Field(default=0, sa_type=BIG_INT)
 
 
 class CentralSetting(SQLModel, table=True):
@@ -140,7 +141,7 @@ class DeviceAudit(SQLModel, table=True):
     __tablename__ = "device_audit"
 
     device_id: str = Field(primary_key=True, max_length=36)
-    last_id: int = 0
+    last_id: int = Field(default=0, sa_type=BIG_INT)
     last_hash: str = Field(max_length=64)
 
 
@@ -149,7 +150,7 @@ class AuditFinding(SQLModel, table=True):
 
     __tablename__ = "audit_finding"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_INT)
     device_id: str = Field(index=True, max_length=36)
     org_code: str = Field(index=True, max_length=12)
     at: datetime
@@ -180,9 +181,9 @@ class Attachment(SQLModel, table=True):
     __tablename__ = "attachment"
 
     digest: str = Field(primary_key=True, max_length=64)
-    size: int
+    size: int = Field(sa_type=BIG_INT)
     """Declared by the uploader; the digest check at completion proves it."""
-    received: int = 0
+    received: int = Field(default=0, sa_type=BIG_INT)
     """Bytes held and confirmed from the start of the file: where an upload goes on."""
     complete: bool = False
     created_at: datetime
@@ -198,7 +199,7 @@ class AttachmentChunk(SQLModel, table=True):
     __tablename__ = "attachment_chunk"
 
     digest: str = Field(primary_key=True, max_length=64)
-    start: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    start: int = Field(primary_key=True, sa_type=BIG_INT, sa_column_kwargs={"autoincrement": False})
     """The chunk's offset in the file (``offset`` is an SQL keyword)."""
     data: bytes
 
@@ -223,3 +224,10 @@ CENTRAL_ONLY_TABLES: tuple[str, ...] = (
 CENTRAL_TABLES: frozenset[str] = frozenset((*CENTRAL_ONLY_TABLES, *RECORD_TABLES))
 NATURAL_KEY_INDEX_PREFIX = "uq_natural_"
 """Partial unique indexes made by the migrations only (not in the shared metadata)."""
+
+
+def live(table: Any) -> ColumnElement[bool]:
+    """``deleted = false``, word for word as the natural-key indexes' predicate: SQLite
+    uses a partial index only for a query that repeats it (``deleted IS 0`` or ``= 0``
+    sends it through every record of the unit instead, O(records) a lookup)."""
+    return col(table.deleted) == literal_column("false")

@@ -7,6 +7,7 @@ key has ``private_key=None``. Plain data: the quick paths read it without the st
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,6 +25,30 @@ CENTRAL_KEY = "central_key"
 """Central's bundle public key, from enrollment (sync by file)."""
 AUDIT_SENT = "audit_sent_id"
 """The last local audit entry central acknowledged (its chain is checked from there)."""
+CURSOR_CHECK = "cursor_check"
+"""What central said names the change the cursor stands on (``PullResponse.cursor_check``),
+sent back with the cursor: a central restored from an older backup is found out by it."""
+CURSOR_JOURNAL = "cursor_journal"
+"""Where earlier rounds' pulls ended, with their checks: JSON ``[[cursor, check], ...]``,
+oldest first. After a restore, the newest one central still holds is where to rewind to."""
+JOURNAL_LENGTH = 64
+
+
+def journal_of(text: str | None) -> list[tuple[int, str]]:
+    """The journal kept under CURSOR_JOURNAL (empty when there is none)."""
+    return [(int(cursor), str(check)) for cursor, check in json.loads(text or "[]")]
+
+
+def pulled_settings(
+    journal: str | None, cursor: int, check: str | None, *, last_page: bool
+) -> dict[str, str]:
+    """The settings to write with a pulled page: its cursor, its check ("" for none), and
+    when the round's pulls end there, the journal with that point added."""
+    out = {CURSOR: str(cursor), CURSOR_CHECK: check or ""}
+    points = journal_of(journal)
+    if last_page and check and (not points or points[-1][0] < cursor):
+        out[CURSOR_JOURNAL] = json.dumps([*points, (cursor, check)][-JOURNAL_LENGTH:])
+    return out
 
 
 @dataclass(frozen=True)

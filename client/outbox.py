@@ -69,13 +69,14 @@ def enqueue(
     kind: str,
     record_id: str,
     action: Action,
-    changes: Mapping[str, Sequence[Any]],
+    changes: Mapping[str, Sequence[Any]] | None,
     base_version: int,
     at: datetime,
     op_id: str | None = None,
 ) -> str:
     """Queue one op; ``op_id`` defaults to a new id (a record's first create uses the
-    record's own id: unique already, and one id fewer on the wire)."""
+    record's own id: unique already, and one id fewer on the wire). ``changes`` None: a
+    create queued as the record is (AS_RECORD)."""
     op_id = op_id or new_id()
     conn.execute(
         _outbox.insert(),
@@ -84,7 +85,9 @@ def enqueue(
             "kind": kind,
             "record_id": record_id,
             "action": action.value,
-            "changes": {name: list(pair) for name, pair in changes.items()},
+            "changes": None
+            if changes is None
+            else {name: list(pair) for name, pair in changes.items()},
             "base_version": base_version,
             "recorded_at": at,
             "state": PENDING,
@@ -182,6 +185,20 @@ def remove_many(conn: Connection, op_ids: Sequence[str]) -> None:
 def quarantine(conn: Connection, op_id: str, reason: str, *, state: str = QUARANTINED) -> None:
     conn.execute(
         _outbox.update().where(_outbox.c.op_id == op_id).values(state=state, last_error=reason)
+    )
+
+
+def drop_refused(conn: Connection, record_id: str, code: str) -> int:
+    """Drop the ops of ``record_id`` central refused with ``code`` (quarantined); returns
+    how many. For when what they carried travels again another way."""
+    return int(
+        conn.execute(
+            _outbox.delete().where(
+                _outbox.c.record_id == record_id,
+                _outbox.c.state == QUARANTINED,
+                _outbox.c.last_error.startswith(f"{code}:"),
+            )
+        ).rowcount
     )
 
 

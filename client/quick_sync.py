@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING
 
 from client.crypto import DATA_KEY_SETTING, unlock
 from client.home import DB_NAME
-from client.identity import AUDIT_SENT, CURSOR, REVOKED_AT, Identity, identity_from_settings
+from client.identity import (
+    AUDIT_SENT,
+    CURSOR,
+    CURSOR_CHECK,
+    CURSOR_JOURNAL,
+    REVOKED_AT,
+    Identity,
+    identity_from_settings,
+    pulled_settings,
+)
 from client.link import api_for_identity
 from client.migrate import HEAD_REVISION
 from client.sync_lock import sync_lock
@@ -213,10 +222,26 @@ class _IdleHome:
             return self.store.cursor()
         return int(self.settings.get(CURSOR) or 0)
 
+    def cursor_check(self) -> str | None:
+        if self.store is not None:
+            return self.store.cursor_check()
+        return self.settings.get(CURSOR_CHECK) or None
+
+    def cursor_journal(self) -> list[tuple[int, str]]:
+        return self._full().cursor_journal()
+
+    def central_behind(self, verified: int, check: str | None) -> int:
+        return self._full().central_behind(verified, check)
+
     def apply_pull(self, page: PullResponse) -> int:
         if self.store is None and not page.changes:
-            if page.cursor != self.cursor():
-                self._put(CURSOR, str(page.cursor))
+            journal = self.settings.get(CURSOR_JOURNAL)
+            last = not page.more
+            for name, value in pulled_settings(
+                journal, page.cursor, page.cursor_check, last_page=last
+            ).items():
+                if self.settings.get(name, "") != value:
+                    self._put(name, value)
             if page.scope and page.scope != self.settings.get("scope"):
                 self._put("scope", page.scope)
             return 0

@@ -39,6 +39,7 @@ from models.fields import (
     When,
 )
 from models.i18n import N_
+from models.sqltypes import BIG_INT
 
 STATUS = ("状态",)
 """The header every old table uses for a record's status."""
@@ -70,7 +71,7 @@ class RecordColumns(SQLModel):
             "被反映单位",
         ),
     ] = Field(index=True, max_length=12)
-    version: int = 0
+    version: int = Field(default=0, sa_type=BIG_INT)
     """Assigned by central; 0 until the first push is acknowledged."""
     deleted: bool = False
     updated_by: str = ""
@@ -79,7 +80,7 @@ class RecordColumns(SQLModel):
     """Device clock at the latest local change; shown to people."""
     received_at: datetime | None = None
     """Central clock when the latest version was applied."""
-    seq: int = Field(default=0, index=True)
+    seq: int = Field(default=0, index=True, sa_type=BIG_INT)
     """Central's global change number of the latest version; pull serves by it."""
 
 
@@ -230,7 +231,9 @@ class SubsidyProjectFields(SQLModel):
     fund_batch: Annotated[
         str, Label(N_("Fund document number")), MaxLength(200), Aliases("拨付文号", "资金批次")
     ] = ""
-    total_fen: Annotated[int, Label(N_("Total (yuan)")), Money(), Aliases("总金额", "资金总额")] = 0
+    total_fen: Annotated[int, Label(N_("Total (yuan)")), Money(), Aliases("总金额", "资金总额")] = (
+        Field(default=0, sa_type=BIG_INT)
+    )
     stage: Annotated[
         str,
         Label(N_("Stage")),
@@ -293,7 +296,7 @@ class SubsidyPaymentFields(SQLModel):
     ] = ""
     standard: Annotated[
         int, Label(N_("Standard (yuan per unit)")), Money(), Aliases("补贴标准", "标准")
-    ] = 0
+    ] = Field(default=0, sa_type=BIG_INT)
     """Fen per unit of ``quantity``."""
     quantity: Annotated[
         str,
@@ -315,7 +318,7 @@ class SubsidyPaymentFields(SQLModel):
         Money(),
         Required(),
         Aliases("金额", "发放金额", "补贴金额"),
-    ] = 0
+    ] = Field(default=0, sa_type=BIG_INT)
     paid_on: Annotated[
         date | None, Label(N_("Paid on")), Aliases("发放日期", "发放时间", "兑付日期")
     ] = None

@@ -15,7 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-WIDE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from models.sqltypes import BIG_INT
+
+WIDE = BIG_INT
 """Change numbers and versions: 64-bit on PostgreSQL (SQLite's INTEGER already is)."""
 
 

@@ -158,8 +158,8 @@ class CentralAPI:
             raise ProtocolError("central answered for other ops than those pushed")
         return answer
 
-    def pull(self, after: int, limit: int) -> PullResponse:
-        request = PullRequest(after=after, limit=limit)
+    def pull(self, after: int, limit: int, check: str | None = None) -> PullResponse:
+        request = PullRequest(after=after, limit=limit, after_check=check)
         return _parse(self._signed_post("/v1/pull", request), PullResponse)
 
     # ---- attachments (sync.protocol_attachments) ---------------------------------------

@@ -2,6 +2,11 @@
 until caught up. Every step commits before the next, so a cut anywhere leaves a
 state the next round continues from: an op leaves the outbox only with central's
 answer, and the cursor moves only with the page it covers.
+
+Each pull sends the check central gave with the cursor; a central restored from an
+older backup answers ``behind`` (it lacks the change the cursor names). The round then
+rewinds to the newest cursor central still holds, queues again what this device made
+since, pushes it, and pulls from there.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Protocol
 from sync.attachments import AttachmentSide, AttachmentTransfer, FileCounts
 from sync.batching import BatchSizer
 from sync.central_api import CentralAPI
-from sync.errors import LinkTimeout, PayloadTooLarge, SyncError
+from sync.errors import LinkTimeout, PayloadTooLarge, SyncError, TransportError
 from sync.progress import Progress, RoundReport
 from sync.protocol import AUDIT_MAX_LINKS, AuditLink, Op, OpResult, OpStatus, PullResponse
 from sync.transport import Traffic
@@ -38,7 +43,13 @@ class SyncStore(Protocol):
 
     def cursor(self) -> int: ...
 
+    def cursor_check(self) -> str | None: ...
+
+    def cursor_journal(self) -> list[tuple[int, str]]: ...
+
     def apply_pull(self, page: PullResponse) -> int: ...
+
+    def central_behind(self, verified: int, check: str | None) -> int: ...
 
     def audit_segment(self, *, limit: int) -> list[AuditLink]: ...
 
@@ -129,14 +140,46 @@ class SyncEngine:
         ]
 
     def pull(self, report: RoundReport) -> None:
-        cursor = self.store.cursor()
+        """Pull pages until caught up. When central answers that its log is behind this
+        device (restored from an older backup), rewind and send again (``rewind``), then
+        pull from there: once a round."""
+        if self._pull_pages(report):
+            self.rewind()
+            self.push(report)
+            if self._pull_pages(report):
+                raise TransportError("central's log is behind this device again; try later")
+
+    def _pull_pages(self, report: RoundReport) -> bool:
+        """Pull until caught up; True when central answered ``behind`` instead."""
+        cursor, check = self.store.cursor(), self.store.cursor_check()
         for _page in range(MAX_PULL_PAGES):
-            page = self.api.pull(cursor, self.pull_page)
+            page = self.api.pull(cursor, self.pull_page, check)
+            if page.behind:
+                return True
             report.pulled += self.store.apply_pull(page)
-            cursor = page.cursor
+            cursor, check = page.cursor, page.cursor_check
             self._report_progress("pull", report)
             if not page.more:
-                return
+                return False
+        return False
+
+    def rewind(self) -> None:
+        """Find the newest cursor of the journal central still holds (a bisection: it
+        holds every change up to its backup and none of this device's later ones), then
+        have the store queue again what this device made after it (``central_behind``)."""
+        journal = self.store.cursor_journal()
+        low, high = 0, len(journal)  # journal[:low] held, journal[high:] not
+        while low < high:
+            middle = (low + high) // 2
+            cursor, check = journal[middle]
+            if self.api.pull(cursor, 1, check).behind:
+                high = middle
+            else:
+                low = middle + 1
+        if low:
+            self.store.central_behind(*journal[low - 1])
+        else:
+            self.store.central_behind(0, None)
 
     def files(self, report: RoundReport) -> None:
         """Attachments last: records are small and what people wait for; a photo on a

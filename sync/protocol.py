@@ -29,7 +29,15 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, ValidationInfo
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    model_serializer,
+)
 from pydantic_core import PydanticCustomError
 
 from sync import rows
@@ -159,7 +167,8 @@ class AuditLink(BaseModel):
     the SHA-256 of its canonical body (the body itself stays on the device) and its
     chain hash, ``audit_link_hash(previous entry's hash, digest)``."""
 
-    id: int
+    id: int = Field(ge=0, le=2**63 - 1)
+    """The entry's local id (a SQLite rowid, so 64-bit at most)."""
     digest: str
     hash: str | None = None
     """Sent for the first and the last link of a segment only: central recomputes the ones
@@ -324,6 +333,9 @@ class PullRequest(BaseModel):
     after: int = 0
     """The cursor: the highest change number the device has committed."""
     limit: int = 1000
+    after_check: str | None = None
+    """The ``cursor_check`` central answered with ``after`` (None: none kept, e.g. after
+    a bundle): central answers ``behind`` when its log no longer holds that change."""
 
 
 class PullResponse(BaseModel):
@@ -334,6 +346,25 @@ class PullResponse(BaseModel):
     scope: str | None = None
     """The device's scope as central holds it now (a discipline body's grows when central
     assigns it units): the device keeps it for its own checks."""
+    cursor_check: str | None = None
+    """Names the change numbered ``cursor`` in central's log (None at 0): send it back
+    with the cursor, so central can tell whether it still holds that change."""
+    behind: bool = False
+    """Central's log is behind this device: it does not hold the change the cursor names
+    (central was restored from an older backup). Nothing is served; ``cursor`` is
+    central's newest change. The device rewinds to a cursor central still holds and
+    sends again what it made since (``sync.engine``)."""
+
+    @model_serializer(mode="wrap")
+    def _lean(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``scope``, ``cursor_check`` and ``behind`` travel only when they say something."""
+        data: dict[str, Any] = handler(self)
+        for name in ("scope", "cursor_check"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        if not data.get("behind"):
+            data.pop("behind", None)
+        return data
 
 
 class HealthResponse(BaseModel):

@@ -13,7 +13,11 @@ import pytest
 
 import client.crypto
 from models.catalog import use_catalog
+from tests.postgres import Server, give_central_key, server_or_skip
 from tests.stores import TEST_PASSPHRASE
+
+DATABASES = ("sqlite", "postgresql")
+"""Central's databases: every test of central and every end-to-end test runs on each."""
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +56,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if folder in item.path.parents:
                 for mark in marks:
                     item.add_marker(getattr(pytest.mark, mark))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """The PostgreSQL server of this run (tests/postgres.py): SANWU_TEST_DATABASE_URL, else
+    a private cluster. None to be had: the test is skipped with the reason, or fails when
+    SANWU_REQUIRE_POSTGRES=1 (CI never skips them)."""
+    server = server_or_skip()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(params=DATABASES)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own for this test, never migrated: a SQLite file, or a database
+    made on the PostgreSQL server (dropped after). Central keeps its data key in a file
+    beside a SQLite database; on PostgreSQL it comes from SANWU_CENTRAL_KEY, set here as
+    an operator sets it (docs/DEPLOYMENT.md), also for central processes started after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'central.db'}"
+        return
+    server: Server = request.getfixturevalue("pg_server")
+    give_central_key(request.getfixturevalue("monkeypatch"))
+    url = server.create()
+    try:
+        yield url
+    finally:
+        server.drop(url)

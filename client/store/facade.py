@@ -227,6 +227,15 @@ class Store:
     def apply_pull(self, page: PullResponse) -> int:
         return self._sync.apply_pull(page)
 
+    def cursor_check(self) -> str | None:
+        return self._sync.cursor_check()
+
+    def cursor_journal(self) -> list[tuple[int, str]]:
+        return self._sync.cursor_journal()
+
+    def central_behind(self, verified: int, check: str | None) -> int:
+        return self._sync.central_behind(verified, check)
+
     def record_round(self, figures: Mapping[str, Any]) -> None:
         self._sync.record_round(figures)
 

@@ -1,11 +1,13 @@
 """What the sync engine (``sync.engine.SyncStore``) and support staff ask of the store:
 pending ops with personal values opened, central's push answers and pulled pages each
-stored in one transaction, the pull cursor and push batch size, the rounds, the audit
-segment central checks and its acknowledgement, and the revocation mark; the queue and
-the status line. Nothing here talks to the network."""
+stored in one transaction, the pull cursor (with its check and journal) and push batch
+size, the rounds, the audit segment central checks and its acknowledgement, what is
+sent again when central was restored from an older backup, and the revocation mark; the
+queue and the status line. Nothing here talks to the network."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, partial
@@ -15,7 +17,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from client import audit, outbox
-from client.identity import AUDIT_SENT, CURSOR, REVOKED_AT
+from client.identity import (
+    AUDIT_SENT,
+    CURSOR,
+    CURSOR_CHECK,
+    CURSOR_JOURNAL,
+    REVOKED_AT,
+    journal_of,
+    pulled_settings,
+)
 from client.store.catalogue import refresh_catalogue
 from client.store.conflicts import Conflicts
 from client.store.database import Database, utcnow
@@ -24,7 +34,7 @@ from client.store.records import Records, upsert_statement
 from client.store.sealing import Sealer
 from client.store.settings import get_setting, put_setting
 from client.tables import SyncRound
-from models.kinds import kind_spec, timestamp_from_wire
+from models.kinds import KINDS, kind_spec, timestamp_from_wire
 from sync.merge import rebase
 from sync.protocol import Action, Op, OpResult, OpStatus, PullResponse
 
@@ -191,6 +201,14 @@ class SyncSide:
         with self._db.connect() as conn:
             return int(get_setting(conn, CURSOR) or 0)
 
+    def cursor_check(self) -> str | None:
+        with self._db.connect() as conn:
+            return get_setting(conn, CURSOR_CHECK) or None
+
+    def cursor_journal(self) -> list[tuple[int, str]]:
+        with self._db.connect() as conn:
+            return journal_of(get_setting(conn, CURSOR_JOURNAL))
+
     def apply_pull(self, page: PullResponse) -> int:
         """Store a pulled page with pending local edits re-applied on top, and move the
         cursor, in one transaction: a cut leaves the cursor where the data is."""
@@ -198,7 +216,12 @@ class SyncSide:
             self._write_central(
                 conn, [(change.kind, change.record, change.seq) for change in page.changes]
             )
-            put_setting(conn, CURSOR, str(page.cursor))
+            journal = get_setting(conn, CURSOR_JOURNAL)
+            last = not page.more
+            for name, value in pulled_settings(
+                journal, page.cursor, page.cursor_check, last_page=last
+            ).items():
+                put_setting(conn, name, value)
             identity = self._device.identity
             if identity is not None and page.scope and page.scope != identity.scope:
                 put_setting(conn, "scope", page.scope)
@@ -236,6 +259,55 @@ class SyncSide:
             conn.execute(upsert_statement(kind), batch)
         if catalogue:
             refresh_catalogue(conn)
+
+    def central_behind(self, verified: int, check: str | None) -> int:
+        """Central was restored from an older backup: its log holds what this device saw
+        only up to change ``verified`` (named by ``check``). In one transaction: every
+        record this device changed last after that is queued again as it is (a create
+        made from the record, or a delete), its version back to 0 for central's answer to
+        number afresh; ops central refused for lacking such a record (the create it lost)
+        are dropped, their values being in the record; the cursor goes back to
+        ``verified`` and the audit position to the start (central checks the chain again
+        and finds no gap). Central creates what it lost, finds nothing to do where it
+        holds the same, and answers a conflict where it holds other values, for a person
+        to decide: nothing diverges in silence. Returns the ops queued."""
+        queued = 0
+        now = utcnow()
+        with self._db.transaction() as conn:
+            for kind in KINDS:
+                table = kind_spec(kind).table.__table__  # type: ignore[attr-defined]
+                mine = conn.execute(
+                    sa.select(table.c.id, table.c.version, table.c.deleted).where(
+                        table.c.updated_by == self._device.actor, table.c.seq > verified
+                    )
+                ).all()
+                for record_id, version, deleted in mine:
+                    action = Action.DELETE if deleted else Action.CREATE
+                    changes = {"deleted": (False, True)} if deleted else None
+                    outbox.enqueue(
+                        conn,
+                        kind=kind,
+                        record_id=record_id,
+                        action=action,
+                        changes=changes,
+                        base_version=version,
+                        at=now,
+                    )
+                    outbox.drop_refused(conn, record_id, "unknown_record")
+                    queued += 1
+                ids = [row.id for row in mine]
+                for start in range(0, len(ids), 500):
+                    conn.execute(
+                        table.update()
+                        .where(table.c.id.in_(ids[start : start + 500]))
+                        .values(version=0, seq=0)
+                    )
+            journal = [p for p in journal_of(get_setting(conn, CURSOR_JOURNAL)) if p[0] <= verified]
+            put_setting(conn, CURSOR_JOURNAL, json.dumps(journal))
+            put_setting(conn, CURSOR, str(verified))
+            put_setting(conn, CURSOR_CHECK, check or "")
+            put_setting(conn, AUDIT_SENT, "0")
+        return queued
 
     # ---- rounds, the audit segment, revocation -----------------------------------------
 

@@ -1,4 +1,5 @@
-"""Fixtures: a migrated SQLite file per test, central in-process, enrolled signing devices."""
+"""Fixtures: a migrated database per test (SQLite and PostgreSQL), central in-process,
+enrolled signing devices."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.exceptions import StarletteDeprecationWarning
@@ -33,6 +35,8 @@ from sync.protocol import (
     answering,
 )
 from sync.signing import new_private_key, public_key_b64, sign_headers
+from tests.conftest import DATABASES
+from tests.postgres import Server, give_central_key
 
 with warnings.catch_warnings():
     # Starlette 1.10 wants httpx2 for its TestClient and warns once, at import, when it
@@ -47,11 +51,29 @@ OTHER_TOWN_VILLAGE = "150202100200"
 DISTRICT = "150202000000"
 
 
-@pytest.fixture
-def db_url(tmp_path: Any) -> str:
-    url = f"sqlite:///{tmp_path / 'central.db'}"
+@pytest.fixture(scope="session")
+def pg_central_template(pg_server: Server) -> str:
+    """A migrated central database on the PostgreSQL server, copied for each test."""
+    url = pg_server.create()
     init_db(url, demo=False)
-    return url
+    return str(sa.make_url(url).database)
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A migrated central database of the test's own, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'central.db'}"
+        init_db(url, demo=False)
+        yield url
+        return
+    server: Server = request.getfixturevalue("pg_server")
+    give_central_key(request.getfixturevalue("monkeypatch"))
+    url = server.create(template=request.getfixturevalue("pg_central_template"))
+    try:
+        yield url
+    finally:
+        server.drop(url)
 
 
 @pytest.fixture

@@ -127,3 +127,15 @@ def test_the_supervision_commands(tmp_path: Path, capsys: pytest.CaptureFixture[
     argv = ["assign", "--body", "150202950001", "--unit", "150202900001", "--db", db]
     assert central.cli.main(argv) == 0
     assert "150202950001,150202900001" in capsys.readouterr().out
+
+
+def test_several_workers_need_postgresql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite has one writer at a time: ``serve --workers 2`` over it is refused (exit 2),
+    before anything starts. (``--workers 4`` on PostgreSQL: tests/e2e/test_workers.py.)"""
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    assert central.cli.main(["serve", "--db", db, "--workers", "2"]) == 2
+    assert "--workers 2 needs PostgreSQL" in capsys.readouterr().err
+    assert central.cli.main(["serve", "--db", db, "--workers", "0"]) == 2
+    assert not (tmp_path / "c.db").exists()

@@ -93,10 +93,15 @@ def test_a_clean_csv_loads_sealed(tmp_path: Path, session: Session, db_url: str)
         OTHER: ("李 四", "13900139000"),
         DEPARTMENT: ("王五", "13700137000"),
     }
-    with sa.create_engine(db_url).connect() as raw:
-        for (phone,) in raw.execute(sa.text("SELECT phone FROM unit_contact")):
-            assert sealing.is_sealed(phone)
-        dump = "|".join(str(row) for row in raw.execute(sa.text("SELECT * FROM unit_contact")))
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as raw:
+            for (phone,) in raw.execute(sa.text("SELECT phone FROM unit_contact")):
+                assert sealing.is_sealed(phone)
+            rows = raw.execute(sa.text("SELECT * FROM unit_contact"))
+            dump = "|".join(str(row) for row in rows)
+    finally:
+        engine.dispose()
     for clear in ("13800138000", "13900139000", "13700137000"):
         assert clear not in dump
 

@@ -94,3 +94,15 @@ def test_same_person_paid_twice_across_villages(enroll: Any, session: Any) -> No
     assert sorted(p["org_code"] for p in group["payments"]) == [VILLAGE, OTHER]
     assert {p["id_number"] for p in group["payments"]} == {"110105********002X"}
     assert a.send("/v1/findings/duplicate-payments", b"", method="GET").status_code == 403
+
+
+def test_init_makes_the_secret_before_any_request(session: Any, monkeypatch: Any) -> None:
+    """Central's first requests come at once (a city's devices enroll together): the secret
+    they all need is made by ``central init``, not by whichever request comes first."""
+    from central.findings import SECRET_KEY, central_secret
+    from central.tables import CentralSetting
+
+    monkeypatch.delenv("SANWU_CENTRAL_SECRET", raising=False)
+    row = session.get(CentralSetting, SECRET_KEY)
+    assert row is not None and len(row.value) == 64
+    assert central_secret(session) == row.value.encode("utf-8")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sync.protocol import PullResponse
+from sqlalchemy import delete, update
+from sqlmodel import Session, col
+
+from central.tables import Counter, OpResultRow, RecordVersion
+from models.records import Disclosure
+from sync.protocol import PullRequest, PullResponse
 
 from .conftest import (
     OTHER_TOWN_VILLAGE,
@@ -14,6 +19,7 @@ from .conftest import (
     Device,
     create_op,
     disclosure_fields,
+    gz,
     update_op,
 )
 
@@ -116,3 +122,43 @@ def test_limit_is_capped(enroll: Enroll) -> None:
     town.push(*(create_op(**disclosure_fields(period=p)) for p in _periods(3)))
     assert len(clerk.pull(limit=10**9).changes) == 3
     assert len(clerk.pull(limit=0).changes) == 3  # 0 means the server's default page
+
+
+def _checked_pull(device: Device, after: int, check: str | None) -> PullResponse:
+    response = device.send("/v1/pull", gz(PullRequest(after=after, after_check=check)))
+    assert response.status_code == 200, response.text
+    return PullResponse.model_validate(response.json())
+
+
+def test_a_page_names_its_cursor_and_a_cursor_central_lacks_is_behind(
+    enroll: Enroll, session: Session
+) -> None:
+    town, clerk = enroll(TOWN, "town"), enroll(VILLAGE)
+    ops = [create_op(**disclosure_fields(period=p)) for p in _periods(3)]
+    town.push(*ops)
+    first = _checked_pull(clerk, 0, None)
+    assert (first.cursor, first.behind, len(first.changes)) == (3, False, 3)
+    assert first.cursor_check is not None
+    again = _checked_pull(clerk, 3, first.cursor_check)
+    assert (again.changes, again.cursor, again.behind) == ([], 3, False)
+    assert again.cursor_check == first.cursor_check
+    for after, check in ((3, "0" * 16), (9, None), (9, first.cursor_check)):
+        behind = _checked_pull(clerk, after, check)
+        assert (behind.changes, behind.cursor, behind.behind) == ([], 3, True)
+
+    # Central restored from a backup taken before change 3; then change 3 is another one.
+    lost = ops[2].record_id
+    session.exec(delete(RecordVersion).where(col(RecordVersion.seq) == 3))
+    session.exec(delete(Disclosure).where(col(Disclosure.id) == lost))
+    session.exec(delete(OpResultRow).where(col(OpResultRow.op_id) == ops[2].op_id))
+    session.exec(update(Counter).values(seq=2))
+    session.commit()
+    [result] = town.push(create_op(**disclosure_fields(period="1999-01"))).results
+    assert result.seq == 3
+    restored = _checked_pull(clerk, 3, first.cursor_check)
+    assert (restored.changes, restored.cursor, restored.behind) == ([], 3, True)
+    assert restored.cursor_check != first.cursor_check
+    held = _checked_pull(clerk, 2, _checked_pull(clerk, 0, None).cursor_check)
+    assert held.behind  # a check is of its own cursor: 3's check does not name 2
+    rewound = clerk.pull(after=2)
+    assert [c.seq for c in rewound.changes] == [3]

@@ -347,9 +347,13 @@ def test_no_phone_in_clear_in_logs_listings_errors_or_columns(
     assert {v.id: v.phone for v in views} == {ok_id: "138****5678", bad_id: "139****9000"}
     shown = repr(views) + repr([v.as_json() for v in views])
     logged = caplog.text + "".join(r.getMessage() for r in caplog.records)
-    with sa.create_engine(db_url).connect() as raw:
-        stored = repr(raw.execute(sa.text("SELECT * FROM sms_message")).all())
-        stored += repr(raw.execute(sa.text("SELECT * FROM unit_contact")).all())
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as raw:
+            stored = repr(raw.execute(sa.text("SELECT * FROM sms_message")).all())
+            stored += repr(raw.execute(sa.text("SELECT * FROM unit_contact")).all())
+    finally:
+        engine.dispose()
     assert "SMS" in logged and ok_id in logged
     for clear in (PHONE, "13900139000"):
         assert clear not in shown

@@ -1,5 +1,6 @@
 """End-to-end fixtures: central as a real uvicorn subprocess on 127.0.0.1, clients as
-real ``sanwu`` CLI subprocesses, each with its own home, over real SQLite files.
+real ``sanwu`` CLI subprocesses, each with its own home, over real SQLite files; central's
+database is a SQLite file, then a PostgreSQL database (each test runs on both).
 
 Everything waits with a deadline; every process started here is terminated (then
 killed) in teardown. One central serves the whole session (tests use distinct
@@ -25,11 +26,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+
+from tests.conftest import DATABASES
+from tests.postgres import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -137,12 +142,18 @@ def run_many(
 
 
 class Central:
-    """A real central: ``python -m central serve`` over a SQLite file."""
+    """A real central: ``python -m central serve`` over a SQLite file in ``workdir``, or
+    over ``db_url`` (an empty PostgreSQL database)."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, db_url: str | None = None, *, workers: int = 1) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
+        self.workers = workers
+        """``serve --workers``: worker processes (PostgreSQL only)."""
         self.db_path = workdir / "central.db"
-        self.db_url = f"sqlite:///{self.db_path}"
+        if db_url and db_url.startswith("sqlite:///"):
+            self.db_path = Path(db_url.removeprefix("sqlite:///"))
+        self.db_url = db_url or f"sqlite:///{self.db_path}"
+        self.database = "sqlite" if self.db_url.startswith("sqlite") else "postgresql"
         self.port = 0  # the first start lets the OS choose; restarts keep the port
         self.url = ""
         self.proc: subprocess.Popen[str] | None = None
@@ -222,6 +233,8 @@ class Central:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                "--workers",
+                str(self.workers),
             ],
             cwd=ROOT,
             env=child_env() | self.env,
@@ -300,31 +313,44 @@ class Central:
 
     # -- reading its database (read-only, for assertions)
 
+    def _rows(self, sql: str, params: Sequence[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of ``sql`` (``?`` placeholders on both databases)."""
+        if self.database == "sqlite":
+            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
+            try:
+                cursor = conn.execute(sql, tuple(params))
+                names = [d[0] for d in cursor.description or ()]
+                return names, cursor.fetchall()
+            finally:
+                conn.close()
+        import psycopg
+
+        url = sa.make_url(self.db_url).set(drivername="postgresql")
+        with psycopg.connect(url.render_as_string(False)) as conn:
+            cursor = conn.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+            names = [d.name for d in cursor.description or ()]
+            return names, [tuple(row) for row in cursor.fetchall()]
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
-        try:
-            return conn.execute(sql, tuple(params)).fetchall()
-        finally:
-            conn.close()
+        """Read central's database (read-only by intent) on either database."""
+        return self._rows(sql, params)[1]
 
     def records(self, kind: str, org_code: str) -> list[dict[str, Any]]:
         """Central's rows of one unit, as comparable values (see ``comparable``)."""
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
-        conn.row_factory = sqlite3.Row
-        try:
-            rows = conn.execute(
-                f"SELECT * FROM {kind} WHERE org_code = ? ORDER BY id", (org_code,)
-            ).fetchall()
-        finally:
-            conn.close()
+        names, rows = self._rows(
+            f"SELECT * FROM {kind} WHERE org_code = ? ORDER BY id", (org_code,)
+        )
         out = []
         for row in rows:
-            record = dict(row)
+            record = dict(zip(names, row, strict=True))
             for name in ("channels", "attachments"):
                 if isinstance(record.get(name), str):
                     record[name] = json.loads(record[name])
             record["deleted"] = bool(record["deleted"])
             record.pop("seq", None)  # not in the client's wire form
+            for name, value in record.items():  # PostgreSQL's dates, as SQLite's text
+                if isinstance(value, date) and not isinstance(value, datetime):
+                    record[name] = value.isoformat()
             out.append(comparable(record))
         return out
 
@@ -347,9 +373,18 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@pytest.fixture(scope="session")
-def central_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central]:
-    server = Central(tmp_path_factory.mktemp("central"))
+@pytest.fixture(scope="session", params=DATABASES)
+def central_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Central]:
+    """One central per database for the session: every e2e test runs against SQLite and
+    against PostgreSQL (an empty database on ``pg_server``, initialised by the CLI)."""
+    db_url: str | None = None
+    pg: Server | None = None
+    if request.param == "postgresql":
+        pg = request.getfixturevalue("pg_server")
+        db_url = pg.create()
+    server = Central(tmp_path_factory.mktemp(f"central-{request.param}"), db_url)
     server.init()
     server.start(wait=False)  # the codes are made while it boots
     server.make_code_pool(
@@ -360,6 +395,8 @@ def central_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central
         yield server
     finally:
         server.stop()
+        if pg is not None and db_url is not None:
+            pg.drop(db_url)
 
 
 @pytest.fixture
@@ -632,3 +669,18 @@ def assert_converged(
                 f"(device, central): {differing}"
             )
     return want
+
+
+@pytest.fixture
+def pg_drop_create(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Drop a PostgreSQL database of the tests' server and make it again, empty (a
+    restore's first step); unused on SQLite."""
+
+    def again(url: str) -> None:
+        server: Server = request.getfixturevalue("pg_server")
+        name = sa.make_url(url).database
+        with server.engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+
+    return again

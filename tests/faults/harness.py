@@ -168,11 +168,18 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_scenario(
-    workdir: Path, *, seed: int, rounds: int, kill_every: int = 4, devices: int = 3
+    workdir: Path,
+    *,
+    seed: int,
+    rounds: int,
+    kill_every: int = 4,
+    devices: int = 3,
+    db_url: str | None = None,
 ) -> Outcome:
-    """Run ``rounds`` of faulty syncing with ``devices`` devices, settle, check."""
+    """Run ``rounds`` of faulty syncing with ``devices`` devices, settle, check. Central's
+    database is a SQLite file in ``workdir``, or ``db_url`` (an empty database)."""
     rng = random.Random(seed)
-    central = Central(workdir / "central")
+    central = Central(workdir / "central", db_url)
     central.init()
     central.start()
     plan = FaultPlan(seed=seed)
@@ -234,7 +241,7 @@ def run_scenario(
         problems = _check(central, stores)
         problems += _check_files(central, stores)
         ops_applied = central.query("SELECT count(*) FROM op_result")[0][0]
-        records = central.query("SELECT count(*) FROM disclosure WHERE deleted = 0")[0][0]
+        records = central.query("SELECT count(*) FROM disclosure WHERE deleted = false")[0][0]
         files_attached = sum(len(d.attached) for d in stores)
         files_fetched = sum(len(d.asked) for d in stores)
     finally:

@@ -13,8 +13,12 @@ from tests.faults.harness import run_scenario
 
 
 @pytest.mark.parametrize("seed", [11])
-def test_everything_converges_after_cuts_errors_and_kills(tmp_path: Path, seed: int) -> None:
-    outcome = run_scenario(tmp_path, seed=seed, rounds=12)
+def test_everything_converges_after_cuts_errors_and_kills(
+    tmp_path: Path, seed: int, empty_db_url: str
+) -> None:
+    """On SQLite and on PostgreSQL: central is SIGKILLed mid-push on both."""
+    db_url = None if empty_db_url.startswith("sqlite") else empty_db_url
+    outcome = run_scenario(tmp_path, seed=seed, rounds=12, db_url=db_url)
     print(outcome.summary())  # noqa: T201 - the figures the closing note quotes (pytest -s)
     assert sum(outcome.faults.values()) >= 5, "the run should have met faults"
     assert outcome.central_kills >= 2

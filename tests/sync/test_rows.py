@@ -243,7 +243,6 @@ def test_an_empty_batch_is_as_short_as_a_verbose_one() -> None:
         "changes": [],
         "cursor": 4,
         "more": False,
-        "scope": None,
     }
     assert rows.write_ops([]) == rows.write_audit([]) == []
     assert rows.read_ops([]) == rows.read_changes([]) == rows.read_audit([]) == []

@@ -1,0 +1,74 @@
+"""``sanwu central check``: the schema, the counts, and the device heard from least
+recently, on SQLite and on PostgreSQL; read only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+import central.cli
+from central.admin import revoke_device
+from central.migrate import head_revision, upgrade
+from central.tables import Device as DeviceRow
+
+from .conftest import OTHER_VILLAGE, TOWN, VILLAGE, Device, create_op, delete_op, disclosure_fields
+
+Enroll = Callable[..., Device]
+
+
+def test_check_reports_schema_counts_and_the_oldest_unacknowledged_device(
+    db_url: str, enroll: Enroll, session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clerk, town, quiet, gone = (
+        enroll(VILLAGE),
+        enroll(TOWN, "town"),
+        enroll(OTHER_VILLAGE),
+        enroll(VILLAGE),
+    )
+    ops = [create_op(**disclosure_fields(period=f"2026-{m:02d}")) for m in (1, 2, 3)]
+    clerk.push(*ops)
+    clerk.push(delete_op(ops[0].record_id))
+    town.pull()
+    long_ago = datetime.now(UTC) - timedelta(days=9)
+    for device_id, seen in (
+        (quiet.device_id, long_ago),
+        (gone.device_id, long_ago - timedelta(days=30)),
+    ):
+        row = session.get_one(DeviceRow, device_id)
+        row.last_seen_at = seen
+        session.add(row)
+    session.commit()
+    revoke_device(db_url, gone.device_id)  # revoked: no longer expected to come back
+
+    assert central.cli.main(["check", "--db", db_url]) == 0
+    text = capsys.readouterr().out
+    assert f"schema {head_revision()} (newest {head_revision()})" in text
+    assert "records: 2 live (disclosure 2," in text and "; 1 deleted" in text
+    assert "change log: 4 versions, last change number 4" in text
+    assert "devices: 4 enrolled, 1 revoked; 4 ops answered" in text
+    assert f"oldest unacknowledged device: {quiet.device_id} (clerk of {OTHER_VILLAGE}" in text
+    assert "9.0 days ago" in text
+
+    assert central.cli.main(["check", "--db", db_url, "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["current"] is True and found["last_change"] == 4
+    assert found["oldest"]["device_id"] == quiet.device_id
+    assert found["records"]["disclosure"] == 2
+
+
+def test_check_says_when_the_schema_is_missing_or_older(
+    empty_db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = f"sqlite:///{tmp_path / 'none.db'}"
+    assert central.cli.main(["check", "--db", missing]) == 0
+    assert "no central schema here: run `sanwu central init`" in capsys.readouterr().out
+    assert not (tmp_path / "none.db").exists(), "a check never makes a database"
+    upgrade(empty_db_url, revision="0004")
+    assert central.cli.main(["check", "--db", empty_db_url]) == 0
+    out = capsys.readouterr().out
+    assert "schema 0004" in out and "run `sanwu central init` to upgrade" in out
