@@ -144,8 +144,8 @@ def check(db_url: str) -> CentralCheck:
                 col(Device.last_seen_at),
                 col(Device.enrolled_at),
             )
-            row = session.exec(
-                select(*seen)
+            row = session.execute(
+                sa.select(*seen)
                 .where(active)
                 .order_by(
                     sa.func.coalesce(col(Device.last_seen_at), col(Device.enrolled_at)),
