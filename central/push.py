@@ -15,20 +15,18 @@ has versions and change numbers made in one place.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, col, select
 
-from central.changelog import Numbering, in_turn
+from central.changelog import in_turn
 from central.errors import PayloadTooLarge, ReadOnly
 from central.findings import central_secret, refresh_fingerprints
+from central.push_state import MAX_OP_ID_LENGTH, BatchState, key_of
 from central.sms_link import queue_issued_warnings
-from central.tables import Device, OpResultRow, RecordVersion, live
+from central.tables import Device
 from models.kinds import (
     KINDS,
     KindSpec,
@@ -37,9 +35,8 @@ from models.kinds import (
     timestamp_to_wire,
     wire_to_columns,
 )
-from models.orgs import in_scope, is_org_code
+from models.orgs import in_scope
 from models.records import Feedback, RecordColumns
-from models.rules.actors import Actor
 from models.rules.permissions import check_change
 from models.validation import FieldError, normalize, validate_record
 from models.visibility import visible_record
@@ -58,12 +55,7 @@ from sync.protocol import (
 
 __all__ = ["push"]
 
-_CHUNK = 500
-"""Rows per IN (...) query: well under SQLite's and PostgreSQL's parameter limits."""
 MAX_ID_LENGTH = 36
-MAX_OP_ID_LENGTH = 64
-
-Key = tuple[Any, ...]
 
 
 def push(
@@ -119,11 +111,6 @@ def push(
     return results
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 def _rejected(op: Op, code: str, message: str, *, field: str | None = None) -> OpResult:
     return OpResult(
         op_id=op.op_id,
@@ -135,15 +122,6 @@ def _rejected(op: Op, code: str, message: str, *, field: str | None = None) -> O
 def _with_seq(record: dict[str, Any] | None, row: RecordColumns | None) -> dict[str, Any] | None:
     """A record handed back with a refusal carries its change number, as a pulled one."""
     return None if record is None or row is None else record | {"seq": row.seq}
-
-
-def _table(model: type[SQLModel]) -> Table:
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    return table
-
-
-def _key(spec: KindSpec, record: Mapping[str, Any]) -> Key:
-    return tuple(record.get(name) for name in spec.natural_key)
 
 
 class _BatchLookup:
@@ -159,34 +137,10 @@ class _BatchLookup:
         return list(self._batch.feedback_of(warning_id))
 
 
-class _Batch:
-    """The state of one push: records loaded for the batch, natural keys seen, the change
-    numbers (provisional until ``publish``)."""
+class _Batch(BatchState):
+    """One push answered op by op over its ``BatchState``."""
 
-    def __init__(
-        self, session: Session, *, device: Device, now: datetime, rules: bool = True
-    ) -> None:
-        self.session = session
-        self.device = device
-        self.actor = Actor(device.role, device.org_code, tuple(device.scope.split(",")))
-        self.rules = rules
-        """False only for central's own demo data (written in whatever state it shows)."""
-        self.now = now
-        self.numbers = Numbering(session)
-        self.records: dict[str, dict[str, RecordColumns]] = {name: {} for name in KINDS}
-        self.key_owner: dict[str, dict[Key, str | None]] = {name: {} for name in KINDS}
-        """Per kind: natural key -> id of the live record holding it (None: known free)."""
-        self.pending: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in KINDS}
-        """Per kind: records created in this batch, as column values, inserted in bulk at the
-        end (building thousands of ORM objects costs more than the rest of a push)."""
-        self.versions: list[dict[str, Any]] = []
-        self.op_rows: list[dict[str, Any]] = []
-        self.stored: dict[str, OpResultRow] = {}
-        self.answered: dict[str, OpResult] = {}
-        self.out_of_scope: dict[str, str] = {}
-        """op_id -> the unit outside the device's scope that the op touches."""
-
-    # ------------------------------------------------------------ loading
+    # ------------------------------------------------------------ the batch
 
     def run(self, ops: Sequence[Op]) -> list[OpResult]:
         self.numbers.begin()
@@ -198,119 +152,6 @@ class _Batch:
         results = [self._answer(op) for op in ops]
         self._write()
         return results
-
-    def _write(self) -> None:
-        """The batch's records, in bulk: ORM changes first (they may free natural keys)."""
-        self.session.flush()
-        for kind, rows in self.pending.items():
-            if rows:
-                self.session.execute(insert(_table(KINDS[kind].table)), list(rows.values()))
-
-    def publish(self) -> None:
-        """Final change numbers for the batch's versions, then the change log and the
-        stored answers; the caller commits at once (the counter row is held till then)."""
-        self.session.flush()
-        kinds = sorted({v["kind"] for v in self.versions})
-        self.numbers.publish([_table(KINDS[kind].table) for kind in kinds])
-        final = self.numbers.final
-        for rows in self.records.values():
-            for row in rows.values():
-                if row.seq < 0:  # the database has the final number already
-                    set_committed_value(row, "seq", final(row.seq))
-        for version in self.versions:
-            version["seq"] = final(version["seq"])
-        for result in self.answered.values():
-            result.seq = final(result.seq)
-            for conflict in result.conflicts:  # a record handed back may carry its number
-                if conflict.record is not None and isinstance(conflict.record.get("seq"), int):
-                    conflict.record["seq"] = final(conflict.record["seq"])
-        if self.versions:
-            self.session.execute(insert(_table(RecordVersion)), self.versions)
-        if self.op_rows:
-            for op_row in self.op_rows:
-                op_row["result"] = op_row["result"].model_dump_json()
-            self.session.execute(insert(_table(OpResultRow)), self.op_rows)
-
-    def _load_stored(self, op_ids: list[str]) -> None:
-        wanted = sorted({op_id for op_id in op_ids if len(op_id) <= MAX_OP_ID_LENGTH})
-        for chunk in _chunks(wanted):
-            rows = self.session.exec(select(OpResultRow).where(col(OpResultRow.op_id).in_(chunk)))
-            for row in rows:
-                self.stored[row.op_id] = row
-
-    def _load_records(self, ops: Sequence[Op]) -> None:
-        by_kind: dict[str, set[str]] = {}
-        for op in ops:
-            by_kind.setdefault(op.kind, set()).add(op.record_id)
-        for kind, ids in sorted(by_kind.items()):
-            table = KINDS[kind].table
-            for chunk in _chunks(sorted(ids)):
-                # Each record's row lock, always taken in this order (kind, id): a push
-                # editing a record waits for another's commit instead of merging stale.
-                stmt = select(table).where(col(table.id).in_(chunk)).order_by(col(table.id))
-                for row in self.session.exec(stmt.with_for_update()):
-                    self.records[kind][row.id] = row
-
-    def _check_scope(self, ops: Sequence[Op]) -> dict[str, str]:
-        """The ops touching a unit (before or after) outside the device's scope.
-
-        Each is refused on its own and nothing of it applies; the rest of the batch
-        goes on, so one entry that fell out of scope (a record moved to another
-        village, an entry typed before enrollment) never blocks a device's queue.
-        """
-        refused: dict[str, str] = {}
-        scope = self.device.scope
-        org_of: dict[tuple[str, str], str] = {
-            (kind, rid): row.org_code
-            for kind, rows in self.records.items()
-            for rid, row in rows.items()
-        }
-        for op in ops:
-            key = (op.kind, op.record_id)
-            touched: list[str] = []
-            if key in org_of:
-                touched.append(org_of[key])
-            change = op.changes.get("org_code")
-            if change is not None and op.action is not Action.DELETE:
-                new = change[1]
-                if is_org_code(new):  # anything else is rejected as invalid later
-                    touched.append(new)
-                    org_of[key] = new
-            outside = next((code for code in touched if not in_scope(code, scope)), None)
-            if outside is not None:
-                refused[op.op_id] = outside
-                org_of.pop(key, None)
-        return refused
-
-    def _prefetch_keys(self, ops: Sequence[Op]) -> None:
-        """Natural keys of the batch's creates, looked up with one IN query per kind."""
-        wanted: dict[str, set[Key]] = {}
-        for op in ops:
-            spec = KINDS[op.kind]
-            if op.action is not Action.CREATE or not spec.natural_key:
-                continue
-            values = {name: to for name, (_from, to) in op.changes.items()}
-            key = _key(spec, values)
-            if all(isinstance(part, str) for part in key):
-                wanted.setdefault(op.kind, set()).add(key)
-        for kind, keys in wanted.items():
-            spec = KINDS[kind]
-            table = spec.table
-            columns = [getattr(table, name) for name in spec.natural_key]
-            owners = self.key_owner[kind]
-            owners.update(dict.fromkeys(keys))
-            # One query per key prefix, the last column IN a list: an index search on both
-            # databases (SQLite scans the whole index for a row-value IN of several rows).
-            by_prefix: dict[Key, list[Any]] = {}
-            for key in sorted(keys):
-                by_prefix.setdefault(key[:-1], []).append(key[-1])
-            for prefix, lasts in by_prefix.items():
-                same = [column == part for column, part in zip(columns, prefix, strict=False)]
-                for chunk in _chunks(lasts):
-                    stmt = select(table).where(*same, columns[-1].in_(chunk), live(table))
-                    for row in self.session.exec(stmt):
-                        self.records[kind].setdefault(row.id, row)
-                        owners[_key(spec, row_to_wire(spec, row))] = row.id
 
     # ------------------------------------------------------------ answering
 
@@ -476,7 +317,7 @@ class _Batch:
         if errors:
             return self._invalid(spec, op, errors)
         if spec.natural_key:
-            other = self._key_holder(spec, _key(spec, record), exclude=op.record_id)
+            other = self._key_holder(spec, key_of(spec, record), exclude=op.record_id)
             if other is not None:
                 return OpResult(
                     op_id=op.op_id,
@@ -495,7 +336,7 @@ class _Batch:
         }
         self.pending[spec.name][op.record_id] = columns
         if spec.natural_key:
-            self.key_owner[spec.name][_key(spec, record)] = op.record_id
+            self.key_owner[spec.name][key_of(spec, record)] = op.record_id
         self._history(
             spec,
             op,
@@ -542,8 +383,8 @@ class _Batch:
             return self._invalid(spec, op, errors)
         duplicate: ConflictInfo | None = None
         moved = any(name in applied for name in spec.natural_key)
-        if moved and _key(spec, after) != _key(spec, current):
-            other = self._key_holder(spec, _key(spec, after), exclude=row.id)
+        if moved and key_of(spec, after) != key_of(spec, current):
+            other = self._key_holder(spec, key_of(spec, after), exclude=row.id)
             if other is not None:
                 duplicate = self._duplicate(spec, after, other)
                 for name in spec.natural_key:
@@ -554,7 +395,7 @@ class _Batch:
                 setattr(row, name, value)
             self._bump(spec, row, changes, op, recorded_at)
             if moved and duplicate is None:
-                self._move_key(spec, row.id, _key(spec, current), _key(spec, after))
+                self._move_key(spec, row.id, key_of(spec, current), key_of(spec, after))
         conflicts = [
             ConflictInfo(
                 type=ConflictType.FIELD,
@@ -606,65 +447,10 @@ class _Batch:
         row.deleted = True
         self._bump(spec, row, {"deleted": (False, True)}, op, recorded_at)
         if spec.natural_key:
-            self._move_key(spec, row.id, _key(spec, before), None)
+            self._move_key(spec, row.id, key_of(spec, before), None)
         return self._result(op, row, OpStatus.APPLIED)
 
     # ------------------------------------------------------------ helpers
-
-    def _row(self, kind: str, record_id: str) -> RecordColumns | None:
-        """The record as an ORM row; one created earlier in this batch is inserted first."""
-        values = self.pending[kind].pop(record_id, None)
-        if values is not None:
-            table = KINDS[kind].table
-            self.session.execute(insert(_table(table)), [values])
-            self.records[kind][record_id] = self.session.get_one(table, record_id)
-        return self.records[kind].get(record_id)
-
-    def _changed_by_others(self, spec: KindSpec, row: RecordColumns, base_version: int) -> bool:
-        stmt = select(func.count()).where(
-            col(RecordVersion.kind) == spec.name,
-            col(RecordVersion.record_id) == row.id,
-            col(RecordVersion.version) > base_version,
-            col(RecordVersion.device_id) != self.device.id,
-        )
-        return bool(self.session.exec(stmt).one())
-
-    def _key_holder(self, spec: KindSpec, key: Key, *, exclude: str) -> RecordColumns | None:
-        """The live record (other than ``exclude``) holding natural key ``key``, if any."""
-        owners = self.key_owner[spec.name]
-        if key in owners:
-            owner = owners[key]
-            if owner is None or owner == exclude:
-                return None
-            row = self._row(spec.name, owner)
-            if row is not None and not row.deleted and _key(spec, row_to_wire(spec, row)) == key:
-                return row
-            owners[key] = None
-            return None
-        table = spec.table
-        stmt = select(table).where(
-            *(
-                getattr(table, name) == value
-                for name, value in zip(spec.natural_key, key, strict=True)
-            ),
-            live(table),
-            col(table.id) != exclude,
-        )
-        found = self.session.exec(stmt).first()
-        owners[key] = None if found is None else found.id
-        if found is not None:
-            self.records[spec.name].setdefault(found.id, found)
-        return found
-
-    def _move_key(self, spec: KindSpec, record_id: str, old: Key, new: Key | None) -> None:
-        owners = self.key_owner[spec.name]
-        if owners.get(old) == record_id:
-            owners[old] = None
-        if new is not None:
-            owners[new] = record_id
-        # Free the old key in the database before any later insert or update takes it
-        # (the partial unique index checks row by row).
-        self.session.flush()
 
     def _duplicate(
         self, spec: KindSpec, record: Mapping[str, Any], other: RecordColumns
@@ -679,48 +465,6 @@ class _Batch:
             version=other.version,
             # A record outside the device's scope is named by id only.
             record=row_to_wire(spec, other) if visible else None,
-        )
-
-    def _bump(
-        self,
-        spec: KindSpec,
-        row: RecordColumns,
-        changes: Mapping[str, tuple[Any, Any]],
-        op: Op,
-        recorded_at: datetime,
-    ) -> None:
-        """A new version: number it, stamp it, and keep it in the history."""
-        row.version += 1
-        row.updated_by = self.device.id
-        row.received_at = self.now
-        row.recorded_at = recorded_at
-        row.seq = self.numbers.next()
-        self._history(spec, op, row.id, row.version, row.org_code, changes, row.seq)
-
-    def _history(
-        self,
-        spec: KindSpec,
-        op: Op,
-        record_id: str,
-        version: int,
-        org_code: str,
-        changes: Mapping[str, tuple[Any, Any]],
-        seq: int,
-    ) -> None:
-        self.versions.append(
-            {
-                "seq": seq,
-                "kind": spec.name,
-                "record_id": record_id,
-                "version": version,
-                "org_code": org_code,
-                "device_id": self.device.id,
-                "op_id": op.op_id,
-                "changes": json.dumps(
-                    {name: list(pair) for name, pair in changes.items()}, ensure_ascii=False
-                ),
-                "at": self.now,
-            }
         )
 
     def _result(

@@ -2,7 +2,7 @@
 
 Both the local and central migration trees create the seven record tables
 from here, so the two ends start identical. This is a frozen snapshot: a
-later change to models/records.py gets its own migration in each tree and
+later change to models/records/ gets its own migration in each tree and
 never edits this file (an old database must be rebuilt from what it was).
 """
 
