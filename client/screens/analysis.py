@@ -61,6 +61,8 @@ class AnalysisScreen(SanwuScreen):
     AUTO_FOCUS = "#analysis-period"
     HELP = N_("Analysis: the district's figures and charts by month, unit and age.")
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "next_tab", "Next chart", id="analysis-next", tooltip="Show the next tab"),
+        Binding("T", "next_tab(-1)", "Previous chart", show=False, id="analysis-previous"),
         Binding("x", "export", "Export", id="analysis-export", tooltip="Write what is shown"),
     ]
 
@@ -281,6 +283,13 @@ class AnalysisScreen(SanwuScreen):
         )
 
     # ---- export ------------------------------------------------------------------------
+
+    def action_next_tab(self, step: int = 1) -> None:
+        """Tabs by key: the table under them keeps the arrows."""
+        tabs = self.query_one("#analysis-tabs", TabbedContent)
+        panes = [pane.id for pane in tabs.query(TabPane) if pane.id]
+        if tabs.active in panes:
+            tabs.active = panes[(panes.index(tabs.active) + step) % len(panes)]
 
     def action_export(self) -> None:
         """Write what is shown to an .xlsx workbook, in a worker."""

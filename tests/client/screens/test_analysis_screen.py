@@ -99,9 +99,13 @@ async def test_each_tab_draws_at_80x24(store: Store) -> None:
         await pilot.press("0")
         screen = await _loaded(pilot)
         tabs = screen.query_one(TabbedContent)
-        for tab in ("tab-months", "tab-rates", "tab-scores", "tab-ages"):
-            tabs.active = tab
+        for tab in ("tab-months", "tab-rates", "tab-scores", "tab-ages", "tab-figures"):
+            await pilot.press("t")  # the next tab, by the key the footer shows
             await pilot.pause()
+            assert tabs.active == tab
+        await pilot.press("T")
+        await pilot.pause()
+        assert tabs.active == "tab-ages"
         text = screen_text(app)
         assert "下发文书" in text and "完成反馈" in text
         assert "未销号文书" in text and "按时率最低" in text
