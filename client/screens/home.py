@@ -179,12 +179,18 @@ class HomeScreen(SanwuScreen):
         return list(self.villages)
 
     def _attention_scope(self) -> str:
-        """Whose warnings and reminders the home lists: the unit's own for a clerk; for a
-        supervising level all of its scope (never its own office as a unit)."""
+        """Whose warnings and reminders the home lists: the unit's own for a clerk; the
+        village a town has chosen (so its counts are the warnings screen's for that
+        unit); else all of a supervising level's scope (never its own office as a unit)."""
         identity = self.store.identity
         if identity is None:
             return self.unit()
-        return identity.org_code if identity.role == "clerk" else identity.scope
+        if identity.role == "clerk":
+            return identity.org_code
+        chosen = self.unit()
+        if self.query("#home-village") and chosen != TOWN_WIDE:
+            return chosen
+        return identity.scope
 
     def _show_attention(self, today: date) -> None:
         """Open warnings (a returned one with its reason) and open reminders, in one list:
