@@ -38,7 +38,7 @@ from models.kinds import (
 from models.orgs import in_scope
 from models.records import Feedback, RecordColumns
 from models.rules.permissions import check_change
-from models.validation import FieldError, normalize, validate_record
+from models.validation import FieldError, id_error, normalize, validate_record
 from models.visibility import visible_record
 from sync.merge import merge_fields
 from sync.protocol import (
@@ -54,8 +54,6 @@ from sync.protocol import (
 )
 
 __all__ = ["push"]
-
-MAX_ID_LENGTH = 36
 
 
 def push(
@@ -187,8 +185,8 @@ class _Batch(BatchState):
         if outside is not None:
             message = f"unit {outside} is outside this device's scope; nothing of the op applied"
             return _rejected(op, "out_of_scope", message, field="org_code")
-        if not op.record_id or len(op.record_id) > MAX_ID_LENGTH:
-            return _rejected(op, "invalid", "record_id must be 1 to 36 characters", field="id")
+        if (bad_id := id_error(op.record_id)) is not None:
+            return _rejected(op, "invalid", bad_id.message, field="id")
         try:
             recorded_at = timestamp_from_wire(op.recorded_at)
         except (ValueError, TypeError):
