@@ -31,6 +31,8 @@ class ExitCode(IntEnum):
     """Central speaks another protocol version."""
     BUSY = 6
     """Another sync of the same home is running: a scheduled run skips its turn."""
+    UNHEALTHY = 7
+    """``sanwu doctor``: at least one check failed (its line says what to do)."""
 
 
 class Retry(Enum):

@@ -4,7 +4,8 @@ One module per area registers its commands (``register(commands)``): records, sy
 (with queue, conflicts, status), import_export, home (enroll, passphrase, wipe,
 diagnostics, catalog, and the app when no command is given), attachments and
 supervision (warnings, clues, reminders), review (a disclosure's), bulletin, duty (the
-duty list and its items' scores) and reports (``sanwu report supervision|duty``); common
+duty list and its items' scores), reports (``sanwu report supervision|duty``) and doctor
+(support staff's checks of a home); common
 holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the client
 never imports central, so the top-level ``sanwu`` package adds them (``extra``).
 
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from client.cli import (
     attachments,
     bulletin,
+    doctor,
     duty,
     home,
     import_export,
@@ -46,6 +48,7 @@ AREAS: tuple[Registrar, ...] = (
     sync.register,
     import_export.register,
     attachments.register,
+    doctor.register,
 )
 """The client's command areas, in the order ``--help`` lists them."""
 
