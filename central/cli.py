@@ -14,6 +14,7 @@
     remind [--today YYYY-MM-DD] [--json] [--sms-after N] [--propose-after M]
     catalog import FILE [--issuer CODE] [--edition NAME]
     assign --body CODE --unit CODE...
+    units [--level L] [--json]                  the units' codes and names (for enroll-code)
 
 The database is ``--db``, else SANWU_CENTRAL_DB, else the default the caller passes
 in (``sanwu central`` passes HOME/central.db; central never imports the client to
@@ -40,6 +41,8 @@ PROG = "python -m central"
 ENV_CENTRAL_DB = "SANWU_CENTRAL_DB"
 ROLES = ("clerk", "town", "supervisor", "support")
 """sync.protocol.Role's values (a test keeps them equal), named here so --help stays cheap."""
+LEVELS = ("district", "town", "village", "community", "department", "discipline")
+"""models.orgs.LEVELS in the order of the tree (a test keeps them equal)."""
 
 DefaultDb = Callable[[], str]
 Handler = Callable[[argparse.Namespace, str], int]
@@ -164,6 +167,23 @@ def cmd_import_bundle(args: argparse.Namespace, db_url: str) -> int:
     return ExitCode.OK
 
 
+def cmd_units(args: argparse.Namespace, _db_url: str) -> int:
+    """The units central knows (``models.orgs``), so an operator finds the code that
+    ``enroll-code --unit`` wants without looking into the database."""
+    from models.orgs import load_org_units
+
+    units = [unit for unit in load_org_units() if args.level in (None, unit.level)]
+    if args.json:
+        import json
+        from dataclasses import asdict
+
+        _say(json.dumps([asdict(unit) for unit in units], ensure_ascii=False, indent=2))
+        return ExitCode.OK
+    for unit in units:
+        _say(f"{unit.code}  {unit.level:<10}  {unit.name}")
+    return ExitCode.OK
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
@@ -221,6 +241,11 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     revoke.add_argument("device", metavar="DEVICE", nargs="?", help="the device id")
     revoke.add_argument("--device", dest="device_flag", help=argparse.SUPPRESS)
 
+    units = actions.add_parser("units", help="list the units' codes and names")
+    units.set_defaults(handler=cmd_units, needs_db=False)
+    units.add_argument("--level", choices=LEVELS, help="only units of this level")
+    units.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+
     bundle = add("import-bundle", cmd_import_bundle, "apply a device's bundle, write the reply")
     bundle.add_argument("file", metavar="FILE", help="the bundle from `sanwu sync --export`")
     bundle.add_argument("--reply", required=True, metavar="OUT", help="the reply bundle to write")
@@ -247,7 +272,8 @@ def main(
     args = build_parser(prog).parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args, _database(args.db, default_db))
+        db_url = _database(args.db, default_db) if getattr(args, "needs_db", True) else ""
+        return handler(args, db_url)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
