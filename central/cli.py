@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from datetime import time
 from pathlib import Path
 
-from sync.failures import ExitCode, Failure, Retry, failure_of, quiet_stdout
+from sync.failures import ExitCode, Failure, Retry, failure_of, pipe_safe
 
 __all__ = ["ENV_CENTRAL_DB", "PROG", "CentralCliError", "build_parser", "main"]
 
@@ -268,7 +268,12 @@ def _database(given: str | None, default_db: DefaultDb | None) -> str:
 def main(
     argv: Sequence[str] | None = None, *, prog: str = PROG, default_db: DefaultDb | None = None
 ) -> int:
-    """Run one central command; returns its exit code (failures: one line on stderr)."""
+    """Run one central command; returns its exit code (failures: one line on stderr; a
+    closed pipe: 0, quietly, ``sync.failures.pipe_safe``)."""
+    return pipe_safe(lambda: _run(argv, prog, default_db))
+
+
+def _run(argv: Sequence[str] | None, prog: str, default_db: DefaultDb | None) -> int:
     args = build_parser(prog).parse_args(argv)
     handler: Handler = args.handler
     try:
@@ -276,9 +281,6 @@ def main(
         return handler(args, db_url)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        quiet_stdout()
-        return ExitCode.OK
     except Exception as exc:
         failure = failure_of(exc)
         if failure is None:

@@ -33,7 +33,14 @@ def _front() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one ``sanwu`` command; returns its exit code."""
+    """Run one ``sanwu`` command; returns its exit code (a closed pipe, as in ``sanwu
+    catalog | head``: 0, quietly, ``sync.failures.pipe_safe``)."""
+    from sync.failures import pipe_safe
+
+    return pipe_safe(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         front, unknown = _front().parse_known_args(args)

@@ -11,10 +11,11 @@ here once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
-__all__ = ["ExitCode", "Failure", "Retry", "failure_of", "quiet_stdout"]
+__all__ = ["ExitCode", "Failure", "Retry", "failure_of", "pipe_safe", "quiet_stdout"]
 
 
 class ExitCode(IntEnum):
@@ -65,12 +66,29 @@ def failure_of(error: BaseException) -> Failure | None:
 
 
 def quiet_stdout() -> None:
-    """A closed pipe (``sanwu catalog | head``) is not a failure: the reader has what it
-    wanted. Point stdout at the null device, so the interpreter's last flush prints no
-    second error, and end as done."""
+    """Point stdout at the null device after its reader went away (``pipe_safe``), so the
+    interpreter's last flush prints no second error."""
     import os
     import sys
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
+
+
+def pipe_safe(command: Callable[[], int]) -> int:
+    """Run a command line's whole command with its output flushed inside, so a reader that
+    went away (``sanwu catalog | head``) is met here, once, and not in the interpreter's
+    last flush (a traceback and exit 120): stdout goes to the null device and the command
+    ends as done, exit 0, since the reader has what it wanted and ``set -o pipefail``
+    scripts should not fail for it. Every entry point (``sanwu``, ``python -m
+    client.cli``, ``python -m central``) runs through this."""
+    import sys
+
+    try:
+        code = command()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_stdout()
+        return ExitCode.OK
+    return code

@@ -34,6 +34,7 @@ from client.cli import (
     sync,
 )
 from client.cli.common import Commands, Registrar, run
+from sync.failures import pipe_safe
 
 __all__ = ["AREAS", "build_parser", "main"]
 
@@ -85,6 +86,11 @@ def build_parser(extra: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, *, extra: Sequence[Registrar] = ()) -> int:
-    """Parse ``argv`` and run the command; returns its exit code."""
-    args = build_parser(extra).parse_args(argv)
-    return run(args.handler, args)
+    """Parse ``argv`` and run the command; returns its exit code (a closed pipe: 0,
+    quietly, ``sync.failures.pipe_safe``)."""
+
+    def command() -> int:
+        args = build_parser(extra).parse_args(argv)
+        return run(args.handler, args)
+
+    return pipe_safe(command)

@@ -21,7 +21,7 @@ from client.display import visible
 from client.errors import RuleRefused, ValidationFailed
 from client.home import resolve_home
 from sync.errors import ClockSkewError, DeviceRevoked, SyncError
-from sync.failures import ExitCode, Failure, Retry, failure_of, quiet_stdout
+from sync.failures import ExitCode, Failure, Retry, failure_of
 
 if TYPE_CHECKING:
     from client.store import Store
@@ -216,11 +216,7 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
     stderr and its exit code, any other error is a bug and goes up with its traceback."""
     try:
         return handler(args)
-    except BrokenPipeError:
-        # The reader went away (``sanwu catalog | head``): what it wanted it has.
-        quiet_stdout()
-        return ExitCode.OK
-    except Exception as exc:
+    except Exception as exc:  # a closed pipe goes up to ``pipe_safe`` at the edge
         failure = failure_of(exc)
         if failure is None:
             raise

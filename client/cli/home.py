@@ -7,6 +7,7 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from client.cli.common import (
     CliError,
@@ -19,8 +20,11 @@ from client.cli.common import (
     say,
 )
 from client.home import resolve_home
-from client.i18n import set_language
+from client.i18n import N_, set_language
 from sync.failures import ExitCode
+
+if TYPE_CHECKING:
+    from models.catalog import CatalogItem
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -35,9 +39,10 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     """The catalogue in force on this home: the items pulled from central (the city's,
     handed down, and the district's), else the packaged one; its editions first."""
     from client.home import DB_NAME
-    from client.i18n import label
+    from client.i18n import _, label
     from models.catalog import deadline_rule_text, load_catalog
 
+    set_language(args.lang)
     home = resolve_home(args.home)
     if (home / DB_NAME).is_file():
         from client.store import Store
@@ -62,14 +67,36 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         print_json(items)
         return ExitCode.OK
     names = " + ".join(
-        edition or issuer or "内置目录（尚未从平台同步）" for issuer, edition in editions
+        edition or issuer or _("the packaged catalogue (not yet synced from central)")
+        for issuer, edition in editions
     )
-    say(f"指导目录：{names}，共 {len(items)} 项")
-    for item in items:
+    say(_("Catalogue: {editions}, {n} items").format(editions=names, n=len(items)))
+    for item, spec in zip(items, catalogue.values(), strict=True):
         domain = label("catalog_item", "domain", str(item["domain"]))
         period = label("catalog_item", "period", str(item["period"]))
-        say(f"{item['code']:<8} {domain}  {period:<4} {item['name']}")
+        say(f"{item['code']:<8} {domain}  {period:<4} {deadline_text(spec)}  {item['name']}")
     return ExitCode.OK
+
+
+_SPANS = {
+    "monthly": N_("by day {day} of the next month"),
+    "quarterly": N_("by day {day} of the month after the quarter"),
+    "half_year": N_("by day {day} of the month after the half-year"),
+    "yearly": N_("by day {day} of the month after the year"),
+}
+
+
+def deadline_text(item: CatalogItem) -> str:
+    """An item's deadline rule as a person reads it, in the current language
+    (``deadline_rule_text`` is the English one ``--json`` keeps)."""
+    from client.i18n import _
+
+    rule = item.deadline
+    if rule.kind == "event_days":
+        if rule.days == 0:
+            return _("on the day of the event")
+        return _("within {days} days of the event").format(days=rule.days)
+    return _(_SPANS[item.period]).format(day=rule.days)
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:

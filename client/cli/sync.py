@@ -23,6 +23,7 @@ from client.cli.common import (
     say,
 )
 from client.home import resolve_home
+from client.i18n import N_, _, set_language
 from sync.failures import ExitCode, Retry, failure_of
 
 if TYPE_CHECKING:
@@ -323,9 +324,64 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(figures)
     else:
-        for name, value in figures.items():
-            say(f"{name:<12} {value}")
+        set_language(args.lang)
+        for line in status_lines(figures):
+            say(line)
     return ExitCode.OK
+
+
+ROLE_NAMES = {
+    "clerk": N_("village or community clerk"),
+    "town": N_("town staff"),
+    "supervisor": N_("supervisor"),
+    "support": N_("support staff"),
+}
+
+
+def status_lines(figures: dict[str, Any]) -> list[str]:
+    """``sanwu status`` for a person: labels in the current language, times to the minute
+    in this computer's time, never a Python repr (``--json`` keeps the raw figures)."""
+    if figures["enrolled"]:
+        role = _(ROLE_NAMES.get(str(figures["role"]), str(figures["role"])))
+        enrolled = _("{unit}, as {role}").format(unit=figures["org_code"], role=role)
+        server = str(figures["server"])
+    else:
+        enrolled, server = _("not enrolled"), "—"
+    rows = [
+        (_("Enrollment"), enrolled),
+        (_("Central"), server),
+        (_("Changes to send"), str(figures["pending"])),
+        (_("Held back by central"), str(figures["quarantined"])),
+        (_("Open conflicts"), str(figures["conflicts"])),
+        (_("Files to send"), str(figures["files_to_send"])),
+        (_("Files to fetch"), str(figures["files_to_fetch"])),
+        (_("Last sync"), round_text(figures["last_round"])),
+        (_("Open warnings"), str(figures["warnings_open"])),
+        (_("Open reminders"), str(figures["reminders_open"])),
+    ]
+    return [_("{label}: {value}").format(label=label, value=value) for label, value in rows]
+
+
+def round_text(last: Any) -> str:
+    """The last round in a line: when it ended, what moved, whether it failed."""
+    if not last:
+        return _("never synced")
+    moment = last.get("finished_at") or last.get("started_at")
+    when = local_minute(moment) if isinstance(moment, datetime) else "—"
+    if last.get("error"):
+        return _("{when}, failed").format(when=when)
+    if not last.get("finished_at"):
+        return _("{when}, did not finish").format(when=when)
+    return _("{when}, sent {pushed}, received {pulled}").format(
+        when=when, pushed=last.get("pushed", 0), pulled=last.get("pulled", 0)
+    )
+
+
+def local_minute(moment: datetime) -> str:
+    """A stored UTC time in this computer's time, to the minute: ``2026-12-05 12:46``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _store_status(args: argparse.Namespace) -> dict[str, Any]:
