@@ -37,6 +37,7 @@ from client.screens.warnings import WarningsScreen
 from client.store import Store
 from client.syncing import check_reachable, sync_round
 from client.widgets.bindings import translate_bindings
+from client.widgets.confirm import ConfirmScreen
 from client.widgets.literal import visible
 from client.widgets.nav_bar import SCREENS
 from client.widgets.sync_bar import SyncBar
@@ -55,6 +56,8 @@ ONLINE_CHECK = 300.0
 _GC_FROZEN = False
 
 
+NOTICE_SECONDS = 30.0
+"""How long the start notice (the demo's passphrase) stays up."""
 NOTIFY_LIMIT = 500
 """The most characters of a notification (a toast quoting a 1 MB title stays a toast)."""
 
@@ -84,6 +87,8 @@ class SanwuApp(App[int]):
         Binding("f1", "help", "Help", id="help", tooltip="Keys of this screen"),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave Sanwu", priority=True),
     ]
+    # ``q`` quits too: a binding of the list screens and the form (not a priority one
+    # here), so it never takes a letter typed into a field.
 
     @dataclass
     class SyncProgressed(Message):
@@ -114,10 +119,14 @@ class SanwuApp(App[int]):
         sync_on_start: bool = False,
         auto_sync: bool = False,
         clock: Callable[[], date] = date.today,
+        notice: str = "",
     ) -> None:
         super().__init__()
         translate_bindings(self)
         self.store = store
+        self.notice = notice
+        """Shown once at start, inside the app (the demo's passphrase)."""
+        self._asking_to_quit = False
         self.sync_on_start = sync_on_start
         self.auto_sync = auto_sync
         self.clock = clock
@@ -170,6 +179,8 @@ class SanwuApp(App[int]):
             _GC_FROZEN = True
             gc.freeze()
         self.switch_mode("home")
+        if self.notice:
+            self.notify(self.notice, timeout=NOTICE_SECONDS)
         if self.store.identity is None:
             return
         if self.sync_on_start:
@@ -199,6 +210,29 @@ class SanwuApp(App[int]):
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
         # A form is left with Escape, which asks about unsaved work.
         return not (action == "go" and isinstance(self.screen, RecordForm))
+
+    async def action_quit(self) -> None:
+        """Leave Sanwu; asks first when a form holds typing not saved."""
+        if self._asking_to_quit:
+            return
+        if not any(isinstance(s, RecordForm) and s.dirty for s in self.screen_stack):
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            self._asking_to_quit = False
+            if leave:
+                self.exit()
+
+        self._asking_to_quit = True
+        self.push_screen(
+            ConfirmScreen(
+                _("Quit without saving? What you typed will be lost."),
+                yes=_("Quit"),
+                no=_("Keep editing"),
+            ),
+            answered,
+        )
 
     def action_help(self) -> None:
         """Keys of this screen."""
@@ -364,8 +398,15 @@ class SanwuApp(App[int]):
 
 
 def run_app(
-    store: Store, *, lang: str | None = None, sync_on_start: bool = False, auto_sync: bool = True
+    store: Store,
+    *,
+    lang: str | None = None,
+    sync_on_start: bool = False,
+    auto_sync: bool = True,
+    notice: str = "",
 ) -> int:
+    """The app over ``store``; ``notice`` is shown inside it at start (the demo's
+    passphrase: a line printed before a full-screen app is hidden behind it)."""
     set_language(lang)
-    result = SanwuApp(store, sync_on_start=sync_on_start, auto_sync=auto_sync).run()
-    return result or 0
+    app = SanwuApp(store, sync_on_start=sync_on_start, auto_sync=auto_sync, notice=notice)
+    return app.run() or 0

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from client.i18n import _
 from client.store import Store
 from client.syncing import enroll
 
@@ -40,10 +41,10 @@ def demo_passphrase() -> str:
 
 
 def passphrase_notice() -> str:
-    """What to tell the newcomer about the demo home's passphrase."""
+    """What to tell the newcomer about the demo home's passphrase (shown inside the app)."""
     if demo_passphrase() == DEMO_PASSPHRASE:
-        return f"demo passphrase: {DEMO_PASSPHRASE}"
-    return "demo data unlocked with SANWU_PASSPHRASE"
+        return _("Demo data; its passphrase is {passphrase}").format(passphrase=DEMO_PASSPHRASE)
+    return _("Demo data, unlocked with SANWU_PASSPHRASE")
 
 
 @dataclass
@@ -78,8 +79,9 @@ def run_demo_app(setup: DemoSetup, *, lang: str | None = None) -> int:
     """The app over the demo store, syncing at once; central stops when it closes."""
     from client.app import run_app
 
-    sys.stderr.write(f"sanwu demo: {setup.passphrase_notice}\n")
     try:
-        return run_app(setup.store, lang=lang, sync_on_start=True)
+        return run_app(setup.store, lang=lang, sync_on_start=True, notice=setup.passphrase_notice)
     finally:
         setup.close()
+        # Again after the app, where the terminal keeps it (the app's screen is gone).
+        sys.stderr.write(f"sanwu demo: {setup.passphrase_notice}\n")

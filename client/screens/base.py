@@ -62,6 +62,7 @@ class SanwuScreen(AppScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "app.sync", "Sync", id="sync", tooltip="Sync with central now"),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Reload from the database"),
+        Binding("q", "app.quit", "Quit", id="quit-q", show=False, tooltip="Leave Sanwu"),
     ]
     MODE: ClassVar[str] = ""
     """The mode this screen is the root of."""

@@ -185,6 +185,7 @@ class RecordForm(AppScreen[str | None]):
             "ctrl+o", "attach", "Attach", id="form-attach", tooltip="Attach a file (photo, scan)"
         ),
         Binding("f1", "app.help", "Help", id="form-help", tooltip="Keys of this screen"),
+        Binding("q", "app.quit", "Quit", id="form-quit", show=False, tooltip="Leave Sanwu"),
     ]
 
     @dataclass
