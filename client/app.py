@@ -11,10 +11,12 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets._select import SelectOverlay
 from textual.worker import Worker, WorkerState
 
 from client import queries
@@ -36,7 +38,7 @@ from client.screens.sync import SyncScreen
 from client.screens.warnings import WarningsScreen
 from client.store import Store
 from client.syncing import check_reachable, sync_round
-from client.widgets.bindings import translate_bindings
+from client.widgets.bindings import translate_bindings, translate_widget_bindings
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.literal import visible
 from client.widgets.nav_bar import SCREENS
@@ -123,6 +125,7 @@ class SanwuApp(App[int]):
     ) -> None:
         super().__init__()
         translate_bindings(self)
+        translate_widget_bindings(SelectOverlay)
         self.store = store
         self.notice = notice
         """Shown once at start, inside the app (the demo's passphrase)."""
@@ -233,6 +236,12 @@ class SanwuApp(App[int]):
             ),
             answered,
         )
+
+    def action_command_palette(self) -> None:
+        """The palette as Textual opens it, its prompt in the current language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            palette = CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
+            self.push_screen(palette)
 
     def action_help(self) -> None:
         """Keys of this screen."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -35,6 +36,10 @@ def _key_name(key: str) -> str:
     )
 
 
+_LISTED_EVERYWHERE = frozenset({"tab", "shift+tab", "super+c"})
+"""Textual's own keys that the global list names once (copy is ctrl+c, as on the screen)."""
+
+
 class HelpScreen(ModalScreen[None]):
     """The keys of one screen, built from its bindings (so it is never out of date)."""
 
@@ -49,10 +54,17 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         lines = [f"[b]{_('Keys of this screen')}[/b]"]
-        seen: set[str] = set()
+        keys: set[str] = set()
+        texts: set[str] = set()
         for key, binding in self.under._bindings:
-            if binding.description and key not in seen:
-                seen.add(key)
+            if not binding.description or key in keys or key in _LISTED_EVERYWHERE:
+                continue
+            _namespace, action, parameters = parse_action(binding.action)
+            if self.under.check_action(action, parameters) is False:
+                continue  # a key this role (or this moment) cannot use, as the footer hides it
+            keys.add(key)
+            if binding.description not in texts:  # one line for a key and its aliases
+                texts.add(binding.description)
                 tip = f" — {binding.tooltip}" if binding.tooltip else ""
                 lines.append(f"  {_key_name(key):<10} {binding.description}{tip}")
         help_text = getattr(self.under, "HELP", "")
