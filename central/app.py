@@ -21,10 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from central.catalogue import refresh_catalogue
 from central.daily import background_work
 from central.db import make_engine
-from central.errors import CentralError
+from central.errors import Busy, CentralError
 from central.routes import api_router
 from central.settings import CentralSettings
-from central.wire import compressed_json, from_validation_error
+from central.wire import BodyBudget, compressed_json, from_validation_error
 from sync.protocol import ErrorBody, encode
 
 log = logging.getLogger("central")
@@ -56,22 +56,29 @@ def create_app(settings: CentralSettings) -> FastAPI:
         },
     )
     app.state.settings = settings
+    app.state.body_budget = BodyBudget(max(settings.body_budget_bytes, settings.max_body_bytes))
     _add_error_handlers(app)
     app.include_router(api_router)
     return app
 
 
-def _error(status: int, code: str, message: str, field: str | None = None) -> Response:
+def _error(
+    status: int, code: str, message: str, field: str | None = None, retry_after_s: int | None = None
+) -> Response:
     """A refusal is gzip whatever the request accepts: every client reads it."""
     body = encode(ErrorBody(code=code, message=message, field=field), "gzip")
-    return compressed_json(body, encoding="gzip", status_code=status)
+    response = compressed_json(body, encoding="gzip", status_code=status)
+    if retry_after_s is not None:
+        response.headers["Retry-After"] = str(retry_after_s)
+    return response
 
 
 def _add_error_handlers(app: FastAPI) -> None:
     async def central_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, CentralError)
         log.info("refused %s (%d)", exc.code, exc.status_code)
-        return _error(exc.status_code, exc.code, exc.message, exc.field)
+        retry_after_s = exc.retry_after_s if isinstance(exc, Busy) else None
+        return _error(exc.status_code, exc.code, exc.message, exc.field, retry_after_s)
 
     async def validation_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

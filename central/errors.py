@@ -8,7 +8,8 @@
      ├── NotFound          404      unknown_unit, unknown_record, unknown_kind
      ├── PayloadTooLarge   413      body or batch too big
      ├── ProtocolMismatch  426      the client speaks another protocol version
-     └── Busy              503      a push met other writers to the same rows too often
+     └── Busy              503      a push met other writers to the same rows too often,
+                                    or the bodies held at once reached their budget
 
 Services raise these; routes never build HTTP errors themselves. A message
 names codes, fields and ids only, never a personal value.
@@ -105,8 +106,15 @@ class ProtocolMismatch(CentralError):
 
 
 class Busy(CentralError):
-    """Writers to the same rows kept getting in each other's way (central.changelog): the
-    push is not applied. A device takes the 503 as a cut link and sends it again."""
+    """Writers to the same rows kept getting in each other's way (central.changelog), or
+    central holds as many request bodies as it may (central.wire.BodyBudget): nothing is
+    applied. A device takes the 503 as a cut link and sends it again."""
 
     status = 503
     failure: ClassVar[Failure] = _OPERATORS_TO_FIX
+
+    def __init__(
+        self, code: str, message: str, *, field: str | None = None, retry_after_s: int | None = None
+    ) -> None:
+        super().__init__(code, message, field=field)
+        self.retry_after_s = retry_after_s

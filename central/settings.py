@@ -17,7 +17,14 @@ class CentralSettings:
     signature_window_s: int = 300
     """Largest accepted difference between a request's time and central's clock."""
     max_body_bytes: int = 64 * 1024 * 1024
-    """Largest request body after decompression (and before): beyond it, 413."""
+    """Largest request body after decompression (and before) of a request whose headers
+    name an enrolled device: beyond it, 413."""
+    unsigned_body_bytes: int = 64 * 1024
+    """Largest body of any other request (enrollment; anyone not yet known): read no
+    further before the sender is known, so strangers cannot fill central's memory."""
+    body_budget_bytes: int = 160 * 1024 * 1024
+    """Most bytes of request bodies held at once by one process; a body that would pass
+    it is 503 with Retry-After. At least ``max_body_bytes``, or the largest push never fits."""
     pull_page_default: int = 1000
     pull_page_max: int = PULL_PAGE_MAX
     echo_sql: bool = False

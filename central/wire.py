@@ -4,10 +4,20 @@
 request side inflates here with a cap and hands plain bytes to it. Which
 encoding a route's answer takes is decided in ``central.routes.negotiation``
 alone; refusals (``central.app``) are always gzip.
+
+Memory before identity: a body is read only as far as its sender has earned. A
+request whose headers name an enrolled device inside the clock window
+(``central.auth.claimed_device`` marks it) may send ``max_body_bytes``; any other
+(unsigned, enrollment) at most ``unsigned_body_bytes``. Every body held counts
+against one byte budget per process (``BodyBudget``): past it the request is 503
+with Retry-After, not more memory. JSON nested deeper than ``MAX_JSON_DEPTH`` is
+refused before anything recurses into it.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
@@ -15,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect
 
-from central.errors import BadRequest, PayloadTooLarge, ProtocolMismatch
+from central.errors import BadRequest, Busy, PayloadTooLarge, ProtocolMismatch
 from central.settings import CentralSettings
 from sync.compression import BodyError, BodyTooLarge, decompress
 from sync.protocol import HEADER_PROTOCOL, PROTOCOL_VERSION, decode_json
@@ -31,22 +41,86 @@ def get_settings(request: Request) -> CentralSettings:
 SettingsDep = Annotated[CentralSettings, Depends(get_settings)]
 
 
-async def raw_body(request: Request) -> bytes:
-    """The body exactly as received (still compressed): what the signature covers."""
-    limit: int = request.app.state.settings.max_body_bytes
+CLAIMED = "sanwu_claimed_device"
+"""``request.state`` key set once the headers name an enrolled, unrevoked device
+inside the clock window: only then may its body be read beyond the unsigned limit."""
+BUSY_RETRY_AFTER_S = 5
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects a body may have; the protocol needs under ten."""
+
+
+class BodyBudget:
+    """Bytes of request bodies held at once in this process, and the most it may hold.
+
+    Reservations never wait: a request that would pass the budget is refused (503), so
+    many large bodies at once cost a refusal each rather than memory.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def reserve(self, size: int) -> bool:
+        with self._lock:
+            if self.held + size > self.limit:
+                return False
+            self.held += size
+            self.peak = max(self.peak, self.held)
+            return True
+
+    def release(self, size: int) -> None:
+        with self._lock:
+            self.held -= size
+
+
+def body_limit(request: Request) -> int:
+    """How much body this request may send: signed by a known device, or not."""
+    settings: CentralSettings = request.app.state.settings
+    if getattr(request.state, CLAIMED, None) is not None:
+        return settings.max_body_bytes
+    return settings.unsigned_body_bytes
+
+
+def _busy() -> Busy:
+    return Busy(
+        "busy",
+        "central holds as many request bodies as it may at once: send again shortly",
+        retry_after_s=BUSY_RETRY_AFTER_S,
+    )
+
+
+async def raw_body(request: Request) -> AsyncIterator[bytes]:
+    """The body exactly as received (still compressed): what the signature covers.
+
+    Read at most ``body_limit`` bytes, each counted against the process's BodyBudget
+    until the request ends (a dependency with ``yield``: the release comes after).
+    """
+    limit = body_limit(request)
+    budget: BodyBudget = request.app.state.body_budget
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared[:20]) > limit:
         raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
-    body = bytearray()
+    held = 0
     try:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
-    except ClientDisconnect:
-        # A village line dropped mid-request: routine, nothing was applied; no traceback.
-        raise BadRequest("disconnected", "the device went away before its request ended") from None
-    return bytes(body)
+        body = bytearray()
+        try:
+            async for chunk in request.stream():
+                if len(body) + len(chunk) > limit:
+                    raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
+                if not budget.reserve(len(chunk)):
+                    raise _busy()
+                held += len(chunk)
+                body += chunk
+        except ClientDisconnect:
+            # A village line dropped mid-request: routine, nothing was applied; no traceback.
+            raise BadRequest(
+                "disconnected", "the device went away before its request ended"
+            ) from None
+        yield bytes(body)
+    finally:
+        budget.release(held)
 
 
 RawBody = Annotated[bytes, Depends(raw_body)]
@@ -73,10 +147,7 @@ def parse_body(model: type[Model], body: bytes, headers: Headers, *, limit: int)
     if header is not None and header.strip() != str(PROTOCOL_VERSION):
         raise _mismatch(header)
     plain = inflate(body, headers.get("content-encoding"), limit=limit)
-    try:
-        data: Any = decode_json(plain, None)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("bad_json", "the body is not JSON") from exc
+    data = json_of(plain)
     if not isinstance(data, dict):
         raise BadRequest("invalid", "the body must be a JSON object", status=422)
     protocol = data.get("protocol", PROTOCOL_VERSION)
@@ -86,6 +157,44 @@ def parse_body(model: type[Model], body: bytes, headers: Headers, *, limit: int)
         return model.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
+
+
+def json_of(plain: bytes) -> Any:
+    """Plain bytes as JSON, refusing nesting beyond MAX_JSON_DEPTH.
+
+    ``json.loads`` guards its own recursion (RecursionError, refused here); what it
+    parses is then measured without recursing, before any of our code walks it.
+    """
+    try:
+        data: Any = decode_json(plain, None)
+    except RecursionError:
+        raise _too_deep() from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        if "integer string conversion" in str(exc):  # Python's own bound on digits
+            raise BadRequest("bad_json", "the body holds a number of thousands of digits") from None
+        raise BadRequest("bad_json", "the body is not JSON") from exc
+    _check_depth(data)
+    return data
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest("too_deep", f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _check_depth(data: Any) -> None:
+    """Iterative (never recursive): the value's nesting against MAX_JSON_DEPTH."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
 
 
 def _mismatch(got: object) -> ProtocolMismatch:

@@ -52,6 +52,10 @@ __all__ = [
 
 MAX_FEN = 10**14
 """One trillion yuan: anything above is a typing mistake, and it stays inside int64."""
+_INT_DIGITS_MAX = 20
+"""More significant digits than any whole number a field holds (MAX_FEN has 15)."""
+_DECIMAL_INT_BITS = 256
+"""A whole number sent for a decimal field: beyond this it is no quantity anyone typed."""
 
 _ASCII_INT = re.compile(r"-?[0-9]+")
 _ASCII_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -136,6 +140,11 @@ def _int_field(money: bool) -> Normalizer:
         if isinstance(value, str):
             text = value.strip()
             if _ASCII_INT.fullmatch(text):
+                # Thousands of digits would stop int() itself (ValueError): judged by length.
+                if text.startswith("-"):
+                    raise Invalid("negative", "must not be negative")
+                if len(text.lstrip("0")) > _INT_DIGITS_MAX:
+                    raise Invalid("too_large", "is too large")
                 value = int(text)
             elif money and _ASCII_DECIMAL.fullmatch(text):
                 raise Invalid("float_money", "is money in whole fen: no fractions or floats")
@@ -278,6 +287,8 @@ def _decimal_text(value: Any) -> str:
     if isinstance(value, bool | float):
         raise Invalid("bad_decimal", "must be a decimal number written as text, never a float")
     if isinstance(value, int):
+        if value.bit_length() > _DECIMAL_INT_BITS:
+            raise Invalid("bad_decimal", "must be a decimal number such as 12.5")
         text = str(value)
     elif isinstance(value, Decimal):
         text = format(value, "f")
@@ -294,7 +305,8 @@ def _decimal_text(value: Any) -> str:
     except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
         raise Invalid("bad_decimal", "must be a decimal number such as 12.5") from None
     whole, _, fraction = text.partition(".")
-    canonical = str(int(whole)) + ("." + fraction if fraction else "")
+    # Leading zeros dropped by text, not by int(): int() refuses thousands of digits.
+    canonical = (whole.lstrip("0") or "0") + ("." + fraction if fraction else "")
     if Decimal(canonical) != number:
         raise Invalid("bad_decimal", "must be a decimal number such as 12.5")
     return canonical
@@ -412,7 +424,7 @@ def _items(value: Any) -> list[str]:
         text = (
             str(part).strip() if isinstance(part, str | int) and not isinstance(part, bool) else ""
         )
-        if not text.isascii() or not text.isdigit() or int(text) < 1 or len(text) > 4:
+        if not text.isascii() or not text.isdigit() or len(text) > 4 or int(text) < 1:
             raise Invalid("bad_items", "must be a list of problem numbers (1, 2, …)")
         out.add(str(int(text)))
     return sorted(out)

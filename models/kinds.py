@@ -218,13 +218,17 @@ def timestamp_to_wire(value: datetime | None) -> str | None:
 
 
 def timestamp_from_wire(value: str | None) -> datetime | None:
-    """An aware UTC datetime, as SQLModel's UTCDateTime columns require."""
+    """An aware UTC datetime, as SQLModel's UTCDateTime columns require; ValueError for
+    text that is no timestamp or none that UTC can hold."""
     if value is None:
         return None
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 at +14:00, year 9999 at -14:00: no such UTC time
+        raise ValueError("the timestamp is out of range in UTC") from None
 
 
 def row_to_wire(spec: KindSpec, row: Any) -> dict[str, Any]:

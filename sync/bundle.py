@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from models.sqltypes import BIG_INT_MAX
 from sync.compression import BodyError, BodyTooLarge, compress, decompress, supported
 from sync.protocol import (
     DECODE_LIMIT,
@@ -74,7 +75,7 @@ class OpsBundle(BaseModel):
     protocol: int = PROTOCOL_VERSION
     device_id: str
     created_at: str
-    cursor: int
+    cursor: int = Field(ge=0, le=BIG_INT_MAX)
     """The device's pull cursor: the reply carries every change after it."""
     ops: OpRows = Field(default_factory=list)
     audit: AuditRows = Field(default_factory=list)

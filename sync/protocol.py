@@ -40,6 +40,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from models.sqltypes import BIG_INT_MAX
 from sync import rows
 from sync.compression import compress, decompress
 
@@ -79,8 +80,8 @@ class Op(BaseModel):
     changes: dict[str, tuple[Any, Any]] = Field(default_factory=dict)
     """field -> (from, to). A create has ``from`` None for every field; a delete has
     ``{"deleted": (False, True)}``."""
-    base_version: int = 0
-    """The version the device had when it made the change."""
+    base_version: int = Field(default=0, ge=0, le=BIG_INT_MAX)
+    """The version the device had when it made the change (64-bit, as central keeps it)."""
     recorded_at: str
     """Device clock, ISO 8601 UTC."""
 
@@ -167,10 +168,10 @@ class AuditLink(BaseModel):
     the SHA-256 of its canonical body (the body itself stays on the device) and its
     chain hash, ``audit_link_hash(previous entry's hash, digest)``."""
 
-    id: int = Field(ge=0, le=2**63 - 1)
+    id: int = Field(ge=0, le=BIG_INT_MAX)
     """The entry's local id (a SQLite rowid, so 64-bit at most)."""
-    digest: str
-    hash: str | None = None
+    digest: str = Field(pattern=r"^[0-9a-f]{32,64}$")
+    hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     """Sent for the first and the last link of a segment only: central recomputes the ones
     between, and an edited entry anywhere in the segment changes the last hash."""
 
@@ -330,9 +331,10 @@ class PushResponse(BaseModel):
 
 class PullRequest(BaseModel):
     protocol: int = PROTOCOL_VERSION
-    after: int = 0
+    after: int = Field(default=0, ge=0, le=BIG_INT_MAX)
     """The cursor: the highest change number the device has committed."""
-    limit: int = 1000
+    limit: int = Field(default=1000, ge=0, le=BIG_INT_MAX)
+    """Changes per page (0: central's default); central caps it at its page maximum."""
     after_check: str | None = None
     """The ``cursor_check`` central answered with ``after`` (None: none kept, e.g. after
     a bundle): central answers ``behind`` when its log no longer holds that change."""

@@ -84,5 +84,5 @@ class AttachmentStatusResponse(BaseModel):
 
 class AttachmentReadRequest(BaseModel):
     protocol: int = PROTOCOL_VERSION
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=ATTACHMENT_MAX_BYTES)
     length: int = Field(default=CHUNK_DEFAULT_BYTES, ge=1, le=CHUNK_MAX_BYTES)

@@ -21,7 +21,6 @@ from central.routes.deps import (
 )
 from central.routes.negotiation import CompressedRoute
 from models.kinds import timestamp_to_wire
-from models.sqltypes import BIG_INT_MAX
 from sync.protocol import EnrollResponse, HealthResponse, PullResponse, PushResponse
 
 log = logging.getLogger("central")
@@ -63,7 +62,7 @@ def pull_changes(
     return pull(
         session,
         device=device,
-        after=min(max(0, req.after), BIG_INT_MAX),  # no SQL parameter holds more
+        after=req.after,  # 0 to BIG_INT_MAX: bounded by the protocol (sync.protocol)
         limit=min(limit, settings.pull_page_max),
         after_check=req.after_check,
     )

@@ -113,7 +113,9 @@ def test_only_the_latest_version_is_served(enroll: Enroll) -> None:
 def test_a_forged_cursor_cannot_widen_scope(enroll: Enroll) -> None:
     town, clerk = enroll(TOWN, "town"), enroll(VILLAGE)
     town.push(create_op(**disclosure_fields(OTHER_VILLAGE)))
-    page: PullResponse = clerk.pull(after=-100, limit=5000)
+    response = clerk.send("/v1/pull", gz({"after": -100, "limit": 5000}))
+    assert (response.status_code, response.json()["field"]) == (422, "after")
+    page: PullResponse = clerk.pull(after=0, limit=5000)
     assert page.changes == []
 
 

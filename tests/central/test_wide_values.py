@@ -93,10 +93,16 @@ def test_an_amount_beyond_range_is_one_ops_refusal_naming_the_field(enroll: Enro
 def test_numbers_beyond_64_bits_in_requests_are_never_a_500(enroll: Enroll) -> None:
     clerk = enroll(VILLAGE)
     [created] = clerk.push(op := create_op()).results
-    for after in (2**63 - 1, 2**63, 2**80):
-        response = clerk.send("/v1/pull", gz(PullRequest(after=after)))
-        assert response.status_code == 200, response.text
-    edit = update_op(op.record_id, {"title": ("财务计划公开", "改")}, base=2**80)
+    response = clerk.send("/v1/pull", gz(PullRequest(after=2**63 - 1)))
+    assert response.status_code == 200, response.text
+    for after in (2**63, 2**80):  # bounded at the protocol's edge: refused by name
+        response = clerk.send("/v1/pull", gz({"after": after}))
+        assert (response.status_code, response.json()["field"]) == (422, "after")
+    edit = update_op(op.record_id, {"title": ("财务计划公开", "改")})
+    sent = PushRequest(ops=[edit]).model_dump(mode="json")
+    sent["ops"]["rows"][0][4] = 2**80  # base_version's place in a compact op row
+    response = clerk.send("/v1/push", gz(sent))
+    assert (response.status_code, response.json()["field"]) == (422, "ops.0.base_version")
     assert clerk.push(edit).results[0].status is OpStatus.APPLIED
     huge = AuditLink.model_construct(id=2**80, digest="0" * 32, hash="0" * 64)
     response = clerk.send("/v1/push", gz(PushRequest.model_construct(ops=[], audit=[huge])))

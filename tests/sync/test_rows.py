@@ -60,6 +60,8 @@ stamps = (
 record_stamps = stamps | json_values
 ids = st.sampled_from([ID, "01a21991-71cb-7000-86a3-a1d22428d1db"]) | st.text(max_size=40)
 counts = st.integers(min_value=-(2**40), max_value=2**40)
+versions = st.integers(min_value=0, max_value=2**40)
+hex_text = "0123456789abcdef"
 
 
 @st.composite
@@ -74,7 +76,7 @@ def ops(draw: st.DrawFn) -> Op:
         record_id=record_id,
         action=draw(st.sampled_from(list(Action))),
         changes=changes,
-        base_version=draw(counts),
+        base_version=draw(versions),
         recorded_at=draw(stamps),
     )
 
@@ -113,8 +115,8 @@ def results(draw: st.DrawFn) -> OpResult:
 links = st.builds(
     AuditLink,
     id=st.integers(min_value=0, max_value=2**40),
-    digest=st.text(max_size=32),
-    hash=st.none() | st.text(max_size=64),
+    digest=st.text(hex_text, min_size=32, max_size=64),
+    hash=st.none() | st.text(hex_text, min_size=64, max_size=64),
 )
 
 
@@ -222,10 +224,11 @@ def test_a_run_of_applied_results_is_one_word_each() -> None:
 
 
 def test_consecutive_audit_links_are_their_digests() -> None:
-    chain = [AuditLink(id=7, digest="a", hash="h7"), AuditLink(id=8, digest="b")]
-    chain.append(AuditLink(id=9, digest="c", hash="h9"))
+    a, b, c, h7, h9 = "a" * 32, "b" * 32, "c" * 32, "7" * 64, "9" * 64
+    chain = [AuditLink(id=7, digest=a, hash=h7), AuditLink(id=8, digest=b)]
+    chain.append(AuditLink(id=9, digest=c, hash=h9))
     written = rows.write_audit([link.model_dump(mode="json") for link in chain])
-    assert written == {"rows": [["a", 7, "h7"], ["b"], ["c", 1, "h9"]]}
+    assert written == {"rows": [[a, 7, h7], [b], [c, 1, h9]]}
 
 
 def test_timestamps_in_another_form_travel_as_they_are() -> None:
