@@ -109,9 +109,11 @@ async def raw_body(request: Request) -> AsyncIterator[bytes]:
             async for chunk in request.stream():
                 if len(body) + len(chunk) > limit:
                     raise PayloadTooLarge("too_large", f"the body is larger than {limit} bytes")
-                if not budget.reserve(len(chunk)):
+                # Each byte counts twice: the body is held once as read and once as the
+                # bytes handed on, for a moment both at once.
+                if not budget.reserve(2 * len(chunk)):
                     raise _busy()
-                held += len(chunk)
+                held += 2 * len(chunk)
                 body += chunk
         except ClientDisconnect:
             # A village line dropped mid-request: routine, nothing was applied; no traceback.
