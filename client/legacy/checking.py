@@ -165,7 +165,9 @@ class RowChecker:
         try:
             value = column.convert(raw)
         except CleanError as exc:
-            return _SKIP, None, Problem(name, column.header, exc.code, f"{name} {exc.message}")
+            args = (("detail", exc.detail),) if exc.detail else ()
+            problem = Problem(name, column.header, exc.code, f"{name} {exc.message}", args)
+            return _SKIP, None, problem
         if value is None or value == "":
             return _SKIP, None, None  # an empty cell leaves the default (or the mapping's value)
         given, errors = normalize(self.spec.name, {name: value})

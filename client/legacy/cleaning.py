@@ -58,12 +58,15 @@ _MIN_SERIAL = 1
 
 
 class CleanError(ValueError):
-    """A cell that cannot be cleaned; ``message`` never holds the value itself."""
+    """A cell that cannot be cleaned; ``message`` never holds the value itself. ``detail``
+    says how a number was mangled (``float``, ``scientific``, ``zeros``, ``digits17``), for
+    a screen to say it in the person's language."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.detail = detail
 
 
 def half_width(text: str, *, punctuation: bool = False) -> str:
@@ -325,6 +328,7 @@ def parse_id_number(value: Any) -> str:
                 "id_number_mangled",
                 f"{_MANGLED} (stored as a number, its last digits are lost): "
                 "format the column as text and export again",
+                "float",
             )
     text = unwrap_text_cell(half_width(_cell_text(value), punctuation=True))
     text = "".join(text.split()).upper().strip("'\"`")
@@ -335,6 +339,7 @@ def parse_id_number(value: Any) -> str:
             "id_number_mangled",
             f"{_MANGLED} (scientific notation like 1.1E+17): "
             "format the column as text and export again",
+            "scientific",
         )
     if len(text) == 15 and text.isdigit():
         return id15_to_18(text)
@@ -347,11 +352,13 @@ def parse_id_number(value: Any) -> str:
         raise CleanError(
             "id_number_mangled",
             f"{_MANGLED} (its last digits became 000): format the column as text and export again",
+            "zeros",
         )
     if len(text) == 17 and text.isdigit():
         raise CleanError(
             "id_number_mangled",
             "has 17 digits: the last character was lost (an X dropped by a spreadsheet?)",
+            "digits17",
         )
     return text
 
@@ -371,6 +378,7 @@ def parse_account(value: Any) -> str:
             "account_mangled",
             f"{_MANGLED} (stored as a number, its last digits are lost): "
             "format the column as text and export again",
+            "float",
         )
     text = unwrap_text_cell(half_width(_cell_text(value), punctuation=True))
     text = "".join(text.split()).replace("-", "").strip("'\"`")
@@ -379,5 +387,6 @@ def parse_account(value: Any) -> str:
             "account_mangled",
             f"{_MANGLED} (scientific notation like 6.2E+18): format the column as text "
             "and export again",
+            "scientific",
         )
     return text
