@@ -43,6 +43,7 @@ from client.store import (
     ImportOutcome,
     Store,
 )
+from client.store.settings import get_setting, put_setting
 from models.kinds import KindSpec, kind_spec
 
 __all__ = [
@@ -53,7 +54,12 @@ __all__ = [
     "Reject",
     "Skipped",
     "import_file",
+    "last_import_folder",
+    "remember_import_folder",
 ]
+
+IMPORT_FOLDER_SETTING = "import_folder"
+"""The folder the last table was imported from: where the app's file picker opens next."""
 
 DEFAULT_BATCH = 2_000
 """Rows checked and written at a time, all in the import's one transaction: the progress
@@ -307,3 +313,17 @@ def _match_key(kind: str, natural: Sequence[str]) -> Callable[[Mapping[str, Any]
         name = natural[0]
         return lambda record: (record[name],)
     return lambda record: import_key(kind, record)
+
+
+def last_import_folder(store: Store) -> Path | None:
+    """The folder a table was last imported from, while it is still there."""
+    with store.engine.connect() as conn:
+        value = get_setting(conn, IMPORT_FOLDER_SETTING)
+    folder = Path(value) if value else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
+def remember_import_folder(store: Store, folder: Path) -> None:
+    """Keep ``folder`` for the next import: offices keep their ledgers in one place."""
+    with store.transaction() as conn:
+        put_setting(conn, IMPORT_FOLDER_SETTING, str(folder))

@@ -18,7 +18,7 @@ from client.legacy.checking import Problem
 from client.legacy.footers import Skipped
 from models.catalog import DOMAIN_NAMES
 
-__all__ = ["IMPORT_TEXT", "problem_text", "reasons_text", "skipped_text"]
+__all__ = ["IMPORT_TEXT", "problem_text", "reason_text", "reasons_text", "skipped_text"]
 
 IMPORT_TEXT: Mapping[str, str] = {
     "bad_amount": N_("Not an amount: write it like 1234.50 or 1.2万元."),
@@ -61,7 +61,8 @@ def _arg(name: str, value: str) -> str:
     return value
 
 
-def _sentence(problem: Problem) -> str:
+def reason_text(problem: Problem) -> str:
+    """The sentence of one problem alone (what is wrong), without the field."""
     args = {name: _arg(name, value) for name, value in problem.args}
     known = IMPORT_TEXT.get(problem.code) or ERROR_TEXT.get(problem.code)
     if known is None:
@@ -79,7 +80,7 @@ def problem_text(kind: str, problem: Problem) -> str:
         where = _("{field} (column {column})").format(field=field, column=problem.column)
     else:
         where = field
-    return _("{field}: {reason}").format(field=where, reason=_sentence(problem))
+    return _("{field}: {reason}").format(field=where, reason=reason_text(problem))
 
 
 def reasons_text(kind: str, problems: list[Problem], *, line: int | None = None) -> str:
