@@ -4,6 +4,7 @@ kinds' one declaration (``models.records``); nothing here knows a field by name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from client.i18n import N_, _, label, language
@@ -13,6 +14,7 @@ from models.kinds import kind_spec
 from models.masking import mask_value
 from models.orgs import org_by_code
 from models.rules.refusals import Refusal
+from models.validation import FieldError
 
 
 def kind_name(kind: str) -> str:
@@ -147,3 +149,45 @@ def refusal_text(kind: str, refusal: Refusal) -> str:
         else:
             words[name] = value
     return _(refusal.msgid).format(**words)
+
+
+ERROR_TEXT: Mapping[str, str] = {
+    "required": N_("Required: please fill this in."),
+    "bad_date": N_("Not a date: write it like 2026-11-05."),
+    "bad_period": N_("Not a period: write 2026-10, 2026-Q3, 2026-H2, 2026 or 2026-10-14."),
+    "period_mismatch": N_("This period does not fit the catalogue item's kind."),
+    "duplicate": N_("A record for this item and period already exists."),
+    "bad_choice": N_("Choose one of the offered values."),
+    "bad_choices": N_("Choose from the list."),
+    "bad_id_number": N_("Not a valid ID number (check the last character)."),
+    "bad_account": N_("An account has only digits and letters."),
+    "float_money": N_("Write the amount in yuan with at most two decimals."),
+    "not_int": N_("Write a whole number."),
+    "negative": N_("Must not be negative."),
+    "too_large": N_("Too large."),
+    "too_long": N_("Too long."),
+    "control_character": N_(
+        "Holds a control character (an escape, a bidi override...): only text, new lines and tabs."
+    ),
+    "bad_record_id": N_("Not a record id (a UUID)."),
+    "bad_decimal": N_("Write a number such as 12.5."),
+    "date_order": N_("This date is before an earlier stage's date."),
+    "amount_mismatch": N_("Amount is not standard times quantity."),
+    "unknown_catalog_item": N_("Not a catalogue item."),
+    "unknown_indicator": N_("Not a duty indicator."),
+    "not_applicable": N_("This duty indicator does not apply to this unit."),
+    "over_points": N_("More than the indicator's points."),
+    "out_of_scope": N_("This unit is outside what this device may write."),
+    "read_only": N_("Support devices only read records."),
+}
+
+
+def error_text(error: FieldError) -> str:
+    """A person's sentence for a field error, in the current language."""
+    known = ERROR_TEXT.get(error.code)
+    return _(known) if known else _("Not valid ({code}).").format(code=error.code)
+
+
+def errors_text(kind: str, errors: Sequence[FieldError]) -> str:
+    """Field errors as one line for a notification: each field's label and its sentence."""
+    return " ".join(f"{field_name(kind, e.field)}: {error_text(e)}" for e in errors)

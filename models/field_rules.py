@@ -9,6 +9,8 @@ the wrong box).
 Conversions worth knowing:
 
 - Text is stripped; ``None`` for a text field means "".
+- People's names (``Format.PERSON_NAME``) lose the spaces a ledger pads them with
+  (``李　芳`` → 李芳, an ideographic or plain space between Chinese characters).
 - ID numbers (GB 11643): upper-cased, spaces removed, 15-digit legacy numbers
   converted to 18 (area + "19" + rest + check character); the check character and
   the birth date must be right. The area code is not looked up: python-stdnum's
@@ -100,6 +102,21 @@ def _text(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise Invalid("not_text", "must be text")
+
+
+_NAME_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+"""White space between two non-ASCII characters (Chinese, or ·): a ledger's padding."""
+_RUNS = re.compile(r"\s+")
+
+
+def _person_name(value: Any) -> str:
+    """A name as text, without the padding ledgers align names with: ``李　芳`` (an
+    ideographic space filling a two-character name out to three) is 李芳; the space of a
+    name in Latin letters stays, one of it."""
+    text = _text(value)
+    if not any(char.isspace() for char in text):
+        return text  # most names
+    return _RUNS.sub(" ", _NAME_GAP.sub("", text.replace("\u3000", " ")))
 
 
 def _control() -> Invalid:
@@ -455,6 +472,7 @@ _FORMATS: Mapping[Format, Callable[[FieldSpec], Normalizer]] = {
     Format.ORG_CODES: lambda _field: _org_codes,
     Format.ORG_CODE: lambda _field: _org_code,
     Format.ID_NUMBER: lambda _field: _id_number,
+    Format.PERSON_NAME: lambda field: _limited(_limit(field), _person_name),
     Format.ACCOUNT: lambda field: _limited(_limit(field), _account),
     Format.DECIMAL: lambda field: _decimal(_limit(field)),
     Format.PERIOD: lambda field: _limited(_limit(field), _period),

@@ -33,6 +33,7 @@ from typing import Any
 __all__ = [
     "Aliases",
     "Choices",
+    "DomainAliases",
     "FieldError",
     "FieldSpec",
     "FieldType",
@@ -74,6 +75,9 @@ class Format(StrEnum):
 
     TEXT = "text"
     """Plain text: stripped, at most the field's ``MaxLength``."""
+    PERSON_NAME = "person_name"
+    """A person's name: plain text, but the spaces a ledger pads a short Chinese name with
+    (``李　芳``, aligned to three characters) are no part of it and go."""
     ORG_CODE = "org_code"
     """A 12-digit unit code (a unit's name is accepted on import)."""
     ID_NUMBER = "id_number"
@@ -152,6 +156,18 @@ class MaxLength:
 class Aliases:
     """Column headers of legacy tables that hold this field. For money, each header
     also matches with a unit after it: ``金额(元)`` in yuan, ``金额(万元)`` in 10,000 yuan."""
+
+    headers: tuple[str, ...]
+
+    def __init__(self, *headers: str) -> None:
+        object.__setattr__(self, "headers", headers)
+
+
+@dataclass(frozen=True)
+class DomainAliases:
+    """Column headers of legacy tables that hold the domain (党务/政务/村务/财务) of this
+    field's catalogue item. A disclosure's domain is its item's, so such a column is not
+    stored: an import checks the item against it (the old platform's 公开类别)."""
 
     headers: tuple[str, ...]
 
@@ -241,6 +257,8 @@ class FieldSpec:
     max_length: int | None = None
     """For text: characters at most (the declared limit, else ``DEFAULT_MAX_LENGTH``)."""
     aliases: tuple[str, ...] = ()
+    domain_aliases: tuple[str, ...] = ()
+    """Headers of a column that names the domain of this catalogue item (checked, not kept)."""
     required: bool = False
     required_when: When | None = None
     ref: str | None = None
@@ -297,6 +315,8 @@ def field_spec(name: str, annotation: Any, metadata: Any, default: Any) -> Field
             values["max_length"] = marker.limit
         elif isinstance(marker, Aliases):
             values["aliases"] = marker.headers
+        elif isinstance(marker, DomainAliases):
+            values["domain_aliases"] = marker.headers
         elif isinstance(marker, Required):
             values["required"] = marker.when is None
             values["required_when"] = marker.when
@@ -320,4 +340,6 @@ def field_spec(name: str, annotation: Any, metadata: Any, default: Any) -> Field
         and spec.type is not FieldType.SET
     ):
         raise TypeError(f"{name}: {spec.format} are a list")
+    if spec.domain_aliases and spec.format is not Format.CATALOG_ITEM:
+        raise TypeError(f"{name}: only a catalogue item has a domain")
     return spec

@@ -70,6 +70,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{report.created} {verb} created, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.rejected} rejected"
     )
+    if report.skipped:
+        say(
+            "footer rows skipped: " + ", ".join(f"line {s.line} ({s.word})" for s in report.skipped)
+        )
     if report.ignored_columns:
         say(f"columns not imported: {', '.join(report.ignored_columns)}")
     if written:
@@ -77,6 +81,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             "reject report (holds personal data: keep it safe): "
             + ", ".join(str(p) for p in written)
         )
+    if not report.imported:
+        # Every row rejected (or none under the header): a script must not take it for done.
+        sys.stderr.write(
+            f"sanwu: {path.name}: no row {'would be ' if args.dry_run else ''}imported\n"
+        )
+        return ExitCode.USAGE
     return ExitCode.OK
 
 

@@ -15,7 +15,7 @@ from client.legacy.cleaning import (
     clean_text,
     clean_texts,
 )
-from client.legacy.columns import Column
+from client.legacy.columns import Column, domain_problem
 from client.legacy.reading import Oversized
 from models.kinds import FieldType, KindSpec
 from models.validation import (
@@ -40,6 +40,8 @@ class Problem:
     column: str
     code: str
     message: str
+    args: tuple[tuple[str, str], ...] = ()
+    """What the reason's sentence names besides the field (a domain): never a cell's value."""
 
     def __str__(self) -> str:
         where = f"{self.column} → {self.field}" if self.column else self.field
@@ -89,6 +91,9 @@ class RowChecker:
         org_code: str | None,
     ) -> None:
         self.spec = spec
+        self.checks = [column for column in columns if column.rule.checks]
+        """Columns that check a field (a disclosure's 公开类别) instead of holding one."""
+        columns = [column for column in columns if not column.rule.checks]
         self.columns = columns
         self.fixed = dict(fixed)
         self.base = spec.defaults()
@@ -117,9 +122,14 @@ class RowChecker:
         ]
         """Per column: itself, its cell index, its field, its remembered outcomes."""
         names = [column.rule.field for column in columns]
-        self.fast = self.base_all_normalized and not errors and len(set(names)) == len(names)
+        self.fast = (
+            self.base_all_normalized
+            and not errors
+            and len(set(names)) == len(names)
+            and not self.checks
+        )
         """Rows may take the fast path (``check``): one column per field, the mapping's
-        values and every default fine as they are."""
+        values and every default fine as they are, no column checking another."""
         self.start = {**self.base, **self.fixed_given}
         self.all_fields = frozenset(self.start)
         self.fast_plan: list[tuple[int, str, Column, dict[Any, Any]]]
@@ -155,7 +165,9 @@ class RowChecker:
         try:
             value = column.convert(raw)
         except CleanError as exc:
-            return _SKIP, None, Problem(name, column.header, exc.code, f"{name} {exc.message}")
+            args = (("detail", exc.detail),) if exc.detail else ()
+            problem = Problem(name, column.header, exc.code, f"{name} {exc.message}", args)
+            return _SKIP, None, problem
         if value is None or value == "":
             return _SKIP, None, None  # an empty cell leaves the default (or the mapping's value)
         given, errors = normalize(self.spec.name, {name: value})
@@ -386,7 +398,27 @@ class RowChecker:
         ]
         if errors:
             problems.extend(self._problem(error) for error in errors)
+        for column in self.checks:
+            if column.rule.field not in bad:
+                problems.extend(self._checked(column, cells, record))
         return (None if problems else record), problems
+
+    def _checked(
+        self, column: Column, cells: Sequence[Any], record: Mapping[str, Any]
+    ) -> list[Problem]:
+        """What a checking column (a domain) finds wrong with its field's value."""
+        name = column.rule.field
+        raw = cells[column.index] if column.index < len(cells) else None
+        try:
+            domain = column.convert(raw)
+        except CleanError as exc:
+            return [Problem(name, column.header, exc.code, f"{column.header} {exc.message}")]
+        found = domain_problem(domain, record.get(name))
+        if found is None:
+            return []
+        message = f"the catalogue item is of domain {found}, the column says {domain}"
+        args = (("item_domain", found), ("domain", domain))
+        return [Problem(name, column.header, "domain_mismatch", message, args)]
 
     def _problem(self, error: FieldError) -> Problem:
         return Problem(error.field, self.column_of.get(error.field, ""), error.code, error.message)

@@ -27,10 +27,13 @@ __all__ = [
     "excel_serial_to_date",
     "half_width",
     "id15_to_18",
+    "parse_account",
     "parse_amount_fen",
     "parse_date",
+    "parse_decimal",
     "parse_id_number",
     "parse_period",
+    "unwrap_text_cell",
 ]
 
 # Full-width forms U+FF01..U+FF5E sit 0xFEE0 above ASCII; U+3000 is the ideographic space.
@@ -55,12 +58,15 @@ _MIN_SERIAL = 1
 
 
 class CleanError(ValueError):
-    """A cell that cannot be cleaned; ``message`` never holds the value itself."""
+    """A cell that cannot be cleaned; ``message`` never holds the value itself. ``detail``
+    says how a number was mangled (``float``, ``scientific``, ``zeros``, ``digits17``), for
+    a screen to say it in the person's language."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.detail = detail
 
 
 def half_width(text: str, *, punctuation: bool = False) -> str:
@@ -107,6 +113,39 @@ def clean_texts(cells: Sequence[Any]) -> list[str]:
     if set(map(type, cells)) <= _STR_ONLY and _TO_HALF.search("".join(cells)) is None:
         return list(map(str.strip, cells, repeat(_SPACES)))
     return list(map(clean_text, cells))
+
+
+_FORMULA_TEXT = re.compile(r'=\s*"(.*)"', re.DOTALL)
+_TEXT_MARKS = "'`\u2018\u2019"
+
+
+def unwrap_text_cell(text: str) -> str:
+    """The text inside a cell written so that a spreadsheet keeps it as text (platform
+    exports do it to ID and account numbers): ``="…"`` (a formula giving text), a leading
+    apostrophe, a tab or spaces before it."""
+    text = text.strip(_SPACES)
+    if text[:1] == "=" and (match := _FORMULA_TEXT.fullmatch(text)):
+        text = match.group(1).strip(_SPACES)
+    return text.lstrip(_TEXT_MARKS).strip(_SPACES)
+
+
+# ---------------------------------------------------------------- numbers
+
+_THOUSANDS = str.maketrans("", "", ",，_ \u3000")
+
+
+def parse_decimal(value: Any) -> Any:
+    """A quantity (an area in mu, a count of persons) as decimal text, or the number a
+    workbook cell holds (floats through their shortest ``repr``, never as floats).
+
+    Text is made half-width including its punctuation, so 12.5 in full-width forms (a full-width
+    decimal point, as amounts are read) is 12.5; thousands separators go. What is still
+    not a number is left for the field's rule to name."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return _decimal_of(value)
+    if not isinstance(value, str):
+        return value
+    return half_width(value, punctuation=True).translate(_THOUSANDS).strip(_SPACES)
 
 
 # ---------------------------------------------------------------- money
@@ -289,9 +328,10 @@ def parse_id_number(value: Any) -> str:
                 "id_number_mangled",
                 f"{_MANGLED} (stored as a number, its last digits are lost): "
                 "format the column as text and export again",
+                "float",
             )
-    text = "".join(half_width(_cell_text(value), punctuation=True).split()).upper()
-    text = text.strip("'\"`")  # a leading apostrophe keeps Excel from numbering the cell
+    text = unwrap_text_cell(half_width(_cell_text(value), punctuation=True))
+    text = "".join(text.split()).upper().strip("'\"`")
     if not text:
         return ""
     if _SCIENTIFIC.fullmatch(text):
@@ -299,6 +339,7 @@ def parse_id_number(value: Any) -> str:
             "id_number_mangled",
             f"{_MANGLED} (scientific notation like 1.1E+17): "
             "format the column as text and export again",
+            "scientific",
         )
     if len(text) == 15 and text.isdigit():
         return id15_to_18(text)
@@ -311,10 +352,41 @@ def parse_id_number(value: Any) -> str:
         raise CleanError(
             "id_number_mangled",
             f"{_MANGLED} (its last digits became 000): format the column as text and export again",
+            "zeros",
         )
     if len(text) == 17 and text.isdigit():
         raise CleanError(
             "id_number_mangled",
             "has 17 digits: the last character was lost (an X dropped by a spreadsheet?)",
+            "digits17",
+        )
+    return text
+
+
+def parse_account(value: Any) -> str:
+    """A bank or one-card account number as its digits and letters, or "".
+
+    Cells an export kept as text (``="…"``, an apostrophe) are unwrapped; spaces and
+    hyphens between groups of digits go. A number cell that lost digits (longer than a
+    float holds, or in scientific notation) is refused with the reason, as ID numbers are."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and 0 < value < 1e15:
+            return str(int(value))
+        raise CleanError(
+            "account_mangled",
+            f"{_MANGLED} (stored as a number, its last digits are lost): "
+            "format the column as text and export again",
+            "float",
+        )
+    text = unwrap_text_cell(half_width(_cell_text(value), punctuation=True))
+    text = "".join(text.split()).replace("-", "").strip("'\"`")
+    if _SCIENTIFIC.fullmatch(text):
+        raise CleanError(
+            "account_mangled",
+            f"{_MANGLED} (scientific notation like 6.2E+18): format the column as text "
+            "and export again",
+            "scientific",
         )
     return text

@@ -5,24 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from client.legacy.cleaning import (
     CleanError,
     clean_text,
+    parse_account,
     parse_amount_fen,
     parse_date,
+    parse_decimal,
     parse_id_number,
     parse_period,
 )
 from client.legacy.mapping import ColumnRule, TableMapping
 from client.legacy.reading import Table
-from models.catalog import load_catalog
+from models.catalog import DOMAIN_NAMES, load_catalog
 from models.orgs import is_org_code, load_org_units
 
-__all__ = ["CONVERT", "Column", "table_columns"]
+__all__ = ["CONVERT", "Column", "domain_problem", "table_columns"]
 
 
 @cache
@@ -56,10 +57,32 @@ def _catalog(value: Any) -> str:
     return _catalog_names().get(text, text)
 
 
-def _decimal(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return clean_text(value) if not isinstance(value, int | Decimal) else value
+@cache
+def _domain_words() -> Mapping[str, str]:
+    """What an old table writes for a domain: 党务 or 党务公开 (and the code) → the code."""
+    words: dict[str, str] = {}
+    for code, name in DOMAIN_NAMES.items():
+        words.update({code: code, name: code, f"{name}公开": code, f"{name}类": code})
+    return words
+
+
+def _domain(value: Any) -> str:
+    text = clean_text(value)
+    if not text:
+        return ""
+    found = _domain_words().get(text.lower())
+    if found is None:
+        raise CleanError("bad_domain", "is not a domain (党务, 政务, 村务 or 财务)")
+    return found
+
+
+def domain_problem(domain: str, item_code: Any) -> str | None:
+    """The catalogue item's domain when it is not ``domain`` (None when it fits, or when
+    the item is unknown: the item's own rule says that)."""
+    item = load_catalog().get(item_code) if isinstance(item_code, str) else None
+    if item is None or not domain or item.domain == domain:
+        return None
+    return item.domain
 
 
 def _integer(value: Any) -> Any:
@@ -79,7 +102,9 @@ CONVERT: Mapping[str, Callable[[Any], Any]] = {
     "period": parse_period,
     "catalog": _catalog,
     "org": _org,
-    "decimal": _decimal,
+    "decimal": parse_decimal,
+    "account": parse_account,
+    "domain": _domain,
 }
 
 

@@ -6,7 +6,8 @@ typed in the app, then ``BulkImport.add`` writes the batch (records, outbox ops,
 audit entries). The whole file is one transaction (``Store.importing``): an
 import cut short (an error, power, disk) leaves nothing behind, and running it
 again starts afresh. Rows that fail are collected with their line and the
-reason per field, for the reject report. The file is read whole before the
+reason per field, for the reject report; footer rows (合计, 制表人：…) are recognised and
+reported as skipped (``footers``). The file is read whole before the
 first write, so a file that is not a table changes nothing.
 
 Re-importing is safe: rows match existing records on the kind's natural key (or,
@@ -23,13 +24,14 @@ import operator
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from client.column_codec import records_of
 from client.legacy.checking import Problem, RowChecker
 from client.legacy.columns import table_columns
+from client.legacy.footers import Skipped, split_footers
 from client.legacy.mapping import load_mapping
 from client.legacy.reading import NotATable, Table, read_table
 from client.store import (
@@ -41,9 +43,23 @@ from client.store import (
     ImportOutcome,
     Store,
 )
+from client.store.settings import get_setting, put_setting
 from models.kinds import KindSpec, kind_spec
 
-__all__ = ["DEFAULT_BATCH", "ImportReport", "NotATable", "Progress", "Reject", "import_file"]
+__all__ = [
+    "DEFAULT_BATCH",
+    "ImportReport",
+    "NotATable",
+    "Progress",
+    "Reject",
+    "Skipped",
+    "import_file",
+    "last_import_folder",
+    "remember_import_folder",
+]
+
+IMPORT_FOLDER_SETTING = "import_folder"
+"""The folder the last table was imported from: where the app's file picker opens next."""
 
 DEFAULT_BATCH = 2_000
 """Rows checked and written at a time, all in the import's one transaction: the progress
@@ -68,16 +84,24 @@ class ImportReport:
     header_line: int
     headers: list[str]
     rows: int = 0
+    """Rows of data (footer rows not counted: they are ``skipped``)."""
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejects: list[Reject] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+    """Footer rows (合计, 制表人：…) recognised and left out."""
 
     @property
     def rejected(self) -> int:
         return len(self.rejects)
+
+    @property
+    def imported(self) -> int:
+        """Rows that are records now (new, updated or already there as they are)."""
+        return self.created + self.updated + self.unchanged
 
 
 # ---------------------------------------------------------------- one row
@@ -146,6 +170,9 @@ def _import_file(
         encoding=encoding,
         sheet=sheet,
     )
+    rows, skipped = split_footers(table.rows)
+    if skipped:
+        table = replace(table, rows=rows)
     columns, ignored = table_columns(table, table_mapping)
     fixed = {**table_mapping.defaults, **(values or {})}
     unit = org_code or (store.identity.org_code if store.identity else None)
@@ -159,6 +186,7 @@ def _import_file(
         rows=len(table.rows),
         ignored_columns=ignored,
         dry_run=dry_run,
+        skipped=skipped,
     )
     _import_rows(store, spec, table, checker, report, batch_size, dry_run, progress)
     report.rejects.sort(key=lambda reject: reject.line)
@@ -241,7 +269,9 @@ def _import_batch(
         first = seen.setdefault(match, line)
         if first != line:
             where = f"repeats line {first}" + (f" (same {key_text})" if key_text else "")
-            problem = Problem(natural[-1] if natural else "", "", "duplicate", where)
+            problem = Problem(
+                natural[-1] if natural else "", "", "duplicate", where, (("first", str(first)),)
+            )
             report.rejects.append(Reject(line, cells, [problem]))
             continue
         records.append(record)
@@ -283,3 +313,17 @@ def _match_key(kind: str, natural: Sequence[str]) -> Callable[[Mapping[str, Any]
         name = natural[0]
         return lambda record: (record[name],)
     return lambda record: import_key(kind, record)
+
+
+def last_import_folder(store: Store) -> Path | None:
+    """The folder a table was last imported from, while it is still there."""
+    with store.engine.connect() as conn:
+        value = get_setting(conn, IMPORT_FOLDER_SETTING)
+    folder = Path(value) if value else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
+def remember_import_folder(store: Store, folder: Path) -> None:
+    """Keep ``folder`` for the next import: offices keep their ledgers in one place."""
+    with store.transaction() as conn:
+        put_setting(conn, IMPORT_FOLDER_SETTING, str(folder))

@@ -6,7 +6,9 @@ converter (money in yuan, dates, ID numbers, periods, unit and catalogue names..
 For money, a header also matches with its unit after it: ``金额(元)`` in yuan and
 ``金额(万元)`` in 10,000 yuan. A kind's own fields win over the unit's generic headers
 (``单位`` is a payment's unit of quantity, another kind's unit). ``序号`` and ``备注``
-are known and ignored everywhere.
+are known and ignored everywhere. A catalogue item's ``DomainAliases`` (the old
+platform's ``公开类别``: 党务/政务/村务/财务) name a column that is not stored but
+checked: the row's item must be of that domain (``CHECKING_CONVERTERS``).
 
 A file given with ``--mapping`` is TOML (read with the standard library's ``tomllib``),
 laid over the built-in mapping (its headers win)::
@@ -53,9 +55,16 @@ CONVERTERS = frozenset(
         "org",
         "int",
         "decimal",
+        "account",
+        "domain",
     }
 )
 """Converter names a mapping may give; ``default_converter`` picks one by field otherwise."""
+
+CHECKING_CONVERTERS = frozenset({"domain"})
+"""Converters of a column that checks its field instead of holding it: ``domain`` reads
+党务/政务/村务/财务 and the row's catalogue item must be of that domain (a disclosure's
+domain is its item's; nothing stores the column)."""
 
 IGNORED_HEADERS = ("序号", "备注")
 """Columns every old table has that hold no field: known, so not reported as unmapped."""
@@ -69,6 +78,7 @@ _FORMAT_CONVERTERS = {
     Format.PERIOD: "period",
     Format.CATALOG_ITEM: "catalog",
     Format.DECIMAL: "decimal",
+    Format.ACCOUNT: "account",
 }
 
 
@@ -105,6 +115,11 @@ class ColumnRule:
     field: str
     """The Sanwu field; "" means the column is ignored."""
     convert: str
+
+    @property
+    def checks(self) -> bool:
+        """The column checks ``field`` (``CHECKING_CONVERTERS``) rather than holding it."""
+        return self.convert in CHECKING_CONVERTERS
 
 
 @dataclass(frozen=True)
@@ -153,6 +168,8 @@ def _parse(kind: str, data: Mapping[str, Any], origin: str) -> TableMapping:
                 f"{origin}: column {header!r}: unknown converter {convert!r} "
                 f"(known: {', '.join(sorted(CONVERTERS))})"
             )
+        if convert == "domain" and (not name or spec.field(name).format is not Format.CATALOG_ITEM):
+            raise MappingError(f"{origin}: column {header!r}: a domain checks a catalogue item")
         key = header_key(header)
         if not key:
             raise MappingError(f"{origin}: an empty column header")
@@ -191,6 +208,12 @@ def builtin_mapping(kind: str) -> TableMapping:
                     )
                 owner[key] = declared.name
                 columns[key] = ColumnRule(declared.name, how)
+        for header in declared.domain_aliases:
+            key = header_key(header)
+            if owner.get(key, declared.name) != declared.name:
+                raise MappingError(f"{kind}: the header {header!r} is declared for {owner[key]}")
+            owner[key] = declared.name
+            columns[key] = ColumnRule(declared.name, "domain")
     return TableMapping(kind, MappingProxyType(columns), MappingProxyType({}))
 
 

@@ -1,7 +1,8 @@
 """The reject report: every row that was not imported, with its line and the reason per field.
 
 Written as .xlsx (openpyxl) and as CSV (UTF-8 with a BOM, so Excel opens it in
-Chinese) side by side. It repeats the original row on purpose: it is the
+Chinese) side by side. The reasons are sentences in the person's language naming the
+field and its old column (``reasons``). It repeats the original row on purpose: it is the
 clerk's own data, to be corrected and imported again. Its first line says that
 it holds personal data.
 """
@@ -19,6 +20,7 @@ from openpyxl.styles import Alignment, Font
 from client.exports.cells import safe_cell, save_workbook
 from client.legacy.importer import ImportReport
 from client.legacy.reading import Oversized
+from client.legacy.reasons import reasons_text
 
 __all__ = ["PERSONAL_DATA_NOTICE", "REPORT_HEADERS", "report_paths", "write_reject_report"]
 
@@ -61,7 +63,7 @@ def _rows(report: ImportReport) -> tuple[list[str], list[list[Any]]]:
     header = [*REPORT_HEADERS, *headers]
     body: list[list[Any]] = []
     for reject in report.rejects:
-        reasons = "\n".join(str(problem) for problem in reject.problems)
+        reasons = reasons_text(report.kind, reject.problems)
         body.append([reject.line, reasons, *(_cell(c) for c in reject.cells)])
     return header, body
 

@@ -17,9 +17,9 @@ from textual.widgets import DataTable, Static
 
 from client.errors import RuleRefused, StoreError, ValidationFailed
 from client.i18n import N_, _, label
-from client.labels import choice_options, field_name, refusal_text, shown, unit_name
+from client.labels import choice_options, errors_text, field_name, refusal_text, shown, unit_name
 from client.screens.base import SanwuScreen
-from client.screens.form import FormField, RecordForm, errors_text, form_fields
+from client.screens.form import FormField, RecordForm, form_fields
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
 from models.orgs import in_scope, load_org_units

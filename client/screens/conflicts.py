@@ -14,9 +14,8 @@ from textual.widgets import DataTable, Static
 
 from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _
-from client.labels import field_name, kind_name, shown
+from client.labels import errors_text, field_name, kind_name, shown
 from client.screens.base import SanwuScreen
-from client.screens.form import errors_text
 from client.store import ConflictEntry
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable

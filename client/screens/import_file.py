@@ -1,5 +1,9 @@
 """Import a legacy table (CSV or Excel) from inside the app, with a progress bar.
 
+The file picker opens in the folder the last table came from and shows only tables.
+When rows are rejected, their reasons (line, field, old column, why, in Chinese) are
+listed in a table on the screen; Enter on one shows its row's reasons whole.
+
 The screen only gathers the choices; ``client.legacy.importer.import_file`` does the
 work in a thread worker, as ``sanwu import`` does, in one transaction: an error or
 Esc while it runs leaves nothing behind. Progress and the outcome come back as
@@ -19,6 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import (
     Button,
+    DataTable,
     Footer,
     Header,
     Input,
@@ -31,12 +36,19 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState
 
 from client.i18n import N_, _
-from client.labels import kind_name
-from client.legacy.importer import ImportReport, NotATable, import_file
+from client.labels import field_name, kind_name
+from client.legacy.importer import (
+    ImportReport,
+    NotATable,
+    import_file,
+    last_import_folder,
+    remember_import_folder,
+)
+from client.legacy.reasons import problem_text, reason_text, skipped_text
 from client.legacy.report import write_reject_report
 from client.screens.base import AppScreen
 from client.widgets.bindings import translate_bindings
-from client.widgets.file_picker import FilePicker
+from client.widgets.file_picker import TABLE_SUFFIXES, FilePicker
 from models.kinds import KINDS, kind_spec
 
 if TYPE_CHECKING:
@@ -44,6 +56,8 @@ if TYPE_CHECKING:
 
 IMPORTS_DIR = "imports"
 """Under the home: reject reports (they hold personal data, like the database)."""
+MAX_SHOWN_PROBLEMS = 2_000
+"""Reasons listed in the screen's table; the reject report holds them all."""
 
 _NOT_A_TABLE: dict[str, str] = {
     "encoding": N_("the file is neither UTF-8 nor GBK/GB18030 text"),
@@ -120,12 +134,15 @@ class ImportScreen(AppScreen[None]):
         start: Path | None = None,
     ) -> None:
         """``values``: fields for every row of the kinds that have them (a payment list's
-        ``project_id``); ``start``: where the file picker opens."""
+        ``project_id``); ``start``: where the file picker opens (else the folder of the
+        last import, else the home folder)."""
         super().__init__()
         translate_bindings(self)
         self.kind = kind
         self.values = dict(values or {})
-        self.start = start or Path.home()
+        self.start = start
+        self.reasons: dict[int, str] = {}
+        """Line → its reasons, for the row of the table Enter opens."""
         self.running = False
         self.cancel_requested = False
 
@@ -150,6 +167,11 @@ class ImportScreen(AppScreen[None]):
             yield Button(_("Start"), variant="primary", id="import-start-button")
             yield ProgressBar(total=None, show_eta=False, id="import-progress")
             yield Static("", id="import-result")
+            rejects: DataTable[str] = DataTable(
+                id="import-rejects", cursor_type="row", zebra_stripes=True
+            )
+            rejects.display = False
+            yield rejects
         yield Footer()
 
     # ---- choosing ------------------------------------------------------------------------
@@ -162,8 +184,10 @@ class ImportScreen(AppScreen[None]):
         def picked(path: Path | None) -> None:
             if path is not None:
                 self.query_one("#import-path", Input).value = str(path)
+                remember_import_folder(self.store, path.parent)
 
-        self.app.push_screen(FilePicker(self.start), picked)
+        start = self.start or last_import_folder(self.store) or Path.home()
+        self.app.push_screen(FilePicker(start, suffixes=TABLE_SUFFIXES), picked)
 
     @on(Button.Pressed, "#import-choose-button")
     def _choose_pressed(self) -> None:
@@ -198,12 +222,16 @@ class ImportScreen(AppScreen[None]):
             )
             return
         dry_run = self.query_one("#import-dry-run", Switch).value
+        path = Path(text).expanduser()
+        if path.parent.is_dir():
+            remember_import_folder(self.store, path.parent.resolve())
+        self._show_rejects(None)
         self.running = True
         self.cancel_requested = False
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
         self._show(_("Reading the file…"))
         self._set_enabled(False)
-        self.run_import(Path(text).expanduser(), kind, dry_run, values)
+        self.run_import(path, kind, dry_run, values)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def run_import(
@@ -262,6 +290,12 @@ class ImportScreen(AppScreen[None]):
                     "unchanged, {rejected} rejected. They go to central with the next sync."
                 ).format(**counts)
             ]
+        if report.skipped:
+            lines.append(skipped_text(report.skipped))
+        if report.rejects:
+            lines.append(
+                _("Why rows were rejected: the table below (Enter shows a row's whole reasons).")
+            )
         if message.reject_report:
             lines.append(
                 _("Rejected rows and why (holds personal data, keep it safe): {paths}").format(
@@ -269,6 +303,39 @@ class ImportScreen(AppScreen[None]):
                 )
             )
         self._show("\n".join(lines), error=False)
+        self._show_rejects(report)
+
+    def _show_rejects(self, report: ImportReport | None) -> None:
+        """The rejected rows' reasons as a table, one line per problem (hidden when none)."""
+        table: DataTable[str] = self.query_one("#import-rejects", DataTable)
+        table.clear(columns=True)
+        self.reasons = {}
+        table.display = bool(report and report.rejects)
+        if report is None or not report.rejects:
+            return
+        table.add_columns(_("Line"), _("Field"), _("Old column"), _("Reason"))
+        shown = 0
+        for reject in report.rejects:
+            texts = [problem_text(report.kind, problem) for problem in reject.problems]
+            self.reasons[reject.line] = "\n".join(texts)
+            for problem in reject.problems:
+                if shown >= MAX_SHOWN_PROBLEMS:
+                    break
+                field = field_name(report.kind, problem.field) if problem.field else ""
+                table.add_row(
+                    str(reject.line), field, problem.column, reason_text(problem), key=f"{shown}"
+                )
+                shown += 1
+
+    @on(DataTable.RowSelected, "#import-rejects")
+    def _open_reject(self, event: DataTable.RowSelected) -> None:
+        """Enter on a reason: the whole of its row's reasons (long ones are cut in the table)."""
+        line = int(str(event.data_table.get_row(event.row_key)[0]))
+        self.notify(
+            self.reasons.get(line, ""),
+            title=_("Line {line}").format(line=line),
+            timeout=15,
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a failed import becomes a visible message."""

@@ -13,9 +13,9 @@ from textual.widgets import DataTable, Select, Static
 from client import queries
 from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, label
-from client.labels import choice_options, shown, yuan
+from client.labels import choice_options, errors_text, shown, yuan
 from client.screens.base import SanwuScreen
-from client.screens.form import FormField, RecordForm, errors_text, form_fields
+from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.import_file import ImportScreen
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable

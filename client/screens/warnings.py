@@ -20,9 +20,9 @@ from textual.widgets import Checkbox, DataTable, Select, Static
 from client import queries
 from client.errors import RuleRefused, StoreError, ValidationFailed
 from client.i18n import N_, _, label
-from client.labels import choice_options, refusal_text, unit_name
+from client.labels import choice_options, errors_text, refusal_text, unit_name
 from client.screens.base import SanwuScreen
-from client.screens.form import FormField, RecordForm, errors_text, form_fields
+from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.home import days_left
 from client.store.supervision import REPLY_DAYS
 from client.widgets.literal import LiteralStatic

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from models.fields import (
     Aliases,
     Choices,
+    DomainAliases,
     Format,
     Label,
     Managed,
@@ -37,7 +38,8 @@ class DisclosureFields(SQLModel):
         Format.CATALOG_ITEM,
         MaxLength(20),
         Required(),
-        Aliases("事项", "事项编码", "目录编码", "目录事项", "公开事项", "公开类别"),
+        Aliases("事项", "事项编码", "目录编码", "目录事项", "公开事项", "事项名称", "公开事项名称"),
+        DomainAliases("公开类别", "公开类型", "类别"),
     ] = ""
     period: Annotated[
         str,
@@ -72,7 +74,23 @@ class DisclosureFields(SQLModel):
                 "wechat": "微信公众号",
                 "led": "LED显示屏",
                 "broadcast": "广播",
-            }
+            },
+            words={
+                "触摸屏": "touchscreen",
+                "公开栏": "board",
+                "村务公开栏": "board",
+                "公示栏": "board",
+                "宣传栏": "board",
+                "公开墙": "board",
+                "微信": "wechat",
+                "微信群": "wechat",
+                "公众号": "wechat",
+                "电子屏": "led",
+                "显示屏": "led",
+                "LED屏": "led",
+                "大喇叭": "broadcast",
+                "广播站": "broadcast",
+            },
         ),
         Aliases("公开形式", "公开渠道", "公开方式"),
     ] = Field(default_factory=list, sa_type=JSON)
@@ -84,12 +102,14 @@ class DisclosureFields(SQLModel):
     responsible: Annotated[
         str,
         Label(N_("Responsible person")),
+        Format.PERSON_NAME,
         MaxLength(100),
         Aliases("责任人", "公开责任人", "经办人"),
     ] = ""
     reviewer: Annotated[
         str,
         Label(N_("Reviewer (supervision committee)")),
+        Format.PERSON_NAME,
         MaxLength(100),
         Aliases("审核人", "监督人"),
     ] = ""
@@ -227,10 +247,13 @@ class SubsidyPaymentFields(SQLModel):
         str,
         Label(N_("Recipient")),
         Title(),
+        Format.PERSON_NAME,
         Masked(Mask.NAME),
         MaxLength(100),
         Required(),
-        Aliases("姓名", "户主姓名", "领取人", "领取人姓名", "补贴对象"),
+        Aliases(
+            "姓名", "户主姓名", "领取人", "领取人姓名", "补贴对象", "农户姓名", "户名", "收款人"
+        ),
     ] = ""
     id_number: Annotated[
         str,
@@ -287,7 +310,18 @@ class SubsidyPaymentFields(SQLModel):
         Format.ACCOUNT,
         Personal(Mask.ACCOUNT),
         MaxLength(40),
-        Aliases("账号", "银行账号", "一卡通账号", "社保卡号", "卡号"),
+        Aliases(
+            "账号",
+            "银行账号",
+            "银行卡号",
+            "银行卡账号",
+            "一卡通账号",
+            "一卡通卡号",
+            "社保卡号",
+            "卡号",
+            "存折号",
+            "存折账号",
+        ),
     ] = ""
 
 

@@ -132,9 +132,10 @@ def test_text_limit_names_exactly_the_plain_text_fields() -> None:
     ``text_limit`` names: for each of them that must be all the rule does."""
     assert text_limit("disclosure", "title") == 200
     assert text_limit("disclosure", "content") == 20000
-    assert text_limit("subsidy_payment", "recipient_name") == 100
+    assert text_limit("subsidy_project", "fund_batch") == 200
     # Rules that do more than strip and limit (or no such field): None.
     for kind, field in [
+        ("subsidy_payment", "recipient_name"),  # a person's name: a ledger's padding goes
         ("disclosure", "period"),
         ("disclosure", "status"),
         ("disclosure", "channels"),

@@ -75,9 +75,10 @@ def test_rejected_personal_values_stay_out_of_the_output(
         home, "import", str(path), "--kind", "subsidy_payment", "--org", VILLAGE,
         "--set", f"project_id={PROJECT}",
     )  # fmt: skip
-    assert code == ExitCode.OK
+    assert code == ExitCode.USAGE  # no row was imported
     captured = capsys.readouterr()
     assert "2 rejected" in captured.out
+    assert "no row imported" in captured.err
     for text in (captured.out, captured.err):
         assert "110105" not in text and "1.10105E" not in text and "张三" not in text
 

@@ -197,7 +197,9 @@ def test_reject_report_is_written_as_xlsx_and_csv(enrolled: Store, tmp_path: Pat
     lines = [int(str(row[0]).removesuffix(".0")) for row in cells[3:]]
     assert lines == [4, 5, 6, 7, 8]
     assert cells[4][4] == "1.10105E+17"  # the original cell, as the clerk typed it
-    assert "scientific notation" in str(cells[4][1])
+    # The reason in Chinese, naming the field and its old column.
+    assert str(cells[4][1]).startswith("身份证号（原列“身份证号码”）：")
+    assert "科学计数法" in str(cells[4][1])
     text = csv_path.read_text(encoding="utf-8-sig")
     assert text.startswith(PERSONAL_DATA_NOTICE.split("，")[0])
     assert "1.10105E+17" in text

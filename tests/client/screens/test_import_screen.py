@@ -173,3 +173,81 @@ async def test_payments_are_imported_into_the_chosen_project(
         assert "新增 1" in str(screen.query_one("#import-result", Static).render())
     (payment,) = enrolled.list_records("subsidy_payment")
     assert (payment["project_id"], payment["amount_fen"]) == (project, 6150)
+
+
+async def test_the_reasons_of_rejected_rows_are_a_table_on_the_screen(
+    enrolled: Store, tmp_path: Path
+) -> None:
+    """The old platform's export with two bad rows: their reasons, in Chinese with line,
+    field and old column, are listed on the screen; the footer rows are said skipped."""
+    from textual.widgets import DataTable
+
+    from tests.client.legacy.office_files import platform_rows, write_platform_csv
+
+    rows = platform_rows()
+    rows[0][1] = "党务"  # 各项收入 is a finance item
+    rows[1][2] = "没有这个事项"
+    path = write_platform_csv(tmp_path / "平台导出.csv", rows)
+    app = make_app(enrolled)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2", "i")
+        screen = await _start(app, pilot, path)
+        text = str(screen.query_one("#import-result", Static).render())
+        assert "新增 1" in text and "拒收 2" in text
+        assert "已跳过表尾 3 行（合计、签字等）：第 6 行（合计）、第 7 行（制表人）" in text
+        table = screen.query_one("#import-rejects", DataTable)
+        assert table.display
+        shown = [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+        assert shown[0] == ["3", "目录事项", "公开类别", "该目录事项属于财务，本列却写的是党务。"]
+        # The sentence a typed entry gets for the same mistake.
+        assert shown[1] == ["4", "目录事项", "公开事项", "不是目录中的事项。"]
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        (notice,) = list(app._notifications)
+        assert notice.title == "第 3 行" and "目录事项（原列“公开类别”）" in notice.message
+        # Another file with no rejects hides the table again.
+        clean = write_platform_csv(tmp_path / "clean.csv", platform_rows()[2:])
+        await _start(app, pilot, clean)
+        assert not table.display
+
+
+async def test_the_picker_opens_in_the_last_folder_and_shows_only_tables(
+    enrolled: Store, tmp_path: Path
+) -> None:
+    from textual.widgets import DirectoryTree
+
+    from client.legacy.importer import last_import_folder, remember_import_folder
+    from client.widgets.file_picker import TABLE_SUFFIXES, FilePicker
+
+    folder = tmp_path / "台账"
+    (folder / "子目录").mkdir(parents=True)
+    for name in ("补贴.xlsx", "公开.CSV", "旧.xls", "表.ods", "照片.jpg", "说明.docx", ".隐藏.csv"):
+        (folder / name).write_bytes(b"x")
+    (folder / ".cache").mkdir()
+    remember_import_folder(enrolled, folder)
+    app = make_app(enrolled)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2", "i")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, FilePicker)
+        assert (picker.start, picker.suffixes) == (folder, TABLE_SUFFIXES)
+        assert "只显示 .csv .ods .xls .xlsx 文件" in screen_text(app)
+        tree = picker.query_one(DirectoryTree)
+        await pilot.pause(0.3)
+        names = sorted(str(node.label) for node in tree.root.children)
+        assert names == sorted(["子目录", "补贴.xlsx", "公开.CSV", "旧.xls", "表.ods"])
+        other = tmp_path / "别处"
+        other.mkdir()
+        chosen = write_csv(other / "新台账.csv", disclosure_rows(1))
+        typed = picker.query_one("#path", Input)
+        typed.value = str(chosen)
+        typed.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        assert screen.query_one("#import-path", Input).value == str(chosen)
+    assert last_import_folder(enrolled) == other  # the next picker opens there
