@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Integer
 
-__all__ = ["BIG_INT", "BIG_INT_MAX"]
+__all__ = ["BIG_INT"]
 
 BIG_INT = BigInteger().with_variant(Integer(), "sqlite")
-BIG_INT_MAX = 2**63 - 1
-"""The largest value a ``BIG_INT`` column (and any SQL parameter) holds on both databases."""

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.sqltypes import BIG_INT_MAX
+from models.limits import BIG_INT_MAX
 from sync.compression import BodyError, BodyTooLarge, compress, decompress, supported
 from sync.protocol import (
     DECODE_LIMIT,

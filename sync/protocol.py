@@ -40,7 +40,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from models.sqltypes import BIG_INT_MAX
+from models.limits import BIG_INT_MAX
 from sync import rows
 from sync.compression import compress, decompress
 
