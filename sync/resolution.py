@@ -120,6 +120,11 @@ def _plan_duplicate(
     if choice is Choice.THEIRS:
         return Plan(retire_local=True, adopt=theirs_record)
     if choice is Choice.MINE:
+        if not conflict.theirs:
+            raise ResolutionError(
+                "the record holding this key is outside this device's units: "
+                "change the key, or drop this record"
+            )
         other_id = str(conflict.theirs)
         changes = {
             name: (theirs_record.get(name), mine)

@@ -53,10 +53,14 @@ def test_history_lists_versions_and_masks_personal_values(
     enroll: Callable[..., Device], session: Session
 ) -> None:
     clerk, town = enroll(VILLAGE), enroll(TOWN, "town")
+    project = create_op(
+        "subsidy_project", org_code=VILLAGE, name="耕地地力保护补贴", category="agriculture"
+    )
+    clerk.push(project)
     op = create_op(
         "subsidy_payment",
         org_code=VILLAGE,
-        project_id="p1",
+        project_id=project.record_id,
         recipient_name="张三",
         id_number="11010519491231002X",
         amount_fen=100,
