@@ -258,7 +258,11 @@ class BatchState:
         row.received_at = self.now
         row.recorded_at = recorded_at
         row.seq = self.numbers.next()
-        self._history(spec, op, row.id, row.version, row.org_code, changes, row.seq)
+        moved = changes.get("org_code")
+        moved_from = moved[0] if moved is not None and moved[0] != moved[1] else None
+        self._history(
+            spec, op, row.id, row.version, row.org_code, changes, row.seq, moved_from=moved_from
+        )
 
     def _history(
         self,
@@ -269,7 +273,11 @@ class BatchState:
         org_code: str,
         changes: Mapping[str, tuple[Any, Any]],
         seq: int,
+        *,
+        moved_from: str | None = None,
     ) -> None:
+        """``moved_from``: the unit a move took the record out of (``central.pull`` tells
+        its devices)."""
         self.versions.append(
             {
                 "seq": seq,
@@ -277,6 +285,7 @@ class BatchState:
                 "record_id": record_id,
                 "version": version,
                 "org_code": org_code,
+                "moved_from": moved_from,
                 "device_id": self.device.id,
                 "op_id": op.op_id,
                 "changes": json.dumps(

@@ -83,7 +83,7 @@ def ops(draw: st.DrawFn) -> Op:
 def changes(draw: st.DrawFn) -> Change:
     keys = draw(st.lists(names | st.sampled_from(sorted(rows.TIME_KEYS)), max_size=6, unique=True))
     record = {key: draw(record_stamps if key in rows.TIME_KEYS else json_values) for key in keys}
-    return Change(kind=draw(names), seq=draw(counts), record=record)
+    return Change(kind=draw(names), seq=draw(counts), record=record, moved_out=draw(st.booleans()))
 
 
 @st.composite
@@ -140,7 +140,10 @@ def test_ops_read_back_as_written(batch: list[Op]) -> None:
 def test_changes_read_back_as_written(batch: list[Change], cursor: int, more: bool) -> None:
     page = PullResponse(changes=batch, cursor=cursor, more=more)
     assert PullResponse.model_validate_json(page.model_dump_json()) == page
-    dumped = [change.model_dump(mode="json") for change in batch]
+    dumped = [
+        change.model_dump(mode="json", exclude=None if change.moved_out else {"moved_out"})
+        for change in batch
+    ]
     assert rows.read_changes(wire(rows.write_changes(dumped))) == dumped
 
 
