@@ -14,6 +14,7 @@ from models.records import Feedback, SubsidyPayment
 from sync.protocol import ConflictType, Op, OpResult, OpStatus
 from tests.central.conftest import (
     DISTRICT,
+    OTHER_TOWN_VILLAGE,
     OTHER_VILLAGE,
     TOWN,
     VILLAGE,
@@ -141,3 +142,23 @@ def test_feedback_for_another_villages_warning_is_refused_as_a_missing_one(
     assert foreign.error is not None
     assert (foreign.error.rule, foreign.error.field) == ("unknown_reference", "warning_id")
     assert session.exec(select(Feedback)).all() == []
+
+
+def test_a_duplicate_payment_finding_counts_lines_outside_scope_without_naming_them(
+    enroll: Enroll,
+) -> None:
+    own, far = enroll(VILLAGE), enroll(OTHER_TOWN_VILLAGE)
+    town = enroll(TOWN, "town")
+    lines = {}
+    for device, unit in ((own, VILLAGE), (far, OTHER_TOWN_VILLAGE)):
+        made = project(unit)
+        line = payment(unit, made.record_id)
+        assert [r.status for r in device.push(made, line).results] == [OpStatus.APPLIED] * 2
+        lines[unit] = (made.record_id, line.record_id)
+    answer = town.send("/v1/findings/duplicate-payments", b"", method="GET")
+    [group] = answer.json()["groups"]
+    assert [p["payment_id"] for p in group["payments"]] == [lines[VILLAGE][1]]
+    assert group["outside"] == 1
+    assert not any(
+        value in answer.text for value in (*lines[OTHER_TOWN_VILLAGE], OTHER_TOWN_VILLAGE)
+    )
