@@ -14,6 +14,7 @@ from central.db import make_engine
 from central.server import run_in_thread
 from central.settings import CentralSettings
 from central.tables import OrgUnitRow, RecordVersion
+from models.ids import new_id
 from models.orgs import load_org_units
 from models.records import SubsidyPayment
 from models.validation import normalize
@@ -79,7 +80,11 @@ def test_history_lists_versions_and_masks_personal_values(
     assert "19491231" not in response.text
     neighbour = enroll("150202101201")
     refused = neighbour.send(path, b"", method="GET")
-    assert (refused.status_code, refused.json()["code"]) == (403, "out_of_scope")
+    missing = neighbour.send(path.replace(op.record_id, new_id()), b"", method="GET")
+    # Out of reach is answered as missing: the same status and code, no unit named.
+    assert (refused.status_code, refused.json()["code"]) == (404, "unknown_record")
+    assert (missing.status_code, missing.json()["code"]) == (404, "unknown_record")
+    assert VILLAGE not in refused.text
     stored = session.exec(
         select(RecordVersion).where(col(RecordVersion.record_id) == op.record_id)
     ).first()
