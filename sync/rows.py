@@ -330,8 +330,7 @@ def write_changes(changes: Sequence[Mapping[str, JSON]]) -> Batch:
     for change in changes:
         record: Mapping[str, JSON] = change["record"]
         keys = tuple(record)
-        # A record moved out travels under a shape of its own: [kind, keys, "moved_out"].
-        moved = (MOVED_OUT,) if change.get("moved_out") else ()
+        moved = (MOVED_OUT,) if change.get("moved_out") else ()  # a shape of its own
         shape = shapes.of((change["kind"], keys, *moved))
         where = timed.get(shape)
         if where is None:
@@ -350,14 +349,8 @@ def read_changes(data: JSON) -> list[dict[str, JSON]]:
     clocks = {key: _Clock() for key in TIME_KEYS}
     shapes: list[tuple[Any, ...]] = []
     for n, shape in enumerate(raw_shapes):
-        if (
-            not isinstance(shape, list)
-            or len(shape) not in (2, 3)
-            or shape[2:] not in ([], [MOVED_OUT])
-        ):
-            raise RowError(
-                f"shapes.{n}", 'expected [kind, [key, ...]] or [kind, [key, ...], "moved_out"]'
-            )
+        if not isinstance(shape, list) or len(shape) < 2 or shape[2:] not in ([], [MOVED_OUT]):
+            raise RowError(f"shapes.{n}", 'expected [kind, [key, ...]] (then "moved_out")')
         keys = _names(shape[1], f"shapes.{n}.keys")
         timed = [(key, clocks[key]) for key in keys if key in clocks]
         shapes.append((shape[0], keys, timed, len(shape) == 3))
@@ -372,11 +365,9 @@ def read_changes(data: JSON) -> list[dict[str, JSON]]:
         record = dict(zip(keys, row[2:], strict=True))
         for key, clock in timed:
             record[key] = clock.read(record[key], n, key)
-        change: dict[str, JSON] = {"kind": kind, "seq": seqs.read(row[1], n, "seq")}
-        change["record"] = record
-        if moved:  # lean: only a record moved out says so
-            change["moved_out"] = True
-        out.append(change)
+        seq = seqs.read(row[1], n, "seq")
+        lean = {"moved_out": True} if moved else {}  # only a record moved out says so
+        out.append({"kind": kind, "seq": seq, "record": record, **lean})
     return out
 
 
