@@ -195,7 +195,8 @@ class _Batch(BatchState):
             return _rejected(
                 op, "invalid", "recorded_at must be an ISO 8601 timestamp", field="recorded_at"
             )
-        row = self._row(op.kind, op.record_id)
+        # A record out of the device's reach is, to it, a record central does not hold.
+        row = None if op.op_id in self.unreachable else self._row(op.kind, op.record_id)
         if op.action is Action.DELETE:
             refused = self._refused(spec, op, row)
             return refused or self._delete(spec, op, row, recorded_at)

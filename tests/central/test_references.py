@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.ids import new_id
-from models.records import Feedback, SubsidyPayment
+from models.records import Disclosure, Feedback, SubsidyPayment
 from sync.protocol import ConflictType, Op, OpResult, OpStatus
 from tests.central.conftest import (
     DISTRICT,
@@ -20,6 +20,7 @@ from tests.central.conftest import (
     VILLAGE,
     Device,
     create_op,
+    delete_op,
     update_op,
 )
 
@@ -162,3 +163,30 @@ def test_a_duplicate_payment_finding_counts_lines_outside_scope_without_naming_t
     assert not any(
         value in answer.text for value in (*lines[OTHER_TOWN_VILLAGE], OTHER_TOWN_VILLAGE)
     )
+
+
+def test_an_edit_or_delete_of_another_villages_record_is_answered_as_a_missing_one(
+    enroll: Enroll, session: Session
+) -> None:
+    clerk, other = enroll(VILLAGE), enroll(OTHER_VILLAGE)
+    theirs = create_op()
+    clerk.push(theirs)
+    ghost = new_id()
+
+    def answers(record_id: str) -> list[tuple[Any, ...]]:
+        ops = [
+            update_op(record_id, {"title": ("财务计划公开", "x")}),
+            update_op(record_id, {"title": ("财务计划公开", "  bad  ")}),
+            delete_op(record_id),
+        ]
+        return [
+            (r.status, r.error.code, r.error.field, r.error.rule, r.error.record,
+             r.error.message.replace(record_id, "ID"))
+            for r in other.push(*ops).results
+            if r.error is not None
+        ]  # fmt: skip
+
+    assert answers(theirs.record_id) == answers(ghost)
+    assert len(answers(ghost)) == 3
+    row = session.get(Disclosure, theirs.record_id)
+    assert row is not None and (row.version, row.deleted) == (1, False)
