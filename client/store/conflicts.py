@@ -120,6 +120,23 @@ class Conflicts:
         )
 
     @staticmethod
+    def close_open(conn: Connection, record_id: str, *, resolution: str) -> list[tuple[str, str]]:
+        """Close a record's open conflicts (it moved away: one ``moved`` conflict takes
+        their place); returns each one's (op id, field), oldest first."""
+        rows = conn.execute(
+            sa.select(_conflict.c.op_id, _conflict.c.field)
+            .where(_conflict.c.record_id == record_id, _conflict.c.resolved_at.is_(None))
+            .order_by(_conflict.c.id)
+        ).all()
+        if rows:
+            conn.execute(
+                _conflict.update()
+                .where(_conflict.c.record_id == record_id, _conflict.c.resolved_at.is_(None))
+                .values(resolved_at=utcnow(), resolution=resolution)
+            )
+        return [(row.op_id, row.field) for row in rows]
+
+    @staticmethod
     def count_open(conn: Connection) -> int:
         return int(
             conn.execute(

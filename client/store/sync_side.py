@@ -215,7 +215,11 @@ class SyncSide:
         with self._db.transaction() as conn:
             self._moved_out(
                 conn,
-                [(change.kind, change.record["id"]) for change in page.changes if change.moved_out],
+                [
+                    (change.kind, change.record.get("id"))
+                    for change in page.changes
+                    if change.moved_out
+                ],
             )
             self._write_central(
                 conn,
@@ -239,8 +243,9 @@ class SyncSide:
 
     def _moved_out(self, conn: Connection, moved: Sequence[tuple[str, Any]]) -> None:
         """Records moved to a unit this device does not reach: the copy goes, and an edit
-        still queued for one (pending, or refused as out of scope by the push just made)
-        becomes a conflict the clerk decides (``Conflicts.keep_moved``), never lost."""
+        still queued for one (pending, or refused by the push just made) or still in an
+        open conflict becomes one conflict the clerk decides (``Conflicts.keep_moved``),
+        never lost."""
         for kind, record_id in moved:
             spec = KINDS.get(kind)
             if spec is None or not isinstance(record_id, str):
@@ -251,15 +256,17 @@ class SyncSide:
                 continue
             as_record = partial(self._records.as_record, conn)
             queued = outbox.take_all(conn, record_id, as_record=as_record)
-            if queued:
-                edited: dict[str, None] = {}
-                for _op_id, changes in queued:
-                    edited.update(dict.fromkeys(changes))
+            edited: dict[str, None] = {}
+            for _op_id, changes in queued:
+                edited.update(dict.fromkeys(changes))
+            open_ops = self._conflicts.close_open(conn, record_id, resolution="moved")
+            edited.update(dict.fromkeys(n for _op, field in open_ops for n in field.split("+")))
+            if edited:
                 self._conflicts.keep_moved(
                     conn,
                     kind=kind,
                     record_id=record_id,
-                    op_id=queued[-1][0],
+                    op_id=(queued or open_ops)[-1][0],
                     edited=[name for name in edited if name != "deleted"] or ["deleted"],
                     copy=self._sealer.record_of(spec, row),
                     version=row.version,

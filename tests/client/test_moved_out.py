@@ -8,7 +8,15 @@ import pytest
 
 from client.errors import ValidationFailed
 from client.store import Store
-from sync.protocol import Action, Change, OpError, OpResult, OpStatus, PullResponse
+from sync.protocol import (
+    Action,
+    Change,
+    ConflictInfo,
+    OpError,
+    OpResult,
+    OpStatus,
+    PullResponse,
+)
 from sync.resolution import Choice
 from tests.client.conftest import VILLAGE
 from tests.stores import arrived
@@ -89,3 +97,19 @@ def test_dropping_the_edit_leaves_nothing(enrolled: Store) -> None:
     assert enrolled.list_records("disclosure") == []
     assert enrolled.pending_ops(after_seq=0, limit=10) == []
     assert enrolled.conflicts() == []
+
+
+def test_an_open_conflict_on_a_record_moved_away_becomes_the_moved_one(enrolled: Store) -> None:
+    record_id = arrived(enrolled, "disclosure", FIELDS)
+    enrolled.edit(record_id, {"title": "改过的标题"})
+    ops = [op for _seq, op in enrolled.pending_ops(after_seq=0, limit=10)]
+    info = ConflictInfo(field="title", base="x", mine="改过的标题", theirs="他们的", version=2)
+    enrolled.apply_push_results(
+        ops, [OpResult(op_id=op.op_id, status=OpStatus.CONFLICT, conflicts=[info]) for op in ops]
+    )
+    assert [c.type for c in enrolled.conflicts()] == ["field"]
+    _moved_out(enrolled, record_id)
+    (conflict,) = enrolled.conflicts()
+    assert (conflict.type, conflict.mine) == ("moved", ["title"])
+    resolved = [c for c in enrolled.conflicts(include_resolved=True) if c.type == "field"]
+    assert [c.resolution for c in resolved] == ["moved"]
