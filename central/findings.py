@@ -161,6 +161,9 @@ class DuplicateGroup(BaseModel):
     category: str
     period: str
     payments: list[DuplicatePayment]
+    """The group's lines in the asking device's scope."""
+    outside: int = 0
+    """Lines of the group outside its scope: counted, never named (no id, unit or value)."""
 
 
 class DuplicatePaymentsResponse(BaseModel):
@@ -174,7 +177,9 @@ def _require_supervising(device: Device) -> None:
 
 def duplicate_payments(session: Session, *, device: Device) -> DuplicatePaymentsResponse:
     """Groups of live payments to the same person (same keyed hash) for the same subsidy
-    category and period, at least one of them in the device's scope; masked values only."""
+    category and period, at least one of them in the device's scope; masked values only.
+    Lines outside its scope are counted, not named: a town learns that the person was
+    paid elsewhere too, not which record, unit or amount."""
     _require_supervising(device)
     rows = list(session.exec(select(PaymentFingerprint)))
     groups: dict[tuple[str, str, str], list[PaymentFingerprint]] = {}
@@ -192,9 +197,13 @@ def duplicate_payments(session: Session, *, device: Device) -> DuplicatePayments
     out: list[DuplicateGroup] = []
     for (_hash, category, period), members in sorted(found, key=lambda item: item[0][1:]):
         shown = []
+        outside = 0
         for member in sorted(members, key=lambda m: (m.org_code, m.payment_id)):
             payment = payments.get(member.payment_id)
             if payment is None:
+                continue
+            if not in_scope(payment.org_code, device.scope):
+                outside += 1
                 continue
             masked = mask_record(
                 "subsidy_payment",
@@ -210,7 +219,9 @@ def duplicate_payments(session: Session, *, device: Device) -> DuplicatePayments
                     amount_fen=payment.amount_fen,
                 )
             )
-        out.append(DuplicateGroup(category=category, period=period, payments=shown))
+        out.append(
+            DuplicateGroup(category=category, period=period, payments=shown, outside=outside)
+        )
     return DuplicatePaymentsResponse(groups=out)
 
 

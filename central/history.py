@@ -7,11 +7,12 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from central.errors import NotFound, OutOfScope
+from central.errors import NotFound
 from central.tables import Device, RecordVersion
 from models.kinds import KINDS, timestamp_to_wire
 from models.masking import mask_record
 from models.orgs import in_scope
+from models.visibility import reads
 
 
 class HistoryEntry(BaseModel):
@@ -37,10 +38,9 @@ def history(session: Session, *, device: Device, kind: str, record_id: str) -> H
     if spec is None:
         raise NotFound("unknown_kind", f"unknown kind {kind!r}")
     row = session.get(spec.table, record_id)
-    if row is None:
+    # A record out of the device's reach is answered exactly as one that does not exist.
+    if row is None or not in_scope(row.org_code, device.scope) or not reads(spec, device.role):
         raise NotFound("unknown_record", f"no {kind} {record_id}")
-    if not in_scope(row.org_code, device.scope):
-        raise OutOfScope(f"{kind} {record_id} is outside this device's scope")
     stmt = (
         select(RecordVersion)
         .where(col(RecordVersion.kind) == kind, col(RecordVersion.record_id) == record_id)

@@ -6,6 +6,11 @@ counter row just before its commit and holds it until then: central.changelog),
 so a cursor handed out here never skips a change, whatever the isolation level.
 A device never gets its own changes back: its push answers already told it their
 version and change number.
+
+A record moved to a unit the device does not reach is served as "moved out" (its id
+alone): the version that moved it keeps the unit it left (``record_version.moved_from``),
+so the devices of that unit hear of it, drop their copy and make a conflict of any edit
+they have pending, instead of holding a stale copy whose next edit is refused.
 """
 
 from __future__ import annotations
@@ -25,6 +30,19 @@ from models.visibility import visible_record
 from sync.protocol import Change, PullResponse
 
 __all__ = ["last_seq", "pull"]
+
+
+def _moved_out(
+    wanted: dict[str, dict[str, int]], served: set[tuple[str, str]]
+) -> list[tuple[int, KindSpec, Any]]:
+    """Records of the page the device reached at that change but reaches no more: each
+    (its change number, its kind, its id) to be served as moved out."""
+    return [
+        (seq, KINDS[kind], record_id)
+        for kind, ids in wanted.items()
+        for record_id, seq in ids.items()
+        if (kind, record_id) not in served
+    ]
 
 
 def pull(
@@ -56,7 +74,12 @@ def pull(
         .where(
             log.c.seq > after,
             log.c.seq <= top,
-            reaches(log.c.org_code, log.c.kind, device),
+            sa.or_(
+                reaches(log.c.org_code, log.c.kind, device),
+                sa.and_(
+                    log.c.moved_from.is_not(None), reaches(log.c.moved_from, log.c.kind, device)
+                ),
+            ),
             log.c.device_id != device.id,
         )
         .order_by(log.c.seq)
@@ -79,14 +102,16 @@ def pull(
                 reaches(table.c.org_code, sa.literal(kind), device),
             )
             found.extend((ids[row.id], spec, row) for row in session.execute(stmt))
+    found.extend(_moved_out(wanted, {(spec.name, row.id) for _seq, spec, row in found}))
     found.sort(key=lambda item: item[0])
     # row_to_wire only reads attributes, which a Core row has under the same names.
     role = device.role
-    changes = [
-        Change(kind=spec.name, seq=row.seq, record=shown)
-        for _log_seq, spec, row in found
-        if (shown := visible_record(spec, row_to_wire(spec, cast(RecordColumns, row)), role))
-    ]
+    changes: list[Change] = []
+    for seq, spec, row in found:
+        if isinstance(row, str):  # its id: moved out of the device's reach
+            changes.append(Change(kind=spec.name, seq=seq, record={"id": row}, moved_out=True))
+        elif shown := visible_record(spec, row_to_wire(spec, cast(RecordColumns, row)), role):
+            changes.append(Change(kind=spec.name, seq=row.seq, record=shown))
     cursor = entries[-1][0] if more else top
     known = cursor == after and after_check is not None
     check = after_check if known else change_check(session, cursor)

@@ -181,9 +181,9 @@ class _Batch(BatchState):
         spec = KINDS.get(op.kind)
         if spec is None:
             return _rejected(op, "unknown_kind", f"unknown kind {op.kind!r}", field="kind")
-        outside = self.out_of_scope.get(op.op_id)
-        if outside is not None:
-            message = f"unit {outside} is outside this device's scope; nothing of the op applied"
+        if op.op_id in self.out_of_scope:
+            # The unit is not named: a stored record's unit is not this device's to learn.
+            message = "a unit outside this device's scope; nothing of the op applied"
             return _rejected(op, "out_of_scope", message, field="org_code")
         if (bad_id := id_error(op.record_id)) is not None:
             return _rejected(op, "invalid", bad_id.message, field="id")
@@ -195,7 +195,8 @@ class _Batch(BatchState):
             return _rejected(
                 op, "invalid", "recorded_at must be an ISO 8601 timestamp", field="recorded_at"
             )
-        row = self._row(op.kind, op.record_id)
+        # A record out of the device's reach is, to it, a record central does not hold.
+        row = None if op.op_id in self.unreachable else self._row(op.kind, op.record_id)
         if op.action is Action.DELETE:
             refused = self._refused(spec, op, row)
             return refused or self._delete(spec, op, row, recorded_at)
@@ -453,15 +454,16 @@ class _Batch(BatchState):
     def _duplicate(
         self, spec: KindSpec, record: Mapping[str, Any], other: RecordColumns
     ) -> ConflictInfo:
+        """The key is taken. A holder outside the device's scope is not named (no id, no
+        version, no record): uniqueness across units answers without an oracle."""
         visible = in_scope(other.org_code, self.device.scope)
         return ConflictInfo(
             type=ConflictType.DUPLICATE,
             field="+".join(spec.natural_key),
             base=None,
             mine={name: record.get(name) for name in spec.natural_key},
-            theirs=other.id,
-            version=other.version,
-            # A record outside the device's scope is named by id only.
+            theirs=other.id if visible else None,
+            version=other.version if visible else 0,
             record=row_to_wire(spec, other) if visible else None,
         )
 

@@ -75,6 +75,9 @@ class BatchState:
         self.answered: dict[str, OpResult] = {}
         self.out_of_scope: dict[str, str] = {}
         """op_id -> the unit outside the device's scope that the op touches."""
+        self.unreachable: set[str] = set()
+        """Edits and deletes of a stored record outside the device's scope: answered
+        exactly as if there were no such record (no oracle of another unit's ids)."""
 
     def _write(self) -> None:
         """The batch's records, in bulk: ORM changes first (they may free natural keys)."""
@@ -133,7 +136,9 @@ class BatchState:
 
         Each is refused on its own and nothing of it applies; the rest of the batch
         goes on, so one entry that fell out of scope (a record moved to another
-        village, an entry typed before enrollment) never blocks a device's queue.
+        village, an entry typed before enrollment) never blocks a device's queue. An
+        edit or delete of a stored record outside the scope goes to ``unreachable``
+        instead: it is answered as for a record central does not hold.
         """
         refused: dict[str, str] = {}
         scope = self.device.scope
@@ -144,9 +149,8 @@ class BatchState:
         }
         for op in ops:
             key = (op.kind, op.record_id)
-            touched: list[str] = []
-            if key in org_of:
-                touched.append(org_of[key])
+            before = org_of.get(key)
+            touched = [] if before is None else [before]
             change = op.changes.get("org_code")
             if change is not None and op.action is not Action.DELETE:
                 new = change[1]
@@ -154,9 +158,16 @@ class BatchState:
                     touched.append(new)
                     org_of[key] = new
             outside = next((code for code in touched if not in_scope(code, scope)), None)
-            if outside is not None:
-                refused[op.op_id] = outside
+            if outside is None:
+                continue
+            if before is None:  # nothing of the op applies: the record stays as it was
                 org_of.pop(key, None)
+            else:
+                org_of[key] = before
+            if outside == before and op.action is not Action.CREATE:
+                self.unreachable.add(op.op_id)
+            else:
+                refused[op.op_id] = outside
         return refused
 
     def _prefetch_keys(self, ops: Sequence[Op]) -> None:
@@ -258,7 +269,11 @@ class BatchState:
         row.received_at = self.now
         row.recorded_at = recorded_at
         row.seq = self.numbers.next()
-        self._history(spec, op, row.id, row.version, row.org_code, changes, row.seq)
+        moved = changes.get("org_code")
+        moved_from = moved[0] if moved is not None and moved[0] != moved[1] else None
+        self._history(
+            spec, op, row.id, row.version, row.org_code, changes, row.seq, moved_from=moved_from
+        )
 
     def _history(
         self,
@@ -269,7 +284,11 @@ class BatchState:
         org_code: str,
         changes: Mapping[str, tuple[Any, Any]],
         seq: int,
+        *,
+        moved_from: str | None = None,
     ) -> None:
+        """``moved_from``: the unit a move took the record out of (``central.pull`` tells
+        its devices)."""
         self.versions.append(
             {
                 "seq": seq,
@@ -277,6 +296,7 @@ class BatchState:
                 "record_id": record_id,
                 "version": version,
                 "org_code": org_code,
+                "moved_from": moved_from,
                 "device_id": self.device.id,
                 "op_id": op.op_id,
                 "changes": json.dumps(

@@ -87,6 +87,9 @@ class RecordVersion(SQLModel, table=True):
     record_id: str = Field(max_length=36)
     version: int = Field(sa_type=BIG_INT)
     org_code: str = Field(index=True, max_length=12)
+    moved_from: str | None = Field(default=None, index=True, max_length=12)
+    """The unit this version moved the record out of (None: it stayed): its devices are
+    told the record left them (``central.pull``)."""
     device_id: str = Field(max_length=36)
     op_id: str | None = Field(default=None, max_length=64)
     changes: str

@@ -163,6 +163,20 @@ def pending_changes(
     return out
 
 
+def take_all(conn: Connection, record_id: str, *, as_record: AsRecord) -> list[tuple[str, Changes]]:
+    """Every op of a record still here, whatever its state, oldest first, as (op id,
+    changes), and removed: the record left this device's reach (``SyncSide`` keeps what
+    they changed in a conflict, so nothing is dropped in silence)."""
+    rows = conn.execute(
+        sa.select(_outbox.c.op_id, _outbox.c.kind, _outbox.c.record_id, _outbox.c.changes)
+        .where(_outbox.c.record_id == record_id)
+        .order_by(_outbox.c.seq)
+    ).all()
+    made = _as_records(rows, as_record)
+    conn.execute(_outbox.delete().where(_outbox.c.record_id == record_id))
+    return [(row.op_id, _changes(row, made)) for row in rows]
+
+
 def mark_attempt(conn: Connection, op_ids: Sequence[str], *, at: datetime) -> None:
     conn.execute(
         _outbox.update()

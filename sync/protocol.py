@@ -90,9 +90,13 @@ class ConflictType(StrEnum):
     FIELD = "field"
     """Both sides changed one field to different values."""
     DUPLICATE = "duplicate"
-    """A create repeats another record's natural key; ``theirs`` is that record's id."""
+    """A create repeats another record's natural key; ``theirs`` is that record's id
+    (None when it is outside the device's scope: it is not named)."""
     DELETED = "deleted"
     """An edit met a delete (either way round); ``theirs`` is central's record."""
+    MOVED = "moved"
+    """Made by the device, never sent: the record moved out of its reach while it had an
+    edit pending; ``mine`` names the fields edited, ``record`` is its copy as edited."""
 
 
 class ConflictInfo(BaseModel):
@@ -199,7 +203,11 @@ class Change(BaseModel):
     kind: str
     seq: int
     record: dict[str, Any]
-    """A full wire record: system columns and every field (see models.kinds.row_to_wire)."""
+    """A full wire record: system columns and every field (see models.kinds.row_to_wire);
+    of a record moved out, its id alone."""
+    moved_out: bool = False
+    """The record left the device's reach (moved to a unit it does not reach): the device
+    drops its copy and makes a conflict of any edit it has pending (``central.pull``)."""
 
 
 OP_IDS = "op_ids"
@@ -253,7 +261,11 @@ def _op_dicts(ops: Sequence[Op]) -> list[dict[str, Any]]:
 
 
 def _change_dicts(changes: Sequence[Change]) -> list[dict[str, Any]]:
-    return [{"kind": c.kind, "seq": c.seq, "record": c.record} for c in changes]
+    return [
+        {"kind": c.kind, "seq": c.seq, "record": c.record}
+        | ({"moved_out": True} if c.moved_out else {})
+        for c in changes
+    ]
 
 
 def _result_dicts(results: Sequence[OpResult]) -> list[dict[str, Any]]:

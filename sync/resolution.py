@@ -63,6 +63,9 @@ class Plan:
     op: PlannedOp | None = None
     recreate: bool = False
     """Send the local record again as a new create (a duplicate whose key was edited)."""
+    copy_as_new: Mapping[str, Any] | None = None
+    """Fields of a new record of this device's own unit, made from the copy of a record
+    that moved out of its reach (the edit kept, under a new id)."""
 
 
 def plan(
@@ -77,6 +80,8 @@ def plan(
         return _plan_field(conflict, choice, value)
     if conflict.type is ConflictType.DELETED:
         return _plan_deleted(conflict, choice)
+    if conflict.type is ConflictType.MOVED:
+        return _plan_moved(conflict, choice)
     return _plan_duplicate(conflict, choice, value, local or {})
 
 
@@ -113,6 +118,18 @@ def _plan_deleted(conflict: ConflictView, choice: Choice) -> Plan:
     return Plan(set_fields=mine, set_deleted=False, op=op)
 
 
+def _plan_moved(conflict: ConflictView, choice: Choice) -> Plan:
+    """The record is another unit's now: drop the edit (theirs), or keep it as a new
+    record of this device's own unit (mine), its first step again (managed fields are
+    not copied). Sending it to the new unit is that unit's to do: this device does not
+    learn which unit it is."""
+    if choice is Choice.THEIRS:
+        return Plan()
+    if choice is Choice.VALUE:
+        raise ResolutionError("a record moved away takes mine (keep a copy) or theirs (drop)")
+    return Plan(copy_as_new=dict(conflict.record or {}))
+
+
 def _plan_duplicate(
     conflict: ConflictView, choice: Choice, value: Any, local: Mapping[str, Any]
 ) -> Plan:
@@ -120,6 +137,11 @@ def _plan_duplicate(
     if choice is Choice.THEIRS:
         return Plan(retire_local=True, adopt=theirs_record)
     if choice is Choice.MINE:
+        if not conflict.theirs:
+            raise ResolutionError(
+                "the record holding this key is outside this device's units: "
+                "change the key, or drop this record"
+            )
         other_id = str(conflict.theirs)
         changes = {
             name: (theirs_record.get(name), mine)

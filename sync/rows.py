@@ -18,7 +18,8 @@ Rows, by position (``=`` gives a default; defaults at the end of a row are left 
   shape's fields; ``from`` null means every from is null (a create); ``op_id`` null
   means the record id (a record's first create uses its id as op id).
 - change: ``[shape, seq, value, ...]`` with shape ``[kind, [key, ...]]``, one value
-  per key of the record.
+  per key of the record; a record moved out of the device's reach has the shape
+  ``[kind, ["id"], "moved_out"]``.
 - op result: ``[status, version=1, seq=1, received_at=0, conflicts=[], error=null]``;
   in a push answer the op ids are left out (the results follow the pushed ops one for
   one); in a reply bundle each row starts with its op id.
@@ -45,6 +46,8 @@ JSON = Any
 Row = list[JSON]
 Batch = dict[str, JSON] | list[JSON]
 
+MOVED_OUT = "moved_out"
+"""A change shape's third element: the record left the device's reach (its id alone)."""
 TIME_KEYS = frozenset(("recorded_at", "received_at"))
 """Keys of a change's record whose values are delta-coded timestamps."""
 
@@ -327,7 +330,8 @@ def write_changes(changes: Sequence[Mapping[str, JSON]]) -> Batch:
     for change in changes:
         record: Mapping[str, JSON] = change["record"]
         keys = tuple(record)
-        shape = shapes.of((change["kind"], keys))
+        moved = (MOVED_OUT,) if change.get("moved_out") else ()  # a shape of its own
+        shape = shapes.of((change["kind"], keys, *moved))
         where = timed.get(shape)
         if where is None:
             where = timed[shape] = [
@@ -345,23 +349,25 @@ def read_changes(data: JSON) -> list[dict[str, JSON]]:
     clocks = {key: _Clock() for key in TIME_KEYS}
     shapes: list[tuple[Any, ...]] = []
     for n, shape in enumerate(raw_shapes):
-        if not isinstance(shape, list) or len(shape) != 2:
-            raise RowError(f"shapes.{n}", "expected [kind, [key, ...]]")
+        if not isinstance(shape, list) or len(shape) < 2 or shape[2:] not in ([], [MOVED_OUT]):
+            raise RowError(f"shapes.{n}", 'expected [kind, [key, ...]] (then "moved_out")')
         keys = _names(shape[1], f"shapes.{n}.keys")
         timed = [(key, clocks[key]) for key in keys if key in clocks]
-        shapes.append((shape[0], keys, timed))
+        shapes.append((shape[0], keys, timed, len(shape) == 3))
     seqs = _Counter()
     out: list[dict[str, JSON]] = []
     for n, row in enumerate(rows):
         if not isinstance(row, list) or len(row) < 2:
             raise RowError(f"rows.{n}", "a row must be an array [shape, seq, value, ...]")
-        kind, keys, timed = _shape_of(row, shapes, f"rows.{n}")
+        kind, keys, timed, moved = _shape_of(row, shapes, f"rows.{n}")
         if len(row) != 2 + len(keys):
             raise RowError(f"rows.{n}", f"expected {len(keys)} values, one per key of the shape")
         record = dict(zip(keys, row[2:], strict=True))
         for key, clock in timed:
             record[key] = clock.read(record[key], n, key)
-        out.append({"kind": kind, "seq": seqs.read(row[1], n, "seq"), "record": record})
+        seq = seqs.read(row[1], n, "seq")
+        lean = {"moved_out": True} if moved else {}  # only a record moved out says so
+        out.append({"kind": kind, "seq": seq, "record": record, **lean})
     return out
 
 

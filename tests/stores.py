@@ -58,3 +58,10 @@ def arrived(store: Store, kind: str, fields: Mapping[str, Any], *, version: int 
         PullResponse(changes=[Change(kind=kind, seq=seq, record=record)], cursor=seq, more=False)
     )
     return str(record["id"])
+
+
+def held_project(store: Store, project_id: str, org_code: str) -> str:
+    """A subsidy project of ``org_code`` this home holds, as pulled from central: a payment
+    names only a project its writer holds (``models.rules.references``)."""
+    fields = {"id": project_id, "org_code": org_code, "name": "项目", "category": "agriculture"}
+    return arrived(store, "subsidy_project", fields)

@@ -27,7 +27,12 @@ TYPE_NAMES = {
     "field": N_("both changed"),
     "duplicate": N_("duplicate record"),
     "deleted": N_("edited and deleted"),
+    "moved": N_("moved to another unit"),
 }
+MOVED_HELP = N_(
+    "This record now belongs to a unit this device does not reach; your edit was not "
+    "sent. m: keep it as a new record of your unit; t: drop your edit."
+)
 
 
 def shown_side(entry: ConflictEntry, value: Any) -> str:
@@ -35,6 +40,10 @@ def shown_side(entry: ConflictEntry, value: Any) -> str:
         return _("the other record {id}").format(id=value[:8])
     if entry.type == "deleted" and isinstance(value, bool):
         return _("deleted") if value else _("kept")
+    if entry.type == "moved":
+        if isinstance(value, list):  # mine: the fields edited
+            return "、".join(field_name(entry.kind, str(name)) for name in value)
+        return _("another unit (not named here)")
     return shown(entry.kind, entry.field, value)
 
 
@@ -94,8 +103,8 @@ class ConflictsScreen(SanwuScreen):
     def _record_title(self, entry: ConflictEntry) -> str:
         try:
             _kind, record = self.store.get(entry.record_id)
-        except StoreError:
-            return ""
+        except StoreError:  # a record moved away: its copy is kept in the conflict
+            record = dict(entry.record or {})
         name = kind_spec(entry.kind).title_field
         value = record.get(name) if name else None
         return shown(entry.kind, name, value) if name and isinstance(value, str) and value else ""
@@ -116,6 +125,8 @@ class ConflictsScreen(SanwuScreen):
         }
         for side, (title, value) in parts.items():
             text = f"{title}：{shown_side(entry, value)}" if entry else ""
+            if entry is not None and entry.type == "moved" and side == "base":
+                text = _(MOVED_HELP)
             self.query_one(f"#side-{side}", Static).update(text)
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:

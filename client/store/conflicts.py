@@ -4,7 +4,7 @@ the new op and the audit entry in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +41,9 @@ class ConflictEntry:
     created_at: datetime
     resolved_at: datetime | None
     resolution: str
+    record: Mapping[str, Any] | None = None
+    """The record the conflict is about as it stood (central's; of a record moved away,
+    this device's copy as edited)."""
 
 
 class Conflicts:
@@ -85,6 +88,54 @@ class Conflicts:
         else:
             conn.execute(_conflict.insert().values(created_at=utcnow(), resolution="", **values))
 
+    def keep_moved(
+        self,
+        conn: Connection,
+        *,
+        kind: str,
+        record_id: str,
+        op_id: str,
+        edited: Sequence[str],
+        copy: Mapping[str, Any],
+        version: int,
+    ) -> None:
+        """A record moved out of this device's reach while it had edits pending: the
+        fields edited and its copy as edited (sealed), for the clerk to drop or keep as a
+        new record of the unit (``sync.resolution``); nothing is lost in silence."""
+        values = self._sealer.seal_conflict(
+            kind, record_id, "org_code", {"mine": list(edited), "record": dict(copy)}
+        )
+        conn.execute(
+            _conflict.insert().values(
+                kind=kind,
+                record_id=record_id,
+                op_id=op_id,
+                type=ConflictType.MOVED.value,
+                field="org_code",
+                version=version,
+                created_at=utcnow(),
+                resolution="",
+                **values,
+            )
+        )
+
+    @staticmethod
+    def close_open(conn: Connection, record_id: str, *, resolution: str) -> list[tuple[str, str]]:
+        """Close a record's open conflicts (it moved away: one ``moved`` conflict takes
+        their place); returns each one's (op id, field), oldest first."""
+        rows = conn.execute(
+            sa.select(_conflict.c.op_id, _conflict.c.field)
+            .where(_conflict.c.record_id == record_id, _conflict.c.resolved_at.is_(None))
+            .order_by(_conflict.c.id)
+        ).all()
+        if rows:
+            conn.execute(
+                _conflict.update()
+                .where(_conflict.c.record_id == record_id, _conflict.c.resolved_at.is_(None))
+                .values(resolved_at=utcnow(), resolution=resolution)
+            )
+        return [(row.op_id, row.field) for row in rows]
+
     @staticmethod
     def count_open(conn: Connection) -> int:
         return int(
@@ -116,6 +167,7 @@ class Conflicts:
                     created_at=row.created_at,
                     resolved_at=row.resolved_at,
                     resolution=row.resolution,
+                    record=opened["record"],
                 )
             )
         return entries
@@ -168,6 +220,19 @@ class Conflicts:
                 .values(resolved_at=utcnow(), resolution=choice.value)
             )
 
+    def _copy_as_new(self, conn: Connection, spec: KindSpec, copy: Mapping[str, Any]) -> str:
+        """A new record of this device's unit from a moved record's copy: the fields a
+        person types (not those moved by the kind's own steps), under a new id."""
+        values = {
+            name: copy[name]
+            for name in spec.fields
+            if name in copy and not spec.specs[name].managed
+        }
+        if self._device.scope_errors(values.get("org_code")):
+            identity = self._device.identity
+            values["org_code"] = identity.org_code if identity is not None else ""
+        return self._records.add_in(conn, spec.name, values)
+
     def _carry_out(
         self,
         conn: Connection,
@@ -190,6 +255,8 @@ class Conflicts:
             local_columns["deleted"] = True
         if decided.adopt:
             records.upsert(conn, spec, sealer.columns_for(spec, decided.adopt))
+        if decided.copy_as_new is not None:
+            self._copy_as_new(conn, spec, decided.copy_as_new)
         sends_own = decided.recreate or (
             decided.op is not None and decided.op.record_id == record_id
         )

@@ -213,8 +213,21 @@ class SyncSide:
         """Store a pulled page with pending local edits re-applied on top, and move the
         cursor, in one transaction: a cut leaves the cursor where the data is."""
         with self._db.transaction() as conn:
+            self._moved_out(
+                conn,
+                [
+                    (change.kind, change.record.get("id"))
+                    for change in page.changes
+                    if change.moved_out
+                ],
+            )
             self._write_central(
-                conn, [(change.kind, change.record, change.seq) for change in page.changes]
+                conn,
+                [
+                    (change.kind, change.record, change.seq)
+                    for change in page.changes
+                    if not change.moved_out
+                ],
             )
             journal = get_setting(conn, CURSOR_JOURNAL)
             last = not page.more
@@ -227,6 +240,38 @@ class SyncSide:
                 put_setting(conn, "scope", page.scope)
                 self._device.identity = replace(identity, scope=page.scope)
         return len(page.changes)
+
+    def _moved_out(self, conn: Connection, moved: Sequence[tuple[str, Any]]) -> None:
+        """Records moved to a unit this device does not reach: the copy goes, and an edit
+        still queued for one (pending, or refused by the push just made) or still in an
+        open conflict becomes one conflict the clerk decides (``Conflicts.keep_moved``),
+        never lost."""
+        for kind, record_id in moved:
+            spec = KINDS.get(kind)
+            if spec is None or not isinstance(record_id, str):
+                continue
+            table = spec.table.__table__  # type: ignore[attr-defined]
+            row = conn.execute(sa.select(table).where(table.c.id == record_id)).first()
+            if row is None:
+                continue
+            as_record = partial(self._records.as_record, conn)
+            queued = outbox.take_all(conn, record_id, as_record=as_record)
+            edited: dict[str, None] = {}
+            for _op_id, changes in queued:
+                edited.update(dict.fromkeys(changes))
+            open_ops = self._conflicts.close_open(conn, record_id, resolution="moved")
+            edited.update(dict.fromkeys(n for _op, field in open_ops for n in field.split("+")))
+            if edited:
+                self._conflicts.keep_moved(
+                    conn,
+                    kind=kind,
+                    record_id=record_id,
+                    op_id=(queued or open_ops)[-1][0],
+                    edited=[name for name in edited if name != "deleted"] or ["deleted"],
+                    copy=self._sealer.record_of(spec, row),
+                    version=row.version,
+                )
+            conn.execute(table.delete().where(table.c.id == record_id))
 
     def _write_central(
         self, conn: Connection, records: Sequence[tuple[str, Mapping[str, Any], int]]

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any, Protocol
 
 from models.kinds import kind_spec
 from models.orgs import org_by_code, unit_level_prefix
-from models.rules import bulletins, clues, disclosures, duty, reminders, warnings
+from models.rules import bulletins, clues, disclosures, duty, references, reminders, warnings
 from models.rules.actors import Actor, side_of
 from models.rules.refusals import Refusal
 from models.visibility import hidden_fields, reads
@@ -61,6 +62,9 @@ def check_change(
     if hidden:
         return Refusal("not_yours", hidden[0], {"field": hidden[0]})
     org_code = str(changes.get("org_code", (None, None))[1] or (current or {}).get("org_code"))
+    dangling = references.check_references(actor, kind, changes, partial(_org_of, lookup))
+    if dangling is not None:
+        return dangling
     side = side_of(actor, org_code)
     if kind == "warning":
         record_id = str((current or {}).get("id") or "")
@@ -89,6 +93,12 @@ def check_change(
     return None
 
 
+def _org_of(lookup: Lookup, kind: str, record_id: str) -> str | None:
+    """The unit of a live record this end holds (None: none, or deleted)."""
+    record = lookup.record(kind, record_id)
+    return None if record is None else str(record.get("org_code") or "")
+
+
 def _level(org_code: str) -> str:
     unit = org_by_code().get(org_code)
     return unit.level if unit is not None else ""
@@ -106,9 +116,12 @@ _CREATE_READS: Mapping[str, tuple[str, ...] | None] = {
 
 def create_reads(kind: str) -> tuple[str, ...] | None:
     """The fields a create's check reads besides the unit (rows alike in them and the
-    unit get the same answer, so a bulk import checks each such set once); None: each
-    row on its own."""
-    return _CREATE_READS.get(kind, ())
+    unit get the same answer, so a bulk import checks each such set once), its references
+    among them; None: each row on its own."""
+    reads = _CREATE_READS.get(kind, ())
+    if reads is None:
+        return None
+    return (*reads, *(name for name in references.ref_fields(kind) if name not in reads))
 
 
 def imported(actor: Actor, kind: str, record: Mapping[str, Any]) -> dict[str, Any]:

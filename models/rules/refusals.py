@@ -53,6 +53,7 @@ RULES: Mapping[str, str] = MappingProxyType(
         "issuer_only": N_("Only the supervisors of the issuing level keep its catalogue."),
         "proposal_once": N_("A proposed warning, once issued or dismissed, stays so."),
         "read_only": N_("This device only reads (support): it changes no records."),
+        "unknown_reference": N_("{field} names no record this device holds."),
         "reminders_by_supervisors": N_(
             "Reminders are raised by the supervising level; a unit reads them."
         ),

@@ -14,6 +14,7 @@ from central.db import make_engine
 from central.server import run_in_thread
 from central.settings import CentralSettings
 from central.tables import OrgUnitRow, RecordVersion
+from models.ids import new_id
 from models.orgs import load_org_units
 from models.records import SubsidyPayment
 from models.validation import normalize
@@ -53,10 +54,14 @@ def test_history_lists_versions_and_masks_personal_values(
     enroll: Callable[..., Device], session: Session
 ) -> None:
     clerk, town = enroll(VILLAGE), enroll(TOWN, "town")
+    project = create_op(
+        "subsidy_project", org_code=VILLAGE, name="耕地地力保护补贴", category="agriculture"
+    )
+    clerk.push(project)
     op = create_op(
         "subsidy_payment",
         org_code=VILLAGE,
-        project_id="p1",
+        project_id=project.record_id,
         recipient_name="张三",
         id_number="11010519491231002X",
         amount_fen=100,
@@ -75,7 +80,11 @@ def test_history_lists_versions_and_masks_personal_values(
     assert "19491231" not in response.text
     neighbour = enroll("150202101201")
     refused = neighbour.send(path, b"", method="GET")
-    assert (refused.status_code, refused.json()["code"]) == (403, "out_of_scope")
+    missing = neighbour.send(path.replace(op.record_id, new_id()), b"", method="GET")
+    # Out of reach is answered as missing: the same status and code, no unit named.
+    assert (refused.status_code, refused.json()["code"]) == (404, "unknown_record")
+    assert (missing.status_code, missing.json()["code"]) == (404, "unknown_record")
+    assert VILLAGE not in refused.text
     stored = session.exec(
         select(RecordVersion).where(col(RecordVersion.record_id) == op.record_id)
     ).first()

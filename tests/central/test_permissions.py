@@ -189,9 +189,8 @@ def test_a_feedback_on_a_warning_out_of_reach_is_refused(enroll: Any) -> None:
         reported_on="2026-12-10",
         progress="x",
     )
-    assert refused(other.push(stranger).results[0], "no_feedback_now") or refused(
-        other.push(stranger).results[0], "unknown_warning"
-    )
+    # Answered as a warning that does not exist (models.rules.references).
+    assert refused(other.push(stranger).results[0], "unknown_reference")
 
 
 def test_clues_are_the_supervising_sides(enroll: Any) -> None:

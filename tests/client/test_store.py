@@ -26,7 +26,7 @@ from sync.protocol import (
 )
 from sync.resolution import Choice
 from tests.client.conftest import VILLAGE, disclosure
-from tests.stores import import_rows
+from tests.stores import held_project, import_rows
 
 
 def _count(store: Store, table: str) -> int:
@@ -127,10 +127,11 @@ def test_audit_is_a_hash_chain_that_shows_tampering(enrolled: Store) -> None:
 
 
 def test_audit_masks_personal_values(enrolled: Store) -> None:
+    project = held_project(enrolled, "0190b7c4-0000-7000-8000-000000000001", VILLAGE)
     enrolled.add(
         "subsidy_payment",
         {
-            "project_id": "p-1",
+            "project_id": project,
             "recipient_name": "王五",
             "id_number": "11010519491231002X",
             "amount_fen": 12000,
@@ -518,6 +519,7 @@ def test_altering_an_imports_entry_is_detected(enrolled: Store, tamper: str) -> 
 
 
 def test_an_imported_payment_leaves_no_personal_value_in_clear(enrolled: Store) -> None:
+    held_project(enrolled, "0190b7c4-0000-7000-8000-000000000001", VILLAGE)
     id_number, account = "11010519491231002X", "6217000012345678"
     given, errors = normalize(
         "subsidy_payment",

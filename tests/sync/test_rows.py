@@ -85,7 +85,7 @@ def ops(draw: st.DrawFn) -> Op:
 def changes(draw: st.DrawFn) -> Change:
     keys = draw(st.lists(names | st.sampled_from(sorted(rows.TIME_KEYS)), max_size=6, unique=True))
     record = {key: draw(record_stamps if key in rows.TIME_KEYS else json_values) for key in keys}
-    return Change(kind=draw(names), seq=draw(counts), record=record)
+    return Change(kind=draw(names), seq=draw(counts), record=record, moved_out=draw(st.booleans()))
 
 
 @st.composite
@@ -142,7 +142,10 @@ def test_ops_read_back_as_written(batch: list[Op]) -> None:
 def test_changes_read_back_as_written(batch: list[Change], cursor: int, more: bool) -> None:
     page = PullResponse(changes=batch, cursor=cursor, more=more)
     assert PullResponse.model_validate_json(page.model_dump_json()) == page
-    dumped = [change.model_dump(mode="json") for change in batch]
+    dumped = [
+        change.model_dump(mode="json", exclude=None if change.moved_out else {"moved_out"})
+        for change in batch
+    ]
     assert rows.read_changes(wire(rows.write_changes(dumped))) == dumped
 
 
@@ -331,12 +334,25 @@ def test_malformed_ops_name_the_place(data: Any, path: str) -> None:
         ({"shapes": [["clue", ["a"]]], "rows": [[0, "1", PERSONAL]]}, "rows.0.seq"),
         ({"shapes": [["clue", ["recorded_at"]]], "rows": [[0, 1, [1, 2]]]}, "rows.0.recorded_at"),
         ({"shapes": [["clue"]], "rows": []}, "shapes.0"),
+        ({"shapes": [["clue", ["id"], "moved"]], "rows": []}, "shapes.0"),
+        ({"shapes": [["clue", ["id"], "moved_out", 1]], "rows": []}, "shapes.0"),
     ],
 )
 def test_malformed_changes_name_the_place(data: Any, path: str) -> None:
     with pytest.raises(rows.RowError) as caught:
         rows.read_changes(data)
     assert caught.value.path == path
+
+
+def test_a_record_moved_out_travels_under_a_shape_of_its_own() -> None:
+    moved = {"kind": "clue", "seq": 7, "record": {"id": "r-1"}, "moved_out": True}
+    kept = {"kind": "clue", "seq": 8, "record": {"id": "r-2"}}
+    written = rows.write_changes([moved, kept])
+    assert written == {
+        "shapes": [["clue", ["id"], "moved_out"], ["clue", ["id"]]],
+        "rows": [[0, 7, "r-1"], [1, 1, "r-2"]],
+    }
+    assert rows.read_changes(written) == [moved, kept]
 
 
 def test_results_for_another_number_of_ops_are_refused() -> None:

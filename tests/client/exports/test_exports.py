@@ -13,12 +13,14 @@ from client.exports.notice import NoticeError, export_disclosures
 from client.exports.payments import export_payments, yuan
 from client.store import Store
 from sync.failures import ExitCode
-from tests.client.conftest import disclosure
+from tests.client.conftest import VILLAGE, disclosure
+from tests.stores import held_project
 
 pytestmark = pytest.mark.usefixtures("cli_passphrase")
 """``main`` runs in this process: it finds the passphrase where a scheduled run would."""
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
+OTHER_PROJECT = "0190b7c4-0000-7000-8000-000000000002"
 
 
 def _cells(path: Path) -> list[list[object]]:
@@ -78,6 +80,8 @@ def test_nothing_to_export_is_a_clear_error(enrolled: Store, tmp_path: Path) -> 
 
 
 def test_payment_list_is_masked(enrolled: Store, tmp_path: Path) -> None:
+    held_project(enrolled, PROJECT, VILLAGE)
+    held_project(enrolled, OTHER_PROJECT, VILLAGE)
     base = {"project_id": PROJECT, "method": "one_card", "paid_on": "2026-03-01"}
     enrolled.add(
         "subsidy_payment",
@@ -88,7 +92,7 @@ def test_payment_list_is_masked(enrolled: Store, tmp_path: Path) -> None:
     enrolled.add(
         "subsidy_payment",
         {**base, "recipient_name": "李四", "id_number": "110105491231002",
-         "amount_fen": 50, "project_id": "other"},
+         "amount_fen": 50, "project_id": OTHER_PROJECT},
     )  # fmt: skip
     out = tmp_path / "payments.xlsx"
     assert export_payments(enrolled, PROJECT, out) == 1

@@ -28,7 +28,7 @@ from models.kinds import kind_spec
 from models.validation import normalize, validate_record
 from tests.client.conftest import VILLAGE
 from tests.client.legacy.files import DISCLOSURE_HEADERS, disclosure_rows, write_csv, write_xlsx
-from tests.stores import arrived, import_rows, open_store
+from tests.stores import arrived, held_project, import_rows, open_store
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
 
@@ -117,6 +117,8 @@ def test_an_imported_record_reads_back_like_an_added_one(enrolled: Store, kind: 
     values = RECORDS[kind]
     if kind == "feedback":  # a feedback answers a warning this village signed for
         arrived(enrolled, "warning", WARNING)
+    if kind == "subsidy_payment":  # a payment names a project its village holds
+        held_project(enrolled, PROJECT, VILLAGE)
     added_id = enrolled.add(kind, values)
     other = dict(values)
     if kind == "disclosure":

@@ -25,6 +25,7 @@ from tests.client.legacy.files import (
     write_xls,
     write_xlsx,
 )
+from tests.stores import held_project
 
 VECTOR = "11010519491231002X"
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
@@ -148,6 +149,7 @@ def _payment_rows() -> list[list[Any]]:
 def test_dirty_payment_cells_are_cleaned_or_rejected_with_reasons(
     enrolled: Store, tmp_path: Path
 ) -> None:
+    held_project(enrolled, PROJECT, VILLAGE)
     path = write_csv(
         tmp_path / "payments.csv", _payment_rows(), headers=PAYMENT_HEADERS, encoding="gbk"
     )
@@ -173,6 +175,7 @@ def test_dirty_payment_cells_are_cleaned_or_rejected_with_reasons(
 
 
 def test_a_second_payment_line_for_another_person_is_kept(enrolled: Store, tmp_path: Path) -> None:
+    held_project(enrolled, PROJECT, VILLAGE)
     rows = _payment_rows()[1:2]  # 李四 alone: 1.2万元 and a serial date
     path = write_csv(tmp_path / "p.csv", rows, headers=PAYMENT_HEADERS)
     report = import_file(enrolled, path, "subsidy_payment", values={"project_id": PROJECT})
@@ -186,6 +189,7 @@ def test_a_second_payment_line_for_another_person_is_kept(enrolled: Store, tmp_p
 
 
 def test_reject_report_is_written_as_xlsx_and_csv(enrolled: Store, tmp_path: Path) -> None:
+    held_project(enrolled, PROJECT, VILLAGE)
     path = write_csv(tmp_path / "payments.csv", _payment_rows(), headers=PAYMENT_HEADERS)
     report = import_file(enrolled, path, "subsidy_payment", values={"project_id": PROJECT})
     xlsx, csv_path = write_reject_report(report, tmp_path / "rejects.xlsx")
@@ -339,6 +343,7 @@ def test_reimport_adds_nothing_and_a_changed_row_becomes_an_edit(
 
 
 def test_reimport_of_payments_matches_sealed_id_numbers(enrolled: Store, tmp_path: Path) -> None:
+    held_project(enrolled, PROJECT, VILLAGE)
     rows = _payment_rows()[:1]
     path = write_csv(tmp_path / "p.csv", rows, headers=PAYMENT_HEADERS)
     values = {"project_id": PROJECT}
