@@ -26,7 +26,7 @@ from tests.client.legacy.office_files import (
     write_ledger_xlsx,
     write_platform_csv,
 )
-from tests.stores import open_store
+from tests.stores import held_project, open_store
 
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
 
@@ -172,6 +172,7 @@ def test_the_payment_ledger_imports_every_row_and_skips_its_footer(
     enrolled: Store, tmp_path: Path
 ) -> None:
     path = write_ledger_xlsx(tmp_path / "花名册.xlsx", ledger_rows())
+    held_project(enrolled, PROJECT, VILLAGE)
     report = import_file(enrolled, path, "subsidy_payment", values={"project_id": PROJECT})
     assert (report.created, report.rejected, report.ignored_columns) == (3, 0, [])
     assert [(s.line, s.word) for s in report.skipped] == [(6, "合计"), (7, "制表人")]
@@ -195,6 +196,7 @@ def test_reject_reasons_are_chinese_and_name_the_field_and_the_line(
     rows[1][2] = "1.10105E+17"
     rows[2][4] = "两亩半"
     path = write_ledger_xlsx(tmp_path / "坏行.xlsx", rows)
+    held_project(enrolled, PROJECT, VILLAGE)
     report = import_file(enrolled, path, "subsidy_payment", values={"project_id": PROJECT})
     assert [r.line for r in report.rejects] == [4, 5]
     xlsx, _csv = write_reject_report(report, tmp_path / "拒收")
