@@ -13,7 +13,7 @@ from models.fields import Format
 from models.kinds import kind_spec
 from models.masking import mask_value
 from models.orgs import org_by_code
-from models.payments import yuan
+from models.payments import yuan as yuan  # money in yuan, shown the same everywhere
 from models.rules.refusals import Refusal
 from models.validation import FieldError
 

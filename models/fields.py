@@ -21,6 +21,7 @@ they name live with their readers (``models.validation`` for formats,
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Mapping
@@ -239,7 +240,7 @@ class FieldError:
     code: str
     message: str
     msgid: str = ""
-    params: Mapping[str, str] = field(default_factory=dict, hash=False)
+    params: Mapping[str, str] = dataclasses.field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

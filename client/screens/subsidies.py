@@ -17,6 +17,7 @@ from client.labels import choice_options, errors_text, shown, yuan
 from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.import_file import ImportScreen
+from client.screens.payment_form import PaymentForm, over_plan_text
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
@@ -133,7 +134,7 @@ class SubsidiesScreen(SanwuScreen):
                 line["paid_on"] or "—",
                 key=line["id"],
             )
-        totals = ""
+        totals, over = "", ""
         if project is not None:
             paid = sum(line["amount_fen"] for line in lines)
             totals = _("{name}: planned {total} yuan, paid {paid} yuan to {n} recipients").format(
@@ -142,7 +143,12 @@ class SubsidiesScreen(SanwuScreen):
                 paid=yuan(paid),
                 n=len(lines),
             )
-        self.query_one("#project-totals", Static).update(totals)
+            over = over_plan_text(project["total_fen"], paid)
+            if over:
+                totals = f"{totals} — {over}"
+        shown_totals = self.query_one("#project-totals", Static)
+        shown_totals.update(totals)
+        shown_totals.set_class(bool(over), "-over-plan")
 
     @on(Select.Changed, "#category")
     def _category_chosen(self) -> None:
@@ -200,11 +206,13 @@ class SubsidiesScreen(SanwuScreen):
         project = self.chosen()
         if project is None:
             return
+        paid = sum(line["amount_fen"] for line in self.payments.get(project["id"], []))
         self.app.push_screen(
-            RecordForm(
-                "subsidy_payment",
+            PaymentForm(
                 payment_fields(),
                 title=_("New payment: {project}").format(project=project["name"]),
+                plan_fen=project["total_fen"],
+                paid_elsewhere_fen=paid,
                 values={"paid_on": self.sanwu.today().isoformat(), "method": "one_card"},
                 fixed={"project_id": project["id"], "org_code": project["org_code"]},
             )
