@@ -8,6 +8,7 @@ from textual.widgets import Input
 
 from client.screens.payment_form import PaymentForm
 from client.store import Store
+from client.widgets.confirm import ConfirmScreen
 from tests.client.screens.conftest import make_app, screen_text
 
 PAYMENT = {
@@ -102,3 +103,38 @@ async def test_a_payment_over_the_plan_is_warned_of_and_saved(enrolled: Store) -
         assert "超出计划 50.00 元" in str(totals.render())
         assert totals.has_class("-over-plan")
     assert len(enrolled.list_records("subsidy_payment")) == 2
+
+
+async def test_a_payment_is_edited_and_deleted_after_asking(enrolled: Store) -> None:
+    project_id = project(enrolled, total_fen=30000)
+    payment_id = enrolled.add("subsidy_payment", {**PAYMENT, "project_id": project_id})
+    app = make_app(enrolled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, PaymentForm)
+        assert form.query_one("#f-amount_fen", Input).value == "200.00"
+        form.query_one("#f-quantity", Input).value = "4"
+        await pilot.pause()
+        assert form.query_one("#f-amount_fen", Input).value == "400.00", "still the default"
+        assert "超出计划 100.00 元" in str(form.query_one("#plan-warning").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is not form
+        assert enrolled.get(payment_id)[1]["amount_fen"] == 40000
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "400.00" in str(app.screen.query_one("#question").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert len(enrolled.list_records("subsidy_payment")) == 1
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.screen.check_action("delete_payment", ())
+    assert enrolled.list_records("subsidy_payment") == []
