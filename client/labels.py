@@ -13,6 +13,7 @@ from models.fields import Format
 from models.kinds import kind_spec
 from models.masking import mask_value
 from models.orgs import org_by_code
+from models.payments import yuan as yuan  # money in yuan, shown the same everywhere
 from models.rules.refusals import Refusal
 from models.validation import FieldError
 
@@ -35,12 +36,6 @@ def field_name(kind: str, field: str) -> str:
     except KeyError:
         text = _SYSTEM_NAMES.get(field, "")
     return _(text) if text else field
-
-
-def yuan(fen: int) -> str:
-    """Integer fen as yuan, written exactly, with thousands separators: 123456 → "1,234.56"."""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100:,}.{abs(fen) % 100:02d}"
 
 
 def shown(kind: str, field: str, value: Any) -> str:
@@ -183,7 +178,13 @@ ERROR_TEXT: Mapping[str, str] = {
 
 
 def error_text(error: FieldError) -> str:
-    """A person's sentence for a field error, in the current language."""
+    """A person's sentence for a field error, in the current language: the check's own
+    sentence with what is expected when it gave one, else its code's."""
+    if error.msgid:
+        try:
+            return _(error.msgid).format(**error.params)
+        except (KeyError, IndexError, ValueError):
+            pass  # a translation that names a placeholder the check did not give
     known = ERROR_TEXT.get(error.code)
     return _(known) if known else _("Not valid ({code}).").format(code=error.code)
 

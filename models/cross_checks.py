@@ -12,16 +12,30 @@ from models.catalog import load_catalog
 from models.duty import applies_to, indicator_by_code
 from models.field_rules import fits
 from models.fields import FieldError
+from models.i18n import N_
 from models.kinds import WireValue
 from models.orgs import org_by_code
+from models.payments import expected_amount_fen, yuan
 from models.records import STAGE_DATES
 
-__all__ = ["CROSS_CHECKS", "CROSS_FIELDS", "Check"]
+__all__ = ["AMOUNT_EXPECTED", "CROSS_CHECKS", "CROSS_FIELDS", "PERIOD_FORMS", "Check"]
 
 Check = Callable[[Mapping[str, WireValue]], list[FieldError]]
 
 # Stage dates of a subsidy project, in the order the stages happen.
 _STAGE_DATES = tuple(STAGE_DATES.values())
+
+
+PERIOD_FORMS: Mapping[str, str] = {
+    "monthly": N_("This item is disclosed monthly: write the period like 2026-10."),
+    "quarterly": N_("This item is disclosed quarterly: write the period like 2026-Q3."),
+    "half_year": N_("This item is disclosed every half year: write the period like 2026-H2."),
+    "yearly": N_("This item is disclosed yearly: write the period like 2026."),
+    "on_event": N_("This item is disclosed when it happens: write the date like 2026-10-14."),
+}
+"""What a period mismatch tells the person: the item's cycle and how its period is written."""
+
+AMOUNT_EXPECTED = N_("Should be {expected} yuan (standard times quantity).")
 
 
 def _check_disclosure(record: Mapping[str, WireValue]) -> list[FieldError]:
@@ -35,6 +49,7 @@ def _check_disclosure(record: Mapping[str, WireValue]) -> list[FieldError]:
                 "period",
                 "period_mismatch",
                 f"period does not fit catalogue item {item.code}, which is {item.period}",
+                PERIOD_FORMS.get(item.period, ""),
             )
         ]
     return []
@@ -73,8 +88,15 @@ def _check_payment(record: Mapping[str, WireValue]) -> list[FieldError]:
     expected = Decimal(standard) * Decimal(quantity)
     # Either rounding direction of a fractional fen is accepted.
     if abs(Decimal(amount) - expected) >= 1:
+        suggested = expected_amount_fen(standard, quantity)
         return [
-            FieldError("amount_fen", "amount_mismatch", "amount_fen is not standard times quantity")
+            FieldError(
+                "amount_fen",
+                "amount_mismatch",
+                "amount_fen is not standard times quantity",
+                AMOUNT_EXPECTED if suggested is not None else "",
+                {"expected": yuan(suggested)} if suggested is not None else {},
+            )
         ]
     return []
 

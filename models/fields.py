@@ -21,6 +21,7 @@ they name live with their readers (``models.validation`` for formats,
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Mapping
@@ -229,11 +230,17 @@ class Title:
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one field; ``message`` names the field but never its value."""
+    """One problem with one field; ``message`` names the field but never its value.
+
+    ``msgid`` (marked with ``N_``) is the sentence a person reads when the check can say
+    what is right (the amount it expects, the period form of the item), filled with
+    ``params``; without one, the code's sentence is shown."""
 
     field: str
     code: str
     message: str
+    msgid: str = ""
+    params: Mapping[str, str] = dataclasses.field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Select, Static
 
 from client import queries
-from client.errors import StoreError, ValidationFailed
+from client.errors import RuleRefused, StoreError, ValidationFailed
 from client.i18n import N_, _, label
-from client.labels import choice_options, errors_text, shown, yuan
+from client.labels import choice_options, errors_text, refusal_text, shown, yuan
 from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.import_file import ImportScreen
+from client.screens.payment_form import PaymentForm, over_plan_text
+from client.widgets.confirm import ConfirmScreen
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
@@ -50,6 +52,20 @@ class SubsidiesScreen(SanwuScreen):
         Binding("a", "advance", "Next stage", id="subsidy-advance", tooltip="Move one stage on"),
         Binding("e", "edit_project", "Edit", id="subsidy-edit", tooltip="Edit the project"),
         Binding(
+            "m",
+            "edit_payment",
+            "Edit payment",
+            id="payment-edit",
+            tooltip="Edit the chosen payment",
+        ),
+        Binding(
+            "d",
+            "delete_payment",
+            "Delete payment",
+            id="payment-delete",
+            tooltip="Delete the chosen payment (asks first)",
+        ),
+        Binding(
             "i",
             "import",
             "Import",
@@ -62,6 +78,8 @@ class SubsidiesScreen(SanwuScreen):
         super().__init__()
         self.projects: list[dict[str, Any]] = []
         self.payments: dict[str, list[dict[str, Any]]] = {}
+        self.lines: list[dict[str, Any]] = []
+        """The payment lines shown, in the order of their table."""
 
     def compose_body(self) -> ComposeResult:
         yield Select(
@@ -121,7 +139,9 @@ class SubsidiesScreen(SanwuScreen):
     def _show_payments(self) -> None:
         project = self.chosen()
         lines = self.payments.get(project["id"], []) if project else []
+        self.lines = lines
         table = self.query_one("#payments", DataTable)
+        row = table.cursor_row
         table.clear()
         for line in lines:
             table.add_row(
@@ -133,7 +153,9 @@ class SubsidiesScreen(SanwuScreen):
                 line["paid_on"] or "—",
                 key=line["id"],
             )
-        totals = ""
+        if lines:
+            table.move_cursor(row=min(row, len(lines) - 1))
+        totals, over = "", ""
         if project is not None:
             paid = sum(line["amount_fen"] for line in lines)
             totals = _("{name}: planned {total} yuan, paid {paid} yuan to {n} recipients").format(
@@ -142,7 +164,12 @@ class SubsidiesScreen(SanwuScreen):
                 paid=yuan(paid),
                 n=len(lines),
             )
-        self.query_one("#project-totals", Static).update(totals)
+            over = over_plan_text(project["total_fen"], paid)
+            if over:
+                totals = f"{totals} — {over}"
+        shown_totals = self.query_one("#project-totals", Static)
+        shown_totals.update(totals)
+        shown_totals.set_class(bool(over), "-over-plan")
 
     @on(Select.Changed, "#category")
     def _category_chosen(self) -> None:
@@ -152,6 +179,8 @@ class SubsidiesScreen(SanwuScreen):
         identity = self.store.identity
         if identity is not None and identity.role == "support" and action != "refresh":
             return False
+        if action in ("edit_payment", "delete_payment"):
+            return self.chosen_payment() is not None
         if action in ("new_payment", "advance", "edit_project"):
             project = self.chosen()
             if project is None:
@@ -200,15 +229,70 @@ class SubsidiesScreen(SanwuScreen):
         project = self.chosen()
         if project is None:
             return
+        paid = sum(line["amount_fen"] for line in self.payments.get(project["id"], []))
         self.app.push_screen(
-            RecordForm(
-                "subsidy_payment",
+            PaymentForm(
                 payment_fields(),
                 title=_("New payment: {project}").format(project=project["name"]),
+                plan_fen=project["total_fen"],
+                paid_elsewhere_fen=paid,
                 values={"paid_on": self.sanwu.today().isoformat(), "method": "one_card"},
                 fixed={"project_id": project["id"], "org_code": project["org_code"]},
             )
         )
+
+    def chosen_payment(self) -> dict[str, Any] | None:
+        """The payment line under the payments table's cursor."""
+        table = self.query_one("#payments", DataTable)
+        if not self.lines or table.cursor_row >= len(self.lines):
+            return None
+        return self.lines[table.cursor_row]
+
+    def action_edit_payment(self) -> None:
+        """Edit the chosen payment line; the plan warning counts it once."""
+        project, line = self.chosen(), self.chosen_payment()
+        if project is None or line is None:
+            return
+        paid = sum(other["amount_fen"] for other in self.lines if other["id"] != line["id"])
+        self.app.push_screen(
+            PaymentForm(
+                payment_fields(),
+                title=_("Edit payment: {project}").format(project=project["name"]),
+                plan_fen=project["total_fen"],
+                paid_elsewhere_fen=paid,
+                record_id=line["id"],
+                values=line,
+            )
+        )
+
+    def action_delete_payment(self) -> None:
+        """Delete the chosen payment line, after asking (it goes on every device)."""
+        line = self.chosen_payment()
+        if line is None:
+            return
+
+        def answered(delete: bool | None) -> None:
+            if not delete:
+                return
+            try:
+                self.store.delete(line["id"])
+            except RuleRefused as exc:
+                self.notify(refusal_text(exc.kind, exc.refusal), severity="error")
+                return
+            except StoreError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(_("Payment deleted; it will sync."))
+            self.refresh_data()
+
+        question = _(
+            "Delete the payment of {amount} yuan to {name}? It is deleted on every device "
+            "at the next sync."
+        ).format(
+            amount=yuan(line["amount_fen"]),
+            name=shown("subsidy_payment", "recipient_name", line["recipient_name"]),
+        )
+        self.app.push_screen(ConfirmScreen(question, yes=_("Delete"), no=_("Keep it")), answered)
 
     def action_advance(self) -> None:
         """Move the chosen project one stage on, with the date it happened."""

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from models.catalog import PERIOD_KINDS
+from models.cross_checks import AMOUNT_EXPECTED, PERIOD_FORMS
 from models.fields import Format
 from models.kinds import KINDS, SYSTEM_COLUMNS, FieldType, WireValue, kind_spec
 from models.validation import (
@@ -544,3 +546,21 @@ def test_every_17_digit_body_has_exactly_one_valid_check_character(body: str) ->
     wrong = next(c for c in "0123456789X" if c not in valid)
     _, errors = one("subsidy_payment", "id_number", body + wrong)
     assert body not in errors[0].message
+
+
+def test_a_period_mismatch_names_the_items_cycle() -> None:
+    (error,) = validate_record("disclosure", disclosure(period="2026-Q3"))
+    assert error.msgid == PERIOD_FORMS["monthly"]
+    assert "2026-10" in error.msgid
+    assert set(PERIOD_FORMS) == set(PERIOD_KINDS)
+
+
+def test_an_amount_mismatch_names_the_expected_amount() -> None:
+    (error,) = validate_record(
+        "subsidy_payment", payment(standard=12345, quantity="100", amount_fen=1)
+    )
+    assert error.msgid == AMOUNT_EXPECTED
+    assert error.params == {"expected": "12,345.00"}
+    assert (
+        error.msgid.format(**error.params) == "Should be 12,345.00 yuan (standard times quantity)."
+    )
