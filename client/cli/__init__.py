@@ -34,6 +34,7 @@ from client.cli import (
     sync,
 )
 from client.cli.common import Commands, Registrar, run
+from client.home import private_umask
 from sync.failures import pipe_safe
 
 __all__ = ["AREAS", "build_parser", "main"]
@@ -88,6 +89,8 @@ def build_parser(extra: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, extra: Sequence[Registrar] = ()) -> int:
     """Parse ``argv`` and run the command; returns its exit code (a closed pipe: 0,
     quietly, ``sync.failures.pipe_safe``)."""
+
+    private_umask()  # every file a command writes holds personal data: 0600, folders 0700
 
     def command() -> int:
         args = build_parser(extra).parse_args(argv)
