@@ -10,7 +10,8 @@ holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the cl
 never imports central, so the top-level ``sanwu`` package adds them (``extra``).
 
 Exit codes are sync.failures.ExitCode (0 done, 2 usage or validation, 3 offline,
-4 refused by central, 5 protocol, 6 busy); which error ends with which is each error
+4 refused by central, 5 protocol, 6 busy, 7 a doctor check failed, 8 the database is
+unusable or the disk full); which error ends with which is each error
 class's entry in the failure table. Output for machines is ``--json``; personal fields
 are masked unless ``--reveal`` is given.
 """
