@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from client.errors import PERSONS_TO_FIX, StoreError
+from client.i18n import N_, _
 from sync.failures import Failure
 
 __all__ = [
@@ -74,6 +75,44 @@ class BadPassphrase(StoreError):
 
     def __init__(self) -> None:
         super().__init__("wrong passphrase for this home's data")
+
+
+MIN_PASSPHRASE = 8
+"""The shortest passphrase accepted for a home's data, from any source (scrypt slows a
+guesser down, but not enough for a few characters)."""
+DEMO_PASSPHRASE = "sanwu-demo"
+"""The demo home's published passphrase (``client.demo``): accepted by ``sanwu demo`` only,
+refused from the command line's file and SANWU_PASSPHRASE for any real home."""
+
+
+class WeakPassphrase(StoreError):
+    """A passphrase shorter than ``MIN_PASSPHRASE``; ``source`` (a msgid, ``{path}`` filled
+    in when shown) names where it came from, so the person knows what to fix."""
+
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
+
+    def __init__(self, source: str, path: str = "", *, published: bool = False) -> None:
+        self.source = source
+        self.path = path
+        self.published = published
+        super().__init__(source)
+
+    def __str__(self) -> str:
+        source = _(self.source).format(path=self.path)
+        if self.published:
+            return _(
+                "the passphrase from {source} is the demo's published one: choose your own"
+            ).format(source=source)
+        return _(
+            "the passphrase from {source} is shorter than {count} characters: choose a longer one"
+        ).format(source=source, count=MIN_PASSPHRASE)
+
+
+def check_passphrase(passphrase: str, source: str, path: str = "") -> str:
+    """``passphrase`` when it is long enough, else WeakPassphrase naming ``source``."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise WeakPassphrase(source, path)
+    return passphrase
 
 
 class SealedValueError(StoreError):
@@ -194,9 +233,11 @@ def _wrap(dek: bytes, passphrase: str, params: KdfParams) -> str:
 
 
 def new_data_key(passphrase: str, params: KdfParams | None = None) -> tuple[DataKey, str]:
-    """A fresh random data key and its wrapped form (the setting's value)."""
+    """A fresh random data key and its wrapped form (the setting's value); a passphrase
+    under the floor is refused whichever screen or flag it came from."""
     if not passphrase:
         raise BadPassphrase()
+    check_passphrase(passphrase, N_("the new passphrase"))
     dek = os.urandom(KEY_BYTES)
     return DataKey(dek), _wrap(dek, passphrase, params or DEFAULT_PARAMS)
 
@@ -230,4 +271,5 @@ def rewrap(old: str, new: str, setting: str, params: KdfParams | None = None) ->
     if not new:
         raise BadPassphrase()
     dek, _old_params = _unwrap(old, setting)
+    check_passphrase(new, N_("the new passphrase"))
     return _wrap(dek, new, params or DEFAULT_PARAMS)

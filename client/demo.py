@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from client import crypto
 from client.i18n import _
 from client.store import Store
 from client.syncing import enroll
@@ -31,9 +32,9 @@ def demo_home(base: Path, role: str) -> Path:
     return base / ("client" if role == "clerk" else f"client-{role}")
 
 
-DEMO_PASSPHRASE = "sanwu-demo"
+DEMO_PASSPHRASE = crypto.DEMO_PASSPHRASE
 """The demo home's passphrase when SANWU_PASSPHRASE is not set; shown on screen (demo data
-only, never a real home's)."""
+only, never a real home's: the command line refuses it for any other)."""
 
 
 def demo_passphrase() -> str:

@@ -9,14 +9,18 @@ StoreError
  ├── UnknownConflict    no open conflict has that id
  ├── NotEnrolled        the action needs a device identity
  ├── RuleRefused        a rule both ends apply refuses the change (exit 4, as central would)
+ ├── DatabaseUnusable   the home's file is empty, not a database or damaged (exit 8)
+ ├── DiskFull           a write found the disk full and was rolled back (exit 8)
  └── (client.crypto) Locked, BadPassphrase, SealedValueError
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import ClassVar
 
+from client.i18n import N_, _
 from models.fields import FieldError
 from models.rules.refusals import Refusal
 from sync.failures import ExitCode, Failure, Retry
@@ -71,6 +75,64 @@ class NotEnrolled(StoreError):
     """The action needs a device identity: run ``sanwu enroll`` first."""
 
     failure: ClassVar[Failure] = PERSONS_TO_FIX
+
+
+STORAGE_FAILURE = Failure(ExitCode.STORAGE, Retry.NEVER)
+"""The failure of a database that cannot be used: trying again changes nothing, support
+must look at the file."""
+
+_UNUSABLE = {
+    "empty": N_(
+        "the local database {path} is empty (0 bytes), so this home's records cannot be read. "
+        "Keep the file as it is (do not delete or replace it), run `sanwu doctor`, and call "
+        "support with its output."
+    ),
+    "not_sqlite": N_(
+        "the file {path} is not a Sanwu database (it may have been overwritten or only partly "
+        "copied). Keep the file as it is (do not delete or replace it), run `sanwu doctor`, "
+        "and call support with its output."
+    ),
+    "damaged": N_(
+        "the local database {path} is damaged or truncated (its check failed: {detail}). Keep "
+        "the file as it is (do not delete or replace it), run `sanwu doctor`, and call "
+        "support with its output."
+    ),
+}
+
+
+class DatabaseUnusable(StoreError):
+    """The home's database file exists but cannot be used. Detected at open, before any
+    write, so the file is left exactly as found for support to look at (never recreated:
+    an empty new home would hide the lost records)."""
+
+    failure: ClassVar[Failure] = STORAGE_FAILURE
+
+    def __init__(self, path: Path, problem: str, detail: str = "") -> None:
+        self.path = path
+        self.problem = problem
+        self.detail = detail
+        super().__init__(problem)
+
+    def __str__(self) -> str:
+        """Translated when shown, so ``--lang`` chosen after the raise still applies."""
+        return _(_UNUSABLE[self.problem]).format(path=self.path, detail=self.detail)
+
+
+class DiskFull(StoreError):
+    """A write found the disk (or the database's size limit) full: the transaction was
+    rolled back, so nothing of the action was kept and nothing earlier was lost."""
+
+    failure: ClassVar[Failure] = STORAGE_FAILURE
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__("disk full")
+
+    def __str__(self) -> str:
+        return _(
+            "the disk holding {path} is full: this change was not saved (nothing earlier was "
+            "lost). Free some space (delete large unneeded files), then try again."
+        ).format(path=self.path)
 
 
 REVOKED_MESSAGE = (

@@ -12,6 +12,63 @@ DB_NAME = "sanwu.db"
 """The home's database file (records, queue, identity), beside its attachments folder."""
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file."""
+HOME_MODE = 0o700
+FILE_MODE = 0o600
+PRIVATE_UMASK = 0o077
+"""Files and folders Sanwu creates are its user's alone: personal data lives in them."""
+
+
+def private_umask() -> None:
+    """Every file the process writes from now on is 0600 and every folder 0700: set once at
+    the edge (the ``sanwu`` command, the app), so no writer can forget."""
+    os.umask(PRIVATE_UMASK)
+
+
+def prepare_home(home: Path) -> None:
+    """Create the home 0700, or tighten an existing one (made before, or by hand)."""
+    home.mkdir(mode=HOME_MODE, parents=True, exist_ok=True)
+    if home.stat().st_mode & 0o777 != HOME_MODE:
+        home.chmod(HOME_MODE)
+
+
+def private_files(db: Path) -> None:
+    """Tighten the database and its WAL and shared-memory files to 0600 (SQLite gives the
+    -wal and -shm the database file's mode; a file made before the umask is fixed here)."""
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        try:
+            if path.stat().st_mode & 0o777 != FILE_MODE:
+                path.chmod(FILE_MODE)
+        except FileNotFoundError:
+            continue
+
+
+def database_header_ok(path: Path) -> bool:
+    """Whether ``path`` is absent (a new home) or starts as a SQLite file: 16 bytes read,
+    cheap enough for ``sanwu status`` and the quick idle sync."""
+    try:
+        with path.open("rb") as file:
+            return file.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except FileNotFoundError:
+        return True
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse an existing database file that is empty or not SQLite, before SQLite opens it
+    (SQLite would silently make a 0-byte file a new, empty, unenrolled home)."""
+    from client.errors import DatabaseUnusable
+
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        raise DatabaseUnusable(path, "empty")
+    if not database_header_ok(path):
+        raise DatabaseUnusable(path, "not_sqlite")
+
+
 def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Path:
     if explicit:
         return Path(explicit).expanduser()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.crypto import DATA_KEY_SETTING, unlock
-from client.home import DB_NAME
+from client.home import DB_NAME, database_header_ok
 from client.identity import (
     AUDIT_SENT,
     CURSOR,
@@ -53,8 +53,8 @@ PUSH_BATCH = "push_batch"
 def idle_round(home: Path, passphrase: str, *, max_kbps: float | None = None) -> RoundReport | None:
     """One round for a home with nothing to send, or None when it is not idle."""
     path = home / DB_NAME
-    if not path.is_file():
-        return None
+    if not path.is_file() or not database_header_ok(path):
+        return None  # the store's open names what is wrong with the file
     with sync_lock(home), _connect(path) as connection:
         settings = _idle_settings(connection)
         if settings is None:

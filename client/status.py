@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from client.crypto import DATA_KEY_SETTING, unlock
-from client.home import DB_NAME
+from client.home import DB_NAME, database_header_ok
 from client.migrate import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ def quick_status(home: Path, passphrase: str) -> dict[str, Any] | None:
     """The figures of ``sanwu status``, or None when the store must answer; raises
     ``BadPassphrase`` as the store does."""
     path = home / DB_NAME
-    if not path.is_file():
-        return None
+    if not path.is_file() or not database_header_ok(path):
+        return None  # the store's open names what is wrong with the file
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=10)
     except sqlite3.Error:

@@ -35,8 +35,10 @@ def _front() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``sanwu`` command; returns its exit code (a closed pipe, as in ``sanwu
     catalog | head``: 0, quietly, ``sync.failures.pipe_safe``)."""
+    from client.home import private_umask
     from sync.failures import pipe_safe
 
+    private_umask()  # before anything is written: the home, its database, reports, bundles
     return pipe_safe(lambda: _main(argv))
 
 

@@ -34,6 +34,9 @@ class ExitCode(IntEnum):
     """Another sync of the same home is running: a scheduled run skips its turn."""
     UNHEALTHY = 7
     """``sanwu doctor``: at least one check failed (its line says what to do)."""
+    STORAGE = 8
+    """The home's database cannot be used: empty, not a database, damaged, or the disk is
+    full. Nothing was changed; the message says what to do (keep the file, call support)."""
 
 
 class Retry(Enum):

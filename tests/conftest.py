@@ -6,6 +6,7 @@ passphrase given (tests/stores.py); a test of the CLI in this process asks for t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,9 +22,13 @@ DATABASES = ("sqlite", "postgresql")
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def _test_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("SANWU_PASSPHRASE", raising=False)
     monkeypatch.setattr(client.crypto, "DEFAULT_PARAMS", client.crypto.KdfParams(n=2**4))
+    umask = os.umask(0o077)  # ``main`` sets the process's umask: each test gets it back
+    os.umask(umask)
+    yield
+    os.umask(umask)
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,14 @@ from client.attachments import AttachmentError
 from client.cli import main
 from client.cli.common import CliError
 from client.crypto import BadPassphrase, Locked, SealedValueError
-from client.errors import RuleRefused, StoreError, UnknownConflict, UnknownRecord, ValidationFailed
+from client.errors import (
+    DatabaseUnusable,
+    RuleRefused,
+    StoreError,
+    UnknownConflict,
+    UnknownRecord,
+    ValidationFailed,
+)
 from models.rules.refusals import Refusal
 from models.validation import FieldError
 from sync.backoff import is_fatal
@@ -93,6 +100,7 @@ def instance(cls: type[Exception]) -> Exception:
         OutOfScope: lambda: OutOfScope("outside"),
         RuleRefused: lambda: RuleRefused("warning", Refusal("closed", "status")),
         ReadOnly: lambda: ReadOnly("read only"),
+        DatabaseUnusable: lambda: DatabaseUnusable(Path("sanwu.db"), "damaged", "it failed"),
     }
     if cls in makers:
         return makers[cls]()

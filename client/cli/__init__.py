@@ -10,7 +10,8 @@ holds what they share. ``sanwu central`` and ``sanwu demo`` are not here: the cl
 never imports central, so the top-level ``sanwu`` package adds them (``extra``).
 
 Exit codes are sync.failures.ExitCode (0 done, 2 usage or validation, 3 offline,
-4 refused by central, 5 protocol, 6 busy); which error ends with which is each error
+4 refused by central, 5 protocol, 6 busy, 7 a doctor check failed, 8 the database is
+unusable or the disk full); which error ends with which is each error
 class's entry in the failure table. Output for machines is ``--json``; personal fields
 are masked unless ``--reveal`` is given.
 """
@@ -34,6 +35,7 @@ from client.cli import (
     sync,
 )
 from client.cli.common import Commands, Registrar, run
+from client.home import private_umask
 from sync.failures import pipe_safe
 
 __all__ = ["AREAS", "build_parser", "main"]
@@ -88,6 +90,8 @@ def build_parser(extra: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, extra: Sequence[Registrar] = ()) -> int:
     """Parse ``argv`` and run the command; returns its exit code (a closed pipe: 0,
     quietly, ``sync.failures.pipe_safe``)."""
+
+    private_umask()  # every file a command writes holds personal data: 0600, folders 0700
 
     def command() -> int:
         args = build_parser(extra).parse_args(argv)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from client.display import visible
 from client.errors import RuleRefused, ValidationFailed
 from client.home import resolve_home
+from client.i18n import N_, set_language
 from sync.errors import ClockSkewError, DeviceRevoked, SyncError
 from sync.failures import ExitCode, Failure, Retry, failure_of
 
@@ -120,15 +121,28 @@ def read_passphrase_file(path: str) -> str:
     passphrase = text.splitlines()[0] if text else ""
     if not passphrase:
         raise CliError(f"the passphrase file {path} is empty")
-    return passphrase
+    return checked(passphrase, N_("the file {path}"), path)
+
+
+def checked(passphrase: str, source: str, path: str = "") -> str:
+    """A passphrase from a flag's file or the environment, refused under the floor
+    (``client.crypto.MIN_PASSPHRASE``) or when it is the demo's published one: both are
+    guessed in seconds, and a home made with either would keep it."""
+    from client.crypto import DEMO_PASSPHRASE, WeakPassphrase, check_passphrase
+
+    if passphrase == DEMO_PASSPHRASE:
+        raise WeakPassphrase(source, path, published=True)
+    return check_passphrase(passphrase, source, path)
 
 
 def given_passphrase(args: argparse.Namespace) -> str | None:
-    """--passphrase-file, else SANWU_PASSPHRASE; None when neither is given."""
+    """--passphrase-file, else SANWU_PASSPHRASE; None when neither is given. Either is
+    refused (exit 2, naming it) when it is shorter than the floor."""
     path = getattr(args, "passphrase_file", None)
     if path:
         return read_passphrase_file(path)
-    return os.environ.get(ENV_PASSPHRASE) or None
+    passphrase = os.environ.get(ENV_PASSPHRASE)
+    return checked(passphrase, N_("SANWU_PASSPHRASE")) if passphrase else None
 
 
 def ask_passphrase(*, new: bool, what: str = "passphrase") -> str:
@@ -213,7 +227,10 @@ def messages_of(error: BaseException, failure: Failure) -> list[str]:
 
 def run(handler: Handler, args: argparse.Namespace) -> int:
     """Run a command; an error with an entry in the failure table becomes its message on
-    stderr and its exit code, any other error is a bug and goes up with its traceback."""
+    stderr and its exit code, any other error is a bug and goes up with its traceback. The
+    person's language (``--lang``, else SANWU_LANG, else Chinese) is chosen first, so those
+    lines are in it too."""
+    set_language(getattr(args, "lang", None))
     try:
         return handler(args)
     except Exception as exc:  # a closed pipe goes up to ``pipe_safe`` at the edge

@@ -20,6 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from client.errors import DatabaseUnusable, DiskFull
+from client.home import check_database_file, private_files
 from client.migrate import upgrade
 
 CHECKPOINT_WAIT = 120.0
@@ -87,13 +89,48 @@ class DeferredCheckpoint:
         return None if self._thread.is_alive() else self.seconds
 
 
+def _is_full(error: BaseException) -> bool:
+    """SQLITE_FULL: the disk, or the database's page limit, has no room for the write."""
+    orig = getattr(error, "orig", error)
+    return isinstance(orig, sqlite3.OperationalError) and (
+        getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        or "database or disk is full" in str(orig)
+    )
+
+
+def _quick_check(engine: Engine, path: Path) -> None:
+    """``PRAGMA quick_check`` (no index cross-check, so far cheaper than integrity_check):
+    a truncated or damaged file is named here, at open, not by a traceback mid-action."""
+    try:
+        with engine.connect() as conn:
+            rows = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA quick_check(3)")]
+    except sa.exc.DatabaseError as exc:
+        raise DatabaseUnusable(path, "damaged", str(getattr(exc, "orig", exc))) from exc
+    if rows != ["ok"]:
+        raise DatabaseUnusable(path, "damaged", "; ".join(rows))
+
+
 class Database:
-    """One home's database file, migrated to the newest schema when opened."""
+    """One home's database file, checked and migrated to the newest schema when opened."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        check_database_file(path)
+        fresh = not path.exists()
         self.engine = open_engine(path)
-        upgrade(self.engine)
+        try:
+            if not fresh:
+                _quick_check(self.engine, path)
+            upgrade(self.engine)
+        except DatabaseUnusable:
+            self.engine.dispose()
+            raise
+        except sa.exc.DatabaseError as exc:
+            self.engine.dispose()
+            if _is_full(exc):
+                raise DiskFull(path) from exc
+            raise DatabaseUnusable(path, "damaged", str(getattr(exc, "orig", exc))) from exc
+        private_files(path)
         self._checkpoint: DeferredCheckpoint | None = None
 
     def connect(self) -> Connection:
@@ -102,15 +139,19 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction; BEGIN IMMEDIATE so two writers queue instead of failing late."""
+        """One transaction; BEGIN IMMEDIATE so two writers queue instead of failing late. A
+        full disk (SQLITE_FULL, in a statement or the commit) rolls it all back and becomes
+        ``DiskFull``: one line for the person instead of a traceback."""
         with self.engine.connect() as conn:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
+                conn.commit()
+            except BaseException as exc:
                 conn.rollback()
+                if _is_full(exc):
+                    raise DiskFull(self.path) from exc
                 raise
-            conn.commit()
 
     def defer_checkpoint(self) -> None:
         """Copy the WAL into the database file in the background (a PASSIVE checkpoint on

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from client import audit, outbox
 from client.crypto import DATA_KEY_SETTING, DataKey, Locked, new_data_key, rewrap, unlock
-from client.home import DB_NAME
+from client.home import DB_NAME, prepare_home
 from client.identity import AUDIT_SENT, REVOKED_AT, Identity
 from client.store import bulk
 from client.store.bulk import BulkImport
@@ -45,7 +45,7 @@ class Store:
         ``""``: stay locked until ``unlock``). Finding the passphrase is the caller's job,
         done once at the edge (the CLI's --passphrase-file or SANWU_PASSPHRASE, the app's
         unlock screen, the demo's): the store never looks for one itself."""
-        home.mkdir(parents=True, exist_ok=True)
+        prepare_home(home)
         self.home = home
         self._db = Database(home / DB_NAME)
         self._sealer = Sealer()
