@@ -88,7 +88,7 @@ async def test_a_failed_save_names_the_field_and_keeps_the_typing(enrolled: Stor
         await pilot.pause()
         assert app.screen is form, "a failed save stays on the form"
         error = str(form.query_one("#e-period", Static).render())
-        assert "期间与目录事项的公开周期不符" in error
+        assert "该事项按月公开，期间应写成 2026-10 这样" in error  # names the item's cycle
         assert form.query_one("#box-period").has_class("-invalid")
         assert form.query_one("#f-title", Input).value == "我的标题"
         assert enrolled.list_records("disclosure") == []
