@@ -45,6 +45,7 @@ from client.screens.base import AppScreen
 from client.widgets.bindings import translate_bindings
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.file_picker import FilePicker
+from client.widgets.ticks import TickBox, TickList
 from models.catalog import load_catalog
 from models.fields import FieldSpec, FieldType, Format
 from models.kinds import kind_spec
@@ -207,13 +208,13 @@ class RecordForm(AppScreen[str | None]):
             )
         if spec.widget == "multi":
             chosen = set(value or [])
-            return SelectionList[str](
+            return TickList(
                 *((text, code, code in chosen) for text, code in spec.choices),
                 id=wid,
                 classes="field-multi",
             )
         if spec.widget == "bool":
-            return Checkbox(_(spec.label), bool(value), id=wid)
+            return TickBox(_(spec.label), bool(value), id=wid)
         if spec.widget == "attachments":
             return Static(self._attachments_text(), id=wid, classes="field-attachments")
         if spec.widget == "money":

@@ -27,6 +27,7 @@ from client.screens.home import days_left
 from client.store.supervision import REPLY_DAYS
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import STRETCH_MIN, PagedTable
+from client.widgets.ticks import TickBox
 from client.widgets.value_dialog import ValueDialog
 from models.orgs import in_scope, load_org_units
 from models.rules.actors import side_of
@@ -123,7 +124,7 @@ class WarningsScreen(SanwuScreen):
             units = self._unit_choices()
             if len(units) > 1:
                 yield Select(units, prompt=_("Unit"), id="w-unit")
-            yield Checkbox(_("Overdue"), id="w-overdue")
+            yield TickBox(_("Overdue"), id="w-overdue")
         yield Static("", id="warnings-count", classes="section-title")
         yield PagedTable(id="warnings", cursor_type="row", zebra_stripes=True, stretch="title")
         yield LiteralStatic("", id="warning-problems")
