@@ -30,7 +30,7 @@ Conversions worth knowing:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -72,6 +72,18 @@ override would reverse what a title seems to say. Carriage returns are made newl
 first (``_text``)."""
 _TRUE = frozenset({"true", "1", "yes", "y", "是"})
 _FALSE = frozenset({"false", "0", "no", "n", "否", ""})
+
+
+def _listed(value: Any, code: str, message: str) -> list[Any]:
+    """A list-valued field's parts: a list as it is, or one string separated by commas,
+    、 or spaces; None is no parts; anything else is ``Invalid(code, message)``."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in _SPLIT.split(value) if part]
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    raise Invalid(code, message)
 
 
 class Invalid(Exception):
@@ -398,15 +410,7 @@ def _choice_set(field: FieldSpec) -> Normalizer:
     name = field.name
 
     def run(value: Any) -> list[str]:
-        items: Iterable[Any]
-        if isinstance(value, str):
-            items = [part for part in _SPLIT.split(value) if part]
-        elif value is None:
-            items = []
-        elif isinstance(value, list | tuple | set | frozenset):
-            items = value
-        else:
-            raise Invalid("bad_choices", f"must be a list of {name}")
+        items = _listed(value, "bad_choices", f"must be a list of {name}")
         out = set()
         for item in items:
             if not isinstance(item, str):
@@ -427,15 +431,7 @@ def _choice_set(field: FieldSpec) -> Normalizer:
 def _items(value: Any) -> list[str]:
     """Problem numbers: whole numbers from 1, as text ("01" is "1"); a list, or one string
     of them separated by commas, 、 or spaces."""
-    if value is None:
-        return []
-    parts: Iterable[Any]
-    if isinstance(value, str):
-        parts = [part for part in _SPLIT.split(value) if part]
-    elif isinstance(value, list | tuple | set | frozenset):
-        parts = value
-    else:
-        raise Invalid("bad_items", "must be a list of problem numbers")
+    parts = _listed(value, "bad_items", "must be a list of problem numbers")
     out = set()
     for part in parts:
         text = (
@@ -449,15 +445,7 @@ def _items(value: Any) -> list[str]:
 
 def _org_codes(value: Any) -> list[str]:
     """Unit codes: a list, or one string of them separated by commas, 、 or spaces."""
-    if value is None:
-        return []
-    parts: Iterable[Any]
-    if isinstance(value, str):
-        parts = [part for part in _SPLIT.split(value) if part]
-    elif isinstance(value, list | tuple | set | frozenset):
-        parts = value
-    else:
-        raise Invalid("bad_org_codes", "must be a list of 12-digit organisation codes")
+    parts = _listed(value, "bad_org_codes", "must be a list of 12-digit organisation codes")
     out = set()
     for part in parts:
         text = part.strip() if isinstance(part, str) else ""
