@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from client.exports.cells import save_workbook
+from client.exports.notice import board_sheet
 from client.labels import unit_name
 from client.store import Store
 
@@ -56,15 +57,7 @@ def export_bulletin(store: Store, record_id: str, path: Path, *, fmt: str) -> No
 
 def _write_xlsx(lines: Mapping[str, Any], path: Path) -> None:
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "监督通报"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.column_dimensions["A"].width = 14
-    sheet.column_dimensions["B"].width = 70
+    sheet = board_sheet(workbook, "监督通报")
     wrap = Alignment(wrap_text=True, vertical="top")
     rows: list[tuple[str, str]] = [
         ("", str(lines["doc_no"])),

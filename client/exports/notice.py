@@ -15,13 +15,14 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
 
 from client.exports.cells import save_workbook
 from client.labels import document_text
 from client.store import Store
 from models.catalog import load_catalog
 
-__all__ = ["FORMATS", "NoticeError", "export_disclosures", "notice_lines"]
+__all__ = ["FORMATS", "NoticeError", "board_sheet", "export_disclosures", "notice_lines"]
 
 FORMATS = ("xlsx", "html")
 
@@ -73,11 +74,12 @@ _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def _write_xlsx(records: Sequence[Mapping[str, Any]], path: Path) -> None:
-    workbook = Workbook()
+def board_sheet(workbook: Workbook, title: str) -> Worksheet:
+    """The workbook's sheet laid out as the notice board prints: A4 portrait, one page
+    wide, a narrow heading column and a wide text column (bulletins print alike)."""
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "公开栏"
+    sheet.title = title
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "portrait"
     sheet.page_setup.fitToWidth = 1
@@ -85,6 +87,12 @@ def _write_xlsx(records: Sequence[Mapping[str, Any]], path: Path) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 70
+    return sheet
+
+
+def _write_xlsx(records: Sequence[Mapping[str, Any]], path: Path) -> None:
+    workbook = Workbook()
+    sheet = board_sheet(workbook, "公开栏")
     wrap = Alignment(wrap_text=True, vertical="top")
     row = 1
     for index, record in enumerate(records):
