@@ -16,26 +16,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from client.cli.common import CliError, Commands, open_store, print_json, say
+from client.cli.common import CliError, Commands, cli_day, open_store, print_json, say
 from sync.failures import ExitCode
 
 if TYPE_CHECKING:
     from models.figure_counts import Window
 
 __all__ = ["draft_window", "register"]
-
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
-"""Days outside these are typing mistakes (the catalogue's periods stop there)."""
-
-
-def _day(text: str | None, flag: str) -> str:
-    if not text:
-        raise CliError(f"{flag}: give a date like 2026-12-05")
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise CliError(f"{flag}: write a date like 2026-12-05") from None
 
 
 def _from_draft(path: str) -> dict[str, Any]:
@@ -50,35 +37,12 @@ def _from_draft(path: str) -> dict[str, Any]:
     return draft
 
 
-def _draft_day(text: str | None, flag: str) -> date:
-    """A day of the draft's window, or a refusal in the interface's language."""
-    from client.i18n import _
-
-    if not text:
-        raise CliError(_("{flag}: give a date like 2026-12-05").format(flag=flag))
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise CliError(
-            _("{flag}: {text!r} is not a date; write one like 2026-12-05").format(
-                flag=flag, text=text
-            )
-        ) from None
-    if not EARLIEST <= day <= LATEST:
-        raise CliError(
-            _("{flag}: a date between {first} and {last}").format(
-                flag=flag, first=EARLIEST, last=LATEST
-            )
-        )
-    return day
-
-
 def draft_window(from_: str | None, to: str | None) -> Window:
     """``--from`` and ``--to``, both included; the first not after the last."""
     from client.i18n import _
     from models.figure_counts import Window
 
-    start, end = _draft_day(from_, "--from"), _draft_day(to, "--to")
+    start, end = cli_day(from_, "--from"), cli_day(to, "--to")
     if start > end:
         raise CliError(
             _("--from {start} is after --to {end}: the first day comes first").format(
@@ -146,8 +110,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
     fields = {
         "title": args.title or draft.get("title") or "",
         "doc_no": args.doc_no or draft.get("doc_no") or "",
-        "period_from": _day(args.from_ or draft.get("period_from"), "--from"),
-        "period_to": _day(args.to or draft.get("period_to"), "--to"),
+        "period_from": cli_day(args.from_ or draft.get("period_from"), "--from").isoformat(),
+        "period_to": cli_day(args.to or draft.get("period_to"), "--to").isoformat(),
         "body": body or draft.get("body") or "",
         "named_units": args.unit or draft.get("named_units") or [],
         "issued_on": date.today().isoformat(),

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,37 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
+
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+"""Days outside these are typing mistakes (the catalogue's periods stop there)."""
+
+
+def cli_day(text: str | None, flag: str, *, default: date | None = None) -> date:
+    """A date flag's day: ``default`` when the flag is not given (None: it must be), a bad
+    or far-off date one line naming the flag, in the interface's language."""
+    from client.i18n import _
+
+    if not text:
+        if default is not None:
+            return default
+        raise CliError(_("{flag}: give a date like 2026-12-05").format(flag=flag))
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise CliError(
+            _("{flag}: {text!r} is not a date; write one like 2026-12-05").format(
+                flag=flag, text=text
+            )
+        ) from None
+    if not EARLIEST <= day <= LATEST:
+        raise CliError(
+            _("{flag}: a date between {first} and {last}").format(
+                flag=flag, first=EARLIEST, last=LATEST
+            )
+        )
+    return day
 
 
 def parse_json_object(text: str) -> dict[str, Any]:

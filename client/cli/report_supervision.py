@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from client.cli.common import CliError, Commands, open_store, print_json, say
+from client.cli.common import CliError, Commands, cli_day, open_store, print_json, say
 from sync.failures import ExitCode
 
 if TYPE_CHECKING:
@@ -19,29 +19,13 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
-"""Days outside these are typing mistakes (the catalogue's periods stop there)."""
-
-
-def _day(text: str | None, flag: str, default: date) -> date:
-    if text is None:
-        return default
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"{flag}: write a date like 2026-12-05") from None
-    if not EARLIEST <= day <= LATEST:
-        raise CliError(f"{flag}: a date between {EARLIEST} and {LATEST}")
-    return day
-
 
 def window_of(args: argparse.Namespace, today: date) -> Window:
     """--from and --to, both included (default: today, and 1 January of --to's year)."""
     from models.figure_counts import Window
 
-    end = _day(args.to, "--to", today)
-    start = _day(args.from_, "--from", date(end.year, 1, 1))
+    end = cli_day(args.to, "--to", default=today)
+    start = cli_day(args.from_, "--from", default=date(end.year, 1, 1))
     if start > end:
         raise CliError(f"--from {start} is after --to {end}")
     return Window(start, end)

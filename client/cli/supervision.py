@@ -9,20 +9,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from client.cli.common import CliError, Commands, note_reveal, open_store, print_json, say, shown
+from client.cli.common import (
+    CliError,
+    Commands,
+    cli_day,
+    note_reveal,
+    open_store,
+    print_json,
+    say,
+    shown,
+)
 from sync.failures import ExitCode
 
 DOC_TYPES = ("suggestion", "warning", "reminder_letter", "notice")
 OUTCOMES = ("unfounded", "rectification", "case_filed")
-
-
-def _day(text: str | None, flag: str) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"{flag}: write a date like 2026-12-05") from None
 
 
 def _step(args: argparse.Namespace, step: str, **kwargs: Any) -> int:
@@ -48,7 +48,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
             "doc_type": args.type,
             "title": args.title,
             "problems": "\n".join(args.problem),
-            "reply_due": _day(args.reply_due, "--reply-due").isoformat(),
+            "reply_due": cli_day(args.reply_due, "--reply-due", default=date.today()).isoformat(),
             "sms": args.sms,
             "on_paper": args.paper,
             "doc_no": args.doc_no or "",
@@ -119,6 +119,7 @@ def cmd_return(args: argparse.Namespace) -> int:
 
 
 def cmd_clue_add(args: argparse.Namespace) -> int:
+    received = cli_day(args.received_on, "--received-on", default=date.today())
     with open_store(args) as store:
         record_id = store.add(
             "clue",
@@ -127,7 +128,7 @@ def cmd_clue_add(args: argparse.Namespace) -> int:
                 "source": args.source,
                 "problem": args.problem,
                 "description": args.description,
-                "received_on": _day(args.received_on, "--received-on").isoformat(),
+                "received_on": received.isoformat(),
                 "reporter_contact": args.contact or "",
             },
         )
