@@ -8,6 +8,7 @@ queue and the status line. Nothing here talks to the network."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, partial
@@ -34,14 +35,32 @@ from client.store.records import Records, upsert_statement
 from client.store.sealing import Sealer
 from client.store.settings import get_setting, put_setting
 from client.tables import SyncRound
+from models.ids import is_record_id
 from models.kinds import KINDS, kind_spec, timestamp_from_wire
 from sync.merge import rebase
-from sync.protocol import Action, Op, OpResult, OpStatus, PullResponse
+from sync.protocol import Action, Change, Op, OpResult, OpStatus, PullResponse
 
 PUSH_BATCH = "push_batch"
 """The setting that keeps the push batch size between rounds."""
 
 _round = SyncRound.__table__  # type: ignore[attr-defined]
+
+log = logging.getLogger("client.sync")
+
+
+def well_formed(changes: Sequence[Change]) -> list[Change]:
+    """The pulled changes this device can store: a known kind and a UUID record id.
+
+    Central refuses any other id, but a central restored from an old database or a
+    crafted reply bundle could still serve one; such a change is left out (and counted in
+    the log, never printed: an id that is free text may carry escape sequences), so one
+    bad record never stops a device from catching up."""
+    kept = [c for c in changes if c.kind in KINDS and is_record_id(c.record.get("id"))]
+    if len(kept) < len(changes):
+        log.warning(
+            "skipped %d pulled changes: unknown kind or malformed id", len(changes) - len(kept)
+        )
+    return kept
 
 
 @cache
@@ -212,20 +231,17 @@ class SyncSide:
     def apply_pull(self, page: PullResponse) -> int:
         """Store a pulled page with pending local edits re-applied on top, and move the
         cursor, in one transaction: a cut leaves the cursor where the data is."""
+        changes = well_formed(page.changes)
         with self._db.transaction() as conn:
             self._moved_out(
                 conn,
-                [
-                    (change.kind, change.record.get("id"))
-                    for change in page.changes
-                    if change.moved_out
-                ],
+                [(change.kind, change.record.get("id")) for change in changes if change.moved_out],
             )
             self._write_central(
                 conn,
                 [
                     (change.kind, change.record, change.seq)
-                    for change in page.changes
+                    for change in changes
                     if not change.moved_out
                 ],
             )
@@ -239,7 +255,7 @@ class SyncSide:
             if identity is not None and page.scope and page.scope != identity.scope:
                 put_setting(conn, "scope", page.scope)
                 self._device.identity = replace(identity, scope=page.scope)
-        return len(page.changes)
+        return len(changes)
 
     def _moved_out(self, conn: Connection, moved: Sequence[tuple[str, Any]]) -> None:
         """Records moved to a unit this device does not reach: the copy goes, and an edit

@@ -26,7 +26,7 @@ from models.figure_counts import Window
 from models.rules.bulletin_findings import LateDisclosure, UnitFindings
 from sync.failures import ExitCode
 from sync.signing import new_private_key
-from tests.figures_scenario import catalogue
+from tests.figures_scenario import catalogue, rid
 from tests.stores import arrived, open_store
 
 pytestmark = pytest.mark.usefixtures("cli_passphrase")
@@ -82,7 +82,7 @@ def discipline_home(home: Path) -> Store:
         )
     )
     for code, item in catalogue().items():
-        arrived(store, "catalog_item", {"id": f"item-{code}", **item_to_record(item, BODY)})
+        arrived(store, "catalog_item", {"id": rid(f"item-{code}"), **item_to_record(item, BODY)})
     store.close()
     store = open_store(home)  # opening puts the pulled catalogue in force
     # 黑麻板村: two on time, one late; 杨圪塄村 publishes nothing in time.

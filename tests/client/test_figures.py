@@ -40,6 +40,7 @@ from tests.figures_scenario import (
     X,
     catalogue,
     records,
+    rid,
 )
 from tests.stores import open_store
 
@@ -84,7 +85,7 @@ def supervisor_home(home: Path, scope: str = "150202") -> Path:
                 scope=scope,
             )
         )
-        items = [{"id": f"item-{c}", **item_to_record(i, DISTRICT)} for c, i in catalogue().items()]
+        items = [{"id": rid(f"item-{c}"), **item_to_record(i, DISTRICT)} for c, i in catalogue().items()]
         pull(store, {"catalog_item": items, **records()})
     return home
 

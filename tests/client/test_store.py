@@ -174,6 +174,10 @@ def test_rejected_op_is_quarantined_and_does_not_block(enrolled: Store) -> None:
     assert len(enrolled.pending_ops(after_seq=0, limit=10)) == 2
 
 
+R1 = "0193a0b0-0000-7000-8000-000000000001"
+R_OTHER = "0193a0b0-0000-7000-8000-000000000002"
+
+
 def _pulled(record_id: str, seq: int, **fields: Any) -> Change:
     record = {
         "id": record_id,
@@ -200,28 +204,43 @@ def _pulled(record_id: str, seq: int, **fields: Any) -> Change:
 
 
 def test_pull_stores_records_and_moves_cursor_with_them(enrolled: Store) -> None:
-    page = PullResponse(changes=[_pulled("r-1", 3)], cursor=3, more=False)
+    page = PullResponse(changes=[_pulled(R1, 3)], cursor=3, more=False)
     assert enrolled.apply_pull(page) == 1
     assert enrolled.cursor() == 3
-    _, record = enrolled.get("r-1")
+    _, record = enrolled.get(R1)
     assert record["title"] == "central title"
     assert record["version"] == 3
 
 
+def test_pull_leaves_out_a_change_with_a_malformed_id_and_catches_up(
+    enrolled: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A central restored from an old database (or a crafted reply) serving an id that is
+    not a UUID: that change alone is left out, the rest is stored and the cursor moves."""
+    bad = _pulled("\x1b]0;owned\x07r-1", 4)
+    unknown = Change(kind="no_such_kind", seq=5, record={"id": R_OTHER})
+    page = PullResponse(changes=[bad, _pulled(R1, 6), unknown], cursor=6, more=False)
+    assert enrolled.apply_pull(page) == 1
+    assert enrolled.cursor() == 6
+    assert [record["id"] for record in enrolled.list_records("disclosure")] == [R1]
+    assert "skipped 2 pulled changes" in caplog.text
+    assert "owned" not in caplog.text
+
+
 def test_pull_rebases_pending_local_edits(enrolled: Store) -> None:
-    enrolled.apply_pull(PullResponse(changes=[_pulled("r-1", 1)], cursor=1, more=False))
-    enrolled.edit("r-1", {"content": "my content"})
-    page = PullResponse(changes=[_pulled("r-1", 2, title="their title")], cursor=2, more=False)
+    enrolled.apply_pull(PullResponse(changes=[_pulled(R1, 1)], cursor=1, more=False))
+    enrolled.edit(R1, {"content": "my content"})
+    page = PullResponse(changes=[_pulled(R1, 2, title="their title")], cursor=2, more=False)
     enrolled.apply_pull(page)
-    _, record = enrolled.get("r-1")
+    _, record = enrolled.get(R1)
     assert record["title"] == "their title"  # theirs, not pending here
     assert record["content"] == "my content"  # mine, still pending
     assert record["version"] == 2
 
 
 def _conflict_on_title(store: Store) -> int:
-    store.apply_pull(PullResponse(changes=[_pulled("r-1", 1)], cursor=1, more=False))
-    store.edit("r-1", {"title": "mine"})
+    store.apply_pull(PullResponse(changes=[_pulled(R1, 1)], cursor=1, more=False))
+    store.edit(R1, {"title": "mine"})
     ((_, op),) = store.pending_ops(after_seq=0, limit=10)
     info = ConflictInfo(
         field="title", base="central title", mine="mine", theirs="theirs", version=2
@@ -247,7 +266,7 @@ def test_resolving_a_field_conflict(
 ) -> None:
     conflict_id = _conflict_on_title(enrolled)
     enrolled.resolve(conflict_id, choice, value)
-    assert enrolled.get("r-1")[1]["title"] == expected
+    assert enrolled.get(R1)[1]["title"] == expected
     assert enrolled.conflicts() == []
     ops = [op for _, op in enrolled.pending_ops(after_seq=0, limit=10)]
     if op_changes is None:
@@ -262,18 +281,18 @@ def test_resolving_with_an_invalid_value_changes_nothing(enrolled: Store) -> Non
     with pytest.raises(ValidationFailed):
         enrolled.resolve(conflict_id, Choice.VALUE, "")
     assert len(enrolled.conflicts()) == 1
-    assert enrolled.get("r-1")[1]["title"] == "mine"
+    assert enrolled.get(R1)[1]["title"] == "mine"
 
 
 def test_duplicate_conflict_take_theirs_keeps_one_record(enrolled: Store) -> None:
     mine_id = enrolled.add("disclosure", disclosure())
     ((_, op),) = enrolled.pending_ops(after_seq=0, limit=10)
-    other = _pulled("r-other", 5, title="their copy").record
+    other = _pulled(R_OTHER, 5, title="their copy").record
     info = ConflictInfo(
         field="org_code+catalog_code+period",
         type=ConflictType.DUPLICATE,
         mine={"org_code": VILLAGE, "catalog_code": "FIN-01", "period": "2026-10"},
-        theirs="r-other",
+        theirs=R_OTHER,
         version=5,
         record=other,
     )
@@ -281,7 +300,7 @@ def test_duplicate_conflict_take_theirs_keeps_one_record(enrolled: Store) -> Non
     (conflict,) = enrolled.conflicts()
     enrolled.resolve(conflict.id, Choice.THEIRS)
     listed = enrolled.list_records("disclosure")
-    assert [r["id"] for r in listed] == ["r-other"]
+    assert [r["id"] for r in listed] == [R_OTHER]
     assert enrolled.get(mine_id)[1]["deleted"] is True
     assert enrolled.queue() == []
 
