@@ -85,7 +85,9 @@ def supervisor_home(home: Path, scope: str = "150202") -> Path:
                 scope=scope,
             )
         )
-        items = [{"id": rid(f"item-{c}"), **item_to_record(i, DISTRICT)} for c, i in catalogue().items()]
+        items = [
+            {"id": rid(f"item-{c}"), **item_to_record(i, DISTRICT)} for c, i in catalogue().items()
+        ]
         pull(store, {"catalog_item": items, **records()})
     return home
 
