@@ -20,6 +20,7 @@ from textual.widgets._select import SelectOverlay
 from textual.worker import Worker, WorkerState
 
 from client import queries
+from client.errors import StoreError
 from client.i18n import _, set_language
 from client.screens.analysis import AnalysisScreen
 from client.screens.base import local_time
@@ -315,10 +316,12 @@ class SanwuApp(App[int]):
         self.refresh_screen()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers (sync, health); a screen passes its failed ones on."""
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
         """One place where a failed worker becomes a visible message."""
-        worker = event.worker
-        if event.state is not WorkerState.ERROR:
-            return
         error = worker.error
         if worker.group == "sync":
             self.syncing = False
@@ -336,9 +339,11 @@ class SanwuApp(App[int]):
                 text = _("Sync failed; your entries are safe.")
             self._set_sync_state(text)
             self.refresh_screen()
+        elif isinstance(error, StoreError):  # the person's to fix: a full disk, a bad folder
+            text = str(error)
         else:
             text = _("Something went wrong: {what}").format(what=type(error).__name__)
-        self.notify(text, severity="warning")
+        self.notify(text, severity="warning", timeout=15)
 
     # ---- auto-sync when central comes back -------------------------------------------
 

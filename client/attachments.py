@@ -14,8 +14,6 @@ The sync engine sees this through ``sync.attachments.AttachmentSide``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from client.crypto import SealedValueError
+from client.files import write_bytes
 from client.i18n import N_
 from client.photos import downscale
 from client.store import Store, utcnow
@@ -76,32 +75,6 @@ class AttachmentInfo:
     """The bytes are on this PC (else only central has them)."""
 
 
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Whole or not at all, and on the disk before the row that names it commits."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
 def _referencing_tables() -> list[sa.Table]:
     return [
         spec.table.__table__  # type: ignore[attr-defined]
@@ -133,7 +106,7 @@ class Attachments:
         if path.exists():
             return
         sealed = self.store.data_key().seal_bytes(self._context(digest), data)
-        _write_atomic(path, sealed)
+        write_bytes(path, sealed, durable=True)
 
     def here(self, digest: str) -> bool:
         return self._path(digest).exists()
@@ -274,7 +247,7 @@ class Attachments:
         data = self.blob(source)
         name = Path(info.name).name if info is not None and info.name else digest[:12]
         target = folder / f"{digest[:8]}-{name}"
-        _write_atomic(target, data)
+        write_bytes(target, data)
         return target
 
     # ---- the sync engine's side ----------------------------------------------------------
@@ -396,7 +369,7 @@ class Attachments:
 
     def save_partial(self, digest: str, offset: int, data: bytes) -> None:
         sealed = self.store.data_key().seal_bytes(f"{self._context(digest)}|{offset}", data)
-        _write_atomic(self._partial_dir(digest) / f"{offset:012d}-{len(data)}", sealed)
+        write_bytes(self._partial_dir(digest) / f"{offset:012d}-{len(data)}", sealed, durable=True)
 
     def finish_download(self, digest: str) -> bool:
         key = self.store.data_key()

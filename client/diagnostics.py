@@ -19,12 +19,13 @@ import zipfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 
 from client.attachments import Attachments
 from client.audit import IMPORT
+from client.files import write_whole
 from client.store import Store
 from client.tables import AuditEntry, Setting
 from models.kinds import KINDS
@@ -176,9 +177,12 @@ def _audit_changes(row: Any) -> Any:
 def write_bundle(store: Store, out: Path, *, now: datetime | None = None) -> list[str]:
     """Write the zip at ``out``; returns the names of the files in it."""
     contents = bundle_contents(store, now=now)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for name, value in contents.items():
-            text = json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
-            bundle.writestr(name, text)
+
+    def zipped(handle: IO[bytes]) -> None:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+            for name, value in contents.items():
+                text = json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
+                bundle.writestr(name, text)
+
+    write_whole(out, zipped)
     return list(contents)

@@ -186,11 +186,20 @@ class _IdleHome:
             self.store.close()
 
     def _put(self, name: str, value: str) -> None:
-        self.connection.execute(
-            "INSERT INTO setting (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (name, value),
-        )
+        """One setting, its own statement (autocommit): a full disk refuses it whole."""
+        try:
+            self.connection.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+        except sqlite3.OperationalError as exc:
+            from client.errors import DiskFull  # the failure path alone loads them
+            from client.store.database import is_full
+
+            if is_full(exc):
+                raise DiskFull(self.home / DB_NAME) from exc
+            raise
         self.settings[name] = value
 
     # ---- the engine's store -----------------------------------------------------------

@@ -83,7 +83,6 @@ def cmd_open(args: argparse.Namespace) -> int:
     from client.attachments import Attachments
 
     folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
     with open_store(args) as store:
         path = Attachments(store).open_copy(args.digest, folder)
     say(str(path))

@@ -96,6 +96,7 @@ def _sync_by_file(args: argparse.Namespace) -> int:
     """``--export FILE``: the signed bundle of pending ops for a USB stick (nothing is marked
     sent); ``--import-reply FILE``: central's signed answer to it."""
     from client.bundles import export_bundle, import_reply
+    from client.files import write_bytes
     from sync.bundle import BundleError
 
     if args.export and args.import_reply:
@@ -103,7 +104,7 @@ def _sync_by_file(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         if args.export:
             out = export_bundle(store)
-            Path(args.export).write_bytes(out.data)
+            write_bytes(Path(args.export), out.data)
             figures = {
                 "ops": out.ops,
                 "audit": out.audit,

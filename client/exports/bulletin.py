@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font
 
 from client.exports.cells import save_workbook
 from client.exports.notice import board_sheet
+from client.files import write_text
 from client.labels import unit_name
 from client.store import Store
 
@@ -52,7 +53,7 @@ def export_bulletin(store: Store, record_id: str, path: Path, *, fmt: str) -> No
     if fmt == "xlsx":
         _write_xlsx(lines, path)
     else:
-        path.write_text(_html(lines), encoding="utf-8")
+        write_text(path, _html(lines))
 
 
 def _write_xlsx(lines: Mapping[str, Any], path: Path) -> None:

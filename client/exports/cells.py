@@ -16,6 +16,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from client.files import write_whole
+
 __all__ = ["FORMULA_PREFIXES", "safe_cell", "save_workbook"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -41,4 +43,4 @@ def save_workbook(workbook: Workbook, path: Path | str) -> None:
                 ):
                     cell.value = safe_cell(value)
                     cell.data_type = "s"
-    workbook.save(path)
+    write_whole(Path(path), workbook.save)

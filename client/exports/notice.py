@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from client.exports.cells import save_workbook
+from client.files import write_text
 from client.labels import document_text
 from client.store import Store
 from models.catalog import load_catalog
@@ -183,5 +184,5 @@ def export_disclosures(
     if fmt == "xlsx":
         _write_xlsx(records, path)
     else:
-        path.write_text(_html(records), encoding="utf-8")
+        write_text(path, _html(records))
     return len(records)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from client.exports.cells import safe_cell, save_workbook
+from client.files import write_text_with
 from client.legacy.importer import ImportReport
 from client.legacy.reading import Oversized
 from client.legacy.reasons import reasons_text
@@ -99,7 +100,10 @@ def write_reject_report(report: ImportReport, path: Path) -> tuple[Path, Path]:
 
 
 def _write_csv(path: Path, rows: Sequence[Sequence[Any]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+
+    def rows_of(handle: IO[str]) -> None:
         writer = csv.writer(handle)
         for row in rows:
             writer.writerow([safe_cell(_text(value)) for value in row])
+
+    write_text_with(path, rows_of, encoding="utf-8-sig")

@@ -301,7 +301,6 @@ class AnalysisScreen(SanwuScreen):
         from client.exports.analysis import export_analysis
 
         folder = self.store.home / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
         name = "-".join(p or "all" for p in analysis.scope.prefixes)
         path = folder / f"analysis-{analysis.window.first}-{analysis.window.last}-{name}.xlsx"
         export_analysis(

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
 
 from client.widgets.bindings import translate_bindings
 from client.widgets.nav_bar import NavBar
@@ -41,6 +42,8 @@ class Host(Protocol):
 
     def post_message(self, message: Message) -> bool: ...
 
+    def worker_failed(self, worker: Worker[Any]) -> None: ...
+
 
 class AppScreen(Screen[ResultT]):
     """Any screen of the Sanwu app: the app and its store, typed."""
@@ -52,6 +55,12 @@ class AppScreen(Screen[ResultT]):
     @property
     def store(self) -> Store:
         return self.sanwu.store
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker messages do not bubble: a failure of this screen's work (an export, a
+        fetch) goes to the app, the one place where failures become visible."""
+        if event.state is WorkerState.ERROR:
+            self.sanwu.worker_failed(event.worker)
 
 
 class SanwuScreen(AppScreen[None]):

@@ -289,7 +289,6 @@ class DisclosuresScreen(SanwuScreen):
         from client.exports.notice import export_disclosures
 
         folder = self.store.home / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
         written = []
         for fmt in ("xlsx", "html"):
             path = folder / f"notice-{record_id[:8]}.{fmt}"

@@ -338,7 +338,10 @@ class ImportScreen(AppScreen[None]):
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where a failed import becomes a visible message."""
+        """The one place where a failed import becomes a visible message (the app's
+        general one, ``AppScreen``'s, is not asked)."""
+        if event.worker.group == "import":
+            event.prevent_default()
         if event.worker.group != "import" or event.state not in (
             WorkerState.SUCCESS,
             WorkerState.ERROR,

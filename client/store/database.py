@@ -89,7 +89,7 @@ class DeferredCheckpoint:
         return None if self._thread.is_alive() else self.seconds
 
 
-def _is_full(error: BaseException) -> bool:
+def is_full(error: BaseException) -> bool:
     """SQLITE_FULL: the disk, or the database's page limit, has no room for the write."""
     orig = getattr(error, "orig", error)
     return isinstance(orig, sqlite3.OperationalError) and (
@@ -127,7 +127,7 @@ class Database:
             raise
         except sa.exc.DatabaseError as exc:
             self.engine.dispose()
-            if _is_full(exc):
+            if is_full(exc):
                 raise DiskFull(path) from exc
             raise DatabaseUnusable(path, "damaged", str(getattr(exc, "orig", exc))) from exc
         private_files(path)
@@ -149,7 +149,7 @@ class Database:
                 conn.commit()
             except BaseException as exc:
                 conn.rollback()
-                if _is_full(exc):
+                if is_full(exc):
                     raise DiskFull(self.path) from exc
                 raise
 

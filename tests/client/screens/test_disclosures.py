@@ -200,3 +200,20 @@ async def test_detail_history_names_the_file_an_imported_record_came_from(
             in text
         )
         assert "状态: 草稿 → 待审核" in text
+
+
+async def test_an_export_that_cannot_be_written_says_why_in_one_line(enrolled: Store) -> None:
+    """A file where the exports folder should be (or a full disk): the notification says
+    which file was not written and why, and the record is untouched."""
+    record_id = enrolled.add("disclosure", disclosure(status="submitted"))
+    (enrolled.home / "exports").write_text("not a folder")
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+    assert any("未写入" in text and f"notice-{record_id[:8]}.xlsx" in text for text in shown), shown
+    assert enrolled.get(record_id)[1]["status"] == "submitted"
