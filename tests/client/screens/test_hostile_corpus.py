@@ -6,6 +6,7 @@ and no control character reaches the terminal raw."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from client.identity import Identity
 from client.screens.disclosure_detail import DisclosureDetail
 from client.store import Store
 from client.widgets.nav_bar import SCREENS
+from models.kinds import KINDS
 from sync.signing import new_private_key
 from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import make_app, make_conflict, screen_text
@@ -146,8 +148,11 @@ def _assert_literal(app: Any, where: str) -> str:
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
-async def test_every_screen_shows_hostile_text_literally(tmp_path: Path, role: str) -> None:
+async def test_every_screen_shows_hostile_text_literally(
+    tmp_path: Path, role: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with hostile_store(tmp_path / role, role) as store:
+        records = sum(len(store.list_records(kind)) for kind in KINDS)
         app = make_app(store)
         seen: dict[str, str] = {}
         async with app.run_test(size=(120, 40)) as pilot:
@@ -183,3 +188,8 @@ async def test_every_screen_shows_hostile_text_literally(tmp_path: Path, role: s
             assert "x[/]" in seen["home"]  # the returned disclosure's reason
         else:
             assert "x[/]" in seen["clues"]
+        with capsys.disabled():  # the run's figures, even when output is captured
+            sys.stderr.write(
+                f"\nhostile corpus ({role}): {len(seen)} screens, {records} hostile records, "
+                f"{len(RAW)} raw controls checked, {len(HUGE):,}-character string\n"
+            )
