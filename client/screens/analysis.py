@@ -27,6 +27,7 @@ from client.screens.base import SanwuScreen
 from client.screens.duty_scores import LEVEL_TEXT, points_text
 from client.widgets.bar_chart import BarChart
 from client.widgets.paged_table import STRETCH_MIN, PagedTable
+from client.widgets.written import WrittenScreen
 from models.figure_charts import PERIODS, period_window
 from models.figure_counts import Scope, Window, narrow
 from models.figures import FIGURES
@@ -312,4 +313,4 @@ class AnalysisScreen(SanwuScreen):
         self.post_message(self.Exported(path))
 
     def on_analysis_screen_exported(self, message: Exported) -> None:
-        self.notify(_("Written: {path}").format(path=message.path))
+        self.app.push_screen(WrittenScreen(_("Analysis written:"), [message.path]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from client.widgets.bindings import translate_bindings
 from client.widgets.literal import literal
 from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
+from client.widgets.written import WrittenScreen
 from models.kinds import kind_spec
 from models.rules.disclosures import TRANSITIONS, Status, Step
 
@@ -180,15 +182,17 @@ class DisclosureDetail(AppScreen[None]):
         """Write plain copies of the attachments here to open or print."""
         files = Attachments(self.sanwu.store)
         folder = self.sanwu.store.home / "exports" / "attachments"
-        written: list[str] = []
+        written: list[Path] = []
         missing = 0
         for digest in self._digests():
             if not files.here(digest):
                 missing += 1
                 continue
-            written.append(str(files.open_copy(digest, folder)))
+            written.append(files.open_copy(digest, folder))
         if written:
-            self.notify(_("Copied to: {paths}").format(paths=", ".join(written)))
+            self.app.push_screen(
+                WrittenScreen(_("Plain copies written, to open or print:"), written)
+            )
         if missing:
             self.notify(
                 _("{n} files are only on central: press f to fetch them.").format(n=missing),

@@ -21,6 +21,7 @@ from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.disclosure_form import DisclosureForm, unit_choices
 from client.screens.import_file import ImportScreen
 from client.widgets.paged_table import PagedTable
+from client.widgets.written import WrittenScreen
 from models.catalog import DOMAIN_NAMES, DOMAINS, load_catalog
 from models.orgs import org_by_code
 
@@ -303,8 +304,7 @@ class DisclosuresScreen(SanwuScreen):
         paths: tuple[Path, ...]
 
     def on_disclosures_screen_notice_exported(self, message: NoticeExported) -> None:
-        names = ", ".join(str(path) for path in message.paths)
-        self.notify(_("Written for the notice board: {paths}").format(paths=names))
+        self.app.push_screen(WrittenScreen(_("Written for the notice board:"), message.paths))
 
     @on(DataTable.RowSelected, "#disclosures")
     def _row_selected(self) -> None:

@@ -21,6 +21,7 @@ from client.outbox import HELD, QueuedOp
 from client.screens.base import SanwuScreen
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
+from client.widgets.written import WrittenScreen
 
 
 def age_text(recorded_at: datetime, now: datetime) -> str:
@@ -143,4 +144,5 @@ class QueueScreen(SanwuScreen):
         self.post_message(self.BundleWritten(path))
 
     def on_queue_screen_bundle_written(self, message: BundleWritten) -> None:
-        self.notify(_("Diagnostics written: {path}").format(path=str(message.path)), timeout=10)
+        what = _("Diagnostics written (personal data masked); send this file to support:")
+        self.app.push_screen(WrittenScreen(what, [message.path]))

@@ -11,6 +11,7 @@ from client.screens.disclosure_form import DisclosureForm
 from client.store import Store
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.paged_table import PagedTable
+from client.widgets.written import WrittenScreen
 from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import make_app, open_first_disclosure, screen_text
 from tests.stores import import_rows
@@ -168,9 +169,16 @@ async def test_export_key_writes_the_notice_board_table(enrolled: Store) -> None
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-    folder = enrolled.home / "exports"
-    xlsx = folder / f"notice-{record_id[:8]}.xlsx"
-    html = folder / f"notice-{record_id[:8]}.html"
+        folder = enrolled.home / "exports"
+        xlsx = folder / f"notice-{record_id[:8]}.xlsx"
+        html = folder / f"notice-{record_id[:8]}.html"
+        # The paths stay on screen, whole, until the clerk closes the list.
+        assert isinstance(app.screen, WrittenScreen)
+        shown = screen_text(app)
+        assert "已导出公开栏表格" in shown and xlsx.name in shown and html.name in shown
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, disclosures.DisclosuresScreen)
     assert html.read_text(encoding="utf-8").count("十月财务收支公开") >= 1
     cells = [str(c) for row in load_workbook(xlsx).active.iter_rows(values_only=True) for c in row]
     assert any("十月财务收支公开" in cell for cell in cells)
