@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -17,6 +18,7 @@ from central.db import make_engine
 from central.enrollment import make_enroll_code, revoke
 from central.findings import central_secret
 from central.migrate import upgrade
+from central.reminders import LAST_RUN, run_pass
 from central.seed import (
     DEMO_BODY_UNITS,
     DEMO_DISCIPLINE_BODY,
@@ -24,10 +26,10 @@ from central.seed import (
     load_demo,
     load_org_units,
 )
-from central.tables import Device
+from central.tables import CentralSetting, Device
 from sync.protocol import Role
 
-__all__ = ["init_db", "list_devices", "new_enroll_code", "revoke_device"]
+__all__ = ["init_db", "list_devices", "new_enroll_code", "remind_once", "revoke_device"]
 
 
 @contextmanager
@@ -55,6 +57,18 @@ def init_db(db_url: str, *, demo: bool = False) -> None:
             assign(session, body=DEMO_DISCIPLINE_BODY, units=DEMO_BODY_UNITS)
             load_demo(session)
         refresh_catalogue(session)
+
+
+def remind_once(db_url: str, today: date) -> bool:
+    """The reminder pass for ``today`` unless it already ran that day (as the daily pass
+    would skip it); whether it ran. ``sanwu demo`` calls it, so a supervisor trying the
+    demo finds reminders and proposed warnings without knowing ``sanwu central remind``."""
+    with _session(db_url) as session:
+        row = session.get(CentralSetting, LAST_RUN)
+        if row is not None and row.value >= today.isoformat():
+            return False
+        run_pass(session, today=today)
+    return True
 
 
 def new_enroll_code(db_url: str, *, unit: str, role: Role | str, ttl_s: int = 86_400) -> str:

@@ -4,9 +4,10 @@ everything work. The only place the two sides meet in one process."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from central.admin import init_db, new_enroll_code
+from central.admin import init_db, new_enroll_code, remind_once
 from central.server import run_in_thread
 from central.settings import CentralSettings
 from client.demo import (
@@ -28,6 +29,7 @@ def prepare_demo(home: Path, *, port: int = 0, role: str = "clerk") -> DemoSetup
     home.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{home / 'demo-central.db'}"
     init_db(db_url, demo=True)
+    remind_once(db_url, date.today())
     base_url, stop = run_in_thread(CentralSettings(db_url=db_url), host="127.0.0.1", port=port)
     try:
         store = open_demo_store(

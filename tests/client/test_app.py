@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -234,3 +235,20 @@ async def test_the_clerks_whole_day(demo: DemoSetup, tmp_path: Path) -> None:
     assert town.get(record["id"])[1]["title"] == "2026年8月各项资产公开（镇审）"
     assert town.get(record["id"])[1]["org_code"] == DEMO_VILLAGE
     town.close()
+
+
+def test_the_demo_raises_todays_reminders_once(tmp_path: Path) -> None:
+    """A supervisor trying the demo finds reminders without running ``sanwu central
+    remind``; opening the demo again the same day raises none twice."""
+    import sqlite3
+
+    def reminders() -> int:
+        with closing(sqlite3.connect(tmp_path / "demo" / "demo-central.db")) as db:
+            (count,) = db.execute("SELECT count(*) FROM reminder").fetchone()
+        return int(count)
+
+    prepare_demo(tmp_path / "demo", role="supervisor").close()
+    first = reminders()
+    assert first > 0
+    prepare_demo(tmp_path / "demo", role="supervisor").close()
+    assert reminders() == first
