@@ -87,7 +87,11 @@ async def test_detail_shows_where_files_are_and_f_and_o_act_on_them(
         copies = list((enrolled.home / "exports" / "attachments").iterdir())
         assert [p.read_bytes() for p in copies] == ["会议记录".encode()]
         notes = " ".join(str(n.message) for n in app._notifications)
-        assert "已另存到" in notes and "1 个文件只在中心" in notes
+        assert "1 个文件只在中心" in notes
+        # The copy's whole path stays on screen until closed.
+        assert "已另存为普通文件" in screen_text(app) and copies[0].name in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
 
         await pilot.press("f")
         await pilot.pause()
