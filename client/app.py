@@ -39,6 +39,7 @@ from client.screens.sync import SyncScreen
 from client.screens.warnings import WarningsScreen
 from client.store import Store
 from client.syncing import check_reachable, sync_round
+from client.widgets import typing
 from client.widgets.bindings import translate_bindings, translate_widget_bindings
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.literal import visible
@@ -127,6 +128,7 @@ class SanwuApp(App[int]):
         super().__init__()
         translate_bindings(self)
         translate_widget_bindings(SelectOverlay)
+        typing.install()
         self.store = store
         self.notice = notice
         """Shown once at start, inside the app (the demo's passphrase)."""
