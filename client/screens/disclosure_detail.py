@@ -8,32 +8,22 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
-from client import queries
 from client.attachments import PENDING, WANTED, Attachments
-from client.audit import IMPORT
 from client.errors import RuleRefused
-from client.i18n import N_, _, label
+from client.i18n import _, label
 from client.labels import field_name, refusal_text, shown
-from client.screens.base import AppScreen, local_time
 from client.screens.disclosure_form import DisclosureForm
+from client.screens.record_history import HistoryHolder, HistoryView
 from client.widgets.bindings import translate_bindings
 from client.widgets.literal import literal
-from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
 from models.kinds import kind_spec
 from models.rules.disclosures import TRANSITIONS, Status, Step
 
 DETAIL_FIELDS = kind_spec("disclosure").fields
 """Every declared field, in the declared order."""
-ACTIONS: dict[str, str] = {
-    "create": N_("created"),
-    "update": N_("changed"),
-    "delete": N_("deleted"),
-    "resolve": N_("conflict decided"),
-    "import": N_("imported"),
-}
 
 
 def shown_value(field: str, value: Any) -> str:
@@ -44,21 +34,7 @@ def _name(field: str) -> str:
     return field_name("disclosure", field)
 
 
-def history_changes(entry: queries.HistoryEntry) -> str:
-    """The Changes column of one audit entry: each field from → to, or for an imported
-    record the file it came from and the start of its values' digest."""
-    if entry.action == IMPORT:
-        return _("from the file {name} (values digest {digest})").format(
-            name=entry.changes.get("file") or "?", digest=str(entry.changes.get("sha256"))[:12]
-        )
-    return "；".join(
-        f"{_name(field)}: {shown_value(field, pair[0])} → {shown_value(field, pair[1])}"
-        for field, pair in entry.changes.items()
-        if entry.action != "create" or pair[1] not in (None, "", [])
-    )
-
-
-class DisclosureDetail(AppScreen[None]):
+class DisclosureDetail(HistoryHolder):
     """Read one disclosure and its history; e edits it; u, a, x and w take its review's
     steps (only those this device may take are offered)."""
 
@@ -99,6 +75,7 @@ class DisclosureDetail(AppScreen[None]):
     def __init__(self, record_id: str) -> None:
         super().__init__()
         translate_bindings(self)
+        self.kind = "disclosure"
         self.record_id = record_id
         self.record: dict[str, Any] = {}
 
@@ -107,16 +84,12 @@ class DisclosureDetail(AppScreen[None]):
         with VerticalScroll(id="detail"):
             yield Static("", id="detail-fields")
             yield Static(_("Version history"), classes="section-title")
-            yield PagedTable(id="history", cursor_type="row", zebra_stripes=True)
+            yield HistoryView()
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history", DataTable)
-        table.add_column(_("When"), width=16)
-        table.add_column(_("Who"), width=10)
-        table.add_column(_("What"), width=8)
-        table.add_column(_("Changes"))
         self.refresh_data()
+        self.fetch_history()
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -136,16 +109,7 @@ class DisclosureDetail(AppScreen[None]):
         for line in self._attachment_lines(record.get("attachments") or []):
             text.append("\n").append_text(literal(line))
         self.query_one("#detail-fields", Static).update(text)
-        table = self.query_one("#history", DataTable)
-        table.clear()
-        for entry in reversed(queries.history(self.sanwu.store.engine, self.record_id)):
-            who = _("this computer") if entry.actor == self.sanwu.store.actor else entry.actor[:10]
-            table.add_row(
-                local_time(entry.at),
-                who,
-                _(ACTIONS.get(entry.action, entry.action)),
-                history_changes(entry),
-            )
+        self.show_history()
 
     def _attachment_lines(self, digests: list[str]) -> list[str]:
         files = Attachments(self.sanwu.store)
