@@ -104,7 +104,7 @@ class HistoryView(Vertical):
         table.add_column(_("When"), width=16)
         table.add_column(_("Who"), width=10)
         table.add_column(_("What"), width=8)
-        table.add_column(_("From"), width=6)
+        table.add_column(_("From"), width=8)
         table.add_column(_("Changes"), width=STRETCH_MIN, key="changes")
 
     def show(self, kind: str, rows: list[Row], kept: Kept | None, state: str, me: str) -> None:

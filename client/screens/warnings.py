@@ -119,7 +119,7 @@ class WarningsScreen(SanwuScreen):
         Binding(
             "d",
             "delete",
-            "Withdraw",
+            "Withdraw warning",
             id="warning-delete",
             tooltip="Withdraw a warning issued by mistake, before the unit signs (asks first)",
         ),

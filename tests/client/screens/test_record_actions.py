@@ -199,7 +199,8 @@ async def test_h_opens_a_projects_history(enrolled: Store) -> None:
         assert isinstance(app.screen, RecordHistoryScreen)
         text = screen_text(app)
         assert "耕地补贴 → 耕地地力保护补贴" in text
-        assert "尚未同步到中心" in text or "本机" in text
+        assert "尚未报送平台：只有本机的操作记录。" in text
+        assert text.count("在本机") == 2, "created, then changed: both this computer's"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, RecordHistoryScreen)
