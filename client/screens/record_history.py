@@ -78,11 +78,11 @@ def state_text(kept: Kept | None, state: str) -> str:
     else:
         base = _("Central's versions as of {time}.").format(time=local_time(kept.fetched_at))
     if state == FETCHING:
-        return f"{_('Asking central…')} {base}"
+        return _("Asking central… {line}").format(line=base)
     if state == OFFLINE:
-        return f"{_('Offline:')} {base}"
+        return _("Offline: {line}").format(line=base)
     if state:
-        return f"{_('Central did not answer ({what}).').format(what=state)} {base}"
+        return _("Central did not answer ({what}). {line}").format(what=state, line=base)
     return base
 
 
