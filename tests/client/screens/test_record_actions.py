@@ -132,6 +132,17 @@ async def test_support_is_offered_no_change_on_any_list(tmp_path: Path) -> None:
     arrived(
         store, "subsidy_project", {"org_code": VILLAGE, "name": "项目", "category": "agriculture"}
     )
+    arrived(store, "warning", a_warning())
+    arrived(
+        store,
+        "duty_evidence",
+        {
+            "org_code": DISTRICT,
+            "indicator_code": "ZT-001",
+            "occurred_on": "2026-11-01",
+            "description": "召开部署会",
+        },
+    )
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
@@ -141,6 +152,13 @@ async def test_support_is_offered_no_change_on_any_list(tmp_path: Path) -> None:
         await pilot.pause()
         keys = footer_keys(app)
         assert not {"n", "e", "D", "m", "d"} & keys and "h" in keys
+        await pilot.press("5")
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert not {"i", "e", "d", "c", "v"} & keys and "h" in keys
+        await _first_indicator(pilot)
+        keys = footer_keys(app)
+        assert not {"n", "e", "d"} & keys and "h" in keys
     store.close()
 
 
@@ -358,4 +376,37 @@ async def test_a_supervisor_edits_and_deletes_a_clue(tmp_path: Path) -> None:
         await pilot.press("d", "y")
         await pilot.pause()
         assert not live(store, record_id)
+    store.close()
+
+
+async def test_a_town_edits_a_clue_without_its_reporter(tmp_path: Path) -> None:
+    """Who reported a clue is the supervisor role's alone: the town's form leaves it out,
+    so its save sends nothing of it (and is not refused for it)."""
+    store = open_store(tmp_path / "t")
+    store.save_identity(
+        Identity(
+            device_id="dev-town",
+            private_key=new_private_key(),
+            server_url="http://127.0.0.1:9",
+            org_code="150202101000",
+            org_name="沙尔沁镇",
+            role="town",
+            scope="150202101",
+        )
+    )
+    record_id = arrived(store, "clue", a_clue())
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("9")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        assert not form.query("#f-reporter_contact")
+        form.query_one("#f-description", TextArea).text = "群众来信反映收入未公开"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+    assert store.get(record_id)[1]["description"] == "群众来信反映收入未公开"
     store.close()
