@@ -15,6 +15,7 @@ from client.errors import RuleRefused
 from client.i18n import _, label
 from client.labels import field_name, refusal_text, shown
 from client.screens.disclosure_form import DisclosureForm
+from client.screens.record_actions import ask_delete, may_delete
 from client.screens.record_history import HistoryHolder, HistoryView
 from client.widgets.bindings import translate_bindings
 from client.widgets.literal import literal
@@ -67,6 +68,13 @@ class DisclosureDetail(HistoryHolder):
             "Copy files out",
             id="detail-copy-out",
             tooltip="Write plain copies of the attachments here to open or print",
+        ),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            id="detail-delete",
+            tooltip="Delete this disclosure (asks first)",
         ),
         Binding("escape", "back", "Back", id="detail-back", tooltip="Back to the list"),
         Binding("f1", "app.help", "Help", id="detail-help", tooltip="Keys of this screen"),
@@ -162,6 +170,8 @@ class DisclosureDetail(HistoryHolder):
             self.notify(_("This disclosure has no attachments."))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete":
+            return bool(self.record) and may_delete(self, self.record_id)
         if action not in ("edit", "review") or not self.record:
             return True
         store = self.sanwu.store
@@ -198,6 +208,11 @@ class DisclosureDetail(HistoryHolder):
             return
         self.notify(label("disclosure", "status", str(done["status"])))
         self.refresh_data()
+
+    def action_delete(self) -> None:
+        """Delete this disclosure, after asking; back to the list once deleted."""
+        what = f"{self.record.get('period') or ''} {self.record.get('title') or ''}".strip()
+        ask_delete(self, self.record_id, what, lambda: self.dismiss(None))
 
     def action_edit(self) -> None:
         """Edit this disclosure."""

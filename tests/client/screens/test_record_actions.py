@@ -11,6 +11,7 @@ from typing import Any
 from textual.widgets import DataTable, Input, TextArea, Tree
 
 from client.identity import Identity
+from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.form import RecordForm
 from client.screens.help import HelpScreen
 from client.screens.record_history import RecordHistoryScreen
@@ -18,7 +19,7 @@ from client.store import Store
 from client.widgets.confirm import ConfirmScreen
 from sync.signing import new_private_key
 from tests.client.conftest import VILLAGE, disclosure
-from tests.client.screens.conftest import make_app, screen_text
+from tests.client.screens.conftest import make_app, open_first_disclosure, screen_text
 from tests.stores import arrived, open_store
 
 DISTRICT = "150202000000"
@@ -94,6 +95,24 @@ async def test_a_clerk_deletes_a_draft_after_asking_and_no_keeps_it(enrolled: St
         assert not live(enrolled, record_id)
         assert app.screen.query_one("#disclosures", DataTable).row_count == 0
     assert queued_actions(enrolled, record_id) == ["create", "delete"]
+
+
+async def test_a_draft_is_deleted_from_its_detail_too(enrolled: Store) -> None:
+    record_id = enrolled.add("disclosure", disclosure())
+    app = make_app(enrolled)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_first_disclosure(pilot)
+        assert "d" in footer_keys(app)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DisclosureDetail) and live(enrolled, record_id)
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert not isinstance(app.screen, DisclosureDetail)
+        assert not live(enrolled, record_id)
+        assert app.screen.query_one("#disclosures", DataTable).row_count == 0
 
 
 async def test_a_published_disclosure_offers_the_clerk_neither_edit_nor_delete(
