@@ -212,7 +212,10 @@ class DisclosureDetail(HistoryHolder):
     def action_delete(self) -> None:
         """Delete this disclosure, after asking; back to the list once deleted."""
         what = f"{self.record.get('period') or ''} {self.record.get('title') or ''}".strip()
-        ask_delete(self, self.record_id, what, lambda: self.dismiss(None))
+        ask_delete(self, self.record_id, what, self._deleted)
+
+    def _deleted(self) -> None:
+        self.dismiss(None)
 
     def action_edit(self) -> None:
         """Edit this disclosure."""
