@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from central.errors import NotFound
@@ -13,23 +10,9 @@ from models.kinds import KINDS, timestamp_to_wire
 from models.masking import mask_record
 from models.orgs import in_scope
 from models.visibility import reads
+from sync.protocol_history import HistoryEntry, HistoryResponse
 
-
-class HistoryEntry(BaseModel):
-    version: int
-    seq: int
-    device_id: str
-    op_id: str | None
-    at: str
-    org_code: str
-    changes: dict[str, list[Any]]
-    """``{field: [from, to]}`` in wire values; personal values masked."""
-
-
-class HistoryResponse(BaseModel):
-    kind: str
-    record_id: str
-    versions: list[HistoryEntry]
+__all__ = ["HistoryEntry", "HistoryResponse", "history"]
 
 
 def history(session: Session, *, device: Device, kind: str, record_id: str) -> HistoryResponse:

@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -34,11 +35,12 @@ from client.screens.help import HelpScreen
 from client.screens.home import HomeScreen
 from client.screens.import_file import ImportScreen
 from client.screens.queue import QueueScreen
+from client.screens.record_history import OFFLINE, HistoryFetched
 from client.screens.subsidies import SubsidiesScreen
 from client.screens.sync import SyncScreen
 from client.screens.warnings import WarningsScreen
 from client.store import Store
-from client.syncing import check_reachable, sync_round
+from client.syncing import check_reachable, fetch_history, sync_round
 from client.widgets import typing
 from client.widgets.bindings import translate_bindings, translate_widget_bindings
 from client.widgets.confirm import ConfirmScreen
@@ -47,6 +49,7 @@ from client.widgets.nav_bar import SCREENS
 from client.widgets.sync_bar import SyncBar
 from models.rules.actors import SUPERVISING_ROLES
 from sync.backoff import Backoff
+from sync.errors import SyncError
 from sync.failures import ExitCode, Retry, failure_of
 from sync.progress import Progress, RoundReport
 
@@ -346,6 +349,26 @@ class SanwuApp(App[int]):
         else:
             text = _("Something went wrong: {what}").format(what=type(error).__name__)
         self.notify(text, severity="warning", timeout=15)
+
+    # ---- a record's history from central ------------------------------------------------
+
+    def fetch_history(self, screen: MessagePump, kind: str, record_id: str) -> None:
+        """Ask central for a record's versions in a worker and keep them; ``screen`` hears
+        ``HistoryFetched`` when it ends (the kept copy is shown meanwhile)."""
+        self.run_history_fetch(screen, kind, record_id)
+
+    @work(thread=True, exit_on_error=False, group="history")
+    def run_history_fetch(self, screen: MessagePump, kind: str, record_id: str) -> None:
+        failure = ""
+        try:
+            fetch_history(self.store, kind, record_id)
+        except (SyncError, StoreError, OSError) as exc:
+            found = failure_of(exc) if isinstance(exc, SyncError) else None
+            if found is None or found.retry is Retry.BACK_OFF:
+                failure = OFFLINE
+            else:
+                failure = _("it does not give this record's history to this device")
+        screen.post_message(HistoryFetched(record_id, failure))
 
     # ---- auto-sync when central comes back -------------------------------------------
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 HEAD = "head"
-HEAD_REVISION = "l0012"
+HEAD_REVISION = "l0013"
 """The newest local revision; a test keeps it equal to Alembic's head."""
 
 

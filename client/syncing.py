@@ -10,6 +10,7 @@ from client.crypto import Locked
 from client.errors import REVOKED_MESSAGE
 from client.identity import Identity
 from client.link import api_for_identity, transport_for
+from client.record_history import keep
 from client.store import Store, utcnow
 from client.sync_lock import sync_lock
 from sync.central_api import CentralAPI
@@ -17,9 +18,14 @@ from sync.engine import SyncEngine
 from sync.errors import DeviceRevoked, SyncError
 from sync.progress import Progress, RoundReport
 from sync.protocol import EnrollRequest, EnrollResponse
+from sync.protocol_history import HistoryResponse
 from sync.signing import new_private_key, public_key_b64
 from sync.throttle import ThrottledTransport
 from sync.transport import HttpxTransport, Transport, tls_verify
+
+HISTORY_TIMEOUT = 10.0
+"""Seconds a history fetch waits for central: a person is looking at the screen (the
+kept copy is shown meanwhile)."""
 
 
 def api_for(store: Store, transport: Transport | None = None) -> CentralAPI:
@@ -136,3 +142,21 @@ def check_reachable(store: Store, *, transport: Transport | None = None) -> bool
         if transport is None:
             link.close()
     return True
+
+
+def fetch_history(
+    store: Store, kind: str, record_id: str, *, transport: Transport | None = None
+) -> HistoryResponse:
+    """Ask central for every version of one record and keep the answer in the store
+    (``client.record_history``), so the record's history shows them offline too.
+    Raises the sync layer's errors (TransportError when central is unreachable)."""
+    if store.revoked_at() is not None:
+        raise DeviceRevoked(REVOKED_MESSAGE)
+    link = transport or transport_for(store.require_identity(), timeout=HISTORY_TIMEOUT)
+    try:
+        answer = api_for(store, link).record_history(kind, record_id)
+    finally:
+        if transport is None:
+            link.close()
+    keep(store.engine, answer)
+    return answer

@@ -138,6 +138,21 @@ class AttachmentRow(SQLModel, table=True):
     last_error: str = ""
 
 
+class CentralHistory(SQLModel, table=True):
+    """The versions central holds of one record, as last fetched (``client.record_history``):
+    kept so a record's history shows them again offline, with when they were fetched."""
+
+    __tablename__ = "central_history"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    record_id: str = Field(primary_key=True, max_length=36)
+    kind: str
+    fetched_at: datetime
+    versions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    """Central's answer as it came (``sync.protocol_history.HistoryEntry`` each, personal
+    values masked by central), oldest version first."""
+
+
 LOCAL_TABLES = (
     "outbox",
     "audit",
@@ -146,6 +161,7 @@ LOCAL_TABLES = (
     "setting",
     "sync_round",
     "local_attachment",
+    "central_history",
 )
 
 

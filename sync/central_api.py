@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ValidationError
@@ -48,6 +48,7 @@ from sync.protocol_attachments import (
     AttachmentStatusRequest,
     AttachmentStatusResponse,
 )
+from sync.protocol_history import HistoryResponse
 from sync.signing import sign_headers
 from sync.transport import Response, Transport
 
@@ -161,6 +162,24 @@ class CentralAPI:
     def pull(self, after: int, limit: int, check: str | None = None) -> PullResponse:
         request = PullRequest(after=after, limit=limit, after_check=check)
         return _parse(self._signed_post("/v1/pull", request), PullResponse)
+
+    def record_history(self, kind: str, record_id: str) -> HistoryResponse:
+        """Every version central holds of one record in this device's reach (signed GET;
+        a record out of reach is answered as missing: ProtocolError, HTTP 404)."""
+        if self.private_key is None or not self.device_id:
+            raise AuthError("this device is not enrolled")
+        path = f"/v1/records/{quote(kind, safe='')}/{quote(record_id, safe='')}/history"
+        headers = {
+            "Accept-Encoding": ", ".join(supported()),
+            HEADER_PROTOCOL: str(PROTOCOL_VERSION),
+            **sign_headers(
+                self.private_key, self.device_id, "GET", f"{self.path_prefix}{path}", "", b""
+            ),
+        }
+        answer = _parse(self.transport.get(path, headers), HistoryResponse)
+        if answer.kind != kind or answer.record_id != record_id:
+            raise ProtocolError("central answered for another record than the one asked")
+        return answer
 
     # ---- attachments (sync.protocol_attachments) ---------------------------------------
 

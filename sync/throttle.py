@@ -47,9 +47,9 @@ class ThrottledTransport:
         finally:
             self._pace()
 
-    def get(self, path: str) -> Response:
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
         try:
-            return self.inner.get(path)
+            return self.inner.get(path, headers)
         finally:
             self._pace()
 

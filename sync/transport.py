@@ -45,7 +45,7 @@ class Transport(Protocol):
 
     def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response: ...
 
-    def get(self, path: str) -> Response: ...
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Response: ...
 
     def close(self) -> None: ...
 
@@ -148,9 +148,9 @@ class HttpxTransport:
         assert self.client is not None
         return self._send(self.client.build_request("POST", path, content=body, headers=headers))
 
-    def get(self, path: str) -> Response:
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
         assert self.client is not None
-        return self._send(self.client.build_request("GET", path))
+        return self._send(self.client.build_request("GET", path, headers=headers))
 
     def close(self) -> None:
         if self.client is not None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
@@ -43,6 +44,10 @@ class Host(Protocol):
     def post_message(self, message: Message) -> bool: ...
 
     def worker_failed(self, worker: Worker[Any]) -> None: ...
+
+    def fetch_history(self, screen: MessagePump, kind: str, record_id: str) -> None:
+        """Ask central for a record's versions in a worker and keep them; ``screen`` hears
+        ``record_history.HistoryFetched`` when it ends."""
 
 
 class AppScreen(Screen[ResultT]):

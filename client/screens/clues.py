@@ -20,6 +20,13 @@ from client.i18n import N_, _, label
 from client.labels import choice_options, errors_text, field_name, refusal_text, shown, unit_name
 from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, form_fields
+from client.screens.record_actions import (
+    ask_delete,
+    editable_fields,
+    may_delete,
+    may_edit,
+    show_history,
+)
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
 from models.orgs import in_scope, load_org_units
@@ -82,6 +89,11 @@ class CluesScreen(SanwuScreen):
         Binding("n", "new", "New clue", id="clue-new", tooltip="Take in a clue"),
         Binding("k", "investigate", "Check", id="clue-check", tooltip="Start the check (核查)"),
         Binding("o", "outcome", "Conclude", id="clue-outcome", tooltip="Conclude with an outcome"),
+        Binding("e", "edit", "Edit", id="clue-edit", tooltip="Edit the chosen clue"),
+        Binding(
+            "d", "delete", "Delete", id="clue-delete", tooltip="Delete the chosen clue (asks first)"
+        ),
+        Binding("h", "history", "History", id="clue-history", tooltip="The chosen clue's history"),
     ]
 
     def __init__(self) -> None:
@@ -155,6 +167,13 @@ class CluesScreen(SanwuScreen):
         if action == "new":
             return supervising
         clue = self.chosen() if self.is_mounted else None
+        clue_id = None if clue is None else str(clue["id"])
+        if action == "edit":
+            return may_edit(self, clue_id, ("description",))
+        if action == "delete":
+            return may_delete(self, clue_id)
+        if action == "history":
+            return clue_id is not None
         if action == "investigate":
             return supervising and clue is not None and clue["status"] == "received"
         if action == "outcome":
@@ -173,6 +192,36 @@ class CluesScreen(SanwuScreen):
             ),
             lambda _id: self.refresh_data(),
         )
+
+    def action_edit(self) -> None:
+        """Edit the chosen clue (its intake), until it is concluded."""
+        clue = self.chosen()
+        identity = self.store.identity
+        if clue is None or identity is None:
+            return
+        fields = editable_fields(identity.role, "clue", clue_fields(identity.scope))
+        self.app.push_screen(
+            RecordForm(
+                "clue",
+                fields,
+                title=_("Edit clue"),
+                record_id=clue["id"],
+                values=clue,
+            ),
+            lambda _id: self.refresh_data(),
+        )
+
+    def action_delete(self) -> None:
+        """Delete the chosen clue, after asking."""
+        clue = self.chosen()
+        if clue is not None:
+            what = f"{clue['received_on'] or ''} {str(clue['description'])[:30]}".strip()
+            ask_delete(self, clue["id"], what, self.refresh_data)
+
+    def action_history(self) -> None:
+        """The chosen clue's whole history."""
+        clue = self.chosen()
+        show_history(self, None if clue is None else str(clue["id"]))
 
     def action_investigate(self) -> None:
         """Start the check (核查)."""

@@ -9,19 +9,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
-from client import queries
 from client.attachments import PENDING, WANTED, Attachments
-from client.audit import IMPORT
 from client.errors import RuleRefused
-from client.i18n import N_, _, label
+from client.i18n import _, label
 from client.labels import field_name, refusal_text, shown
-from client.screens.base import AppScreen, local_time
 from client.screens.disclosure_form import DisclosureForm
+from client.screens.record_actions import ask_delete, may_delete
+from client.screens.record_history import HistoryHolder, HistoryView
 from client.widgets.bindings import translate_bindings
 from client.widgets.literal import literal
-from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
 from client.widgets.written import WrittenScreen
 from models.kinds import kind_spec
@@ -29,13 +27,6 @@ from models.rules.disclosures import TRANSITIONS, Status, Step
 
 DETAIL_FIELDS = kind_spec("disclosure").fields
 """Every declared field, in the declared order."""
-ACTIONS: dict[str, str] = {
-    "create": N_("created"),
-    "update": N_("changed"),
-    "delete": N_("deleted"),
-    "resolve": N_("conflict decided"),
-    "import": N_("imported"),
-}
 
 
 def shown_value(field: str, value: Any) -> str:
@@ -46,21 +37,7 @@ def _name(field: str) -> str:
     return field_name("disclosure", field)
 
 
-def history_changes(entry: queries.HistoryEntry) -> str:
-    """The Changes column of one audit entry: each field from → to, or for an imported
-    record the file it came from and the start of its values' digest."""
-    if entry.action == IMPORT:
-        return _("from the file {name} (values digest {digest})").format(
-            name=entry.changes.get("file") or "?", digest=str(entry.changes.get("sha256"))[:12]
-        )
-    return "；".join(
-        f"{_name(field)}: {shown_value(field, pair[0])} → {shown_value(field, pair[1])}"
-        for field, pair in entry.changes.items()
-        if entry.action != "create" or pair[1] not in (None, "", [])
-    )
-
-
-class DisclosureDetail(AppScreen[None]):
+class DisclosureDetail(HistoryHolder):
     """Read one disclosure and its history; e edits it; u, a, x and w take its review's
     steps (only those this device may take are offered)."""
 
@@ -94,6 +71,13 @@ class DisclosureDetail(AppScreen[None]):
             id="detail-copy-out",
             tooltip="Write plain copies of the attachments here to open or print",
         ),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            id="detail-delete",
+            tooltip="Delete this disclosure (asks first)",
+        ),
         Binding("escape", "back", "Back", id="detail-back", tooltip="Back to the list"),
         Binding("f1", "app.help", "Help", id="detail-help", tooltip="Keys of this screen"),
     ]
@@ -101,6 +85,7 @@ class DisclosureDetail(AppScreen[None]):
     def __init__(self, record_id: str) -> None:
         super().__init__()
         translate_bindings(self)
+        self.kind = "disclosure"
         self.record_id = record_id
         self.record: dict[str, Any] = {}
 
@@ -109,16 +94,12 @@ class DisclosureDetail(AppScreen[None]):
         with VerticalScroll(id="detail"):
             yield Static("", id="detail-fields")
             yield Static(_("Version history"), classes="section-title")
-            yield PagedTable(id="history", cursor_type="row", zebra_stripes=True)
+            yield HistoryView()
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history", DataTable)
-        table.add_column(_("When"), width=16)
-        table.add_column(_("Who"), width=10)
-        table.add_column(_("What"), width=8)
-        table.add_column(_("Changes"))
         self.refresh_data()
+        self.fetch_history()
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -138,16 +119,7 @@ class DisclosureDetail(AppScreen[None]):
         for line in self._attachment_lines(record.get("attachments") or []):
             text.append("\n").append_text(literal(line))
         self.query_one("#detail-fields", Static).update(text)
-        table = self.query_one("#history", DataTable)
-        table.clear()
-        for entry in reversed(queries.history(self.sanwu.store.engine, self.record_id)):
-            who = _("this computer") if entry.actor == self.sanwu.store.actor else entry.actor[:10]
-            table.add_row(
-                local_time(entry.at),
-                who,
-                _(ACTIONS.get(entry.action, entry.action)),
-                history_changes(entry),
-            )
+        self.show_history()
 
     def _attachment_lines(self, digests: list[str]) -> list[str]:
         files = Attachments(self.sanwu.store)
@@ -202,6 +174,8 @@ class DisclosureDetail(AppScreen[None]):
             self.notify(_("This disclosure has no attachments."))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete":
+            return bool(self.record) and may_delete(self, self.record_id)
         if action not in ("edit", "review") or not self.record:
             return True
         store = self.sanwu.store
@@ -238,6 +212,14 @@ class DisclosureDetail(AppScreen[None]):
             return
         self.notify(label("disclosure", "status", str(done["status"])))
         self.refresh_data()
+
+    def action_delete(self) -> None:
+        """Delete this disclosure, after asking; back to the list once deleted."""
+        what = f"{self.record.get('period') or ''} {self.record.get('title') or ''}".strip()
+        ask_delete(self, self.record_id, what, self._deleted)
+
+    def _deleted(self) -> None:
+        self.dismiss(None)
 
     def action_edit(self) -> None:
         """Edit this disclosure."""

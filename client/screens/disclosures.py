@@ -20,6 +20,7 @@ from client.screens.base import SanwuScreen
 from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.disclosure_form import DisclosureForm, unit_choices
 from client.screens.import_file import ImportScreen
+from client.screens.record_actions import ask_delete, may_delete, may_edit
 from client.widgets.paged_table import PagedTable
 from client.widgets.written import WrittenScreen
 from models.catalog import DOMAIN_NAMES, DOMAINS, load_catalog
@@ -39,6 +40,9 @@ FIXED_WIDTHS = {"period": 10, "village": 8, "item": 14, "status": 6, "synced": 6
 """Every column has a fixed width, so a page is shown without measuring its CJK cells;
 the title takes what the screen leaves (at least ``TITLE_MIN``)."""
 TITLE_MIN = 16
+EDITED = ("title", "content")
+"""Fields the edit key is offered for when the rule lets this device change them (a
+published disclosure is the reviewing level's)."""
 
 
 def domain_label(domain: str) -> str:
@@ -60,6 +64,13 @@ class DisclosuresScreen(SanwuScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="disclosure-new", tooltip="Record a new disclosure"),
         Binding("e", "edit", "Edit", id="disclosure-edit", tooltip="Edit the chosen disclosure"),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            id="disclosure-delete",
+            tooltip="Delete the chosen disclosure (asks first)",
+        ),
         Binding("enter", "open", "Open", id="disclosure-open", tooltip="Details and history"),
         Binding("slash", "search", "Search", id="disclosure-search", tooltip="Search titles"),
         Binding("f", "filters", "Filter", id="disclosure-filter", tooltip="Go to the filters"),
@@ -207,6 +218,7 @@ class DisclosuresScreen(SanwuScreen):
     @on(DataTable.RowHighlighted, "#disclosures")
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
         """Load the next page as the cursor nears the end of what is loaded."""
+        self.refresh_bindings()  # edit and delete follow the chosen disclosure
         if self.more and event.cursor_row >= self.loaded - LOAD_MORE_MARGIN:
             self._load_page()
             self._show_count()
@@ -243,9 +255,13 @@ class DisclosuresScreen(SanwuScreen):
         return None if key.value is None else str(key.value)
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "edit", "import"):
+        if action in ("new", "import"):
             identity = self.store.identity
             return identity is None or identity.role != "support"
+        if action == "edit":
+            return may_edit(self, self._chosen_id() if self.is_mounted else None, EDITED)
+        if action == "delete":
+            return may_delete(self, self._chosen_id() if self.is_mounted else None)
         if action == "open":
             return isinstance(self.focused, DataTable)
         return True
@@ -264,6 +280,14 @@ class DisclosuresScreen(SanwuScreen):
         _kind, record = self.store.get(record_id)
         form = DisclosureForm(today=self.sanwu.today(), record_id=record_id, values=record)
         self.app.push_screen(form, self._after_form)
+
+    def action_delete(self) -> None:
+        """Delete the chosen disclosure, after asking."""
+        record_id = self._chosen_id()
+        if record_id is None:
+            return
+        _kind, record = self.store.get(record_id)
+        ask_delete(self, record_id, f"{record['period']} {record['title']}", self.refresh_data)
 
     def _after_form(self, record_id: str | None) -> None:
         if record_id is not None and self.index is not None:

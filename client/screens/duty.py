@@ -18,6 +18,7 @@ from client.screens.base import SanwuScreen
 from client.screens.duty_scores import DutyScoresScreen, DutyUnitScreen
 from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.home import LIGHTS
+from client.screens.record_actions import ask_delete, may_delete, may_edit, show_history
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
 from models.duty import (
@@ -64,6 +65,17 @@ class DutyScreen(SanwuScreen):
     HELP = N_("Duty evidence: one record per matter, as it happens; lights show deadlines.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "Record", id="duty-new", tooltip="Record evidence for the indicator"),
+        Binding("e", "edit", "Edit", id="duty-edit", tooltip="Edit the chosen record"),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            id="duty-delete",
+            tooltip="Delete the chosen record (asks first)",
+        ),
+        Binding(
+            "h", "history", "History", id="duty-history", tooltip="The chosen record's history"
+        ),
         Binding(
             "t",
             "scores",
@@ -165,8 +177,32 @@ class DutyScreen(SanwuScreen):
                 str(len(record["attachments"] or [])),
                 key=record["id"],
             )
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#evidence")
+    def _record_chosen(self) -> None:
+        self.refresh_bindings()
+
+    def chosen(self) -> dict[str, Any] | None:
+        """The evidence record under the records table's cursor."""
+        if not self.is_mounted or self.indicator is None:
+            return None
+        table = self.query_one("#evidence", DataTable)
+        if not self.records or table.cursor_row >= len(self.records):
+            return None
+        return self.records[table.cursor_row]
+
+    def _chosen_id(self) -> str | None:
+        record = self.chosen()
+        return None if record is None else str(record["id"])
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit":
+            return may_edit(self, self._chosen_id(), ("description",))
+        if action == "delete":
+            return may_delete(self, self._chosen_id())
+        if action == "history":
+            return self._chosen_id() is not None
         if action == "scores":
             identity = self.store.identity
             if identity is None:
@@ -194,6 +230,34 @@ class DutyScreen(SanwuScreen):
                 fixed={"indicator_code": indicator.code},
             )
         )
+
+    def action_edit(self) -> None:
+        """Edit the chosen evidence record."""
+        record = self.chosen()
+        if record is None:
+            return
+        self.app.push_screen(
+            RecordForm(
+                "duty_evidence",
+                evidence_fields(),
+                title=_("Edit: {code}").format(code=record["indicator_code"]),
+                record_id=record["id"],
+                values=record,
+            ),
+            lambda _id: self.refresh_data(),
+        )
+
+    def action_delete(self) -> None:
+        """Delete the chosen evidence record, after asking."""
+        record = self.chosen()
+        if record is not None:
+            lines = str(record["description"] or "").splitlines() or [""]
+            what = f"{record['occurred_on'] or ''} {lines[0]}".strip()
+            ask_delete(self, record["id"], what, self.refresh_data)
+
+    def action_history(self) -> None:
+        """The chosen evidence record's whole history."""
+        show_history(self, self._chosen_id())
 
     def action_scores(self) -> None:
         """Scores, ranks and missing items: the table, or a unit's own items."""

@@ -18,6 +18,7 @@ from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.import_file import ImportScreen
 from client.screens.payment_form import PaymentForm, over_plan_text
+from client.screens.record_actions import ask_delete, may_delete, may_edit, show_history
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
@@ -64,6 +65,20 @@ class SubsidiesScreen(SanwuScreen):
             "Delete payment",
             id="payment-delete",
             tooltip="Delete the chosen payment (asks first)",
+        ),
+        Binding(
+            "D",
+            "delete_project",
+            "Delete project",
+            id="subsidy-delete",
+            tooltip="Delete the chosen project (asks first)",
+        ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            id="subsidy-history",
+            tooltip="The chosen payment's history (project's from the projects list)",
         ),
         Binding(
             "i",
@@ -170,6 +185,11 @@ class SubsidiesScreen(SanwuScreen):
         shown_totals = self.query_one("#project-totals", Static)
         shown_totals.update(totals)
         shown_totals.set_class(bool(over), "-over-plan")
+        self.refresh_bindings()  # the keys follow the chosen project and payment
+
+    @on(DataTable.RowHighlighted, "#payments")
+    def _payment_chosen(self) -> None:
+        self.refresh_bindings()
 
     @on(Select.Changed, "#category")
     def _category_chosen(self) -> None:
@@ -177,11 +197,25 @@ class SubsidiesScreen(SanwuScreen):
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
         identity = self.store.identity
+        if action == "history":
+            return self._history_id() is not None
         if identity is not None and identity.role == "support" and action != "refresh":
             return False
-        if action in ("edit_payment", "delete_payment"):
-            return self.chosen_payment() is not None
-        if action in ("new_payment", "advance", "edit_project"):
+        if action == "edit_payment":
+            payment = self.chosen_payment()
+            return may_edit(self, payment["id"] if payment else None, ("amount_fen",))
+        if action == "delete_payment":
+            payment = self.chosen_payment()
+            return may_delete(self, payment["id"] if payment else None)
+        if action in ("delete_project", "edit_project"):
+            project = self.chosen()
+            if project is None:
+                return False
+            if action == "edit_project":
+                return may_edit(self, project["id"], ("name",))
+            # A project with payments keeps them: they are deleted one by one first.
+            return not self.payments.get(project["id"]) and may_delete(self, project["id"])
+        if action in ("new_payment", "advance"):
             project = self.chosen()
             if project is None:
                 return False
@@ -293,6 +327,26 @@ class SubsidiesScreen(SanwuScreen):
             name=shown("subsidy_payment", "recipient_name", line["recipient_name"]),
         )
         self.app.push_screen(ConfirmScreen(question, yes=_("Delete"), no=_("Keep it")), answered)
+
+    def _history_id(self) -> str | None:
+        """The payment chosen when the payments list has the focus, else the project."""
+        if not self.is_mounted:
+            return None
+        payment = self.chosen_payment()
+        if payment is not None and self.query_one("#payments", DataTable).has_focus:
+            return str(payment["id"])
+        project = self.chosen()
+        return None if project is None else str(project["id"])
+
+    def action_history(self) -> None:
+        """The whole history of the chosen payment or project."""
+        show_history(self, self._history_id())
+
+    def action_delete_project(self) -> None:
+        """Delete the chosen project (one without payments), after asking."""
+        project = self.chosen()
+        if project is not None:
+            ask_delete(self, project["id"], project["name"], self.refresh_data)
 
     def action_advance(self) -> None:
         """Move the chosen project one stage on, with the date it happened."""

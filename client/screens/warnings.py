@@ -24,6 +24,7 @@ from client.labels import choice_options, errors_text, refusal_text, unit_name
 from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.home import days_left
+from client.screens.record_actions import ask_delete, may_delete, may_edit, show_history
 from client.store.supervision import REPLY_DAYS
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import STRETCH_MIN, PagedTable
@@ -33,6 +34,10 @@ from models.orgs import in_scope, load_org_units
 from models.rules.actors import side_of
 from models.rules.refusals import Refused
 from models.rules.warnings import Step, is_open, plan, problem_items
+
+EDITED = ("title", "problems")
+"""Fields the edit key is offered for when the rule lets this device change them: the
+supervising side's, before the unit signs."""
 
 
 def warning_fields(scope: str) -> list[FormField]:
@@ -110,6 +115,15 @@ class WarningsScreen(SanwuScreen):
         Binding("i", "issue", "Issue", id="warning-issue", tooltip="Issue to one or more units"),
         Binding("v", "verdict('accept')", "Accept", id="feedback-accept", tooltip="Accept"),
         Binding("x", "verdict('return')", "Return", id="feedback-return", tooltip="Return"),
+        Binding("e", "edit", "Edit", id="warning-edit", tooltip="Edit before the unit signs"),
+        Binding(
+            "d",
+            "delete",
+            "Withdraw warning",
+            id="warning-delete",
+            tooltip="Withdraw a warning issued by mistake, before the unit signs (asks first)",
+        ),
+        Binding("h", "history", "History", id="warning-history", tooltip="The warning's history"),
     ]
 
     def __init__(self) -> None:
@@ -258,8 +272,18 @@ class WarningsScreen(SanwuScreen):
             return False
         return True
 
+    def _chosen_id(self) -> str | None:
+        warning = self.chosen() if self.is_mounted else None
+        return None if warning is None else str(warning["id"])
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         identity = self.store.identity
+        if action == "edit":
+            return may_edit(self, self._chosen_id(), EDITED)
+        if action == "delete":
+            return may_delete(self, self._chosen_id())
+        if action == "history":
+            return self._chosen_id() is not None
         if action == "issue":
             return identity is not None and identity.role in ("supervisor", "town")
         if action == "step":
@@ -325,6 +349,33 @@ class WarningsScreen(SanwuScreen):
             ),
             lambda _id: self.refresh_data(),
         )
+
+    def action_edit(self) -> None:
+        """Edit the chosen warning's content, before the unit signs for it."""
+        warning = self.chosen()
+        if warning is None:
+            return
+        self.app.push_screen(
+            RecordForm(
+                "warning",
+                form_fields("warning", fixed=("issued_by",)),
+                title=_("Edit: {title}").format(title=warning["title"]),
+                record_id=warning["id"],
+                values=warning,
+            ),
+            lambda _id: self.refresh_data(),
+        )
+
+    def action_delete(self) -> None:
+        """Withdraw (delete) the chosen warning, after asking."""
+        warning = self.chosen()
+        if warning is not None:
+            what = f"{unit_name(warning['org_code'], short=True)} {warning['title']}"
+            ask_delete(self, warning["id"], what, self.refresh_data)
+
+    def action_history(self) -> None:
+        """The chosen warning's whole history."""
+        show_history(self, self._chosen_id())
 
     def action_verdict(self, step: str) -> None:
         """Accept the waiting report (closes the warning) or return it with a reason."""

@@ -31,6 +31,7 @@ from client.store.settings import get_setting, load_identity, put_setting, save_
 from client.store.supervision import Supervision
 from client.store.sync_side import SyncSide, SyncStatus
 from client.tables import Setting
+from models.rules.refusals import Refusal
 from sync.protocol import Op, OpResult, PullResponse
 from sync.resolution import Choice
 
@@ -178,6 +179,13 @@ class Store:
 
     def delete(self, record_id: str) -> None:
         self._records.delete(record_id)
+
+    def refusal_of(
+        self, record_id: str, fields: Sequence[str] = (), *, deleting: bool = False
+    ) -> Refusal | None:
+        """Why the one rule would refuse this device editing ``fields`` of the record, or
+        deleting it (None: it may); screens offer a key only when it may."""
+        return self._records.refusal_of(record_id, fields, deleting=deleting)
 
     def note_reveal(
         self, *, kind: str, record_id: str, fields: Sequence[str], user: str = ""

@@ -228,6 +228,25 @@ class Records:
 
     # ---- the rules both ends apply ------------------------------------------------------
 
+    def refusal_of(
+        self, record_id: str, fields: Sequence[str] = (), *, deleting: bool = False
+    ) -> Refusal | None:
+        """Whether the one rule would refuse this device a change of ``fields`` of a stored
+        record (or its deletion), asked before offering the key: None when it may. A
+        record gone (or never here) is refused as unknown."""
+        with self._db.connect() as conn:
+            found = self.find(conn, record_id)
+            if found is None or found[1].deleted:
+                return Refusal("unknown_record")
+            spec, row = found
+            current = self._sealer.record_of(spec, row)
+            changes = (
+                {"deleted": (False, True)}
+                if deleting
+                else {name: (current[name], current[name]) for name in fields if name in current}
+            )
+            return self.refusal(conn, spec, current, changes, deleting=deleting)
+
     def check_rules(
         self,
         conn: Connection,

@@ -64,7 +64,7 @@ class GzipOnlyCentral:
         compression.decompress(body, "gzip", limit=10_000_000)
         return Response(200, b'{"changes": [], "cursor": 0, "more": false}', {})
 
-    def get(self, path: str) -> Response:
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
         raise AssertionError("not used")
 
     def close(self) -> None:

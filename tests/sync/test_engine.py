@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -219,8 +219,8 @@ class TooLargeOver:
                 return Response(413, b'{"code": "too_large", "message": "body limit"}', {})
         return self.inner.post(path, body, headers)
 
-    def get(self, path: str) -> Any:
-        return self.inner.get(path)
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Any:
+        return self.inner.get(path, headers)
 
     def close(self) -> None:
         self.inner.close()

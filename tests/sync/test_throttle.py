@@ -34,8 +34,8 @@ class CountingTransport:
         self.traffic.requests += 1
         return Response(200, b"{}", {})
 
-    def get(self, path: str) -> Response:
-        return self.post(path, b"", {})
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
+        return self.post(path, b"", headers or {})
 
     def close(self) -> None:
         pass
