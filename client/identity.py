@@ -76,9 +76,7 @@ class Identity:
     """Central's bundle public key (base64): verifies reply bundles ("" = enrolled before)."""
     encryption_key: X25519PrivateKey | None = None
     """This device's bundle encryption key; None while locked, or enrolled before bundles
-    were sealed (``encryption_key_kept`` tells which)."""
-    encryption_key_kept: bool = False
-    """The home keeps an encryption key (sealed): False for a device enrolled before."""
+    were sealed."""
     central_encryption_key: str = ""
     """Central's X25519 public key (base64) a bundle is sealed to ("" = enrolled before)."""
 
@@ -127,7 +125,6 @@ def identity_from_settings(rows: Mapping[str, str], key: DataKey | None) -> Iden
         insecure_http=rows.get("insecure_http", "") == "1",
         central_key=rows.get(CENTRAL_KEY, ""),
         encryption_key=_encryption_key(rows.get(ENCRYPTION_KEY, ""), key),
-        encryption_key_kept=bool(rows.get(ENCRYPTION_KEY, "")),
         central_encryption_key=rows.get(CENTRAL_ENCRYPTION_KEY, ""),
     )
 

@@ -73,7 +73,6 @@ def enroll(
             insecure_http=insecure_http,
             central_key=answer.central_key,
             encryption_key=encryption_key,
-            encryption_key_kept=True,
             central_encryption_key=answer.central_encryption_key,
         )
     )

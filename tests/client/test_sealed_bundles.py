@@ -61,7 +61,6 @@ def _identity(*, sealing: bool = True) -> Identity:
         scope=VILLAGE,
         central_key=public_key_b64(signing),
         encryption_key=DEVICE_BOX if sealing else None,
-        encryption_key_kept=sealing,
         central_encryption_key=public_b64(CENTRAL_BOX) if sealing else "",
     )
 
@@ -171,7 +170,7 @@ def test_the_keys_survive_a_lock_and_an_unlock(tmp_path: Path) -> None:
         store.save_identity(_identity())
     with open_store(tmp_path / "home", passphrase=None) as locked:
         identity = locked.require_identity()
-        assert identity.encryption_key is None and identity.encryption_key_kept
+        assert identity.encryption_key is None
         assert identity.central_encryption_key == public_b64(CENTRAL_BOX)
     with open_store(tmp_path / "home") as store:
         kept = store.require_identity().encryption_key
