@@ -8,6 +8,13 @@ The reply carries the results, every change after the bundle's cursor in the
 device's scope, which files central now holds, and the files the village asked
 for, signed with central's bundle key (``central_key``, derived from central's
 secret).
+
+Personal values travel sealed (``sync.bundle_sealing``): the device seals its ops'
+to central's X25519 key (``central_encryption_key``), opened here before the push
+(one that does not open refuses the whole bundle, nothing applied); the reply's are
+sealed to the device's key, sent at its enrollment. Central's X25519 private key is
+made at random on first use and kept in ``central_setting``, sealed with central's
+data key (``central.sealing``): a copied database alone does not open a bundle.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from central.attachments import read_whole, store_whole
@@ -27,7 +36,8 @@ from central.errors import AuthFailed, BadRequest, PayloadTooLarge, ProtocolMism
 from central.findings import central_secret, check_audit
 from central.pull import pull
 from central.push import push
-from central.tables import Device
+from central.sealing import load_key
+from central.tables import CentralSetting, Device
 from models.kinds import timestamp_to_wire
 from sync.bundle import (
     BUNDLE_FILE_BYTES,
@@ -39,14 +49,41 @@ from sync.bundle import (
     read_bundle,
     write_reply_bundle,
 )
+from sync.bundle_sealing import (
+    Opener,
+    Sealer,
+    SealError,
+    declared_personal,
+    new_key,
+    open_ops,
+    private_b64,
+    private_from_b64,
+    public_b64,
+    public_from_b64,
+    seal_changes,
+    seal_results,
+)
 from sync.protocol import PROTOCOL_VERSION, PULL_PAGE_MAX, PUSH_BATCH_MAX_OPS, Change, OpResult
 from sync.signing import public_key_from_b64
 
-__all__ = ["ImportOutcome", "central_key", "central_signing_key", "import_bundle"]
+__all__ = [
+    "ImportOutcome",
+    "central_encryption_key",
+    "central_key",
+    "central_signing_key",
+    "import_bundle",
+]
 
 MAX_REPLY_PAGES = 1000
 """A bound on the pull loop of one reply (a page holds up to PULL_PAGE_MAX changes)."""
 MAX_BUNDLE_OPS = 200_000
+ENCRYPTION_SETTING = "bundle_encryption_key"
+"""The ``central_setting`` row of central's X25519 private key (sealed with its data key)."""
+NO_DEVICE_KEY = (
+    "device {device} was enrolled before bundles were sealed, so central cannot seal its "
+    "reply: give it a new enrollment code (`sanwu central enroll-code`, then "
+    "`sanwu enroll --force` on the device)"
+)
 
 
 def central_signing_key(session: Session, configured: str | None = None) -> Ed25519PrivateKey:
@@ -58,6 +95,31 @@ def central_key(session: Session, configured: str | None = None) -> str:
     """Central's bundle public key, raw and base64, as devices keep it."""
     public = central_signing_key(session, configured).public_key()
     return base64.b64encode(public.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")
+
+
+def central_encryption_private(session: Session) -> X25519PrivateKey:
+    """Central's X25519 key: made at random the first time (two at once: one wins), kept
+    sealed with central's data key; CentralKeyError when central has no data key."""
+    data_key = load_key(session.get_bind().engine.url)
+    row = session.get(CentralSetting, ENCRYPTION_SETTING)
+    if row is None:
+        sealed = data_key.seal(
+            "central_setting", "value", ENCRYPTION_SETTING, private_b64(new_key())
+        )
+        try:
+            with session.begin_nested():
+                session.add(CentralSetting(key=ENCRYPTION_SETTING, value=sealed))
+        except IntegrityError:
+            pass
+        row = session.get_one(CentralSetting, ENCRYPTION_SETTING)
+    return private_from_b64(
+        data_key.open("central_setting", "value", ENCRYPTION_SETTING, row.value)
+    )
+
+
+def central_encryption_key(session: Session) -> str:
+    """Central's X25519 public key, raw and base64, as enrollment hands it to devices."""
+    return public_b64(central_encryption_private(session))
 
 
 @dataclass(frozen=True)
@@ -100,9 +162,19 @@ def import_bundle(
         )
     if len(bundle.ops) > MAX_BUNDLE_OPS:
         raise PayloadTooLarge("too_many_ops", f"a bundle holds at most {MAX_BUNDLE_OPS} ops")
+    if not device.encryption_key:
+        raise AuthFailed("no_encryption_key", NO_DEVICE_KEY.format(device=device.id))
+    personal = declared_personal()
+    opener = Opener(central_encryption_private(session))
+    try:
+        ops = open_ops(opener, bundle.ops, personal)
+    except SealError as exc:
+        raise AuthFailed(
+            "sealed_value", f"bundle refused, nothing applied: a personal value of {exc}"
+        ) from None
     results: list[OpResult] = []
-    for start in range(0, len(bundle.ops), PUSH_BATCH_MAX_OPS):
-        batch = bundle.ops[start : start + PUSH_BATCH_MAX_OPS]
+    for start in range(0, len(ops), PUSH_BATCH_MAX_OPS):
+        batch = ops[start : start + PUSH_BATCH_MAX_OPS]
         results.extend(push(session, device=device, ops=batch, now=now, secret=secret))
     check_audit(session, device=device, links=bundle.audit, now=now)
     audit_last = max((link.id for link in bundle.audit), default=0)
@@ -121,12 +193,13 @@ def import_bundle(
         for item in bundle.files
         if store_whole(session, device=device, digest=item.digest, data=item.data, now=now)
     ]
+    sealer = Sealer(public_from_b64(device.encryption_key))
     reply = ReplyBundle(
         device_id=device.id,
         created_at=timestamp_to_wire(now) or "",
-        results=results,
+        results=seal_results(sealer, results, {op.op_id: op for op in ops}, personal),
         audit_last=audit_last,
-        changes=changes,
+        changes=seal_changes(sealer, changes, personal),
         cursor=cursor,
         files_stored=stored,
         files=_asked_for(session, device, bundle.wanted),

@@ -1,5 +1,6 @@
 """Enrollment: an admin makes a one-time code for a unit and role; a device trades it,
-with its Ed25519 public key, for an identity. Only the code's SHA-256 is stored."""
+with its Ed25519 public key (and its X25519 one, for sealed bundles), for an identity
+and central's public keys. Only the code's SHA-256 is stored."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from central.assignments import scope_for
-from central.bundles import central_key
+from central.bundles import central_encryption_key, central_key
 from central.clock import utcnow
 from central.errors import AuthFailed, BadRequest, NotFound
 from central.tables import Device, EnrollCode, OrgUnitRow
 from models.ids import new_id
 from models.orgs import scope_prefix
+from sync.bundle_sealing import public_from_b64
 from sync.protocol import EnrollRequest, EnrollResponse, Role
 from sync.signing import public_key_from_b64
 
@@ -81,6 +83,11 @@ def enroll(
         public_key_from_b64(req.public_key)
     except ValueError as exc:
         raise BadRequest("invalid", str(exc), field="public_key", status=422) from None
+    if req.encryption_key:
+        try:
+            public_from_b64(req.encryption_key)
+        except ValueError as exc:
+            raise BadRequest("invalid", str(exc), field="encryption_key", status=422) from None
     unit = session.get(OrgUnitRow, row.org_code)
     if unit is None:
         raise NotFound("unknown_unit", f"no org unit {row.org_code}")
@@ -88,6 +95,7 @@ def enroll(
     device = Device(
         id=new_id(),
         public_key=req.public_key,
+        encryption_key=req.encryption_key or None,
         org_code=unit.code,
         role=role.value,
         scope=scope_for(session, unit.code, role.value),
@@ -105,6 +113,7 @@ def enroll(
         raise AuthFailed("code_used", "this enrollment code was already used: ask for a new one")
     session.add(device)
     bundle_key = central_key(session, secret)
+    sealing_key = central_encryption_key(session)
     session.commit()
     return EnrollResponse(
         device_id=device.id,
@@ -113,6 +122,7 @@ def enroll(
         role=role,
         scope=device.scope,
         central_key=bundle_key,
+        central_encryption_key=sealing_key,
     )
 
 

@@ -48,6 +48,9 @@ class Device(SQLModel, table=True):
     revoked_at: datetime | None = None
     last_seen_at: datetime | None = None
     """Added by revision 0002."""
+    encryption_key: str | None = Field(default=None, max_length=64)
+    """Its X25519 public key (raw, base64): reply bundles' personal values are sealed to it.
+    None: enrolled before revision 0010 (its bundles are refused until it enrolls again)."""
 
 
 class EnrollCode(SQLModel, table=True):

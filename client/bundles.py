@@ -8,14 +8,21 @@ Importing a reply applies the results of the ops still waiting, acknowledges the
 audit entries central checked, stores the changes (moving the cursor), marks the
 files central now holds and keeps the files it sent; a reply imported twice changes
 nothing.
+
+Personal values travel sealed (``sync.bundle_sealing``): to central's X25519 key in the
+bundle, to this device's in the reply. A device enrolled before keys were exchanged
+refuses to export (its bundle would carry them in clear): it enrolls again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from client.attachments import Attachments
 from client.crypto import Locked
+from client.errors import PERSONS_TO_FIX, StoreError
+from client.i18n import _
 from client.store import Store, utcnow
 from client.sync_lock import sync_lock
 from models.kinds import timestamp_to_wire
@@ -27,10 +34,21 @@ from sync.bundle import (
     open_reply_bundle,
     write_ops_bundle,
 )
+from sync.bundle_sealing import (
+    Opener,
+    Sealer,
+    SealError,
+    declared_personal,
+    open_changes,
+    open_results,
+    public_from_b64,
+    seal_ops,
+)
+from sync.failures import Failure
 from sync.protocol import OpStatus, PullResponse
 from sync.signing import public_key_from_b64
 
-__all__ = ["ExportOutcome", "ReplyOutcome", "export_bundle", "import_reply"]
+__all__ = ["ExportOutcome", "NoBundleKeys", "ReplyOutcome", "export_bundle", "import_reply"]
 
 MAX_EXPORT = 1_000_000
 """Ops and audit links one bundle holds at most (a village's outbox is far smaller)."""
@@ -39,6 +57,28 @@ NO_CENTRAL_KEY = (
     "this device was enrolled before central signed reply bundles, so a reply cannot be "
     "checked: enroll again (`sanwu enroll --force`) to import replies"
 )
+NO_ENCRYPTION_KEY = (
+    "this device was enrolled before bundles were encrypted, so a reply's personal values "
+    "cannot be opened: enroll again (`sanwu enroll --force`) to import replies"
+)
+
+
+class NoBundleKeys(StoreError):
+    """The device has no encryption keys (enrolled before they were exchanged): its bundle
+    would carry ID numbers and accounts in clear, so none is written."""
+
+    failure: ClassVar[Failure] = PERSONS_TO_FIX
+
+    def __init__(self) -> None:
+        super().__init__("no bundle encryption keys")
+
+    def __str__(self) -> str:
+        return _(
+            "this device was enrolled before USB bundles were encrypted, so a bundle would "
+            "carry ID numbers and accounts in clear: nothing was written. Ask the "
+            "administrator for a new enrollment code and enroll again (`sanwu enroll "
+            "--force`; nothing entered here is lost), then export again."
+        )
 
 
 @dataclass(frozen=True)
@@ -65,6 +105,12 @@ def export_bundle(store: Store) -> ExportOutcome:
     identity = store.require_identity()
     if identity.private_key is None:
         raise Locked()
+    if not identity.central_encryption_key:
+        raise NoBundleKeys()
+    try:
+        sealer = Sealer(public_from_b64(identity.central_encryption_key))
+    except ValueError:
+        raise NoBundleKeys() from None
     with sync_lock(store.home):
         ops = [op for _seq, op in store.pending_ops(after_seq=0, limit=MAX_EXPORT)]
         audit = store.audit_segment(limit=MAX_EXPORT)
@@ -79,7 +125,7 @@ def export_bundle(store: Store) -> ExportOutcome:
             device_id=identity.device_id,
             created_at=timestamp_to_wire(utcnow()) or "",
             cursor=store.cursor(),
-            ops=ops,
+            ops=seal_ops(sealer, ops, declared_personal()),
             audit=audit,
             files=files,
             wanted=attachments.wanted(limit=MAX_EXPORT),
@@ -106,16 +152,28 @@ def import_reply(store: Store, data: bytes) -> ReplyOutcome:
     reply = open_reply_bundle(key, data)
     if reply.device_id != identity.device_id:
         raise BundleError("this reply is for another device")
+    if identity.encryption_key is None:
+        if store.locked:
+            raise Locked()
+        raise BundleError(NO_ENCRYPTION_KEY)
+    opener = Opener(identity.encryption_key)
+    personal = declared_personal()
     with sync_lock(store.home):
         waiting = {op.op_id: op for _seq, op in store.pending_ops(after_seq=0, limit=MAX_EXPORT)}
-        results = [r for r in reply.results if r.op_id in waiting]
+        try:
+            results = open_results(
+                opener, [r for r in reply.results if r.op_id in waiting], waiting, personal
+            )
+            changes = open_changes(opener, reply.changes, personal)
+        except SealError as exc:
+            raise BundleError(f"a personal value of {exc}; nothing was applied") from None
         ops = [waiting[r.op_id] for r in results]
         conflicts = store.apply_push_results(ops, results) if results else 0
         if reply.audit_last:
             store.ack_audit(reply.audit_last)
         pulled = 0
         if reply.cursor > store.cursor():  # an older reply's changes are here already
-            page = PullResponse(changes=reply.changes, cursor=reply.cursor, more=False)
+            page = PullResponse(changes=changes, cursor=reply.cursor, more=False)
             pulled = store.apply_pull(page)
         attachments = Attachments(store)
         attachments.mark_synced(reply.files_stored)

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from client.crypto import DataKey, Locked, is_sealed
 from models.rules.actors import Actor
+from sync.bundle_sealing import private_b64, private_from_b64
 from sync.signing import private_key_bytes, private_key_from_bytes
 
 CURSOR = "cursor"
@@ -23,6 +25,11 @@ REVOKED_AT = "revoked_at"
 """Set when central answered that this device is revoked: sync stops for good."""
 CENTRAL_KEY = "central_key"
 """Central's bundle public key, from enrollment (sync by file)."""
+ENCRYPTION_KEY = "encryption_key"
+"""This device's X25519 private key (sealed like PRIVATE_KEY): opens the personal values
+of central's reply bundles (``sync.bundle_sealing``)."""
+CENTRAL_ENCRYPTION_KEY = "central_encryption_key"
+"""Central's X25519 public key, from enrollment: a bundle's personal values are sealed to it."""
 AUDIT_SENT = "audit_sent_id"
 """The last local audit entry central acknowledged (its chain is checked from there)."""
 CURSOR_CHECK = "cursor_check"
@@ -67,6 +74,11 @@ class Identity:
     """Plain HTTP to a host that is not loopback, allowed explicitly at enrollment."""
     central_key: str = ""
     """Central's bundle public key (base64): verifies reply bundles ("" = enrolled before)."""
+    encryption_key: X25519PrivateKey | None = None
+    """This device's bundle encryption key; None while locked, or enrolled before bundles
+    were sealed."""
+    central_encryption_key: str = ""
+    """Central's X25519 public key (base64) a bundle is sealed to ("" = enrolled before)."""
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -81,6 +93,12 @@ class Identity:
 
 def seal_private_key(key: DataKey, raw_b64: str) -> str:
     return key.seal("setting", PRIVATE_KEY, PRIVATE_KEY, raw_b64)
+
+
+def _encryption_key(stored: str, key: DataKey | None) -> X25519PrivateKey | None:
+    if not stored or key is None:
+        return None
+    return private_from_b64(key.open("setting", ENCRYPTION_KEY, ENCRYPTION_KEY, stored))
 
 
 def _private_key(stored: str, key: DataKey | None) -> Ed25519PrivateKey | None:
@@ -106,6 +124,8 @@ def identity_from_settings(rows: Mapping[str, str], key: DataKey | None) -> Iden
         ca_bundle=rows.get("ca_bundle", ""),
         insecure_http=rows.get("insecure_http", "") == "1",
         central_key=rows.get(CENTRAL_KEY, ""),
+        encryption_key=_encryption_key(rows.get(ENCRYPTION_KEY, ""), key),
+        central_encryption_key=rows.get(CENTRAL_ENCRYPTION_KEY, ""),
     )
 
 
@@ -126,4 +146,12 @@ def identity_settings(identity: Identity, key: DataKey | None) -> dict[str, str]
         "ca_bundle": identity.ca_bundle,
         "insecure_http": "1" if identity.insecure_http else "",
         CENTRAL_KEY: identity.central_key,
+        ENCRYPTION_KEY: (
+            ""
+            if identity.encryption_key is None
+            else key.seal(
+                "setting", ENCRYPTION_KEY, ENCRYPTION_KEY, private_b64(identity.encryption_key)
+            )
+        ),
+        CENTRAL_ENCRYPTION_KEY: identity.central_encryption_key,
     }

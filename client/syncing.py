@@ -13,6 +13,8 @@ from client.link import api_for_identity, transport_for
 from client.record_history import keep
 from client.store import Store, utcnow
 from client.sync_lock import sync_lock
+from sync.bundle_sealing import new_key as new_encryption_key
+from sync.bundle_sealing import public_b64 as encryption_public_b64
 from sync.central_api import CentralAPI
 from sync.engine import SyncEngine
 from sync.errors import DeviceRevoked, SyncError
@@ -42,17 +44,24 @@ def enroll(
     ca_bundle: str = "",
     insecure_http: bool = False,
 ) -> EnrollResponse:
-    """Make a key pair, send its public half with the one-time code, keep the identity
-    (sealed: the store must be unlocked, checked before central spends the code)."""
+    """Make the key pairs (Ed25519 signs, X25519 opens reply bundles), send their public
+    halves with the one-time code, keep the identity (sealed: the store must be unlocked,
+    checked before central spends the code)."""
     if store.locked:
         raise Locked()
     key = new_private_key()
+    encryption_key = new_encryption_key()
     link = transport or HttpxTransport(
         server_url, verify=tls_verify(ca_bundle), allow_http=insecure_http
     )
     try:
         answer = CentralAPI(link).enroll(
-            EnrollRequest(code=code, public_key=public_key_b64(key), device_name=device_name)
+            EnrollRequest(
+                code=code,
+                public_key=public_key_b64(key),
+                encryption_key=encryption_public_b64(encryption_key),
+                device_name=device_name,
+            )
         )
     finally:
         if transport is None:
@@ -69,6 +78,8 @@ def enroll(
             ca_bundle=ca_bundle,
             insecure_http=insecure_http,
             central_key=answer.central_key,
+            encryption_key=encryption_key,
+            central_encryption_key=answer.central_encryption_key,
         )
     )
     return answer

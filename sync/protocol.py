@@ -152,6 +152,9 @@ class EnrollRequest(BaseModel):
     code: str
     public_key: str
     """Raw Ed25519 public key, base64."""
+    encryption_key: str = ""
+    """Raw X25519 public key, base64: central seals reply bundles' personal values to it
+    (``sync.bundle_sealing``). Empty from a device that predates it."""
     device_name: str = ""
 
 
@@ -165,6 +168,9 @@ class EnrollResponse(BaseModel):
     central_key: str = ""
     """Central's bundle public key (raw Ed25519, base64): verifies reply bundles of sync
     by file. Empty from a central that predates it."""
+    central_encryption_key: str = ""
+    """Central's X25519 public key (raw, base64): a device seals its bundles' personal
+    values to it. Empty from a central that predates it."""
 
 
 class AuditLink(BaseModel):

@@ -24,6 +24,7 @@ from central.db import make_engine
 from central.settings import CentralSettings
 from models.ids import new_id
 from models.kinds import timestamp_to_wire
+from sync.bundle_sealing import new_key, public_b64
 from sync.protocol import (
     Action,
     EnrollRequest,
@@ -109,6 +110,8 @@ class Device:
     device_id: str
     key: Any
     scope: str
+    encryption: Any = None
+    """Its X25519 key (``sync.bundle_sealing``): opens the personal values of its replies."""
 
     def send(
         self,
@@ -159,23 +162,35 @@ class Device:
                 return changes, after
 
 
-def enroll_device(client: TestClient, db_url: str, unit: str, role: str) -> Device:
+def enroll_device(
+    client: TestClient, db_url: str, unit: str, role: str, *, encrypts: bool = True
+) -> Device:
+    """``encrypts=False``: a device of before sealed bundles (no X25519 key sent)."""
     code = new_enroll_code(db_url, unit=unit, role=role)
     key = new_private_key()
-    response = client.post(
-        "/v1/enroll",
-        content=gz(EnrollRequest(code=code, public_key=public_key_b64(key), device_name="test")),
-        headers={"Content-Encoding": "gzip"},
+    encryption = new_key() if encrypts else None
+    request = EnrollRequest(
+        code=code,
+        public_key=public_key_b64(key),
+        encryption_key=public_b64(encryption) if encryption else "",
+        device_name="test",
     )
+    response = client.post("/v1/enroll", content=gz(request), headers={"Content-Encoding": "gzip"})
     assert response.status_code == 200, response.text
     body = response.json()
-    return Device(client=client, device_id=body["device_id"], key=key, scope=body["scope"])
+    return Device(
+        client=client,
+        device_id=body["device_id"],
+        key=key,
+        scope=body["scope"],
+        encryption=encryption,
+    )
 
 
 @pytest.fixture
 def enroll(client: TestClient, db_url: str) -> Callable[[str, str], Device]:
-    def make(unit: str, role: str = "clerk") -> Device:
-        return enroll_device(client, db_url, unit, role)
+    def make(unit: str, role: str = "clerk", *, encrypts: bool = True) -> Device:
+        return enroll_device(client, db_url, unit, role, encrypts=encrypts)
 
     return make
 

@@ -40,7 +40,7 @@ def test_upgrade_from_0001_keeps_the_data(empty_db_url: str) -> None:
             conn.execute(sa.text("UPDATE counter SET seq = 41"))
         upgrade(url)
         upgrade(url)  # idempotent
-        assert current_revision(url) == head_revision() == "0009"
+        assert current_revision(url) == head_revision() == "0010"
         with engine.connect() as conn:
             row = conn.execute(sa.text("SELECT name, last_seen_at FROM device")).one()
             assert tuple(row) == ("old pc", None)

@@ -23,6 +23,7 @@ from client.home import DB_NAME
 from client.i18n import set_language
 from client.identity import Identity
 from client.store import Store
+from sync.bundle_sealing import new_key, public_b64
 from sync.failures import ExitCode
 from sync.signing import new_private_key
 from tests.client.conftest import VILLAGE, disclosure
@@ -55,6 +56,8 @@ def enrolled_home(tmp_path: Path) -> Path:
                 org_name="黑麻板村",
                 role="clerk",
                 scope=VILLAGE,
+                encryption_key=new_key(),
+                central_encryption_key=public_b64(new_key()),
             )
         )
     return home

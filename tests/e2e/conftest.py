@@ -15,6 +15,7 @@ time of every subprocess.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -48,6 +49,9 @@ DISTRICT = "150202000000"
 
 
 E2E_PASSPHRASE = "e2e passphrase"
+E2E_CENTRAL_KEY = base64.b64encode(bytes(range(32))).decode("ascii")
+"""Every central's data key (``central.sealing``), as an operator gives it on PostgreSQL,
+where no file beside the database can keep it: it seals central's bundle key."""
 
 
 def village(n: int) -> str:
@@ -66,6 +70,7 @@ def child_env() -> dict[str, str]:
     }
     env["NO_PROXY"] = "127.0.0.1,localhost"
     env["SANWU_PASSPHRASE"] = E2E_PASSPHRASE  # every client home's data key
+    env["SANWU_CENTRAL_KEY"] = E2E_CENTRAL_KEY
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

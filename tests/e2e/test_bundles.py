@@ -185,3 +185,104 @@ def test_files_travel_by_bundle_both_ways(
         "SELECT count(*) FROM attachment WHERE digest = ?",
         (hashlib.sha256(stray.read_bytes()).hexdigest(),),
     ) == [(0,)]
+
+
+ID_NUMBER = "11010519491231002X"
+ACCOUNT = "6217000012345678"
+THEIR_ID = "110105195001010012"
+
+
+def _payment(client: Client, org: str, id_number: str, name: str) -> str:
+    project = client.add(
+        "subsidy_project", {"org_code": org, "category": "agriculture", "name": "耕地地力保护"}
+    )
+    return client.add(
+        "subsidy_payment",
+        {
+            "org_code": org,
+            "project_id": project,
+            "recipient_name": name,
+            "id_number": id_number,
+            "amount_fen": 120000,
+            "method": "one_card",
+            "account": ACCOUNT,
+        },
+    )
+
+
+def _inside(path: Path) -> bytes:
+    """The bundle as it lies on the stick, decompressed (what a finder of the stick reads)."""
+    from sync.compression import decompress
+
+    header, *_, payload = read_bundle(path.read_bytes())
+    return decompress(payload, header.encoding, limit=1 << 30)
+
+
+def _revealed(client: Client, record_id: str) -> dict[str, Any]:
+    rows = client.json("record", "list", "subsidy_payment", "--json", "--reveal")
+    [row] = [r for r in rows if r["id"] == record_id]
+    return dict(row)
+
+
+def test_personal_values_cross_on_the_stick_sealed(
+    central: Central, make_clients: Any, tmp_path: Path
+) -> None:
+    """A payment's ID number and account are on the stick only sealed, both ways; central
+    applies them as an online push would (the town reads them back whole), and the clerk
+    opens the town's in the reply. A bundle from another central's enrollment is refused."""
+    org = village(211)
+    clerk, town = make_clients((org, "clerk"), (TOWN, "town"))
+    mine = _payment(clerk, org, ID_NUMBER, "张三")
+    theirs = _payment(town, org, THEIR_ID, "李四")
+    town.sync()
+
+    bundle, reply = tmp_path / "out.bundle", tmp_path / "reply.bundle"
+    clerk.run("sync", "--export", str(bundle))
+    inside = _inside(bundle)
+    assert "张三".encode() in inside
+    for clear in (ID_NUMBER, ACCOUNT):
+        assert clear.encode() not in inside, clear
+    assert "applied 2" in _import(central, bundle, reply).stdout
+    for clear in (ID_NUMBER, ACCOUNT, THEIR_ID):
+        assert clear.encode() not in _inside(reply), clear
+
+    town.sync()
+    assert (_revealed(town, mine)["id_number"], _revealed(town, mine)["account"]) == (
+        ID_NUMBER,
+        ACCOUNT,
+    )
+    got = clerk.json("sync", "--import-reply", str(reply), "--json")
+    assert (got["answered"], got["rejected"]) == (2, 0) and got["pulled"] >= 2
+    assert _revealed(clerk, theirs)["id_number"] == THEIR_ID
+
+    # A central of its own (another database, other keys): the same device's bundle is
+    # not for it. Its key for the device is copied over, so only the sealing differs.
+    other = Central(tmp_path / "other")
+    other.init()
+    [device_row] = central.query(
+        "SELECT id, public_key, org_code, role, scope, encryption_key FROM device WHERE id = ?",
+        (clerk.device_id,),
+    )
+    _copy_device(other, device_row)
+    clerk.edit(mine, {"account": "6217000099998888"})
+    clerk.run("sync", "--export", str(bundle))
+    refused = _import(other, bundle, tmp_path / "never", check=False)
+    assert refused.returncode == 4, (refused.returncode, refused.stdout, refused.stderr)
+    assert "another recipient" in refused.stderr and "nothing applied" in refused.stderr
+    assert "6217000099998888" not in refused.stderr
+    assert not (tmp_path / "never").exists()
+
+
+def _copy_device(central: Central, row: tuple[Any, ...]) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(central.db_path)
+    try:
+        conn.execute(
+            "INSERT INTO device (id, public_key, org_code, role, scope, encryption_key, name,"
+            " enrolled_at) VALUES (?, ?, ?, ?, ?, ?, 'copied', '2026-01-01 00:00:00.000000')",
+            tuple(row),
+        )
+        conn.commit()
+    finally:
+        conn.close()
