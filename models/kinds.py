@@ -88,6 +88,9 @@ class KindSpec:
     """Every field a person may set, ``org_code`` first, as declared."""
     natural_key: tuple[str, ...]
     """Fields that identify a record in the world; a second create with the same is a duplicate."""
+    duplicate: str
+    """What a person reads when a record with the same natural key exists (an English
+    msgid naming the key in the kind's own words)."""
     field_types: Mapping[str, FieldType]
     personal: frozenset[str]
     """Personal data: sealed at rest, masked when shown, never logged in clear."""
@@ -131,6 +134,7 @@ def declare_kind(
     *,
     label: str,
     natural_key: tuple[str, ...] = (),
+    duplicate: str = N_("A record with the same key already exists."),
     read_by: frozenset[str] | None = None,
     handed_down: bool = False,
 ) -> KindSpec:
@@ -155,6 +159,7 @@ def declare_kind(
         fields_model=fields_model,
         specs=MappingProxyType(specs),
         natural_key=natural_key,
+        duplicate=duplicate,
         field_types=MappingProxyType({key: spec.type for key, spec in specs.items()}),
         personal=frozenset(key for key, spec in specs.items() if spec.personal),
         masked=MappingProxyType(
@@ -271,6 +276,7 @@ KINDS: dict[str, KindSpec] = {
             DisclosureFields,
             label=N_("Disclosure"),
             natural_key=("org_code", "catalog_code", "period"),
+            duplicate=N_("A record for this item and period already exists."),
         ),
         declare_kind(
             "subsidy_project", SubsidyProject, SubsidyProjectFields, label=N_("Subsidy project")
@@ -281,6 +287,7 @@ KINDS: dict[str, KindSpec] = {
             SubsidyPaymentFields,
             label=N_("Subsidy payment"),
             natural_key=("project_id", "id_number"),
+            duplicate=N_("This person (this ID number) is already paid in this project."),
         ),
         declare_kind("duty_evidence", DutyEvidence, DutyEvidenceFields, label=N_("Duty evidence")),
         declare_kind("warning", SupervisionWarning, WarningFields, label=N_("Warning")),
@@ -298,6 +305,7 @@ KINDS: dict[str, KindSpec] = {
             ReminderFields,
             label=N_("Reminder"),
             natural_key=("org_code", "subject", "subject_code", "period"),
+            duplicate=N_("This reminder is already raised for this unit and period."),
         ),
         declare_kind(
             "catalog_item",
@@ -305,6 +313,7 @@ KINDS: dict[str, KindSpec] = {
             CatalogItemFields,
             label=N_("Catalogue item"),
             natural_key=("org_code", "code"),
+            duplicate=N_("This unit already has a catalogue item with this code."),
             handed_down=True,
         ),
         declare_kind("bulletin", Bulletin, BulletinFields, label=N_("Bulletin"), handed_down=True),
@@ -314,6 +323,7 @@ KINDS: dict[str, KindSpec] = {
             DutyAdjustmentFields,
             label=N_("Duty score adjustment"),
             natural_key=("org_code", "year", "indicator_code"),
+            duplicate=N_("This indicator's score is already adjusted for this unit and year."),
         ),
     )
 }

@@ -45,6 +45,7 @@ from client.screens.base import AppScreen
 from client.widgets.bindings import translate_bindings
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.file_picker import FilePicker
+from client.widgets.literal import LiteralStatic
 from client.widgets.ticks import TickBox, TickList
 from models.catalog import load_catalog
 from models.fields import FieldSpec, FieldType, Format
@@ -186,7 +187,7 @@ class RecordForm(AppScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self.form_title, id="form-title")
+        yield LiteralStatic(self.form_title, id="form-title")  # may name a project from afar
         with VerticalScroll(id="form"):
             for spec in self.fields:
                 with Vertical(classes="field", id=f"box-{spec.name}"):

@@ -338,7 +338,8 @@ class Records:
         if found.first() is None:
             return []
         key = "+".join(spec.natural_key)
-        return [FieldError(spec.natural_key[-1], "duplicate", f"a record with this {key} exists")]
+        message = f"a record with this {key} exists"
+        return [FieldError(spec.natural_key[-1], "duplicate", message, msgid=spec.duplicate)]
 
     def queue_change(
         self,

@@ -72,6 +72,30 @@ async def test_a_wrong_amount_names_the_expected_one(enrolled: Store) -> None:
         assert "应为 1,234.50 元（标准" in str(form.query_one("#e-amount_fen").render())
 
 
+async def test_paying_the_same_person_twice_says_so_in_the_payments_words(
+    enrolled: Store,
+) -> None:
+    project_id = project(enrolled)
+    enrolled.add("subsidy_payment", {**PAYMENT, "project_id": project_id})
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, PaymentForm)
+        form.query_one("#f-recipient_name", Input).value = "张三丰"
+        form.query_one("#f-id_number", Input).value = PAYMENT["id_number"]
+        form.query_one("#f-standard", Input).value = "100"
+        form.query_one("#f-quantity", Input).value = "2"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        said = str(form.query_one("#e-id_number").render())
+        assert "此人（该身份证号）在本项目中已有发放记录" in said and "期间" not in said
+    assert len(enrolled.list_records("subsidy_payment")) == 1
+
+
 async def test_a_payment_over_the_plan_is_warned_of_and_saved(enrolled: Store) -> None:
     project_id = project(enrolled, total_fen=30000)
     enrolled.add("subsidy_payment", {**PAYMENT, "project_id": project_id})
@@ -138,3 +162,17 @@ async def test_a_payment_is_edited_and_deleted_after_asking(enrolled: Store) -> 
         await pilot.pause()
         assert not app.screen.check_action("delete_payment", ())
     assert enrolled.list_records("subsidy_payment") == []
+
+
+async def test_the_payment_form_names_a_project_literally(enrolled: Store) -> None:
+    """A project named with markup (another device may have written it) opens the form
+    and shows as typed: the form's title is literal."""
+    enrolled.add(
+        "subsidy_project", {"category": "agriculture", "name": "x[/] [bold", "total_fen": 100}
+    )
+    app = make_app(enrolled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "p")
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentForm)
+        assert "x[/] [bold" in screen_text(app)
