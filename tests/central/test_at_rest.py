@@ -129,7 +129,7 @@ def _pulled_payment(town: Device, record_id: str) -> dict[str, Any]:
     changes, _cursor = town.pull_all()
     assert "sc1:" not in str([c.record for c in changes])  # a device never gets a token
     [record] = [c.record for c in changes if c.record.get("id") == record_id]
-    return record
+    return dict(record)
 
 
 def test_no_personal_value_is_kept_in_clear_and_devices_get_them_clear(
