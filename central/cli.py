@@ -172,6 +172,8 @@ def cmd_rotate_key(args: argparse.Namespace, db_url: str) -> int:
     """A new data key for central (``central.rotation``): resumable; prints the counts."""
     from central.rotation import rotate_key
 
+    if args.batch < 1:
+        raise CentralCliError("--batch: at least 1")
     done = rotate_key(db_url, batch=args.batch)
     start = "resumed the rotation" if done.resumed else "rotated"
     _say(f"{start}: key {done.old_key_id} retired, key {done.new_key_id} seals now")

@@ -306,7 +306,7 @@ def rotate_key(
     """Make a new key, re-seal every value with it and retire the old one (see the module).
     ``after_batch`` runs after each committed batch (the tests interrupt there)."""
     if batch < 1:
-        raise CentralKeyError("batch", "--batch: at least 1")
+        raise ValueError("a batch is at least one row")
     path = key_file_of(db_url)
     if path is None:
         raise CentralKeyError(

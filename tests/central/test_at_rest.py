@@ -336,3 +336,5 @@ def test_rotate_key_needs_a_key_file(
     monkeypatch.setenv(sealing.ENV_KEY, base64.b64encode(os.urandom(32)).decode())
     assert central_main(["rotate-key", "--db", db_url]) == 2
     assert "SANWU_CENTRAL_KEY_FILE" in capsys.readouterr().err
+    assert central_main(["rotate-key", "--batch", "0", "--db", db_url]) == 2
+    assert "--batch: at least 1" in capsys.readouterr().err
