@@ -51,8 +51,10 @@ __all__ = [
     "CentralKey",
     "CentralKeyError",
     "SealedValueError",
+    "blind_of",
     "is_sealed",
     "key_file_beside",
+    "key_file_of",
     "key_id_of",
     "load_key",
     "new_key_text",
@@ -257,9 +259,12 @@ def _make_key_file(path: Path) -> None:
 
 @lru_cache(maxsize=8)
 def _key_from(
-    value: str | None, file: str | None, beside: str | None, changed: int = 0
+    value: str | None,
+    file: str | None,
+    beside: str | None,
+    changed: tuple[int, int, int] = (0, 0, 0),
 ) -> CentralKey:
-    """``changed``: the key file's modification time, so a rotated file is read again."""
+    """``changed``: the key file's inode, time and size, so a rotated file is read again."""
     del changed
     if value:
         return _decode(value, ENV_KEY)
@@ -296,11 +301,13 @@ def key_file_of(db_url: str | URL) -> Path | None:
     return None
 
 
-def _changed(path: Path | None) -> int:
+def _changed(path: Path | None) -> tuple[int, int, int]:
+    """What tells a rewritten key file (a rename gives it a new inode) from the one read."""
     try:
-        return path.stat().st_mtime_ns if path is not None else 0
+        found = path.stat() if path is not None else None
     except OSError:
-        return 0
+        found = None
+    return (found.st_ino, found.st_mtime_ns, found.st_size) if found else (0, 0, 0)
 
 
 def load_key(db_url: str | URL) -> CentralKey:

@@ -281,6 +281,7 @@ def test_rotate_key_reseals_every_value_and_retires_the_old_key(
     assert "subsidy_payment.id_number: 1 re-sealed" in out and "sms_message: 1" in out
     _everything_under(session, new)
     assert len(key_file.read_text().split()) == 1  # the old key is gone from the file
+    assert key_file.stat().st_mode & 0o077 == 0
     assert _clear_in(session) == []
     record = _pulled_payment(town, payment.record_id)
     assert (record["id_number"], record["account"]) == (ID_NUMBER, ACCOUNT)
