@@ -137,7 +137,7 @@ def test_no_personal_value_is_kept_in_clear_and_devices_get_them_clear(
 ) -> None:
     clerk, town = enroll(VILLAGE), enroll(TOWN, "town")
     payment, conflicting = _some_payments(clerk)
-    _a_clue(enroll)
+    clue = _a_clue(enroll)
     assert _clear_in(session) == []
     if db_url.startswith("sqlite"):
         raw = _raw_files(db_url)
@@ -155,6 +155,9 @@ def test_no_personal_value_is_kept_in_clear_and_devices_get_them_clear(
     history = clerk.send(path, b"", method="GET").json()
     assert history["versions"][0]["changes"]["id_number"] == [None, "110105********002X"]
     assert "sc1:" not in str(history)
+    changes, _cursor = enroll(DISTRICT, "supervisor").pull_all()
+    [pulled] = [c.record for c in changes if c.record.get("id") == clue.record_id]
+    assert pulled["reporter_contact"] == CONTACT
     # The stored answer of the conflicting edit is sealed, and a retry gets it whole.
     [again] = clerk.push(conflicting).results
     assert again.status is OpStatus.CONFLICT and again.conflicts[0].theirs == ACCOUNT
