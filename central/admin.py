@@ -19,6 +19,7 @@ from central.enrollment import make_enroll_code, revoke
 from central.findings import central_secret
 from central.migrate import upgrade
 from central.reminders import LAST_RUN, run_pass
+from central.rotation import seal_in_clear
 from central.seed import (
     DEMO_BODY_UNITS,
     DEMO_DISCIPLINE_BODY,
@@ -48,6 +49,7 @@ def init_db(db_url: str, *, demo: bool = False) -> None:
     Safe to run again: every step is idempotent.
     """
     upgrade(db_url)
+    seal_in_clear(db_url)  # what a central before sealing kept in clear; once
     with _session(db_url) as session:
         load_org_units(session)
         central_secret(session)  # made now, not by the first requests (they come at once)

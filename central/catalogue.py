@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from central.at_rest import AtRest
 from central.errors import BadRequest
 from central.own_writes import create, delete, own_device, stable_id, update, write
 from models.catalog import (
@@ -34,7 +35,7 @@ from models.catalog import (
     packaged_catalog,
     use_catalog,
 )
-from models.kinds import kind_spec, row_to_wire
+from models.kinds import kind_spec
 from models.orgs import is_org_code, unit_level_prefix
 from models.records import CatalogItemRecord
 from sync.protocol import OpStatus
@@ -99,7 +100,8 @@ def catalogue_records(session: Session) -> list[dict[str, Any]]:
     """Every live catalogue item central holds, as wire records."""
     spec = kind_spec("catalog_item")
     rows = session.exec(select(CatalogItemRecord).where(col(CatalogItemRecord.deleted).is_(False)))
-    return [row_to_wire(spec, row) for row in rows]
+    at_rest = AtRest.of(session)  # what a kind declares personal is opened (none today)
+    return [at_rest.wire(spec, row) for row in rows]
 
 
 def refresh_catalogue(session: Session) -> list[CatalogItem]:

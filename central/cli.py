@@ -15,6 +15,7 @@
     catalog import FILE [--issuer CODE] [--edition NAME]
     assign --body CODE --unit CODE...
     units [--level L] [--json]                  the units' codes and names (for enroll-code)
+    rotate-key [--batch N] [--db URL]           a new data key; every sealed value re-sealed
 
 The database is ``--db``, else SANWU_CENTRAL_DB, else the default the caller passes
 in (``sanwu central`` passes HOME/central.db; central never imports the client to
@@ -167,6 +168,20 @@ def cmd_import_bundle(args: argparse.Namespace, db_url: str) -> int:
     return ExitCode.OK
 
 
+def cmd_rotate_key(args: argparse.Namespace, db_url: str) -> int:
+    """A new data key for central (``central.rotation``): resumable; prints the counts."""
+    from central.rotation import rotate_key
+
+    if args.batch < 1:
+        raise CentralCliError("--batch: at least 1")
+    done = rotate_key(db_url, batch=args.batch)
+    start = "resumed the rotation" if done.resumed else "rotated"
+    _say(f"{start}: key {done.old_key_id} retired, key {done.new_key_id} seals now")
+    for place, count in done.counts.items():
+        _say(f"  {place}: {count} re-sealed")
+    return ExitCode.OK
+
+
 def cmd_units(args: argparse.Namespace, _db_url: str) -> int:
     """The units central knows (``models.orgs``), so an operator finds the code that
     ``enroll-code --unit`` wants without looking into the database."""
@@ -249,6 +264,10 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     bundle = add("import-bundle", cmd_import_bundle, "apply a device's bundle, write the reply")
     bundle.add_argument("file", metavar="FILE", help="the bundle from `sanwu sync --export`")
     bundle.add_argument("--reply", required=True, metavar="OUT", help="the reply bundle to write")
+    rotate = add("rotate-key", cmd_rotate_key, "make a new data key and re-seal every value")
+    rotate.add_argument(
+        "--batch", type=int, default=500, metavar="N", help="rows per transaction (default 500)"
+    )
     from central import cli_supervision
 
     cli_supervision.register(add)

@@ -29,6 +29,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from central.at_rest import AtRest
 from central.errors import Forbidden
 from central.tables import (
     AuditFinding,
@@ -37,6 +38,7 @@ from central.tables import (
     DeviceAudit,
     PaymentFingerprint,
 )
+from models.kinds import kind_spec
 from models.masking import mask_record
 from models.orgs import in_scope
 from models.records import SubsidyPayment, SubsidyProject
@@ -98,7 +100,11 @@ def _period(payment: SubsidyPayment, project: SubsidyProject | None) -> str:
 
 
 def refresh_fingerprints(
-    session: Session, payment_ids: Iterable[str], *, secret: bytes | None = None
+    session: Session,
+    payment_ids: Iterable[str],
+    *,
+    secret: bytes | None = None,
+    at_rest: AtRest | None = None,
 ) -> None:
     """Bring the fingerprints of these payments up to date (inside the caller's
     transaction): live payments with an ID number get one, others lose theirs."""
@@ -106,6 +112,8 @@ def refresh_fingerprints(
     if not ids:
         return
     key = secret or central_secret(session)
+    sealed = at_rest or AtRest.of(session, key)
+    spec = kind_spec("subsidy_payment")
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         session.exec(
@@ -128,7 +136,9 @@ def refresh_fingerprints(
             session.add(
                 PaymentFingerprint(
                     payment_id=payment.id,
-                    id_hash=id_hash(key, payment.id_number),
+                    id_hash=id_hash(
+                        key, sealed.open_value(spec, "id_number", payment.id, payment.id_number)
+                    ),
                     org_code=payment.org_code,
                     project_id=payment.project_id,
                     category=(project.category if project else "")[:40],
@@ -194,6 +204,8 @@ def duplicate_payments(session: Session, *, device: Device) -> DuplicatePayments
     payments = {
         p.id: p for p in session.exec(select(SubsidyPayment).where(col(SubsidyPayment.id).in_(ids)))
     }
+    at_rest = AtRest.of(session)
+    spec = kind_spec("subsidy_payment")
     out: list[DuplicateGroup] = []
     for (_hash, category, period), members in sorted(found, key=lambda item: item[0][1:]):
         shown = []
@@ -207,7 +219,12 @@ def duplicate_payments(session: Session, *, device: Device) -> DuplicatePayments
                 continue
             masked = mask_record(
                 "subsidy_payment",
-                {"recipient_name": payment.recipient_name, "id_number": payment.id_number},
+                {
+                    "recipient_name": payment.recipient_name,
+                    "id_number": at_rest.open_value(
+                        spec, "id_number", payment.id, payment.id_number
+                    ),
+                },
             )
             shown.append(
                 DuplicatePayment(

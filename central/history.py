@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from central.at_rest import AtRest
 from central.errors import NotFound
 from central.tables import Device, RecordVersion
 from models.kinds import KINDS, timestamp_to_wire
@@ -30,8 +31,9 @@ def history(session: Session, *, device: Device, kind: str, record_id: str) -> H
         .order_by(col(RecordVersion.version))
     )
     entries = []
+    at_rest = AtRest.of(session)
     for version in session.exec(stmt):
-        changes = version.changes_dict()
+        changes = at_rest.open_changes(spec, record_id, version.version, version.changes)
         before = mask_record(kind, {name: pair[0] for name, pair in changes.items()})
         after = mask_record(kind, {name: pair[1] for name, pair in changes.items()})
         entries.append(

@@ -21,11 +21,11 @@ import sqlalchemy as sa
 from sqlalchemy import Table
 from sqlmodel import Session, select
 
+from central.at_rest import AtRest
 from central.changelog import change_check, last_seq
 from central.reach import reaches
 from central.tables import Device, RecordVersion
 from models.kinds import KINDS, KindSpec, row_to_wire
-from models.records import RecordColumns
 from models.visibility import visible_record
 from sync.protocol import Change, PullResponse
 
@@ -105,12 +105,16 @@ def pull(
     found.extend(_moved_out(wanted, {(spec.name, row.id) for _seq, spec, row in found}))
     found.sort(key=lambda item: item[0])
     # row_to_wire only reads attributes, which a Core row has under the same names.
+    # Personal columns are opened (the rest is never touched); a device never gets a token.
     role = device.role
+    at_rest = AtRest.of(session)
     changes: list[Change] = []
     for seq, spec, row in found:
         if isinstance(row, str):  # its id: moved out of the device's reach
             changes.append(Change(kind=spec.name, seq=seq, record={"id": row}, moved_out=True))
-        elif shown := visible_record(spec, row_to_wire(spec, cast(RecordColumns, row)), role):
+            continue
+        record = at_rest.wire(spec, row) if spec.personal else row_to_wire(spec, row)
+        if shown := visible_record(spec, record, role):
             changes.append(Change(kind=spec.name, seq=row.seq, record=shown))
     cursor = entries[-1][0] if more else top
     known = cursor == after and after_check is not None

@@ -30,7 +30,6 @@ from central.tables import Device
 from models.kinds import (
     KINDS,
     KindSpec,
-    row_to_wire,
     timestamp_from_wire,
     timestamp_to_wire,
     wire_to_columns,
@@ -82,12 +81,19 @@ def push(
         )
 
     def attempt() -> list[OpResult]:
-        batch = _Batch(session, device=device, now=now, rules=rules)
+        batch = _Batch(
+            session,
+            device=device,
+            now=now,
+            rules=rules,
+            secret=lambda: central_secret(session, secret),
+        )
         results = batch.run(ops)
         refresh_fingerprints(
             session,
             (op.record_id for op in ops if op.kind == "subsidy_payment"),
-            secret=central_secret(session, secret),
+            secret=batch.at_rest.secret,
+            at_rest=batch.at_rest,
         )
         queue_issued_warnings(
             session,
@@ -160,7 +166,7 @@ class _Batch(BatchState):
         if stored is not None:
             if stored.device_id != self.device.id:
                 return _rejected(op, "op_id_taken", "this op_id was used by another device")
-            result = OpResult.model_validate_json(stored.result)
+            result = OpResult.model_validate_json(self.at_rest.open_result(op.op_id, stored.result))
             self.answered[op.op_id] = result
             return result
         if not op.op_id or len(op.op_id) > MAX_OP_ID_LENGTH:
@@ -233,7 +239,7 @@ class _Batch(BatchState):
         as it stands; a refusal carries that record back so the device agrees again."""
         if not self.rules or (row is not None and row.deleted):
             return None
-        current = row_to_wire(spec, row) if row is not None else None
+        current = self.at_rest.wire(spec, row) if row is not None else None
         refusal = check_change(
             self.actor,
             spec.name,
@@ -272,7 +278,7 @@ class _Batch(BatchState):
                 col(Feedback.warning_id) == warning_id, col(Feedback.deleted).is_(False)
             )
         )
-        return [row_to_wire(KINDS["feedback"], row) for row in rows]
+        return [self.at_rest.wire(KINDS["feedback"], row) for row in rows]
 
     def live_record(self, kind: str, record_id: str) -> dict[str, Any] | None:
         spec = KINDS.get(kind)
@@ -284,7 +290,7 @@ class _Batch(BatchState):
             row = self.session.get(table, record_id)
             if row is not None:
                 self.records[kind][record_id] = row
-        return None if row is None or row.deleted else row_to_wire(spec, row)
+        return None if row is None or row.deleted else self.at_rest.wire(spec, row)
 
     def _not_canonical(self, spec: KindSpec, op: Op) -> OpResult | None:
         """Each ``to`` must already be a clean wire value, so both ends hold the same bytes."""
@@ -333,6 +339,7 @@ class _Batch(BatchState):
             "received_at": self.now,
             "seq": seq,
         }
+        self.at_rest.seal_columns(spec, columns, op.record_id)
         self.pending[spec.name][op.record_id] = columns
         if spec.natural_key:
             self.key_owner[spec.name][key_of(spec, record)] = op.record_id
@@ -356,7 +363,7 @@ class _Batch(BatchState):
     def _update(
         self, spec: KindSpec, op: Op, row: RecordColumns, recorded_at: datetime
     ) -> OpResult:
-        current = row_to_wire(spec, row)
+        current = self.at_rest.wire(spec, row)
         undelete = tuple(op.changes.get("deleted", ())) == (True, False)
         if row.deleted and not undelete:
             mine = {name: to for name, (_from, to) in op.changes.items()}
@@ -391,7 +398,7 @@ class _Batch(BatchState):
         if applied:
             changes = {name: (current[name], value) for name, value in applied.items()}
             for name, value in wire_to_columns(spec, applied).items():
-                setattr(row, name, value)
+                setattr(row, name, self.at_rest.seal_value(spec, name, row.id, value))
             self._bump(spec, row, changes, op, recorded_at)
             if moved and duplicate is None:
                 self._move_key(spec, row.id, key_of(spec, current), key_of(spec, after))
@@ -408,7 +415,7 @@ class _Batch(BatchState):
         if duplicate is not None:
             conflicts.append(duplicate)
         if conflicts:
-            record = row_to_wire(spec, row)
+            record = self.at_rest.wire(spec, row)
             for conflict in conflicts:
                 if conflict.type is ConflictType.FIELD:
                     conflict.version = row.version
@@ -439,10 +446,10 @@ class _Batch(BatchState):
                 mine=True,
                 theirs=False,
                 version=row.version,
-                record=row_to_wire(spec, row),
+                record=self.at_rest.wire(spec, row),
             )
             return self._result(op, row, OpStatus.CONFLICT, [conflict])
-        before = row_to_wire(spec, row)
+        before = self.at_rest.wire(spec, row)
         row.deleted = True
         self._bump(spec, row, {"deleted": (False, True)}, op, recorded_at)
         if spec.natural_key:
@@ -464,7 +471,7 @@ class _Batch(BatchState):
             mine={name: record.get(name) for name in spec.natural_key},
             theirs=other.id if visible else None,
             version=other.version if visible else 0,
-            record=row_to_wire(spec, other) if visible else None,
+            record=self.at_rest.wire(spec, other) if visible else None,
         )
 
     def _result(

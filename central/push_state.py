@@ -8,8 +8,7 @@ where they are written, so each stays small.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +16,10 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, func, select
 
+from central.at_rest import AtRest
 from central.changelog import Numbering
 from central.tables import Device, OpResultRow, RecordVersion, live
-from models.kinds import KINDS, KindSpec, row_to_wire
+from models.kinds import KINDS, KindSpec
 from models.orgs import in_scope, is_org_code
 from models.records import RecordColumns
 from models.rules.actors import Actor
@@ -54,9 +54,18 @@ class BatchState:
     numbers (provisional until ``publish``)."""
 
     def __init__(
-        self, session: Session, *, device: Device, now: datetime, rules: bool = True
+        self,
+        session: Session,
+        *,
+        device: Device,
+        now: datetime,
+        rules: bool = True,
+        secret: Callable[[], bytes] | bytes | None = None,
     ) -> None:
         self.session = session
+        self.at_rest = AtRest.of(session, secret)
+        """Personal values: sealed as they are written, opened as they are read; the
+        merge and every comparison see clear values only."""
         self.device = device
         self.actor = Actor(device.role, device.org_code, tuple(device.scope.split(",")))
         self.rules = rules
@@ -108,7 +117,14 @@ class BatchState:
             self.session.execute(insert(table_of(RecordVersion)), self.versions)
         if self.op_rows:
             for op_row in self.op_rows:
-                op_row["result"] = op_row["result"].model_dump_json()
+                answer: OpResult = op_row["result"]
+                carries = bool(answer.conflicts) or (
+                    answer.error is not None
+                    and (answer.error.record is not None or bool(answer.error.params))
+                )
+                op_row["result"] = self.at_rest.seal_result(
+                    op_row["op_id"], answer.model_dump_json(), carries_values=carries
+                )
             self.session.execute(insert(table_of(OpResultRow)), self.op_rows)
 
     def _load_stored(self, op_ids: list[str]) -> None:
@@ -184,7 +200,6 @@ class BatchState:
         for kind, keys in wanted.items():
             spec = KINDS[kind]
             table = spec.table
-            columns = [getattr(table, name) for name in spec.natural_key]
             owners = self.key_owner[kind]
             owners.update(dict.fromkeys(keys))
             # One query per key prefix, the last column IN a list: an index search on both
@@ -192,13 +207,19 @@ class BatchState:
             by_prefix: dict[Key, list[Any]] = {}
             for key in sorted(keys):
                 by_prefix.setdefault(key[:-1], []).append(key[-1])
+            *firsts, last = spec.natural_key
+            match = self.at_rest.key_match
             for prefix, lasts in by_prefix.items():
-                same = [column == part for column, part in zip(columns, prefix, strict=False)]
+                same = [
+                    match(spec, table, name, part)
+                    for name, part in zip(firsts, prefix, strict=True)
+                ]
                 for chunk in chunks(lasts):
-                    stmt = select(table).where(*same, columns[-1].in_(chunk), live(table))
+                    where = self.at_rest.key_in(spec, table, last, list(chunk))
+                    stmt = select(table).where(*same, where, live(table))
                     for row in self.session.exec(stmt):
                         self.records[kind].setdefault(row.id, row)
-                        owners[key_of(spec, row_to_wire(spec, row))] = row.id
+                        owners[key_of(spec, self.at_rest.wire(spec, row))] = row.id
 
     def _row(self, kind: str, record_id: str) -> RecordColumns | None:
         """The record as an ORM row; one created earlier in this batch is inserted first."""
@@ -226,14 +247,15 @@ class BatchState:
             if owner is None or owner == exclude:
                 return None
             row = self._row(spec.name, owner)
-            if row is not None and not row.deleted and key_of(spec, row_to_wire(spec, row)) == key:
+            same = row is not None and key_of(spec, self.at_rest.wire(spec, row)) == key
+            if row is not None and not row.deleted and same:
                 return row
             owners[key] = None
             return None
         table = spec.table
         stmt = select(table).where(
             *(
-                getattr(table, name) == value
+                self.at_rest.key_match(spec, table, name, value)
                 for name, value in zip(spec.natural_key, key, strict=True)
             ),
             live(table),
@@ -299,9 +321,7 @@ class BatchState:
                 "moved_from": moved_from,
                 "device_id": self.device.id,
                 "op_id": op.op_id,
-                "changes": json.dumps(
-                    {name: list(pair) for name, pair in changes.items()}, ensure_ascii=False
-                ),
+                "changes": self.at_rest.seal_changes(spec, record_id, version, changes),
                 "at": self.now,
             }
         )

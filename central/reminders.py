@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from central.at_rest import AtRest
 from central.catalogue import refresh_catalogue
 from central.clock import utcnow
 from central.own_writes import create, own_device, stable_id, update, write
 from central.tables import CentralSetting, OrgUnitRow
 from models.duty import load_indicators
-from models.kinds import kind_spec, row_to_wire
+from models.kinds import kind_spec
 from models.records import Disclosure, DutyEvidence, Feedback, Reminder, SupervisionWarning
 from models.rules.reminders import PassPlan, Settings, UnitInfo, World, plan_pass
 from sync.protocol import OpStatus
@@ -74,8 +75,9 @@ def _world(session: Session) -> World:
         if row.occurred_on is not None:
             evidence.setdefault((row.org_code, row.indicator_code), []).append(row.occurred_on)
     warning_spec = kind_spec("warning")
+    at_rest = AtRest.of(session)  # what a kind declares personal is opened (none today)
     warnings = [
-        row_to_wire(warning_spec, row)
+        at_rest.wire(warning_spec, row)
         for row in session.exec(
             select(SupervisionWarning).where(col(SupervisionWarning.deleted).is_(False))
         )
@@ -87,7 +89,7 @@ def _world(session: Session) -> World:
     reminders = {
         (r["org_code"], r["subject"], r["subject_code"], r["period"]): r
         for r in (
-            row_to_wire(reminder_spec, row)
+            at_rest.wire(reminder_spec, row)
             for row in session.exec(select(Reminder).where(col(Reminder.deleted).is_(False)))
         )
     }

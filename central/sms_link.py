@@ -8,10 +8,11 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
+from central.at_rest import AtRest
 from central.clock import utcnow
 from central.sms.queue import enqueue
 from central.tables import OrgUnitRow
-from models.kinds import kind_spec, row_to_wire
+from models.kinds import kind_spec
 from models.records import SupervisionWarning
 from models.rules.warnings import Status, issued_sms_text
 
@@ -27,12 +28,13 @@ def queue_issued_warnings(session: Session, record_ids: Iterable[str]) -> int:
     """Queue the SMS of each of these warnings that is issued with ``sms`` and not yet
     signed for; returns how many were queued or already were."""
     spec = kind_spec("warning")
+    at_rest = AtRest.of(session)
     queued = 0
     for record_id in dict.fromkeys(record_ids):
         row = session.get(SupervisionWarning, record_id)
         if row is None or row.deleted or not row.sms or row.status != Status.ISSUED:
             continue
-        warning = row_to_wire(spec, row)
+        warning = at_rest.wire(spec, row)
         unit = session.get(OrgUnitRow, row.org_code)
         doc = spec.choices("doc_type").get(row.doc_type, "预警")
         text = issued_sms_text(unit.name if unit else row.org_code, doc, warning)

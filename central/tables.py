@@ -7,7 +7,6 @@ migrations manage, so the client's tables in the same metadata are never touched
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -75,7 +74,8 @@ class OpResultRow(SQLModel, table=True):
     op_id: str = Field(primary_key=True, max_length=64)
     device_id: str = Field(max_length=36)
     result: str
-    """The OpResult as JSON text."""
+    """The OpResult as JSON text; sealed whole when it carries records or values
+    (``central.at_rest``)."""
     at: datetime
 
 
@@ -96,12 +96,9 @@ class RecordVersion(SQLModel, table=True):
     device_id: str = Field(max_length=36)
     op_id: str | None = Field(default=None, max_length=64)
     changes: str
-    """JSON ``{field: [from, to]}`` of what this version applied (wire values)."""
+    """JSON ``{field: [from, to]}`` of what this version applied (wire values; personal
+    ones sealed: ``central.at_rest.AtRest.open_changes`` reads them)."""
     at: datetime
-
-    def changes_dict(self) -> dict[str, list[Any]]:
-        loaded: dict[str, list[Any]] = json.loads(self.changes)
-        return loaded
 
 
 class Nonce(SQLModel, table=True):

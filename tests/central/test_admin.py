@@ -10,11 +10,14 @@ import httpx
 from sqlmodel import Session, col, func, select
 
 from central.admin import init_db
+from central.at_rest import AtRest
 from central.db import make_engine
+from central.sealing import is_sealed
 from central.server import run_in_thread
 from central.settings import CentralSettings
 from central.tables import OrgUnitRow, RecordVersion
 from models.ids import new_id
+from models.kinds import KINDS
 from models.orgs import load_org_units
 from models.records import SubsidyPayment
 from models.validation import normalize
@@ -42,9 +45,12 @@ def test_init_is_idempotent_and_demo_goes_through_push(empty_db_url: str) -> Non
             assert {"disclosure", "warning", "subsidy_project", "subsidy_payment"} <= kinds
             payments = session.exec(select(SubsidyPayment)).all()
             assert len(payments) >= 3
+            at_rest, spec = AtRest.of(session), KINDS["subsidy_payment"]
             for payment in payments:
                 assert payment.org_code == VILLAGE
-                clean = {"id_number": payment.id_number}
+                assert is_sealed(payment.id_number)  # central keeps it sealed at rest
+                opened = at_rest.open_value(spec, "id_number", payment.id, payment.id_number)
+                clean = {"id_number": opened}
                 assert normalize("subsidy_payment", clean) == (clean, [])  # check char right
     finally:
         engine.dispose()
@@ -88,7 +94,11 @@ def test_history_lists_versions_and_masks_personal_values(
     stored = session.exec(
         select(RecordVersion).where(col(RecordVersion.record_id) == op.record_id)
     ).first()
-    assert stored is not None and "11010519491231002X" in stored.changes  # central keeps the truth
+    # Central keeps the truth, sealed: only its key opens it.
+    assert stored is not None and "11010519491231002X" not in stored.changes
+    spec = KINDS["subsidy_payment"]
+    opened = AtRest.of(session).open_changes(spec, op.record_id, 1, stored.changes)
+    assert opened["id_number"] == [None, "11010519491231002X"]
 
 
 def test_run_in_thread_serves_and_stops(db_url: str) -> None:

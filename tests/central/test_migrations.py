@@ -5,6 +5,7 @@ Each test runs on SQLite and on PostgreSQL (``empty_db_url``)."""
 from __future__ import annotations
 
 import importlib
+import warnings
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -40,7 +41,7 @@ def test_upgrade_from_0001_keeps_the_data(empty_db_url: str) -> None:
             conn.execute(sa.text("UPDATE counter SET seq = 41"))
         upgrade(url)
         upgrade(url)  # idempotent
-        assert current_revision(url) == head_revision() == "0010"
+        assert current_revision(url) == head_revision() == "0011"
         with engine.connect() as conn:
             row = conn.execute(sa.text("SELECT name, last_seen_at FROM device")).one()
             assert tuple(row) == ("old pc", None)
@@ -149,7 +150,11 @@ def test_migrated_schema_matches_the_models(empty_db_url: str) -> None:
             context = MigrationContext.configure(
                 conn, opts={"include_object": include_object, "compare_type": True}
             )
-            assert compare_metadata(context, SQLModel.metadata) == []
+            with warnings.catch_warnings():
+                # The payments' natural key is on an expression (revision 0011), which
+                # SQLAlchemy does not reflect; include_object leaves natural keys out anyway.
+                warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+                assert compare_metadata(context, SQLModel.metadata) == []
             unique = {i["name"] for i in sa.inspect(conn).get_indexes("disclosure") if i["unique"]}
             assert "uq_natural_disclosure" in unique
             if conn.dialect.name == "postgresql":

@@ -126,3 +126,32 @@ def test_a_missing_key_file_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv(sealing.ENV_KEY_FILE, str(tmp_path / "absent.key"))
     with pytest.raises(CentralKeyError, match="cannot read"):
         load_key("postgresql+psycopg://db.example/sanwu")
+
+
+def test_a_ring_seals_with_its_first_key_and_opens_with_any() -> None:
+    old, new = os.urandom(32), os.urandom(32)
+    before = CentralKey(old).seal("t", "c", "r", PHONE)
+    ring = CentralKey(new, (old,))
+    assert ring.older_ids == (CentralKey(old).key_id,)
+    assert ring.open("t", "c", "r", before) == PHONE
+    after = ring.seal("t", "c", "r", PHONE, blind="ab" * 16)
+    assert after.startswith(f"sc1:{'ab' * 16}:{ring.key_id}:")
+    assert sealing.blind_of(after) == "ab" * 16 and sealing.key_id_of(after) == ring.key_id
+    assert CentralKey(new).open("t", "c", "r", after) == PHONE
+    with pytest.raises(SealedValueError, match="another key"):
+        CentralKey(new).open("t", "c", "r", before)  # the old key retired
+
+
+def test_a_rewritten_key_file_is_read_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    first = load_key(url)
+    path = key_file_beside((tmp_path / "central.db").resolve())
+    added = sealing.new_key_text()
+    # Rewritten by another process (rotate-key): this one's cache is not told.
+    other = tmp_path / "written elsewhere"
+    other.write_text(f"{added}\n{path.read_text().strip()}\n")
+    other.chmod(0o600)
+    os.replace(other, path)
+    ring = load_key(url)  # a running central sees the ring at its next request
+    assert ring.key_id != first.key_id and ring.older_ids == (first.key_id,)
+    assert ring.key_id == CentralKey(base64.b64decode(added)).key_id

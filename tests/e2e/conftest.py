@@ -90,13 +90,17 @@ def stop_process(proc: subprocess.Popen[Any], timeout: float = STOP_TIMEOUT_S) -
 
 
 def run_cmd(
-    args: Sequence[str], *, check: bool = True, timeout: float = CLI_TIMEOUT_S
+    args: Sequence[str],
+    *,
+    check: bool = True,
+    timeout: float = CLI_TIMEOUT_S,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     started = time.monotonic()
     proc = subprocess.run(
         list(args),
         cwd=ROOT,
-        env=child_env(),
+        env=child_env() | (env or {}),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -170,11 +174,22 @@ class Central:
         self.code_pool: dict[tuple[str, str], list[str]] = {}
         self.env: dict[str, str] = {}
         """Extra environment of the serving process (an SMS sender, say)."""
+        self.key_env: dict[str, str] = {}
+        """Central's data key, as an operator gives it on PostgreSQL (docs/DEPLOYMENT.md):
+        no file beside the database keeps it there. SQLite keeps it beside the file."""
+        if self.database == "postgresql":
+            given = os.environ.get("SANWU_CENTRAL_KEY")  # tests.postgres.give_central_key
+            key = given or base64.b64encode(os.urandom(32)).decode("ascii")
+            self.key_env = {"SANWU_CENTRAL_KEY": key}
 
     # -- administration (its own subprocesses, like an operator's shell)
 
     def init(self) -> None:
-        run_cmd([PY, "-m", "central", "init", "--demo", "--db", self.db_url], timeout=120)
+        run_cmd(
+            [PY, "-m", "central", "init", "--demo", "--db", self.db_url],
+            timeout=120,
+            env=self.key_env,
+        )
 
     def enroll_code(self, unit: str, role: str) -> str:
         out = run_cmd(
@@ -242,7 +257,7 @@ class Central:
                 str(self.workers),
             ],
             cwd=ROOT,
-            env=child_env() | self.env,
+            env=child_env() | self.key_env | self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -37,6 +37,7 @@ def _import(central: Central, bundle: Path, reply: Path, *, check: bool = True) 
             *("--reply", str(reply), "--db", central.db_url),
         ],
         check=check,
+        env=central.key_env,
     )
 
 
