@@ -80,6 +80,8 @@ class SyncEngine:
         self._start = Traffic()
         self.report = RoundReport()
         """The current (or last) round's figures, partial when the round failed."""
+        self._refused: dict[str, int] = {}
+        """This round's ops central refused, by record (``_moved_away`` reads them)."""
 
     def _report_progress(self, phase: str, report: RoundReport) -> None:
         traffic = self.api.transport.traffic
@@ -125,6 +127,7 @@ class SyncEngine:
                 report.conflicts += self.store.apply_push_results(ops, answer.results)
                 report.pushed += sum(r.status is not OpStatus.REJECTED for r in answer.results)
                 report.rejected += sum(r.status is OpStatus.REJECTED for r in answer.results)
+                self._note_refused(ops, answer.results)
                 self._report_progress("push", report)
         finally:
             self.store.set_push_batch_size(self.sizer.size)
@@ -157,6 +160,7 @@ class SyncEngine:
             if page.behind:
                 return True
             report.pulled += self.store.apply_pull(page)
+            self._moved_away(page, report)
             cursor, check = page.cursor, page.cursor_check
             self._report_progress("pull", report)
             if not page.more:
@@ -197,9 +201,28 @@ class SyncEngine:
             report.files_sent += counts.sent
             report.files_received += counts.received
 
+    def _note_refused(self, ops: Sequence[Op], results: Sequence[OpResult]) -> None:
+        """Which records' ops central refused in this round (by record, how many)."""
+        record_of = {op.op_id: op.record_id for op in ops}
+        for result in results:
+            if result.status is OpStatus.REJECTED and result.op_id in record_of:
+                record = record_of[result.op_id]
+                self._refused[record] = self._refused.get(record, 0) + 1
+
+    def _moved_away(self, page: PullResponse, report: RoundReport) -> None:
+        """An edit refused because its record had moved to a unit this device does not
+        reach is no rejection: the pull that says so makes it one conflict the clerk
+        decides (the store keeps it), so the round counts it there."""
+        for change in page.changes:
+            refused = self._refused.pop(str(change.record.get("id")), 0) if change.moved_out else 0
+            if refused:
+                report.rejected -= refused
+                report.conflicts += 1
+
     def run_round(self) -> RoundReport:
         started = time.perf_counter()
         report = self.report = RoundReport()
+        self._refused.clear()
         self._start = replace(self.api.transport.traffic)
         try:
             self.push(report)

@@ -21,7 +21,10 @@ def test_a_moved_record_leaves_the_old_village_and_its_edit_is_a_conflict(
     clerk.edit(record_id, {"title": "十一月财务公开（村改）"})  # meanwhile, offline
     assert town.sync()["pushed"] == 1
 
-    clerk.sync()  # its edit is refused as out of scope, then the pull says moved out
+    # Its edit is refused as out of scope, then the pull says moved out: the round counts
+    # one conflict for the clerk to decide, not a rejection.
+    summary = clerk.sync()
+    assert (summary["rejected"], summary["conflicts"]) == (0, 1)
     assert clerk.records(org_code=old) == []
     assert clerk.queue() == []
     [conflict] = clerk.conflicts()
