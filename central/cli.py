@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from datetime import time
 from pathlib import Path
 
-from models.i18n import _, language_in, set_language
+from models.i18n import N_, _, language_in, set_language
 from sync.cli_text import Parser, os_reason
 from sync.failures import ExitCode, Failure, Retry, failure_of, pipe_safe
 
@@ -178,8 +178,15 @@ def cmd_import_bundle(args: argparse.Namespace, db_url: str) -> int:
             _("cannot read the bundle ({reason})").format(reason=os_reason(exc))
         ) from exc
     from central.bundles import import_bundle_file
+    from central.errors import CentralError
 
-    outcome = import_bundle_file(db_url, data)
+    try:
+        outcome = import_bundle_file(db_url, data)
+    except CentralError as exc:
+        said = _BUNDLE_REFUSALS.get(exc.code)
+        if said is None:
+            raise
+        raise CentralCliError(_(said), exc.failure.exit_code) from None
     Path(args.reply).write_bytes(outcome.reply)
     statuses = [r.status.value for r in outcome.results]
     counts = ", ".join(f"{s} {statuses.count(s)}" for s in sorted(set(statuses))) or _("none")
@@ -197,6 +204,17 @@ def cmd_import_bundle(args: argparse.Namespace, db_url: str) -> int:
         )
     )
     return ExitCode.OK
+
+
+_BUNDLE_REFUSALS = {
+    "bad_bundle": N_("not a device's bundle, or a damaged one"),
+    "unknown_device": N_("the bundle's device is not enrolled here"),
+    "revoked": N_("the bundle's device is revoked: its bundle is refused"),
+    "bad_signature": N_(
+        "bundle refused: its signature does not verify (tampered with, or another key)"
+    ),
+}
+"""Central's refusals of a bundle (``CentralError.code``) as the operator reads them."""
 
 
 def cmd_units(args: argparse.Namespace, _db_url: str) -> int:
