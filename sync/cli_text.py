@@ -18,6 +18,7 @@ import errno
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
+from unicodedata import east_asian_width
 
 from models.i18n import N_, _, ngettext
 from sync.failures import ExitCode
@@ -53,8 +54,66 @@ def shown_words(text: str) -> str:
     return _WORD.sub(lambda word: _(word.group()), text)
 
 
+def cells(text: str) -> int:
+    """Columns ``text`` takes on a terminal: a Chinese character takes two."""
+    return len(text) + sum(1 for char in text if east_asian_width(char) in "WF")
+
+
+def _pieces(text: str) -> list[str]:
+    """Where a line may break: between words, and between two Chinese characters."""
+    return re.findall(r"\s+|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]", text)
+
+
 class Formatter(argparse.HelpFormatter):
-    """Help worded in the current language when it is shown."""
+    """Help worded in the current language when it is shown, its columns counted in
+    terminal cells (argparse counts characters, and Chinese ones are twice as wide)."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        if action.help is not argparse.SUPPRESS:
+            invocations = [self._format_action_invocation(action)]
+            invocations += map(
+                self._format_action_invocation, self._iter_indented_subactions(action)
+            )
+            length = max(map(cells, invocations)) + self._current_indent
+            self._action_max_length = max(self._action_max_length, length)
+            self._add_item(self._format_action, [action])
+
+    def _format_action(self, action: argparse.Action) -> str:
+        """argparse's layout, padded by cells: the header, then the help beside or under it."""
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        help_width = max(self._width - help_position, 11)
+        action_width = help_position - self._current_indent - 2
+        header = self._format_action_invocation(action)
+        indent = " " * self._current_indent
+        first = 0
+        if not action.help:
+            parts = [f"{indent}{header}\n"]
+        elif cells(header) <= action_width:
+            parts = [f"{indent}{header}{' ' * (action_width - cells(header))}  "]
+        else:
+            parts = [f"{indent}{header}\n"]
+            first = help_position
+        help_text = self._expand_help(action) if action.help and action.help.strip() else ""
+        if help_text:
+            lines = self._split_lines(help_text, help_width)
+            parts.append(" " * first + lines[0] + "\n")
+            parts += [" " * help_position + line + "\n" for line in lines[1:]]
+        elif not parts[0].endswith("\n"):
+            parts.append("\n")
+        parts += map(self._format_action, self._iter_indented_subactions(action))
+        return self._join_parts(parts)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        lines: list[str] = []
+        line = ""
+        for piece in _pieces(text):
+            if line and cells(line + piece.rstrip()) > width:
+                lines.append(line.rstrip())
+                line = "" if piece.isspace() else piece
+            else:
+                line += piece
+        return [*lines, line.rstrip()] if line.strip() or not lines else lines
 
     def add_usage(
         self,

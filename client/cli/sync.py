@@ -448,7 +448,7 @@ def register(commands: Commands) -> None:
     qlist.add_argument("--json", action="store_true")
     qretry = queue.add("retry", cmd_queue_retry, "put quarantined ops back in line")
     qretry.add_argument(
-        "op_id", nargs="?", default=None, metavar="OP", help="one op (default: all)"
+        "op_id", nargs="?", default=None, metavar="OP_ID", help="one op (default: all)"
     )
 
     conflicts = commands.group("conflicts", "list and resolve conflicts")

@@ -17,12 +17,15 @@ from central.admin import init_db, new_enroll_code
 from central.server import run_in_thread
 from central.settings import CentralSettings
 from client.cli import build_parser
+from client.labels import rejection_text
 from client.syncing import enroll
-from models.i18n import ENV_LANG
+from models.i18n import ENV_LANG, set_language
 from models.kinds import KINDS, kind_spec
 from sanwu import CENTRAL_PROG, main
 from sanwu.commands import EXTRA
+from sync.cli_text import cells
 from sync.failures import ExitCode
+from sync.protocol import OpError
 from tests.stores import TEST_PASSPHRASE, open_store
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -151,7 +154,7 @@ def central_db(tmp_path: Path) -> str:
     return db
 
 
-FAILURES: list[tuple[str, list[str], ExitCode]] = [
+FAILURES: list[tuple[str, list[str], int]] = [
     ("no command word", ["nosuchcommand"], ExitCode.USAGE),
     ("missing arguments", ["record", "add"], ExitCode.USAGE),
     ("unknown kind", ["record", "add", "nokind", "--json", "{}"], ExitCode.USAGE),
@@ -239,3 +242,33 @@ def test_failures_with_a_home(
         ["central", "enroll-code", "--unit", "999999999999", "--role", "clerk", *db], 2, capsys
     )
     check_both_languages(["central", "serve", "--workers", "0", *db], ExitCode.USAGE, capsys)
+
+
+def test_help_columns_line_up_in_terminal_cells(capsys: pytest.CaptureFixture[str]) -> None:
+    """A Chinese metavar takes two columns a character: the help texts still start in one
+    column (argparse alone counts characters and leaves them ragged)."""
+    text = help_of(("record", "add"), (), capsys)
+    options = text.split("选项:\n", 1)[1].splitlines()
+    starts = set()
+    for line in options:
+        head, _gap, said = line.partition("  ")
+        rest = line[len(head) :]
+        starts.add(cells(head) + len(rest) - len(rest.lstrip()))
+        assert said.strip(), line
+    assert len(options) == 3 and len(starts) == 1, options
+
+
+def test_central_rejections_are_worded_on_the_device_by_code() -> None:
+    """Why central rejected an op, as the queue keeps it: the code first, then the
+    device's own sentence for a code it knows (central's English text otherwise)."""
+    set_language("zh_CN")
+    try:
+        out_of_scope = OpError(code="out_of_scope", field="org_code", message="not yours")
+        assert rejection_text("disclosure", out_of_scope).startswith("out_of_scope: ")
+        assert CJK.search(rejection_text("disclosure", out_of_scope))
+        odd = OpError(code="new_code", message="something new")
+        assert rejection_text("disclosure", odd) == "new_code: something new"
+        set_language("en")
+        assert "outside what this device may write" in rejection_text("disclosure", out_of_scope)
+    finally:
+        set_language(None)
