@@ -215,3 +215,30 @@ def rejection_text(kind: str, error: OpError | None) -> str:
         where = f"{field_name(kind, error.field)}: " if error.field else ""
         return f"{error.code}: {where}{_(known)}"
     return f"{error.code}: {error.message}"
+
+
+CENTRAL_TEXT: Mapping[str, str] = {
+    "bad_code": N_("central does not know this enrollment code: check it for typing mistakes"),
+    "code_used": N_("this enrollment code was already used: ask the administrator for a new one"),
+    "code_expired": N_("this enrollment code has expired: ask the administrator for a new one"),
+    "unknown_unit": N_("central does not know the unit of this code: ask the administrator"),
+    "role_mismatch": N_("the code's role does not fit its unit: ask the administrator"),
+    "unknown_device": N_(
+        "central does not know this device: enroll it again (`sanwu enroll --force`)"
+    ),
+    "bad_signature": N_(
+        "central could not verify this device's signature: enroll it again (`sanwu enroll --force`)"
+    ),
+    "replayed": N_("central saw this request twice: sync again"),
+    "too_large": N_("the request was too large for central: sync again"),
+    "out_of_scope": ERROR_TEXT["out_of_scope"],
+    "read_only": ERROR_TEXT["read_only"],
+}
+"""Central's error codes (``SyncError.code``) → what the person reads; central's own
+text (English, for its logs) only for a code this device does not know."""
+
+
+def central_error_text(code: str, said: str) -> str:
+    """Central's refusal in the person's language: by its code, else its own words."""
+    known = CENTRAL_TEXT.get(code)
+    return _(known) if known else _(said)

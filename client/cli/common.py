@@ -272,8 +272,10 @@ def messages_of(error: BaseException, failure: Failure) -> list[str]:
     if isinstance(template, str) and isinstance(params, dict):  # AttachmentError
         return [_(template).format(**params)]
     if isinstance(error, SyncError):
+        from client.labels import central_error_text
+
         prefix = _SYNC_PREFIX.get(failure.exit_code)
-        return [(_(prefix) if prefix else "") + _(str(error))]
+        return [(_(prefix) if prefix else "") + central_error_text(error.code, str(error))]
     return [_(str(error))]
 
 

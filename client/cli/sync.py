@@ -305,7 +305,8 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
         for row in rows:
             say(
                 f"#{row['id']} {row['kind']} {row['record_id']} {row['field']} ({row['type']}): "
-                f"base={row['base']!r} mine={row['mine']!r} theirs={row['theirs']!r}"
+                f"{_('base')}={row['base']!r} {_('mine')}={row['mine']!r} "
+                f"{_('theirs')}={row['theirs']!r}"
             )
     return ExitCode.OK
 

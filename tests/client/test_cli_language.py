@@ -272,3 +272,21 @@ def test_central_rejections_are_worded_on_the_device_by_code() -> None:
         assert "outside what this device may write" in rejection_text("disclosure", out_of_scope)
     finally:
         set_language(None)
+
+
+def test_centrals_refusal_is_worded_by_its_code(
+    central_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Central answers in English for its logs; the device says it by central's code."""
+    monkeypatch.setenv("SANWU_PASSPHRASE", TEST_PASSPHRASE)
+    url, stop = run_in_thread(CentralSettings(db_url=central_db))
+    try:
+        enrolling = ["--home", str(tmp_path / "new"), "enroll", "--server", url]
+        check_both_languages([*enrolling, "--code", "AAAA-BBBB-CCCC"], ExitCode.REFUSED, capsys)
+        code, line = failure_line([*enrolling, "--code", "AAAA-BBBB-CCCC"], capsys)
+        assert code == ExitCode.REFUSED and "中心没有这个登记码" in line, line
+    finally:
+        stop()
