@@ -73,6 +73,11 @@ def _arg(name: str, value: str) -> str:
 def reason_text(problem: Problem) -> str:
     """The sentence of one problem alone (what is wrong), without the field."""
     args = {name: _arg(name, value) for name, value in problem.args}
+    if problem.msgid:
+        try:
+            return _(problem.msgid).format(**args)
+        except (KeyError, IndexError, ValueError):
+            pass  # a translation naming a placeholder the check did not give
     known = IMPORT_TEXT.get(problem.code) or ERROR_TEXT.get(problem.code)
     if known is None:
         return _("Not valid ({code}).").format(code=problem.code)

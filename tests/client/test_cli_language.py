@@ -18,9 +18,13 @@ from central.server import run_in_thread
 from central.settings import CentralSettings
 from client.cli import build_parser
 from client.labels import rejection_text
+from client.legacy.checking import Problem
+from client.legacy.reasons import reason_text
+from client.store.import_rules import refusal_error
 from client.syncing import enroll
 from models.i18n import ENV_LANG, set_language
 from models.kinds import KINDS, kind_spec
+from models.rules.refusals import Refusal
 from sanwu import CENTRAL_PROG, main
 from sanwu.commands import EXTRA
 from sync.cli_text import cells
@@ -290,3 +294,16 @@ def test_centrals_refusal_is_worded_by_its_code(
         assert code == ExitCode.REFUSED and "中心没有这个登记码" in line, line
     finally:
         stop()
+
+
+def test_an_imported_row_refused_by_a_rule_reads_in_the_persons_language() -> None:
+    """A rule that refuses an imported row is said in the reject report as the store says
+    it when a person types the same row: the rule's sentence, in the person's language."""
+    problem = Problem.of(refusal_error(Refusal("closed")), "")
+    set_language("zh_CN")
+    try:
+        assert reason_text(problem) == "这份预警已销号，不能再修改。"
+        set_language("en")
+        assert reason_text(problem).startswith("This warning is closed")
+    finally:
+        set_language(None)
