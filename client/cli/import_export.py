@@ -41,7 +41,7 @@ def _progress_line(label: str) -> Callable[[int, int], None] | None:
 def cmd_import(args: argparse.Namespace) -> int:
     from client.legacy.importer import NotATable, import_file
     from client.legacy.mapping import MappingError
-    from client.legacy.reasons import not_a_table_text
+    from client.legacy.reasons import not_a_table_text, source_text
     from client.legacy.report import write_reject_report
 
     known_kind(args.kind)
@@ -82,7 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     say(
         summary.format(
             file=path.name,
-            source=report.source,
+            source=source_text(report.source),
             header=report.header_line,
             rows=report.rows,
             created=report.created,

@@ -27,6 +27,7 @@ __all__ = [
     "reason_text",
     "reasons_text",
     "skipped_text",
+    "source_text",
 ]
 
 IMPORT_TEXT: Mapping[str, str] = {
@@ -138,3 +139,12 @@ def not_a_table_text(error: NotATable) -> str:
     if reason is None:
         return str(error)
     return _(reason).format(examples="、".join(error.examples[:4]))
+
+
+def source_text(source: str) -> str:
+    """Where a table was read, as the summary names it: a workbook's sheet, or CSV text
+    and its encoding (``Table.source`` keeps the English form for logs and tests)."""
+    kind, _space, name = source.partition(" ")
+    if kind == "sheet":
+        return _("sheet {name}").format(name=name)
+    return source

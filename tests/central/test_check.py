@@ -66,7 +66,7 @@ def test_check_says_when_the_schema_is_missing_or_older(
 ) -> None:
     missing = f"sqlite:///{tmp_path / 'none.db'}"
     assert central.cli.main(["check", "--db", missing]) == 0
-    assert "没有中心数据库结构：请运行 `sanwu central init`" in capsys.readouterr().out
+    assert "没有平台数据库结构：请运行 `sanwu central init`" in capsys.readouterr().out
     assert not (tmp_path / "none.db").exists(), "a check never makes a database"
     upgrade(empty_db_url, revision="0004")
     assert central.cli.main(["check", "--db", empty_db_url]) == 0

@@ -51,7 +51,7 @@ def test_sanwu_central_keeps_its_database_in_the_home(
 ) -> None:
     monkeypatch.delenv(central.cli.ENV_CENTRAL_DB, raising=False)
     assert sanwu_main(["--home", str(tmp_path / "home"), "central", "init"]) == 0
-    assert capsys.readouterr().out == "中心数据库已就绪\n"
+    assert capsys.readouterr().out == "平台数据库已就绪\n"
     assert (tmp_path / "home" / "central.db").is_file()
 
 

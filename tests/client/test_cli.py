@@ -126,7 +126,7 @@ def test_sync_with_central_down_exits_3(
     home = enrolled.home
     enrolled.close()
     assert run(home, "sync", "--json") == ExitCode.OFFLINE
-    assert "离线：无法连接中心" in capsys.readouterr().err
+    assert "离线：无法连接平台" in capsys.readouterr().err
     with open_store(home) as store:
         (op,) = store.queue()
         assert op.attempts == 1

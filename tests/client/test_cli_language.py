@@ -291,7 +291,7 @@ def test_centrals_refusal_is_worded_by_its_code(
         enrolling = ["--home", str(tmp_path / "new"), "enroll", "--server", url]
         check_both_languages([*enrolling, "--code", "AAAA-BBBB-CCCC"], ExitCode.REFUSED, capsys)
         code, line = failure_line([*enrolling, "--code", "AAAA-BBBB-CCCC"], capsys)
-        assert code == ExitCode.REFUSED and "中心没有这个登记码" in line, line
+        assert code == ExitCode.REFUSED and "平台没有这个登记码" in line, line
     finally:
         stop()
 

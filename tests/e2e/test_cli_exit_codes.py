@@ -94,4 +94,4 @@ def test_bad_input_exits_2_and_writes_nothing_revoked_device_exits_4(
     assert revoked.returncode == 0, revoked.stderr
     refused = other.run("sync", "--json", check=False)
     assert refused.returncode == 4, (refused.returncode, refused.stderr)
-    assert "中心拒绝" in refused.stderr
+    assert "平台拒绝" in refused.stderr
