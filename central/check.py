@@ -27,6 +27,7 @@ from central.tables import (
     OpResultRow,
     RecordVersion,
 )
+from models.i18n import _
 from models.kinds import KINDS
 
 __all__ = ["CentralCheck", "DeviceSeen", "check"]
@@ -67,31 +68,49 @@ class CentralCheck:
 
     def lines(self, now: datetime | None = None) -> list[str]:
         """The report as an operator reads it."""
+        where = self.database
         if self.schema is None:
-            return [f"{self.database}: no central schema here: run `sanwu central init`"]
-        out = [f"{self.database}: schema {self.schema} (newest {self.head})"]
+            return [_("{db}: no central schema here: run `sanwu central init`").format(db=where)]
+        out = [
+            _("{db}: schema {schema} (newest {head})").format(
+                db=where, schema=self.schema, head=self.head
+            )
+        ]
         if not self.current:
-            out.append("  older than this sanwu: run `sanwu central init` to upgrade")
+            out.append("  " + _("older than this sanwu: run `sanwu central init` to upgrade"))
         kinds = ", ".join(f"{kind} {n:,}" for kind, n in self.records.items())
+        live = sum(self.records.values())
         out += [
-            f"records: {sum(self.records.values()):,} live ({kinds}); {self.deleted:,} deleted",
-            f"change log: {self.versions:,} versions, last change number {self.last_change:,}",
-            f"devices: {self.devices:,} enrolled, {self.revoked:,} revoked; "
-            f"{self.answered_ops:,} ops answered",
-            f"files: {self.files:,} whole; audit findings: {self.audit_findings:,}",
+            _("records: {live:,} live ({kinds}); {deleted:,} deleted").format(
+                live=live, kinds=kinds, deleted=self.deleted
+            ),
+            _("change log: {versions:,} versions, last change number {last:,}").format(
+                versions=self.versions, last=self.last_change
+            ),
+            _("devices: {devices:,} enrolled, {revoked:,} revoked; {ops:,} ops answered").format(
+                devices=self.devices, revoked=self.revoked, ops=self.answered_ops
+            ),
+            _("files: {files:,} whole; audit findings: {findings:,}").format(
+                files=self.files, findings=self.audit_findings
+            ),
         ]
         oldest = self.oldest
         if oldest is None:
-            out.append("oldest unacknowledged device: none enrolled")
+            out.append(_("oldest unacknowledged device: none enrolled"))
             return out
         seen = oldest.last_seen_at
         moment = seen or oldest.enrolled_at
         days = ((now or datetime.now(UTC)) - _aware(moment)).total_seconds() / 86_400
-        when = f"last seen {_aware(moment):%Y-%m-%d %H:%M} UTC" if seen else "never seen"
+        when = (
+            _("last seen {when} UTC").format(when=f"{_aware(moment):%Y-%m-%d %H:%M}")
+            if seen
+            else _("never seen")
+        )
+        device = f"{oldest.org_code}{', ' + oldest.name if oldest.name else ''}"
         out.append(
-            f"oldest unacknowledged device: {oldest.device_id} ({oldest.role} of "
-            f"{oldest.org_code}{', ' + oldest.name if oldest.name else ''}), {when}, "
-            f"{days:.1f} days ago"
+            _(
+                "oldest unacknowledged device: {id} ({role} of {unit}), {when}, {days:.1f} days ago"
+            ).format(id=oldest.device_id, role=oldest.role, unit=device, when=when, days=days)
         )
         return out
 

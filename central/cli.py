@@ -34,6 +34,8 @@ from collections.abc import Callable, Sequence
 from datetime import time
 from pathlib import Path
 
+from models.i18n import N_, _, language_in, set_language
+from sync.cli_text import Parser, os_reason
 from sync.failures import ExitCode, Failure, Retry, failure_of, pipe_safe
 
 __all__ = ["ENV_CENTRAL_DB", "PROG", "CentralCliError", "build_parser", "main"]
@@ -68,24 +70,31 @@ def cmd_init(args: argparse.Namespace, db_url: str) -> int:
     from central.admin import init_db
 
     init_db(db_url, demo=args.demo)
-    _say("central database ready" + (" with Donghe demo data" if args.demo else ""))
+    if args.demo:
+        _say(_("central database ready with Donghe demo data"))
+    else:
+        _say(_("central database ready"))
     return ExitCode.OK
 
 
 def cmd_serve(args: argparse.Namespace, db_url: str) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
-        raise CentralCliError("--tls-cert and --tls-key go together")
+        raise CentralCliError(_("--tls-cert and --tls-key go together"))
     if args.workers < 1:
-        raise CentralCliError("--workers: at least 1")
+        raise CentralCliError(_("--workers: at least 1"))
     if args.workers > 1 and db_url.startswith("sqlite"):
         raise CentralCliError(
-            f"--workers {args.workers} needs PostgreSQL: SQLite lets one process write at a "
-            "time, so serve it with one worker (the default)"
+            _(
+                "--workers {n} needs PostgreSQL: SQLite lets one process write at a time, "
+                "so serve it with one worker (the default)"
+            ).format(n=args.workers)
         )
     from central.admin import init_db
+    from central.sealing import load_key
     from central.server import Tls, serve
     from central.settings import CentralSettings
 
+    load_key(db_url)  # no serving without the data key: every push and pull needs it
     if args.init or args.demo:
         init_db(db_url, demo=args.demo)
     tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
@@ -121,14 +130,25 @@ def _clock_time(text: str | None) -> time | None:
     try:
         return time.fromisoformat(text)
     except ValueError:
-        raise CentralCliError("--remind-at: write a time like 06:30") from None
+        raise CentralCliError(_("--remind-at: write a time like 06:30")) from None
 
 
 def cmd_enroll_code(args: argparse.Namespace, db_url: str) -> int:
     from central.admin import new_enroll_code
+    from central.errors import BadRequest, NotFound
 
+    if args.ttl <= 0:
+        raise CentralCliError(_("--ttl: at least 1 second"))
     try:
         code = new_enroll_code(db_url, unit=args.unit, role=args.role, ttl_s=args.ttl)
+    except NotFound:
+        unknown = _("--unit: no org unit {unit} (run `init` first?)")
+        raise CentralCliError(unknown.format(unit=args.unit)) from None
+    except BadRequest as exc:
+        if exc.code != "role_mismatch":
+            raise
+        mismatch = _("--role {role} does not fit the unit {unit}")
+        raise CentralCliError(mismatch.format(role=args.role, unit=args.unit)) from None
     except ValueError as exc:
         raise CentralCliError(str(exc)) from exc
     _say(code)
@@ -139,13 +159,17 @@ def cmd_revoke(args: argparse.Namespace, db_url: str) -> int:
     from central.admin import revoke_device
 
     if bool(args.device) == bool(args.device_flag):
-        raise CentralCliError("name the device to revoke once: revoke DEVICE")
+        raise CentralCliError(_("name the device to revoke once: revoke DEVICE"))
     device = args.device or args.device_flag
+    from central.errors import NotFound
+
     try:
         revoke_device(db_url, device)
+    except NotFound:
+        raise CentralCliError(_("no device {device}").format(device=device)) from None
     except ValueError as exc:
         raise CentralCliError(str(exc)) from exc
-    _say(f"device {device} revoked")
+    _say(_("device {device} revoked").format(device=device))
     return ExitCode.OK
 
 
@@ -153,17 +177,34 @@ def cmd_import_bundle(args: argparse.Namespace, db_url: str) -> int:
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
-        raise CentralCliError(f"cannot read the bundle ({exc.strerror})") from exc
+        raise CentralCliError(
+            _("cannot read the bundle ({reason})").format(reason=os_reason(exc))
+        ) from exc
     from central.bundles import import_bundle_file
+    from central.errors import CentralError
 
-    outcome = import_bundle_file(db_url, data)
+    try:
+        outcome = import_bundle_file(db_url, data)
+    except CentralError as exc:
+        said = _BUNDLE_REFUSALS.get(exc.code)
+        if said is None:
+            raise
+        raise CentralCliError(_(said), exc.failure.exit_code) from None
     Path(args.reply).write_bytes(outcome.reply)
     statuses = [r.status.value for r in outcome.results]
+    counts = ", ".join(f"{s} {statuses.count(s)}" for s in sorted(set(statuses))) or _("none")
     _say(
-        f"device {outcome.device_id}: {len(statuses)} ops "
-        f"({', '.join(f'{s} {statuses.count(s)}' for s in sorted(set(statuses))) or 'none'}); "
-        f"{outcome.files_stored} files kept; reply with {outcome.changes} changes and "
-        f"{outcome.files_sent} files written"
+        _(
+            "device {device}: {ops} ops ({counts}); {kept} files kept; reply with {changes} "
+            "changes and {sent} files written"
+        ).format(
+            device=outcome.device_id,
+            ops=len(statuses),
+            counts=counts,
+            kept=outcome.files_stored,
+            changes=outcome.changes,
+            sent=outcome.files_sent,
+        )
     )
     return ExitCode.OK
 
@@ -173,13 +214,28 @@ def cmd_rotate_key(args: argparse.Namespace, db_url: str) -> int:
     from central.rotation import rotate_key
 
     if args.batch < 1:
-        raise CentralCliError("--batch: at least 1")
+        raise CentralCliError(_("--batch: at least 1"))
     done = rotate_key(db_url, batch=args.batch)
-    start = "resumed the rotation" if done.resumed else "rotated"
-    _say(f"{start}: key {done.old_key_id} retired, key {done.new_key_id} seals now")
+    said = (
+        _("Rotation resumed: key {old} retired, key {new} seals now")
+        if done.resumed
+        else _("Key rotated: key {old} retired, key {new} seals now")
+    )
+    _say(said.format(old=done.old_key_id, new=done.new_key_id))
     for place, count in done.counts.items():
-        _say(f"  {place}: {count} re-sealed")
+        _say("  " + _("{place}: {n} re-sealed").format(place=place, n=count))
     return ExitCode.OK
+
+
+_BUNDLE_REFUSALS = {
+    "bad_bundle": N_("not a device's bundle, or a damaged one"),
+    "unknown_device": N_("the bundle's device is not enrolled here"),
+    "revoked": N_("the bundle's device is revoked: its bundle is refused"),
+    "bad_signature": N_(
+        "bundle refused: its signature does not verify (tampered with, or another key)"
+    ),
+}
+"""Central's refusals of a bundle (``CentralError.code``) as the operator reads them."""
 
 
 def cmd_units(args: argparse.Namespace, _db_url: str) -> int:
@@ -209,11 +265,12 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     """The parser both entry points use; ``prog`` is only how --help names the command."""
-    parser = argparse.ArgumentParser(prog=prog, description="Run and administer central.")
+    parser: argparse.ArgumentParser = Parser(prog=prog, description="Run and administer central.")
+    parser.add_argument("--lang", help="UI language: zh_CN (default) or en")
     actions = parser.add_subparsers(dest="central_command", metavar="ACTION", required=True)
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
-        sub = actions.add_parser(name, help=help_text)
+        sub = actions.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
         _add_db(sub)
         return sub
@@ -256,7 +313,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     revoke.add_argument("device", metavar="DEVICE", nargs="?", help="the device id")
     revoke.add_argument("--device", dest="device_flag", help=argparse.SUPPRESS)
 
-    units = actions.add_parser("units", help="list the units' codes and names")
+    units_help = "list the units' codes and names"
+    units = actions.add_parser("units", help=units_help, description=units_help)
     units.set_defaults(handler=cmd_units, needs_db=False)
     units.add_argument("--level", choices=LEVELS, help="only units of this level")
     units.add_argument("--json", action="store_true", help="one JSON array, for scripts")
@@ -280,19 +338,26 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
 def _database(given: str | None, default_db: DefaultDb | None) -> str:
     url = given or os.environ.get(ENV_CENTRAL_DB) or (default_db() if default_db else "")
     if not url:
-        raise CentralCliError(f"give the database: --db URL or {ENV_CENTRAL_DB}")
+        raise CentralCliError(_("give the database: --db URL or {env}").format(env=ENV_CENTRAL_DB))
     return url
 
 
 def main(
-    argv: Sequence[str] | None = None, *, prog: str = PROG, default_db: DefaultDb | None = None
+    argv: Sequence[str] | None = None,
+    *,
+    prog: str = PROG,
+    default_db: DefaultDb | None = None,
+    lang: str | None = None,
 ) -> int:
     """Run one central command; returns its exit code (failures: one line on stderr; a
-    closed pipe: 0, quietly, ``sync.failures.pipe_safe``)."""
-    return pipe_safe(lambda: _run(argv, prog, default_db))
+    closed pipe: 0, quietly, ``sync.failures.pipe_safe``). The language is ``--lang``,
+    else ``lang`` (``sanwu --lang en central ...``), else SANWU_LANG, else Chinese."""
+    args_ = list(sys.argv[1:] if argv is None else argv)
+    set_language(language_in(args_) or lang)
+    return pipe_safe(lambda: _run(args_, prog, default_db))
 
 
-def _run(argv: Sequence[str] | None, prog: str, default_db: DefaultDb | None) -> int:
+def _run(argv: Sequence[str], prog: str, default_db: DefaultDb | None) -> int:
     args = build_parser(prog).parse_args(argv)
     handler: Handler = args.handler
     try:
@@ -304,5 +369,5 @@ def _run(argv: Sequence[str] | None, prog: str, default_db: DefaultDb | None) ->
         failure = failure_of(exc)
         if failure is None:
             raise
-        sys.stderr.write(f"sanwu: {exc}\n")
+        sys.stderr.write(f"sanwu: {_(str(exc))}\n")  # a message that is a msgid, translated
         return failure.exit_code

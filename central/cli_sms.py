@@ -1,6 +1,6 @@
 """Central's commands for units' SMS contacts and the SMS queue: ``contacts
 import|list`` and ``sms list|send`` (two words each). Registered by ``central.cli``;
-what they print is for the district's office, in Chinese."""
+what they print is for the district's office, in its language (Chinese by default)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from central.cli import CentralCliError, Handler
+from models.i18n import _
 from sync.failures import ExitCode
 
 if TYPE_CHECKING:
@@ -53,14 +54,20 @@ def cmd_contacts_import(args: argparse.Namespace, db_url: str) -> int:
         _say(str(rejection))
     if not outcome.written:
         raise CentralCliError(
-            f"{len(outcome.rejections)} 行有误，未导入任何联系人：改正后重新导入，"
-            "或加 --partial 只导入正确的行"
+            _(
+                "{count} row(s) wrong, no contact imported: correct them and import again, "
+                "or add --partial to import only the good rows"
+            ).format(count=len(outcome.rejections))
         )
-    skipped = f"；{len(outcome.rejections)} 行有误未导入" if outcome.rejections else ""
-    _say(
-        f"已导入 {outcome.loaded + outcome.replaced} 位联系人"
-        f"（新增 {outcome.loaded}，替换 {outcome.replaced}）{skipped}"
+    skipped = (
+        _("; {count} row(s) wrong, not imported").format(count=len(outcome.rejections))
+        if outcome.rejections
+        else ""
     )
+    imported = _("{total} contact(s) imported ({loaded} new, {replaced} replaced)").format(
+        total=outcome.loaded + outcome.replaced, loaded=outcome.loaded, replaced=outcome.replaced
+    )
+    _say(imported + skipped)
     return ExitCode.OK
 
 
@@ -85,7 +92,7 @@ def cmd_contacts_list(args: argparse.Namespace, db_url: str) -> int:
         return ExitCode.OK
     for c in contacts:
         _say(f"{c.org_code}  {c.unit or '-'}  {c.name}  {c.phone}  {c.loaded_at:%Y-%m-%d %H:%M}")
-    _say(f"共 {len(contacts)} 位联系人")
+    _say(_("{count} contact(s) in all").format(count=len(contacts)))
     return ExitCode.OK
 
 
@@ -100,11 +107,12 @@ def cmd_sms_list(args: argparse.Namespace, db_url: str) -> int:
     for m in messages:
         when = m.sent_at or m.next_try_at or m.created_at
         error = f"  {m.last_error}" if m.last_error else ""
+        tries = _("{count} tries").format(count=m.attempts)
         _say(
-            f"{m.id}  {m.status}  {m.attempts} 次  {m.org_code} {m.unit or '-'}  {m.phone}  "
+            f"{m.id}  {m.status}  {tries}  {m.org_code} {m.unit or '-'}  {m.phone}  "
             f"{when:%Y-%m-%d %H:%M:%S}  {m.key}{error}"
         )
-    _say(f"共 {len(messages)} 条短信")
+    _say(_("{count} SMS in all").format(count=len(messages)))
     return ExitCode.OK
 
 
@@ -124,12 +132,20 @@ def cmd_sms_send(args: argparse.Namespace, db_url: str) -> int:
         sender.close()
     for a in report.attempts:
         error = f"  {a.error}" if a.error else ""
-        _say(f"{a.id}  {a.org_code}  {a.status}（第 {a.attempts} 次）{error}")
+        attempt = _("(try {count})").format(count=a.attempts)
+        _say(f"{a.id}  {a.org_code}  {a.status}{attempt}{error}")
     sent = report.count(SmsStatus.SENT) + report.count(SmsStatus.DELIVERED)
     _say(
-        f"经 {sender.name}：发送 {sent}，"
-        f"待重试 {report.count(SmsStatus.QUEUED)}，失败 {report.count(SmsStatus.FAILED)}，"
-        f"限速暂缓 {report.held}"
+        _(
+            "by {sender}: sent {sent}, to retry {queued}, failed {failed}, held by the "
+            "rate limit {held}"
+        ).format(
+            sender=sender.name,
+            sent=sent,
+            queued=report.count(SmsStatus.QUEUED),
+            failed=report.count(SmsStatus.FAILED),
+            held=report.held,
+        )
     )
     return ExitCode.OK
 
@@ -141,7 +157,7 @@ def register(
     """``contacts import|list`` and ``sms list|send``: two words each."""
 
     def group(name: str, help_text: str) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-        parser = actions.add_parser(name, help=help_text)
+        parser = actions.add_parser(name, help=help_text, description=help_text)
         return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
 
     def add(
@@ -150,7 +166,7 @@ def register(
         handler: Handler,
         help_text: str,
     ) -> argparse.ArgumentParser:
-        sub = words.add_parser(name, help=help_text)
+        sub = words.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
         add_db(sub)
         return sub

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from models.i18n import _
 from sync.failures import ExitCode
 
 Handler = Callable[[argparse.Namespace, str], int]
@@ -40,7 +41,7 @@ def cmd_remind(args: argparse.Namespace, db_url: str) -> int:
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
     except ValueError:
-        raise CentralCliError("--today: write a date like 2026-12-05") from None
+        raise CentralCliError(_("--today: write a date like 2026-12-05")) from None
     settings = Settings(sms_after_days=args.sms_after, propose_after_days=args.propose_after)
     with _session(db_url) as session:
         outcome = run_pass(session, today=today, settings=settings, sms=queue_sms)
@@ -49,9 +50,10 @@ def cmd_remind(args: argparse.Namespace, db_url: str) -> int:
         return ExitCode.OK
     counts = outcome.counts
     _say(
-        f"{today.isoformat()}: raised {counts['raised']}, SMS {counts['sms']}, "
-        f"proposed warnings {counts['proposed']}, closed {counts['closed']}, "
-        f"reopened {counts['reopened']}"
+        _(
+            "{day}: raised {raised}, SMS {sms}, proposed warnings {proposed}, closed {closed}, "
+            "reopened {reopened}"
+        ).format(day=today.isoformat(), **counts)
     )
     for raised in outcome.raised:
         _say(f"  {raised['org_code']}  {raised['title']}")
@@ -69,8 +71,17 @@ def cmd_catalog_import(args: argparse.Namespace, db_url: str) -> int:
             edition=args.edition or Path(args.file).stem,
         )
     _say(
-        f"catalogue of {done.issuer} ({done.edition}): created {done.created}, "
-        f"updated {done.updated}, withdrawn {done.withdrawn}, unchanged {done.unchanged}"
+        _(
+            "catalogue of {issuer} ({edition}): created {created}, updated {updated}, "
+            "withdrawn {withdrawn}, unchanged {unchanged}"
+        ).format(
+            issuer=done.issuer,
+            edition=done.edition,
+            created=done.created,
+            updated=done.updated,
+            withdrawn=done.withdrawn,
+            unchanged=done.unchanged,
+        )
     )
     return ExitCode.OK
 
@@ -80,7 +91,11 @@ def cmd_assign(args: argparse.Namespace, db_url: str) -> int:
 
     with _session(db_url) as session:
         scope = assign(session, body=args.body, units=args.unit)
-    _say(f"{args.body} supervises {', '.join(args.unit)}; its devices reach {scope}")
+    _say(
+        _("{body} supervises {units}; its devices reach {scope}").format(
+            body=args.body, units=", ".join(args.unit), scope=scope
+        )
+    )
     return ExitCode.OK
 
 

@@ -48,6 +48,7 @@ from central.sealing import (
 from central.sms.table import PHONE_COLUMN, SmsMessage
 from central.sms.table import TABLE as MESSAGES
 from central.tables import CentralSetting, OpResultRow, RecordVersion
+from models.i18n import N_
 from models.kinds import KINDS, KindSpec
 
 __all__ = ["BATCH", "Rotation", "rotate_key", "seal_in_clear"]
@@ -297,7 +298,7 @@ def _ring(path: Path) -> list[str]:
     try:
         return path.read_text(encoding="ascii").replace(",", " ").split()
     except OSError as exc:
-        raise CentralKeyError("central_key", f"cannot read central's key file {path}") from exc
+        raise CentralKeyError(N_("cannot read central's key file {path}"), path=path) from exc
 
 
 def rotate_key(
@@ -310,10 +311,11 @@ def rotate_key(
     path = key_file_of(db_url)
     if path is None:
         raise CentralKeyError(
-            "central_key",
-            "rotate-key writes the new key to central's key file: give it by "
-            "SANWU_CENTRAL_KEY_FILE (or, for SQLite, the file beside the database), "
-            "not SANWU_CENTRAL_KEY",
+            N_(
+                "rotate-key writes the new key to central's key file: give it by "
+                "SANWU_CENTRAL_KEY_FILE (or, for SQLite, the file beside the database), "
+                "not SANWU_CENTRAL_KEY"
+            )
         )
     old = load_key(db_url)  # makes the file beside a SQLite database on first use
     keys = _ring(path)
@@ -338,9 +340,12 @@ def rotate_key(
                 break
         else:
             raise CentralKeyError(
-                "central_key",
-                f"values sealed with the old key kept coming after {MAX_PASSES} passes: stop "
-                "central's processes and run rotate-key again (the old key is kept until then)",
+                N_(
+                    "values sealed with the old key kept coming after {n} passes: stop "
+                    "central's processes and run rotate-key again (the old key is kept until "
+                    "then)"
+                ),
+                n=MAX_PASSES,
             )
         write_key_file(path, [_ring(path)[0]])
         with Session(engine) as session:

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import URL, make_url
 
 from central.errors import CentralError
+from models.i18n import N_, _
 from sync.failures import ExitCode, Failure, Retry
 
 __all__ = [
@@ -72,9 +73,18 @@ log = logging.getLogger("central.sealing")
 
 
 class CentralKeyError(CentralError):
-    """Central's data key is missing or malformed: an operator's setting to fix."""
+    """Central's data key is missing or malformed: an operator's setting to fix. The
+    message is a msgid and its parameters, read in the operator's language."""
 
     failure: ClassVar[Failure] = Failure(ExitCode.USAGE, Retry.NEVER)
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__("central_key", msgid.format(**params))
+        self.msgid = msgid
+        self.params = params
+
+    def __str__(self) -> str:
+        return _(self.msgid).format(**self.params)
 
 
 class SealedValueError(CentralError):
@@ -125,9 +135,7 @@ class CentralKey:
     def __init__(self, key: bytes, older: tuple[bytes, ...] = ()) -> None:
         for each in (key, *older):
             if len(each) != KEY_BYTES:
-                raise CentralKeyError(
-                    "central_key", f"central's data key must be {KEY_BYTES} bytes"
-                )
+                raise CentralKeyError(N_("central's data key must be {n} bytes"), n=KEY_BYTES)
         self._aead = AESGCM(key)
         self.key_id = _key_id(key)
         self._ring = {_key_id(each): AESGCM(each) for each in reversed(older)}
@@ -178,7 +186,7 @@ def _decode_one(text: str, source: str) -> bytes:
         key = b""
     if len(key) != KEY_BYTES:
         raise CentralKeyError(
-            "central_key", f"{source} must hold base64 of {KEY_BYTES} random bytes"
+            N_("{source} must hold base64 of {n} random bytes"), source=source, n=KEY_BYTES
         )
     return key
 
@@ -188,7 +196,7 @@ def _decode(text: str, source: str) -> CentralKey:
     words = text.replace(",", " ").split()
     if not words:
         raise CentralKeyError(
-            "central_key", f"{source} must hold base64 of {KEY_BYTES} random bytes"
+            N_("{source} must hold base64 of {n} random bytes"), source=source, n=KEY_BYTES
         )
     keys = [_decode_one(word, source) for word in words]
     return CentralKey(keys[0], tuple(keys[1:]))
@@ -225,7 +233,7 @@ def _read_key_file(path: Path, source: str) -> CentralKey:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
         raise CentralKeyError(
-            "central_key", f"cannot read central's key file {path} ({source})"
+            N_("cannot read central's key file {path} ({source})"), path=path, source=source
         ) from exc
     if path.stat().st_mode & 0o077:
         log.warning("central's key file %s is readable by others: chmod 600 it", path)
@@ -272,9 +280,13 @@ def _key_from(
         return _read_key_file(Path(file), ENV_KEY_FILE)
     if beside is None:
         raise CentralKeyError(
-            "central_key",
-            f"central's data key is not set: give {ENV_KEY} (base64 of {KEY_BYTES} bytes) "
-            f"or {ENV_KEY_FILE}",
+            N_(
+                "central's data key is not set: give {env} (base64 of {n} random bytes) or "
+                "{env_file} (a file holding it), then start again"
+            ),
+            env=ENV_KEY,
+            n=KEY_BYTES,
+            env_file=ENV_KEY_FILE,
         )
     path = Path(beside)
     if not path.exists():

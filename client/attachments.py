@@ -51,7 +51,7 @@ _table = AttachmentRow.__table__  # type: ignore[attr-defined]
 
 class AttachmentError(ValueError):
     """A file that cannot be attached or opened. ``template`` is a catalogue msgid, so
-    the app shows it translated and the CLI in English. The person's to fix: exit 2."""
+    the app and the CLI show it translated. The person's to fix: exit 2."""
 
     failure: ClassVar[Failure] = Failure(ExitCode.USAGE, Retry.NEVER)
 

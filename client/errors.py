@@ -50,6 +50,9 @@ class UnknownRecord(StoreError):
         self.record_id = record_id
         super().__init__(f"no record with id {record_id}")
 
+    def __str__(self) -> str:
+        return _("no record with id {id}").format(id=self.record_id)
+
 
 class UnknownConflict(StoreError):
     failure: ClassVar[Failure] = PERSONS_TO_FIX
@@ -57,6 +60,9 @@ class UnknownConflict(StoreError):
     def __init__(self, conflict_id: int) -> None:
         self.conflict_id = conflict_id
         super().__init__(f"no open conflict with id {conflict_id}")
+
+    def __str__(self) -> str:
+        return _("no open conflict with id {id}").format(id=self.conflict_id)
 
 
 class RuleRefused(StoreError):
@@ -75,6 +81,9 @@ class NotEnrolled(StoreError):
     """The action needs a device identity: run ``sanwu enroll`` first."""
 
     failure: ClassVar[Failure] = PERSONS_TO_FIX
+
+    def __str__(self) -> str:
+        return _("this home is not enrolled: run `sanwu enroll` first")
 
 
 STORAGE_FAILURE = Failure(ExitCode.STORAGE, Retry.NEVER)
@@ -135,12 +144,12 @@ class DiskFull(StoreError):
         ).format(path=self.path)
 
 
-REVOKED_MESSAGE = (
+REVOKED_MESSAGE = N_(
     "refused by central: this device was revoked, so it no longer syncs. Everything entered "
     "here is kept on this PC (nothing pending is lost); ask the administrator for a new enrollment "
     "code (`sanwu enroll --force`), or remove the local data on purpose with `sanwu wipe`."
 )
-CLOCK_SKEW_MESSAGE = (
+CLOCK_SKEW_MESSAGE = N_(
     "this PC's clock differs too much from central's: set the date, time and time zone "
     "correctly, then sync again."
 )

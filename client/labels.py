@@ -5,7 +5,7 @@ kinds' one declaration (``models.records``); nothing here knows a field by name.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from client.i18n import N_, _, label, language
 from models.catalog import DOMAIN_NAMES, CatalogItem, load_catalog
@@ -16,6 +16,9 @@ from models.orgs import org_by_code
 from models.payments import yuan as yuan  # money in yuan, shown the same everywhere
 from models.rules.refusals import Refusal
 from models.validation import FieldError
+
+if TYPE_CHECKING:
+    from sync.protocol import OpError
 
 
 def kind_name(kind: str) -> str:
@@ -192,3 +195,50 @@ def error_text(error: FieldError) -> str:
 def errors_text(kind: str, errors: Sequence[FieldError]) -> str:
     """Field errors as one line for a notification: each field's label and its sentence."""
     return " ".join(f"{field_name(kind, e.field)}: {error_text(e)}" for e in errors)
+
+
+def rejection_text(kind: str, error: OpError | None) -> str:
+    """Why central rejected an op, as the queue keeps it: ``code: sentence``. The code
+    stays first (support and ``outbox.drop_refused`` read it); the sentence is worded
+    here, in the current language, from the code, rule and parameters central sent, and
+    is central's own text only for a code this device does not know."""
+    if error is None:
+        return _("rejected")
+    if error.rule:
+        try:
+            refusal = Refusal(error.rule, error.field, dict(error.params))
+            return f"{error.code}: {refusal_text(kind, refusal)} ({error.rule})"
+        except (ValueError, KeyError, IndexError):
+            pass  # a rule or parameter this version does not know: central's words
+    known = ERROR_TEXT.get(error.code)
+    if known:
+        where = f"{field_name(kind, error.field)}: " if error.field else ""
+        return f"{error.code}: {where}{_(known)}"
+    return f"{error.code}: {error.message}"
+
+
+CENTRAL_TEXT: Mapping[str, str] = {
+    "bad_code": N_("central does not know this enrollment code: check it for typing mistakes"),
+    "code_used": N_("this enrollment code was already used: ask the administrator for a new one"),
+    "code_expired": N_("this enrollment code has expired: ask the administrator for a new one"),
+    "unknown_unit": N_("central does not know the unit of this code: ask the administrator"),
+    "role_mismatch": N_("the code's role does not fit its unit: ask the administrator"),
+    "unknown_device": N_(
+        "central does not know this device: enroll it again (`sanwu enroll --force`)"
+    ),
+    "bad_signature": N_(
+        "central could not verify this device's signature: enroll it again (`sanwu enroll --force`)"
+    ),
+    "replayed": N_("central saw this request twice: sync again"),
+    "too_large": N_("the request was too large for central: sync again"),
+    "out_of_scope": ERROR_TEXT["out_of_scope"],
+    "read_only": ERROR_TEXT["read_only"],
+}
+"""Central's error codes (``SyncError.code``) → what the person reads; central's own
+text (English, for its logs) only for a code this device does not know."""
+
+
+def central_error_text(code: str, said: str) -> str:
+    """Central's refusal in the person's language: by its code, else its own words."""
+    known = CENTRAL_TEXT.get(code)
+    return _(known) if known else _(said)

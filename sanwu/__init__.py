@@ -54,14 +54,14 @@ def _main(argv: Sequence[str] | None) -> int:
         sys.stdout.write(f"sanwu {version()}\n")
         return 0
     if front is not None and not unknown and front.rest[:1] == ["central"]:
-        return run_central(front.rest[1:], home=front.home)
+        return run_central(front.rest[1:], home=front.home, lang=front.lang)
     from client.cli import main as client_main
     from sanwu.commands import EXTRA
 
     return client_main(args, extra=EXTRA)
 
 
-def run_central(argv: Sequence[str], *, home: str | None) -> int:
+def run_central(argv: Sequence[str], *, home: str | None, lang: str | None = None) -> int:
     """``sanwu central ...``: central.cli, whose database defaults to HOME/central.db."""
     from central.cli import main as central_main
 
@@ -72,4 +72,4 @@ def run_central(argv: Sequence[str], *, home: str | None) -> int:
         path.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path / 'central.db'}"
 
-    return central_main(argv, prog=CENTRAL_PROG, default_db=default_db)
+    return central_main(argv, prog=CENTRAL_PROG, default_db=default_db, lang=lang)

@@ -16,7 +16,7 @@ __all__ = ["EXTRA"]
 
 
 def cmd_central(args: argparse.Namespace) -> int:
-    return run_central(args.central_args, home=args.home)
+    return run_central(args.central_args, home=args.home, lang=args.lang)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

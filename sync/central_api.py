@@ -23,6 +23,7 @@ from sync.errors import (
     PayloadTooLarge,
     ProtocolError,
     ScopeError,
+    SyncError,
     TransportError,
 )
 from sync.protocol import (
@@ -75,23 +76,26 @@ def _check(response: Response) -> None:
         return
     code, message = _error_text(response)
     detail = f"HTTP {response.status} {code}: {message}".strip()
+    error: SyncError
     if response.status == 401:
         if code == "stale":
-            raise ClockSkewError(detail)
-        if code == "revoked":
-            raise DeviceRevoked(detail)
-        raise AuthError(detail)
-    if response.status == 403:
-        raise ScopeError(detail)
-    if response.status == 426:
-        raise ProtocolError(detail)
-    if response.status == 413:
-        raise PayloadTooLarge(detail)
-    if response.status == 408:
-        raise LinkTimeout(detail)
-    if response.status >= 500 or response.status == 429:
-        raise TransportError(detail)
-    raise ProtocolError(detail)
+            error = ClockSkewError(detail)
+        elif code == "revoked":
+            error = DeviceRevoked(detail)
+        else:
+            error = AuthError(detail)
+    elif response.status == 403:
+        error = ScopeError(detail)
+    elif response.status == 413:
+        error = PayloadTooLarge(detail)
+    elif response.status == 408:
+        error = LinkTimeout(detail)
+    elif response.status >= 500 or response.status == 429:
+        error = TransportError(detail)
+    else:
+        error = ProtocolError(detail)
+    error.code = code
+    raise error
 
 
 def _parse(response: Response, model: type[M], context: dict[str, Any] | None = None) -> M:

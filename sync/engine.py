@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
+from models.i18n import _
 from sync.attachments import AttachmentSide, AttachmentTransfer, FileCounts
 from sync.batching import BatchSizer
 from sync.central_api import CentralAPI
@@ -150,7 +151,7 @@ class SyncEngine:
             self.rewind()
             self.push(report)
             if self._pull_pages(report):
-                raise TransportError("central's log is behind this device again; try later")
+                raise TransportError(_("central's log is behind this device again; try later"))
 
     def _pull_pages(self, report: RoundReport) -> bool:
         """Pull until caught up; True when central answered ``behind`` instead."""

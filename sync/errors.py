@@ -31,6 +31,9 @@ class SyncError(Exception):
     """Base of every sync failure."""
 
     failure: ClassVar[Failure] = _LINK
+    code: str = ""
+    """Central's error code when central answered with one (``bad_code``, ``revoked``...),
+    so a device words it in the person's language; empty otherwise."""
 
 
 class TransportError(SyncError):

@@ -19,6 +19,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 import httpx  # noqa: E402
 
+from models.i18n import _  # noqa: E402
 from sync.errors import InsecureTransportError, LinkTimeout, TransportError  # noqa: E402
 
 
@@ -68,11 +69,15 @@ def check_url(url: str, *, allow_http: bool = False) -> None:
     if parts.scheme == "https":
         return
     if parts.scheme != "http":
-        raise InsecureTransportError(f"central's address must start with https:// ({url!r})")
+        raise InsecureTransportError(
+            _("central's address must start with https:// ({url!r})").format(url=url)
+        )
     if not allow_http and not is_loopback(parts.hostname or ""):
         raise InsecureTransportError(
-            "plain http:// is only used to this machine (loopback); use https://, or enroll "
-            "with --insecure-http to accept an unencrypted link on purpose"
+            _(
+                "plain http:// is only used to this machine (loopback); use https://, or "
+                "enroll with --insecure-http to accept an unencrypted link on purpose"
+            )
         )
 
 
@@ -128,14 +133,20 @@ class HttpxTransport:
         try:
             response = self.client.send(request)
         except httpx.TimeoutException as exc:
-            raise LinkTimeout(f"central did not answer in time ({type(exc).__name__})") from exc
+            raise LinkTimeout(
+                _("central did not answer in time ({reason})").format(reason=type(exc).__name__)
+            ) from exc
         except httpx.TransportError as exc:
             if _untrusted_certificate(exc):
                 raise TransportError(
-                    "central's certificate is not trusted (enroll with --ca-bundle FILE "
-                    "for an intranet CA)"
+                    _(
+                        "central's certificate is not trusted (enroll with --ca-bundle FILE "
+                        "for an intranet CA)"
+                    )
                 ) from exc
-            raise TransportError(f"central unreachable ({type(exc).__name__})") from exc
+            raise TransportError(
+                _("central unreachable ({reason})").format(reason=type(exc).__name__)
+            ) from exc
         self.traffic.requests += 1
         line = len(request.method) + len(str(request.url.raw_path)) + 12
         self.traffic.bytes_sent += line + _header_bytes(request.headers) + len(request.content)

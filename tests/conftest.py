@@ -1,6 +1,7 @@
 """Session-wide test settings: scrypt runs at a low cost (the real cost is exercised by
 tests/client/test_crypto.py and by every CLI subprocess of tests/e2e), and no test sees
-a SANWU_PASSPHRASE of the shell it runs in. In-process stores are opened with their
+a SANWU_PASSPHRASE or SANWU_LANG of the shell it runs in, and each starts in the default
+language (Chinese). In-process stores are opened with their
 passphrase given (tests/stores.py); a test of the CLI in this process asks for the
 ``cli_passphrase`` fixture, the CLI's edge."""
 
@@ -14,6 +15,7 @@ import pytest
 
 import client.crypto
 from models.catalog import use_catalog
+from models.i18n import ENV_LANG, set_language
 from tests.postgres import Server, give_central_key, server_or_skip
 from tests.stores import TEST_PASSPHRASE
 
@@ -24,11 +26,14 @@ DATABASES = ("sqlite", "postgresql")
 @pytest.fixture(autouse=True)
 def _test_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("SANWU_PASSPHRASE", raising=False)
+    monkeypatch.delenv(ENV_LANG, raising=False)
+    set_language(None)  # the default, Chinese: a command run with --lang en sets the process's
     monkeypatch.setattr(client.crypto, "DEFAULT_PARAMS", client.crypto.KdfParams(n=2**4))
     umask = os.umask(0o077)  # ``main`` sets the process's umask: each test gets it back
     os.umask(umask)
     yield
     os.umask(umask)
+    set_language(None)
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ are masked unless ``--reveal`` is given.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from client.cli import (
@@ -36,6 +37,8 @@ from client.cli import (
 )
 from client.cli.common import Commands, Registrar, run
 from client.home import private_umask
+from models.i18n import language_in, set_language
+from sync.cli_text import Parser
 from sync.failures import pipe_safe
 
 __all__ = ["AREAS", "build_parser", "main"]
@@ -67,7 +70,7 @@ class _Version(argparse.Action):
 
 def build_parser(extra: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
     """The parser of the global options and every area's commands, then ``extra``'s."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="sanwu", description="Sanwu: three-affairs disclosure records that sync when they can."
     )
     parser.add_argument(
@@ -94,6 +97,7 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[Registrar] = ()) 
     private_umask()  # every file a command writes holds personal data: 0600, folders 0700
 
     def command() -> int:
+        set_language(language_in(sys.argv[1:] if argv is None else argv))  # help worded in it
         args = build_parser(extra).parse_args(argv)
         return run(args.handler, args)
 

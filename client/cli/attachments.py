@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from client.cli.common import Commands, open_store, say
+from client.i18n import _
 from sync.failures import ExitCode
 
 
@@ -51,7 +52,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         say(json.dumps(rows, ensure_ascii=False, indent=2))
         return ExitCode.OK
     for row in rows:
-        where = "here" if row["here"] else "central"
+        where = _("here") if row["here"] else _("central")
         say(
             f"{row['digest'][:16]}  {row['state']:<8} {where:<7} {_mb(row['size']):>10}  "
             f"{row['name']}  {row['error']}".rstrip()
@@ -68,14 +69,18 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             _kind, record = store.get(args.record)
             digests.extend(record.get("attachments") or [])
         if not digests:
-            raise AttachmentError("name a digest or a record (--record ID)")
+            raise AttachmentError(_("name a digest or a record (--record ID)"))
         asked = Attachments(store).want(digests)
-        say(f"{asked} to fetch at the next sync ({len(digests) - asked} here already)")
+        say(
+            _("{asked} to fetch at the next sync ({here} here already)").format(
+                asked=asked, here=len(digests) - asked
+            )
+        )
         if asked and args.now:
             from client.syncing import sync_round
 
             report = sync_round(store)
-            say(f"fetched {report.files_received}")
+            say(_("fetched {count}").format(count=report.files_received))
     return ExitCode.OK
 
 
@@ -97,10 +102,13 @@ def cmd_downscale(args: argparse.Namespace) -> int:
         if args.pixels is not None:
             text = args.pixels.strip().lower()
             if text not in ("off", "0") and not text.isdigit():
-                raise AttachmentError("give the longer side in pixels, e.g. 1600, or off")
+                raise AttachmentError(_("give the longer side in pixels, e.g. 1600, or off"))
             files.set_max_side(0 if text == "off" else int(text))
         side = files.max_side()
-    say(f"photos go up with the longer side at most {side} px" if side else "downscale off")
+    if side:
+        say(_("photos go up with the longer side at most {side} px").format(side=side))
+    else:
+        say(_("downscale off"))
     return ExitCode.OK
 
 

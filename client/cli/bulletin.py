@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from client.cli.common import CliError, Commands, cli_day, open_store, print_json, say
+from client.i18n import N_, _
+from sync.cli_text import os_reason
 from sync.failures import ExitCode
 
 if TYPE_CHECKING:
@@ -25,15 +27,20 @@ if TYPE_CHECKING:
 __all__ = ["draft_window", "register"]
 
 
+NOT_A_DRAFT = N_("--draft: {path} is not the JSON `sanwu bulletin draft` writes")
+
+
 def _from_draft(path: str) -> dict[str, Any]:
     try:
         draft = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise CliError(f"--draft: cannot read {path} ({exc.strerror})") from None
+        raise CliError(
+            _("--draft: cannot read {path} ({reason})").format(path=path, reason=os_reason(exc))
+        ) from None
     except ValueError:
-        raise CliError(f"--draft: {path} is not the JSON `sanwu bulletin draft` writes") from None
+        raise CliError(_(NOT_A_DRAFT).format(path=path)) from None
     if not isinstance(draft, dict):
-        raise CliError(f"--draft: {path} is not the JSON `sanwu bulletin draft` writes")
+        raise CliError(_(NOT_A_DRAFT).format(path=path))
     return draft
 
 
@@ -106,7 +113,9 @@ def cmd_issue(args: argparse.Namespace) -> int:
         try:
             body = Path(args.body_file).read_text(encoding="utf-8-sig")
         except OSError as exc:
-            raise CliError(f"--body-file: cannot read it ({exc.strerror})") from None
+            raise CliError(
+                _("--body-file: cannot read it ({reason})").format(reason=os_reason(exc))
+            ) from None
     fields = {
         "title": args.title or draft.get("title") or "",
         "doc_no": args.doc_no or draft.get("doc_no") or "",

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from client.display import visible
 from client.errors import RuleRefused, ValidationFailed
 from client.home import resolve_home
-from client.i18n import N_, set_language
+from client.i18n import N_, _, set_language
+from sync.cli_text import os_reason
 from sync.errors import ClockSkewError, DeviceRevoked, SyncError
 from sync.failures import ExitCode, Failure, Retry, failure_of
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace], int]
 
 ENV_PASSPHRASE = "SANWU_PASSPHRASE"
-NO_PASSPHRASE = (
+NO_PASSPHRASE = N_(
     "the local data is encrypted: give its passphrase with --passphrase-file FILE or "
     "SANWU_PASSPHRASE (no terminal to ask on)"
 )
@@ -56,13 +57,13 @@ class Commands:
 
     def add(self, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         """A command that runs ``handler``; returns its parser for the flags."""
-        sub = self._group.add_parser(name, help=help_text)
+        sub = self._group.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
         return sub
 
     def group(self, name: str, help_text: str, *, metavar: str = "ACTION") -> Commands:
         """A command word with actions under it (``sanwu record add``)."""
-        sub = self._group.add_parser(name, help=help_text)
+        sub = self._group.add_parser(name, help=help_text, description=help_text)
         dest = f"{name.replace('-', '_')}_command"
         return Commands(sub.add_subparsers(dest=dest, metavar=metavar, required=True))
 
@@ -102,8 +103,6 @@ LATEST = date(2999, 12, 31)
 def cli_day(text: str | None, flag: str, *, default: date | None = None) -> date:
     """A date flag's day: ``default`` when the flag is not given (None: it must be), a bad
     or far-off date one line naming the flag, in the interface's language."""
-    from client.i18n import _
-
     if not text:
         if default is not None:
             return default
@@ -129,9 +128,13 @@ def parse_json_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CliError(f"--json: not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+        raise CliError(
+            _("--json: not valid JSON (line {line}, column {column})").format(
+                line=exc.lineno, column=exc.colno
+            )
+        ) from exc
     if not isinstance(value, dict):
-        raise CliError("--json: expected a JSON object of field names to values")
+        raise CliError(_("--json: expected a JSON object of field names to values"))
     return value
 
 
@@ -149,10 +152,14 @@ def read_passphrase_file(path: str) -> str:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise CliError(f"cannot read the passphrase file {path} ({type(exc).__name__})") from exc
+        raise CliError(
+            _("cannot read the passphrase file {path} ({reason})").format(
+                path=path, reason=os_reason(exc)
+            )
+        ) from exc
     passphrase = text.splitlines()[0] if text else ""
     if not passphrase:
-        raise CliError(f"the passphrase file {path} is empty")
+        raise CliError(_("the passphrase file {path} is empty").format(path=path))
     return checked(passphrase, N_("the file {path}"), path)
 
 
@@ -177,25 +184,29 @@ def given_passphrase(args: argparse.Namespace) -> str | None:
     return checked(passphrase, N_("SANWU_PASSPHRASE")) if passphrase else None
 
 
-def ask_passphrase(*, new: bool, what: str = "passphrase") -> str:
+def ask_passphrase(*, new: bool, what: str = N_("passphrase")) -> str:
     """Prompt on the terminal (twice for a new one); exit 2 when there is no terminal."""
     if not sys.stdin.isatty():
-        raise CliError(NO_PASSPHRASE)
+        raise CliError(_(NO_PASSPHRASE))
     if not new:
-        return getpass.getpass(f"{what} for the local data: ")
+        return getpass.getpass(_("{what} for the local data: ").format(what=_(what)))
     sys.stderr.write(
-        "sanwu: choose a passphrase for the local data; personal data is encrypted with it "
-        "and nobody can recover it if it is forgotten\n"
+        "sanwu: "
+        + _(
+            "choose a passphrase for the local data; personal data is encrypted with it "
+            "and nobody can recover it if it is forgotten"
+        )
+        + "\n"
     )
     for _attempt in range(3):
-        first = getpass.getpass(f"new {what}: ")
+        first = getpass.getpass(_("new {what}: ").format(what=_(what)))
         if len(first) < 8:
-            sys.stderr.write("sanwu: at least 8 characters, please\n")
+            sys.stderr.write("sanwu: " + _("at least 8 characters, please") + "\n")
             continue
-        if getpass.getpass(f"new {what} again: ") == first:
+        if getpass.getpass(_("new {what} again: ").format(what=_(what))) == first:
             return first
-        sys.stderr.write("sanwu: the two did not match\n")
-    raise CliError("no passphrase chosen")
+        sys.stderr.write("sanwu: " + _("the two did not match") + "\n")
+    raise CliError(_("no passphrase chosen"))
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -229,17 +240,20 @@ def _os_user() -> str:
 # ---- failures ---------------------------------------------------------------------------
 
 _SYNC_PREFIX = {
-    ExitCode.OFFLINE: "offline: ",
-    ExitCode.REFUSED: "refused by central: ",
-    ExitCode.PROTOCOL: "protocol error: ",
+    ExitCode.OFFLINE: N_("offline: "),
+    ExitCode.REFUSED: N_("refused by central: "),
+    ExitCode.PROTOCOL: N_("protocol error: "),
 }
 """How a failed round's message starts, so a log line tells offline from broken."""
 
 
 def messages_of(error: BaseException, failure: Failure) -> list[str]:
-    """The lines (without the ``sanwu:`` prefix) a failure prints on stderr."""
+    """The line (without the ``sanwu:`` prefix) a failure prints on stderr, in the
+    current language: a message that is a msgid is translated as it is shown."""
     if isinstance(error, ValidationFailed):
-        return [f"{e.field}: {e.message}" for e in error.errors]
+        from client.labels import error_text
+
+        return [" ".join(f"{e.field}: {error_text(e)}" for e in error.errors)]
     if isinstance(error, RuleRefused):
         from client.labels import refusal_text
 
@@ -247,14 +261,22 @@ def messages_of(error: BaseException, failure: Failure) -> list[str]:
     if isinstance(error, DeviceRevoked):
         from client.errors import REVOKED_MESSAGE
 
-        return [REVOKED_MESSAGE]
+        return [_(REVOKED_MESSAGE)]
     if isinstance(error, ClockSkewError):
         from client.errors import CLOCK_SKEW_MESSAGE
 
-        return [f"{CLOCK_SKEW_MESSAGE} (central said: {error})"]
+        return [
+            _("{message} (central said: {said})").format(message=_(CLOCK_SKEW_MESSAGE), said=error)
+        ]
+    template, params = getattr(error, "template", None), getattr(error, "params", None)
+    if isinstance(template, str) and isinstance(params, dict):  # AttachmentError
+        return [_(template).format(**params)]
     if isinstance(error, SyncError):
-        return [_SYNC_PREFIX.get(failure.exit_code, "") + str(error)]
-    return [str(error)]
+        from client.labels import central_error_text
+
+        prefix = _SYNC_PREFIX.get(failure.exit_code)
+        return [(_(prefix) if prefix else "") + central_error_text(error.code, str(error))]
+    return [_(str(error))]
 
 
 def run(handler: Handler, args: argparse.Namespace) -> int:
@@ -295,4 +317,6 @@ def known_kind(kind: str) -> None:
     from models.kinds import KINDS
 
     if kind not in KINDS:
-        raise CliError(f"unknown kind {kind!r}; kinds: {KindList()}")
+        raise CliError(
+            _("unknown kind {kind!r}; kinds: {kinds}").format(kind=kind, kinds=KindList())
+        )

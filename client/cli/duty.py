@@ -9,6 +9,7 @@ import argparse
 from datetime import date
 
 from client.cli.common import CliError, Commands, open_store, print_json, say
+from client.i18n import _
 from sync.failures import ExitCode
 
 __all__ = ["register"]
@@ -24,10 +25,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         identity = store.identity
         code = args.unit or (identity.org_code if identity is not None else "")
         if not code:
-            raise CliError("--unit: give the unit (this home is not enrolled)")
+            raise CliError(_("--unit: give the unit (this home is not enrolled)"))
         unit = org_by_code().get(code)
         if unit is None:
-            raise CliError(f"--unit: no unit has the code {code}")
+            raise CliError(_("--unit: no unit has the code {code}").format(code=code))
         counts = queries.evidence_counts(store.engine, code)
     rows = [
         {
@@ -46,12 +47,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json(rows)
         return ExitCode.OK
     if not rows:
-        say(f"no duty indicator applies to {unit.name} ({unit.level})")
+        say(_("no duty indicator applies to {unit}").format(unit=unit.name))
     for row in rows:
-        say(
-            f"{row['code']}  {row['points']:g}  {row['deadline']:<9}  "
-            f"{row['evidence']:>3} record(s)  {row['name']}"
-        )
+        evidence = _("{count} record(s)").format(count=row["evidence"])
+        say(f"{row['code']}  {row['points']:g}  {row['deadline']:<9}  {evidence}  {row['name']}")
     return ExitCode.OK
 
 
@@ -63,7 +62,7 @@ def cmd_adjust(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         if target.upper() in indicator_by_code():
             if not args.unit:
-                raise CliError("--unit: give the unit whose item is scored")
+                raise CliError(_("--unit: give the unit whose item is scored"))
             record_id = store.scoring.adjust(
                 args.unit,
                 args.year or today.year,

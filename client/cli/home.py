@@ -20,7 +20,7 @@ from client.cli.common import (
     say,
 )
 from client.home import resolve_home
-from client.i18n import N_, set_language
+from client.i18n import N_, _, set_language
 from sync.failures import ExitCode
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     """The catalogue in force on this home: the items pulled from central (the city's,
     handed down, and the district's), else the packaged one; its editions first."""
     from client.home import DB_NAME
-    from client.i18n import _, label
+    from client.i18n import label
     from models.catalog import deadline_rule_text, load_catalog
 
     set_language(args.lang)
@@ -104,12 +104,12 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
     with open_store(args) as store:
         if store.identity is not None and not args.force:
-            raise CliError("this home is enrolled already (use --force to enroll it again)")
+            raise CliError(_("this home is enrolled already (use --force to enroll it again)"))
         ca_bundle = ""
         if args.ca_bundle:
             bundle = Path(args.ca_bundle).expanduser().resolve()
             if not bundle.is_file():
-                raise CliError(f"--ca-bundle: no such file {args.ca_bundle}")
+                raise CliError(_("--ca-bundle: no such file {path}").format(path=args.ca_bundle))
             ca_bundle = str(bundle)
         answer = enroll(
             store,
@@ -119,8 +119,15 @@ def cmd_enroll(args: argparse.Namespace) -> int:
             ca_bundle=ca_bundle,
             insecure_http=args.insecure_http,
         )
-    say(f"enrolled as {answer.role.value} of {answer.org_code} {answer.org_name}")
-    say(f"device id: {answer.device_id}")
+    from client.cli.sync import ROLE_NAMES
+
+    role = _(ROLE_NAMES.get(answer.role.value, answer.role.value))
+    say(
+        _("enrolled as {role} of {code} {name}").format(
+            role=role, code=answer.org_code, name=answer.org_name
+        )
+    )
+    say(_("device id: {id}").format(id=answer.device_id))
     return ExitCode.OK
 
 
@@ -142,26 +149,26 @@ def cmd_wipe(args: argparse.Namespace) -> int:
     home = resolve_home(args.home)
     files = [home / f"{DB_NAME}{suffix}" for suffix in ("", "-wal", "-shm")]
     if not files[0].exists():
-        say(f"nothing to wipe in {home}")
+        say(_("nothing to wipe in {home}").format(home=home))
         return ExitCode.OK
     if not args.yes:
         if not sys.stdin.isatty():
-            raise CliError("refusing to wipe without a terminal to confirm on: pass --yes")
+            raise CliError(_("refusing to wipe without a terminal to confirm on: pass --yes"))
         with Store(home, passphrase="") as store:
             pending = store.status().pending
-        sys.stderr.write(
-            f"sanwu: this removes every local record, the queue ({pending} change(s) not yet "
-            f"sent to central) and this device's identity from {home}.\n"
+        warning = _(
+            "this removes every local record, the queue ({pending} change(s) not yet sent "
+            "to central) and this device's identity from {home}."
         )
-        answer = input("type WIPE to confirm: ")
+        sys.stderr.write("sanwu: " + warning.format(pending=pending, home=home) + "\n")
+        answer = input(_("type WIPE to confirm: "))
         if answer.strip() != "WIPE":
-            say("not wiped")
-            return ExitCode.USAGE
+            raise CliError(_("not wiped"))
     for path in files:
         path.unlink(missing_ok=True)
     # Sealed with the key that went with the database: unreadable now, and removed too.
     shutil.rmtree(home / ATTACHMENT_DIR, ignore_errors=True)
-    say(f"local data removed from {home}")
+    say(_("local data removed from {home}").format(home=home))
     return ExitCode.OK
 
 
@@ -172,14 +179,14 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     home = resolve_home(args.home)
     with Store(home, passphrase="") as store:
         if not store.has_data_key():
-            raise CliError("this home has no passphrase yet: any command sets it on first use")
-        old = given_passphrase(args) or ask_passphrase(new=False, what="current passphrase")
+            raise CliError(_("this home has no passphrase yet: any command sets it on first use"))
+        old = given_passphrase(args) or ask_passphrase(new=False, what=N_("current passphrase"))
         if args.new_passphrase_file:
             new = read_passphrase_file(args.new_passphrase_file)
         else:
             new = ask_passphrase(new=True)
         store.change_passphrase(old, new)
-    say("passphrase changed")
+    say(_("passphrase changed"))
     return ExitCode.OK
 
 

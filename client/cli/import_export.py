@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from client.cli.common import CliError, Commands, kind_argument, known_kind, open_store, say
+from client.i18n import _
 from sync.failures import ExitCode
 
 
@@ -17,7 +18,7 @@ def _parse_set(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise CliError(f"--set: expected FIELD=VALUE, got {item!r}")
+            raise CliError(_("--set: expected FIELD=VALUE, got {item!r}").format(item=item))
         values[name.strip()] = value
     return values
 
@@ -40,6 +41,7 @@ def _progress_line(label: str) -> Callable[[int, int], None] | None:
 def cmd_import(args: argparse.Namespace) -> int:
     from client.legacy.importer import NotATable, import_file
     from client.legacy.mapping import MappingError
+    from client.legacy.reasons import not_a_table_text, source_text
     from client.legacy.report import write_reject_report
 
     known_kind(args.kind)
@@ -56,37 +58,55 @@ def cmd_import(args: argparse.Namespace) -> int:
                 org_code=args.org,
                 values=_parse_set(args.set),
                 dry_run=args.dry_run,
-                progress=_progress_line("importing"),
+                progress=_progress_line(_("importing")),
             )
-        except (NotATable, MappingError) as exc:
+        except NotATable as exc:
+            raise CliError(f"{path.name}: {not_a_table_text(exc)}") from exc
+        except MappingError as exc:
             raise CliError(f"{path.name}: {exc}") from exc
     written: tuple[Path, ...] = ()
     if report.rejects or args.report:
         target = Path(args.report) if args.report else path.with_name(path.stem + ".rejects")
         written = write_reject_report(report, target)
-    verb = "would be" if args.dry_run else "were"
+    summary = (
+        _(
+            "{file} ({source}, header on line {header}): {rows} rows; {created} would be "
+            "created, {updated} updated, {unchanged} unchanged, {rejected} rejected"
+        )
+        if args.dry_run
+        else _(
+            "{file} ({source}, header on line {header}): {rows} rows; {created} were "
+            "created, {updated} updated, {unchanged} unchanged, {rejected} rejected"
+        )
+    )
     say(
-        f"{path.name} ({report.source}, header on line {report.header_line}): {report.rows} rows; "
-        f"{report.created} {verb} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.rejected} rejected"
+        summary.format(
+            file=path.name,
+            source=source_text(report.source),
+            header=report.header_line,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=report.rejected,
+        )
     )
     if report.skipped:
-        say(
-            "footer rows skipped: " + ", ".join(f"line {s.line} ({s.word})" for s in report.skipped)
+        lines = _(", ").join(
+            _("line {line} ({word})").format(line=s.line, word=s.word) for s in report.skipped
         )
+        say(_("footer rows skipped: {lines}").format(lines=lines))
     if report.ignored_columns:
-        say(f"columns not imported: {', '.join(report.ignored_columns)}")
+        say(_("columns not imported: {columns}").format(columns=", ".join(report.ignored_columns)))
     if written:
-        say(
-            "reject report (holds personal data: keep it safe): "
-            + ", ".join(str(p) for p in written)
-        )
+        files = ", ".join(str(p) for p in written)
+        say(_("reject report (holds personal data: keep it safe): {files}").format(files=files))
     if not report.imported:
         # Every row rejected (or none under the header): a script must not take it for done.
-        sys.stderr.write(
-            f"sanwu: {path.name}: no row {'would be ' if args.dry_run else ''}imported\n"
+        none = (
+            _("{file}: no row would be imported") if args.dry_run else _("{file}: no row imported")
         )
-        return ExitCode.USAGE
+        raise CliError(none.format(file=path.name))
     return ExitCode.OK
 
 
@@ -103,8 +123,8 @@ def cmd_export_disclosure(args: argparse.Namespace) -> int:
                 fmt=args.format,
             )
         except NoticeError as exc:
-            raise CliError(str(exc)) from exc
-    say(f"{args.out}: {count} disclosure(s)")
+            raise CliError(_(str(exc))) from exc
+    say(_("{file}: {count} disclosure(s)").format(file=args.out, count=count))
     return ExitCode.OK
 
 
@@ -115,8 +135,8 @@ def cmd_export_bulletin(args: argparse.Namespace) -> int:
         try:
             export_bulletin(store, args.id, Path(args.out), fmt=args.format)
         except BulletinError as exc:
-            raise CliError(str(exc)) from exc
-    say(f"{args.out}: bulletin {args.id}")
+            raise CliError(_(str(exc))) from exc
+    say(_("{file}: bulletin {id}").format(file=args.out, id=args.id))
     return ExitCode.OK
 
 
@@ -125,7 +145,11 @@ def cmd_export_payments(args: argparse.Namespace) -> int:
 
     with open_store(args) as store:
         count = export_payments(store, args.project, Path(args.out))
-    say(f"{args.out}: {count} payment(s), ID numbers and accounts masked")
+    say(
+        _("{file}: {count} payment(s), ID numbers and accounts masked").format(
+            file=args.out, count=count
+        )
+    )
     return ExitCode.OK
 
 

@@ -17,6 +17,7 @@ from client.cli.common import (
     say,
     shown,
 )
+from client.i18n import _
 from sync.failures import ExitCode
 
 
@@ -39,14 +40,14 @@ def cmd_edit(args: argparse.Namespace) -> int:
     values = parse_json_object(args.json)
     with open_store(args) as store:
         changes = store.edit(args.id, values)
-    say(f"changed: {', '.join(sorted(changes)) or 'nothing'}")
+    say(_("changed: {fields}").format(fields=", ".join(sorted(changes)) or _("nothing")))
     return ExitCode.OK
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         store.delete(args.id)
-    say(f"deleted {args.id}")
+    say(_("deleted {id}").format(id=args.id))
     return ExitCode.OK
 
 
@@ -65,7 +66,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     title = kind_spec(args.kind).title_field
     for record in rows:
         label = str(record.get(title) or "").split("\n", 1)[0][:60] if title else ""
-        flag = " (deleted)" if record["deleted"] else ""
+        flag = _(" (deleted)") if record["deleted"] else ""
         say(f"{record['id']}  v{record['version']}  {record['org_code']}  {label}{flag}")
     return ExitCode.OK
 

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from client.cli.common import CliError, Commands, open_store, print_json, say
+from client.i18n import _
 from sync.failures import ExitCode
 
 __all__ = ["register"]
@@ -24,7 +25,7 @@ def _late_share(text: str | None) -> Decimal | None:
     except InvalidOperation:
         share = Decimal(-1)
     if not 0 <= share <= 1:
-        raise CliError("--late-share: a number from 0 to 1, such as 0.5")
+        raise CliError(_("--late-share: a number from 0 to 1, such as 0.5"))
     return share
 
 
@@ -34,7 +35,7 @@ def cmd_report_duty(args: argparse.Namespace) -> int:
 
     prefix = (args.unit or "").strip()
     if prefix and not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 12):
-        raise CliError("--unit: a unit's code or its first digits, such as 150202900")
+        raise CliError(_("--unit: a unit's code or its first digits, such as 150202900"))
     share = _late_share(args.late_share)
     settings = DEFAULT_SETTINGS if share is None else ScoringSettings(late_share=share)
     with open_store(args) as store:
@@ -54,13 +55,15 @@ def cmd_report_duty(args: argparse.Namespace) -> int:
         from client.exports.duty_scores import write_score_table
 
         write_score_table(rows, args.year, Path(args.xlsx))
-        say(f"{args.xlsx}: {len(rows)} unit(s)")
+        say(_("{file}: {count} unit(s)").format(file=args.xlsx, count=len(rows)))
         return ExitCode.OK
     for row in rows:
         missing = " ".join(row.missing[:6]) + (" …" if len(row.missing) > 6 else "")
         say(
             f"{row.rank:>3}  {row.org_code}  {row.name}  {row.score:.2f}/{row.max:.2f}"
-            f"  missing {len(row.missing)}{': ' + missing if missing else ''}"
+            + "  "
+            + _("missing {count}").format(count=len(row.missing))
+            + (": " + missing if missing else "")
         )
     return ExitCode.OK
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.cli.common import CliError, Commands, cli_day, open_store, print_json, say
+from client.i18n import _
 from sync.failures import ExitCode
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def window_of(args: argparse.Namespace, today: date) -> Window:
     end = cli_day(args.to, "--to", default=today)
     start = cli_day(args.from_, "--from", default=date(end.year, 1, 1))
     if start > end:
-        raise CliError(f"--from {start} is after --to {end}")
+        raise CliError(_("--from {start} is after --to {end}").format(start=start, end=end))
     return Window(start, end)
 
 
@@ -39,10 +40,16 @@ def scope_of(device_scope: str | None, unit: str | None) -> Scope:
     if not unit:
         return scope
     if not (unit.isascii() and unit.isdigit() and len(unit) <= 12):
-        raise CliError(f"--unit: a unit's code or a prefix of one (digits), not {unit!r}")
+        raise CliError(
+            _("--unit: a unit's code or a prefix of one (digits), not {unit!r}").format(unit=unit)
+        )
     narrowed = narrow(scope, unit)
     if not narrowed.prefixes:
-        raise CliError(f"--unit {unit} is outside this device's scope ({device_scope})")
+        raise CliError(
+            _("--unit {unit} is outside this device's scope ({scope})").format(
+                unit=unit, scope=device_scope
+            )
+        )
     return narrowed
 
 
@@ -55,7 +62,7 @@ def units_text(scope: Scope) -> str:
 
 def cmd_supervision(args: argparse.Namespace) -> int:
     from client.analysis.figures import figures
-    from client.i18n import _, language, set_language
+    from client.i18n import language, set_language
     from models.figures import FIGURES
 
     set_language(args.lang)

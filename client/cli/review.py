@@ -9,6 +9,7 @@ import argparse
 from datetime import date
 
 from client.cli.common import CliError, Commands, open_store, print_json, say
+from client.i18n import _, label
 from sync.failures import ExitCode
 
 __all__ = ["register"]
@@ -20,7 +21,7 @@ def _step(args: argparse.Namespace, step: str, reason: str = "") -> int:
     with open_store(args) as store:
         changes = store.review.steps(args.id, Step(step), today=date.today(), reason=reason)
     for record_id, done in zip(args.id, changes, strict=True):
-        say(f"{record_id}: {done['status']}")
+        say(f"{record_id}: {label('disclosure', 'status', done['status'])}")
     return ExitCode.OK
 
 
@@ -39,7 +40,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 def cmd_return(args: argparse.Namespace) -> int:
     reason = (args.reason or "").strip()
     if not reason:
-        raise CliError("--reason: say why it is returned (the unit reads it)")
+        raise CliError(_("--reason: say why it is returned (the unit reads it)"))
     return _step(args, "return", reason)
 
 

@@ -19,6 +19,7 @@ from client.cli.common import (
     say,
     shown,
 )
+from client.i18n import _, label
 from sync.failures import ExitCode
 
 DOC_TYPES = ("suggestion", "warning", "reminder_letter", "notice")
@@ -31,10 +32,9 @@ def _step(args: argparse.Namespace, step: str, **kwargs: Any) -> int:
     with open_store(args) as store:
         done = store.supervision.step(args.id, Step(step), today=date.today(), **kwargs)
         status = done.warning.get("status")
-    say(
-        f"{args.id}: {status or 'unchanged'}"
-        + (f" (feedback {done.feedback_id})" if done.feedback_id else "")
-    )
+    shown_status = label("warning", "status", status) if status else _("unchanged")
+    feedback = _(" (feedback {id})").format(id=done.feedback_id) if done.feedback_id else ""
+    say(f"{args.id}: {shown_status}{feedback}")
     return ExitCode.OK
 
 
@@ -72,7 +72,7 @@ def cmd_warning_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return ExitCode.OK
-    from client.i18n import label
+
     from client.labels import unit_name
 
     for w in rows:
@@ -111,7 +111,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 def cmd_return(args: argparse.Namespace) -> int:
     if not args.reason.strip():
-        raise CliError("--reason: say why it is returned (the unit reads it)")
+        raise CliError(_("--reason: say why it is returned (the unit reads it)"))
     return _step(args, "return", note=args.reason.strip())
 
 
@@ -145,7 +145,6 @@ def cmd_clue_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return ExitCode.OK
-    from client.i18n import label
 
     for c in rows:
         say(
@@ -160,7 +159,11 @@ def cmd_clue_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         kind, record = store.get(args.id)
         if kind != "clue":
-            raise CliError(f"{args.id} is a {kind}, not a clue")
+            from client.labels import kind_name
+
+            raise CliError(
+                _("{id} is a {kind}, not a clue").format(id=args.id, kind=kind_name(kind))
+            )
         if args.reveal:
             note_reveal(store, kind, args.id, ["reporter_contact"])
     fields = shown("clue", record, args.reveal)
@@ -176,7 +179,7 @@ def cmd_clue_show(args: argparse.Namespace) -> int:
 def cmd_clue_investigate(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         store.supervision.investigate(args.id)
-    say(f"{args.id}: investigating")
+    say(f"{args.id}: {label('clue', 'status', 'investigating')}")
     return ExitCode.OK
 
 
@@ -191,7 +194,9 @@ def cmd_clue_outcome(args: argparse.Namespace) -> int:
             people=args.people,
             warning=warning,
         )
-    say(f"{args.id}: concluded ({args.outcome})" + (f"; warning {raised}" if raised else ""))
+    outcome = label("clue", "outcome", args.outcome)
+    concluded = _("{id}: concluded ({outcome})").format(id=args.id, outcome=outcome)
+    say(concluded + (_("; warning {id}").format(id=raised) if raised else ""))
     return ExitCode.OK
 
 
@@ -204,7 +209,6 @@ def cmd_reminder_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(reminders)
         return ExitCode.OK
-    from client.i18n import label
 
     for r in reminders:
         say(
@@ -227,7 +231,7 @@ def cmd_reminder_confirm(args: argparse.Namespace) -> int:
 def cmd_reminder_dismiss(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         store.supervision.dismiss_proposal(args.id)
-    say(f"{args.id}: dismissed")
+    say(_("{id}: dismissed").format(id=args.id))
     return ExitCode.OK
 
 

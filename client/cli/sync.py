@@ -24,6 +24,7 @@ from client.cli.common import (
 )
 from client.home import resolve_home
 from client.i18n import N_, _, set_language
+from sync.cli_text import os_reason
 from sync.failures import ExitCode, Retry, failure_of
 
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ def watch_floor() -> float:
         try:
             floor = float(given)
         except ValueError:
-            raise CliError(f"{ENV_MIN_INTERVAL} must be a number of seconds") from None
+            raise CliError(
+                _("{name} must be a number of seconds").format(name=ENV_MIN_INTERVAL)
+            ) from None
         if math.isfinite(floor) and floor >= 0:
             return floor
     return WATCH_MIN_INTERVAL
@@ -54,15 +57,15 @@ def _check_numbers(args: argparse.Namespace) -> None:
     """Refuse a negative or non-finite ``--interval`` or ``--max-kbps`` with one line (exit
     2); raise an interval under the floor to it, saying so on stderr."""
     if args.max_kbps is not None and not (math.isfinite(args.max_kbps) and args.max_kbps > 0):
-        raise CliError("--max-kbps must be a number of kilobits per second above 0")
+        raise CliError(_("--max-kbps must be a number of kilobits per second above 0"))
     if not (math.isfinite(args.interval) and args.interval >= 0):
-        raise CliError("--interval must be a number of seconds, 0 or more")
+        raise CliError(_("--interval must be a number of seconds, 0 or more"))
     floor = watch_floor()
     if args.watch and args.interval < floor:
-        sys.stderr.write(
-            f"sanwu: --interval {args.interval:g} is under the floor of {floor:g} s; "
-            f"syncing every {floor:g} s\n"
+        floor_text = _(
+            "--interval {given:g} is under the floor of {floor:g} s; syncing every {floor:g} s"
         )
+        sys.stderr.write("sanwu: " + floor_text.format(given=args.interval, floor=floor) + "\n")
         args.interval = floor
 
 
@@ -100,7 +103,7 @@ def _sync_by_file(args: argparse.Namespace) -> int:
     from sync.bundle import BundleError
 
     if args.export and args.import_reply:
-        raise CliError("--export and --import-reply are separate steps: give one")
+        raise CliError(_("--export and --import-reply are separate steps: give one"))
     with open_store(args) as store:
         if args.export:
             out = export_bundle(store)
@@ -112,19 +115,24 @@ def _sync_by_file(args: argparse.Namespace) -> int:
                 "wanted": out.wanted,
                 "bytes": len(out.data),
             }
-            text = (
-                f"wrote {out.ops} ops, {out.audit} audit entries and {out.files} files to the "
-                f"bundle ({out.wanted} files asked for)"
-            )
+            text = _(
+                "wrote {ops} ops, {audit} audit entries and {files} files to the bundle "
+                "({wanted} files asked for)"
+            ).format(ops=out.ops, audit=out.audit, files=out.files, wanted=out.wanted)
         else:
             try:
                 data = Path(args.import_reply).read_bytes()
             except OSError as exc:
-                raise CliError(f"--import-reply: cannot read the file ({exc.strerror})") from exc
+                raise CliError(
+                    _("--import-reply: cannot read the file ({reason})").format(
+                        reason=os_reason(exc)
+                    )
+                ) from exc
             try:
                 got = import_reply(store, data)
             except BundleError as exc:
-                raise CliError(f"reply refused: {exc}", ExitCode.REFUSED) from exc
+                refused = _("reply refused: {reason}").format(reason=_(str(exc)))
+                raise CliError(refused, ExitCode.REFUSED) from exc
             figures = {
                 "answered": got.answered,
                 "conflicts": got.conflicts,
@@ -133,10 +141,16 @@ def _sync_by_file(args: argparse.Namespace) -> int:
                 "files_stored": got.files_stored,
                 "files_received": got.files_received,
             }
-            text = (
-                f"answered {got.answered}, conflicts {got.conflicts}, "
-                f"rejected {got.rejected}, pulled {got.pulled}; files central holds now "
-                f"{got.files_stored}, files received {got.files_received}"
+            text = _(
+                "answered {answered}, conflicts {conflicts}, rejected {rejected}, pulled "
+                "{pulled}; files central holds now {stored}, files received {received}"
+            ).format(
+                answered=got.answered,
+                conflicts=got.conflicts,
+                rejected=got.rejected,
+                pulled=got.pulled,
+                stored=got.files_stored,
+                received=got.files_received,
             )
     if args.json:
         print_json(figures)
@@ -150,16 +164,23 @@ def _print_round(args: argparse.Namespace, report: RoundReport) -> None:
     if args.json:
         print_json(figures)
     else:
-        say(
-            f"pushed {report.pushed}, pulled {report.pulled}, conflicts {report.conflicts}, "
-            f"rejected {report.rejected}; sent {report.bytes_sent} B, "
-            f"received {report.bytes_received} B in {report.requests} requests"
-            + (
-                f"; files sent {report.files_sent}, fetched {report.files_received}"
-                if report.files_sent or report.files_received
-                else ""
-            )
+        text = _(
+            "pushed {pushed}, pulled {pulled}, conflicts {conflicts}, rejected {rejected}; "
+            "sent {sent} B, received {received} B in {requests} requests"
+        ).format(
+            pushed=report.pushed,
+            pulled=report.pulled,
+            conflicts=report.conflicts,
+            rejected=report.rejected,
+            sent=report.bytes_sent,
+            received=report.bytes_received,
+            requests=report.requests,
         )
+        if report.files_sent or report.files_received:
+            text += _("; files sent {sent}, fetched {fetched}").format(
+                sent=report.files_sent, fetched=report.files_received
+            )
+        say(text)
 
 
 def _watch(args: argparse.Namespace) -> int:
@@ -183,10 +204,14 @@ def _watch(args: argparse.Namespace) -> int:
                         raise
                     if failure.retry is Retry.NEXT_TURN:
                         wait = float(args.interval)
-                        say("another sync of this home is running; skipping this turn")
+                        say(_("another sync of this home is running; skipping this turn"))
                     else:
                         wait = backoff.failed()
-                        say(f"offline ({exc}); next try in {wait:.0f} s")
+                        say(
+                            _("offline ({reason}); next try in {wait:.0f} s").format(
+                                reason=exc, wait=wait
+                            )
+                        )
                 else:
                     backoff.succeeded()
                     _print_round(args, report)
@@ -194,7 +219,7 @@ def _watch(args: argparse.Namespace) -> int:
                 if args.rounds is None or rounds < args.rounds:
                     _pause(wait)
         except KeyboardInterrupt:
-            say("stopped")
+            say(_("stopped"))
     return ExitCode.OK
 
 
@@ -232,8 +257,9 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
         for row in rows:
             say(
                 f"{row['op_id']}  {row['state']:<11} {row['kind']:<15} {row['action']:<6} "
-                f"{row['record_id']}  age {row['age_s']}s  tries {row['attempts']}  "
-                f"{row['last_error']}"
+                f"{row['record_id']}  "
+                + _("age {age}s  tries {tries}").format(age=row["age_s"], tries=row["attempts"])
+                + f"  {row['last_error']}"
             )
     return ExitCode.OK
 
@@ -241,7 +267,7 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
 def cmd_queue_retry(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         released = store.retry(args.op_id)
-    say(f"{released} op(s) back in line")
+    say(_("{count} op(s) back in line").format(count=released))
     return ExitCode.OK
 
 
@@ -280,7 +306,8 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
         for row in rows:
             say(
                 f"#{row['id']} {row['kind']} {row['record_id']} {row['field']} ({row['type']}): "
-                f"base={row['base']!r} mine={row['mine']!r} theirs={row['theirs']!r}"
+                f"{_('base')}={row['base']!r} {_('mine')}={row['mine']!r} "
+                f"{_('theirs')}={row['theirs']!r}"
             )
     return ExitCode.OK
 
@@ -308,10 +335,16 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
         try:
             value = json.loads(args.value)
         except json.JSONDecodeError as exc:
-            raise CliError(f"--value: not valid JSON (column {exc.colno})") from exc
+            raise CliError(
+                _("--value: not valid JSON (column {column})").format(column=exc.colno)
+            ) from exc
     with open_store(args) as store:
         store.resolve(args.id, choice, value)
-    say(f"conflict #{args.id} resolved ({choice.value}); the decision syncs with the next round")
+    say(
+        _("conflict #{id} resolved ({choice}); the decision syncs with the next round").format(
+            id=args.id, choice=choice.value
+        )
+    )
     return ExitCode.OK
 
 
@@ -416,7 +449,9 @@ def register(commands: Commands) -> None:
     qlist = queue.add("list", cmd_queue_list, "pending and quarantined ops")
     qlist.add_argument("--json", action="store_true")
     qretry = queue.add("retry", cmd_queue_retry, "put quarantined ops back in line")
-    qretry.add_argument("op_id", nargs="?", default=None, help="one op (default: all)")
+    qretry.add_argument(
+        "op_id", nargs="?", default=None, metavar="OP_ID", help="one op (default: all)"
+    )
 
     conflicts = commands.group("conflicts", "list and resolve conflicts")
     clist = conflicts.add("list", cmd_conflicts_list, "open conflicts")
@@ -424,7 +459,7 @@ def register(commands: Commands) -> None:
     clist.add_argument("--all", action="store_true", help="include resolved ones")
     clist.add_argument("--reveal", action="store_true")
     resolve = conflicts.add("resolve", cmd_conflicts_resolve, "decide one conflict")
-    resolve.add_argument("id", type=int)
+    resolve.add_argument("id", type=int, metavar="ID")
     how = resolve.add_mutually_exclusive_group(required=True)
     how.add_argument("--take", choices=["mine", "theirs"])
     how.add_argument("--value", help="the value to keep, as JSON")

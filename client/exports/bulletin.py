@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from client.exports.cells import save_workbook
 from client.exports.notice import board_sheet
 from client.files import write_text
+from client.i18n import _
 from client.labels import unit_name
 from client.store import Store
 
@@ -45,10 +46,10 @@ def bulletin_lines(record: Mapping[str, Any]) -> dict[str, Any]:
 def export_bulletin(store: Store, record_id: str, path: Path, *, fmt: str) -> None:
     """Write bulletin ``record_id`` to ``path`` as ``fmt`` (xlsx or html)."""
     if fmt not in FORMATS:
-        raise BulletinError(f"unknown format {fmt!r}: xlsx or html")
+        raise BulletinError(_("unknown format {fmt!r}: xlsx or html").format(fmt=fmt))
     found = {r["id"]: r for r in store.list_records("bulletin")}.get(record_id)
     if found is None:
-        raise BulletinError(f"no bulletin with id {record_id}")
+        raise BulletinError(_("no bulletin with id {id}").format(id=record_id))
     lines = bulletin_lines(found)
     if fmt == "xlsx":
         _write_xlsx(lines, path)

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from client.exports.cells import save_workbook
 from client.files import write_text
+from client.i18n import _
 from client.labels import document_text
 from client.store import Store
 from models.catalog import load_catalog
@@ -61,14 +62,14 @@ def _select(store: Store, ids: Sequence[str] | None, period: str | None) -> list
         by_id = {record["id"]: record for record in records}
         missing = [record_id for record_id in ids if record_id not in by_id]
         if missing:
-            raise NoticeError(f"no disclosure with id {missing[0]}")
+            raise NoticeError(_("no disclosure with id {id}").format(id=missing[0]))
         return [by_id[record_id] for record_id in ids]
     if period:
         chosen = [record for record in records if record["period"] == period]
         if not chosen:
-            raise NoticeError(f"no disclosure for period {period}")
+            raise NoticeError(_("no disclosure for period {period}").format(period=period))
         return sorted(chosen, key=lambda r: (r["org_code"], r["catalog_code"]))
-    raise NoticeError("give disclosure ids or a period")
+    raise NoticeError(_("give disclosure ids or a period"))
 
 
 _THIN = Side(style="thin", color="000000")
@@ -179,7 +180,11 @@ def export_disclosures(
     """Write the chosen disclosures (by id, or every one of ``period``) as notices to
     ``path`` in ``fmt`` (xlsx or html); returns how many."""
     if fmt not in FORMATS:
-        raise NoticeError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
+        raise NoticeError(
+            _("unknown format {fmt!r}; formats: {formats}").format(
+                fmt=fmt, formats=", ".join(FORMATS)
+            )
+        )
     records = _select(store, ids, period)
     if fmt == "xlsx":
         _write_xlsx(records, path)

@@ -42,6 +42,15 @@ class Problem:
     message: str
     args: tuple[tuple[str, str], ...] = ()
     """What the reason's sentence names besides the field (a domain): never a cell's value."""
+    msgid: str = ""
+    """The check's own sentence when it gave one (``FieldError.msgid``: what is expected,
+    or the rule that refused the row), filled with ``args``."""
+
+    @classmethod
+    def of(cls, error: FieldError, column: str) -> Problem:
+        """A field error of the typed-entry checks or of the rules, as an import's problem."""
+        args = tuple((name, str(value)) for name, value in error.params.items())
+        return cls(error.field, column, error.code, error.message, args, error.msgid)
 
     def __str__(self) -> str:
         where = f"{self.column} → {self.field}" if self.column else self.field
@@ -421,4 +430,4 @@ class RowChecker:
         return [Problem(name, column.header, "domain_mismatch", message, args)]
 
     def _problem(self, error: FieldError) -> Problem:
-        return Problem(error.field, self.column_of.get(error.field, ""), error.code, error.message)
+        return Problem.of(error, self.column_of.get(error.field, ""))

@@ -298,7 +298,7 @@ def _count(
             if status == IMPORT_REJECTED:
                 line, cells = lines[index]
                 problems = [
-                    Problem(e.field, checker.column_of.get(e.field, ""), e.code, e.message)
+                    Problem.of(e, checker.column_of.get(e.field, ""))
                     for e in outcome.errors.get(index, [])
                 ]
                 report.rejects.append(Reject(line, cells, problems))

@@ -36,6 +36,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from client.i18n import _
 from client.legacy.cleaning import half_width
 from models.fields import FieldSpec, FieldType, Format
 from models.kinds import kind_spec
@@ -149,10 +150,16 @@ def _parse(kind: str, data: Mapping[str, Any], origin: str) -> TableMapping:
     spec = kind_spec(kind)
     declared = data.get("kind")
     if declared is not None and declared != kind:
-        raise MappingError(f"{origin}: this mapping is for kind {declared!r}, not {kind!r}")
+        raise MappingError(
+            _("{origin}: this mapping is for kind {declared!r}, not {kind!r}").format(
+                origin=origin, declared=declared, kind=kind
+            )
+        )
     raw_columns = data.get("columns", {})
     if not isinstance(raw_columns, Mapping):
-        raise MappingError(f"{origin}: [columns] must be a table of header = field")
+        raise MappingError(
+            _("{origin}: [columns] must be a table of header = field").format(origin=origin)
+        )
     columns: dict[str, ColumnRule] = {}
     for header, entry in raw_columns.items():
         if isinstance(entry, str):
@@ -160,26 +167,50 @@ def _parse(kind: str, data: Mapping[str, Any], origin: str) -> TableMapping:
         elif isinstance(entry, Mapping):
             name, convert = entry.get("field", ""), entry.get("convert")
         else:
-            raise MappingError(f"{origin}: column {header!r}: give a field name or a table")
+            raise MappingError(
+                _("{origin}: column {header!r}: give a field name or a table").format(
+                    origin=origin, header=header
+                )
+            )
         if not isinstance(name, str) or (name and name not in spec.field_types):
-            raise MappingError(f"{origin}: column {header!r}: {name!r} is not a field of {kind}")
+            raise MappingError(
+                _("{origin}: column {header!r}: {name!r} is not a field of {kind}").format(
+                    origin=origin, header=header, name=name, kind=kind
+                )
+            )
         if convert is not None and convert not in CONVERTERS:
             raise MappingError(
-                f"{origin}: column {header!r}: unknown converter {convert!r} "
-                f"(known: {', '.join(sorted(CONVERTERS))})"
+                _(
+                    "{origin}: column {header!r}: unknown converter {convert!r} (known: {known})"
+                ).format(
+                    origin=origin,
+                    header=header,
+                    convert=convert,
+                    known=", ".join(sorted(CONVERTERS)),
+                )
             )
         if convert == "domain" and (not name or spec.field(name).format is not Format.CATALOG_ITEM):
-            raise MappingError(f"{origin}: column {header!r}: a domain checks a catalogue item")
+            raise MappingError(
+                _("{origin}: column {header!r}: a domain checks a catalogue item").format(
+                    origin=origin, header=header
+                )
+            )
         key = header_key(header)
         if not key:
-            raise MappingError(f"{origin}: an empty column header")
+            raise MappingError(_("{origin}: an empty column header").format(origin=origin))
         columns[key] = ColumnRule(name, convert or (default_converter(kind, name) if name else ""))
     defaults = data.get("defaults", {})
     if not isinstance(defaults, Mapping):
-        raise MappingError(f"{origin}: [defaults] must be a table of field = value")
+        raise MappingError(
+            _("{origin}: [defaults] must be a table of field = value").format(origin=origin)
+        )
     for name in defaults:
         if name not in spec.field_types:
-            raise MappingError(f"{origin}: [defaults]: {name!r} is not a field of {kind}")
+            raise MappingError(
+                _("{origin}: [defaults]: {name!r} is not a field of {kind}").format(
+                    origin=origin, name=name, kind=kind
+                )
+            )
     return TableMapping(kind, MappingProxyType(columns), MappingProxyType(dict(defaults)))
 
 
@@ -225,11 +256,15 @@ def load_mapping(kind: str, path: Path | None = None) -> TableMapping:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise MappingError(f"{path}: cannot read the mapping ({exc.strerror})") from exc
+        raise MappingError(
+            _("{path}: cannot read the mapping ({reason})").format(path=path, reason=exc.strerror)
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise MappingError(f"{path}: a mapping must be UTF-8 text") from exc
+        raise MappingError(_("{path}: a mapping must be UTF-8 text").format(path=path)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{path}: not valid TOML ({exc})") from exc
+        raise MappingError(
+            _("{path}: not valid TOML ({reason})").format(path=path, reason=exc)
+        ) from exc
     extra = _parse(kind, data, str(path))
     return TableMapping(
         kind,

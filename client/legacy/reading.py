@@ -22,6 +22,7 @@ from typing import Any
 
 import python_calamine
 
+from client.i18n import _
 from client.legacy.mapping import header_key
 
 __all__ = ["MAX_CELL_CHARS", "NotATable", "Oversized", "Table", "detect_encoding", "read_table"]
@@ -127,9 +128,8 @@ def _check_encoding(name: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise NotATable(
-            f"unknown encoding {name!r} (try utf-8, gbk or gb18030)", code="usage"
-        ) from None
+        unknown = _("unknown encoding {name!r} (try utf-8, gbk or gb18030)")
+        raise NotATable(unknown.format(name=name), code="usage") from None
 
 
 # ---------------------------------------------------------------- header row
@@ -262,9 +262,9 @@ def _read_workbook(
     with workbook:
         names = list(workbook.sheet_names)
         if sheet_name is not None and sheet_name not in names:
+            no_sheet = _("the workbook has no sheet {sheet!r}; its sheets: {sheets}")
             raise NotATable(
-                f"the workbook has no sheet {sheet_name!r}; its sheets: {', '.join(names)}",
-                code="usage",
+                no_sheet.format(sheet=sheet_name, sheets=", ".join(names)), code="usage"
             )
         if not names:
             raise NotATable("the workbook has no sheets", code="empty")
@@ -320,7 +320,7 @@ def read_table(
         source, found = _read_workbook(path, sheet, known_headers)
     else:
         if sheet is not None:
-            raise NotATable("--sheet applies to workbooks; this file is CSV text", code="usage")
+            raise NotATable(_("--sheet applies to workbooks; this file is CSV text"), code="usage")
         name, found = _read_csv(path, encoding, known_headers)
         source = f"CSV ({name})"
         if found is None and size and not _has_rows(path, name):

@@ -16,9 +16,19 @@ from client.i18n import N_, _
 from client.labels import ERROR_TEXT, field_name
 from client.legacy.checking import Problem
 from client.legacy.footers import Skipped
+from client.legacy.reading import NotATable
 from models.catalog import DOMAIN_NAMES
 
-__all__ = ["IMPORT_TEXT", "problem_text", "reason_text", "reasons_text", "skipped_text"]
+__all__ = [
+    "IMPORT_TEXT",
+    "NOT_A_TABLE",
+    "not_a_table_text",
+    "problem_text",
+    "reason_text",
+    "reasons_text",
+    "skipped_text",
+    "source_text",
+]
 
 IMPORT_TEXT: Mapping[str, str] = {
     "bad_amount": N_("Not an amount: write it like 1234.50 or 1.2万元."),
@@ -64,6 +74,11 @@ def _arg(name: str, value: str) -> str:
 def reason_text(problem: Problem) -> str:
     """The sentence of one problem alone (what is wrong), without the field."""
     args = {name: _arg(name, value) for name, value in problem.args}
+    if problem.msgid:
+        try:
+            return _(problem.msgid).format(**args)
+        except (KeyError, IndexError, ValueError):
+            pass  # a translation naming a placeholder the check did not give
     known = IMPORT_TEXT.get(problem.code) or ERROR_TEXT.get(problem.code)
     if known is None:
         return _("Not valid ({code}).").format(code=problem.code)
@@ -97,3 +112,39 @@ def skipped_text(skipped: list[Skipped]) -> str:
     return _("{count} footer rows skipped (totals and signatures): {rows}").format(
         count=len(skipped), rows=shown
     )
+
+
+NOT_A_TABLE: Mapping[str, str] = {
+    "encoding": N_("the file is neither UTF-8 nor GBK/GB18030 text"),
+    "binary": N_("the file is not a table: choose a CSV or Excel file"),
+    "truncated": N_("the file is cut short or damaged"),
+    "password": N_("the workbook is password-protected: save a copy without one"),
+    "damaged": N_("the workbook is damaged: open it in a spreadsheet program and save it again"),
+    "empty": N_("the file holds no rows"),
+    "no_file": N_("there is no such file"),
+    "directory": N_("that is a folder, not a file"),
+    "unreadable": N_("the file cannot be read"),
+    "no_header": N_(
+        "no header row among the first rows names a column of this kind (such as {examples}):"
+        " another kind?"
+    ),
+}
+"""``NotATable.code`` → what the person reads (the reading error is in English); the
+import screen words the same codes alike."""
+
+
+def not_a_table_text(error: NotATable) -> str:
+    """Why a file could not be read as a table, in the person's language."""
+    reason = NOT_A_TABLE.get(error.code)
+    if reason is None:
+        return str(error)
+    return _(reason).format(examples="、".join(error.examples[:4]))
+
+
+def source_text(source: str) -> str:
+    """Where a table was read, as the summary names it: a workbook's sheet, or CSV text
+    and its encoding (``Table.source`` keeps the English form for logs and tests)."""
+    kind, _space, name = source.partition(" ")
+    if kind == "sheet":
+        return _("sheet {name}").format(name=name)
+    return source

@@ -49,7 +49,13 @@ class RowVerdicts:
 
 def refusal_error(refusal: Refusal) -> FieldError:
     """A refusal as the import's reject report shows a row's problem."""
-    return FieldError(refusal.field or "org_code", f"refused:{refusal.rule}", refusal.english())
+    return FieldError(
+        refusal.field or "org_code",
+        f"refused:{refusal.rule}",
+        refusal.english(),
+        msgid=refusal.msgid,
+        params=dict(refusal.params),
+    )
 
 
 class ImportRules:

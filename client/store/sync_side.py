@@ -27,6 +27,7 @@ from client.identity import (
     journal_of,
     pulled_settings,
 )
+from client.labels import rejection_text
 from client.store.catalogue import refresh_catalogue
 from client.store.conflicts import Conflicts
 from client.store.database import Database, utcnow
@@ -168,7 +169,7 @@ class SyncSide:
                     continue
                 if result.status is OpStatus.REJECTED:
                     error = result.error
-                    reason = f"{error.code}: {error.message}" if error else "rejected"
+                    reason = rejection_text(op.kind, error)
                     refused = error is not None and bool(error.rule)
                     state = outbox.REFUSED if refused else outbox.QUARANTINED
                     outbox.quarantine(conn, op.op_id, reason, state=state)

@@ -280,8 +280,8 @@ def test_rotate_key_reseals_every_value_and_retires_the_old_key(
     assert central_main(["rotate-key", "--db", db_url]) == 0
     out = capsys.readouterr().out
     new = sealing.load_key(db_url).key_id
-    assert new != old and f"key {old} retired, key {new} seals now" in out
-    assert "subsidy_payment.id_number: 1 re-sealed" in out and "sms_message: 1" in out
+    assert new != old and f"旧密钥 {old} 已停用，新密钥 {new} 开始加密" in out
+    assert "subsidy_payment.id_number：重新加密 1 个值" in out and "sms_message：重新加密 1" in out
     _everything_under(session, new)
     assert len(key_file.read_text().split()) == 1  # the old key is gone from the file
     assert key_file.stat().st_mode & 0o077 == 0
@@ -327,9 +327,7 @@ def test_rotate_key_goes_on_after_it_was_killed_between_batches(
     record = _pulled_payment(town, payment.record_id)
     assert record["id_number"] == ID_NUMBER
     assert central_main(["rotate-key", "--db", db_url]) == 0
-    assert (
-        f"resumed the rotation: key {old} retired, key {new} seals now" in capsys.readouterr().out
-    )
+    assert f"续完密钥轮换：旧密钥 {old} 已停用，新密钥 {new} 开始加密" in capsys.readouterr().out
     _everything_under(session, new)
     assert len(key_file.read_text().split()) == 1
 
@@ -341,4 +339,4 @@ def test_rotate_key_needs_a_key_file(
     assert central_main(["rotate-key", "--db", db_url]) == 2
     assert "SANWU_CENTRAL_KEY_FILE" in capsys.readouterr().err
     assert central_main(["rotate-key", "--batch", "0", "--db", db_url]) == 2
-    assert "--batch: at least 1" in capsys.readouterr().err
+    assert "--batch：至少为 1" in capsys.readouterr().err

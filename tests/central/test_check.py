@@ -47,12 +47,12 @@ def test_check_reports_schema_counts_and_the_oldest_unacknowledged_device(
 
     assert central.cli.main(["check", "--db", db_url]) == 0
     text = capsys.readouterr().out
-    assert f"schema {head_revision()} (newest {head_revision()})" in text
-    assert "records: 2 live (disclosure 2," in text and "; 1 deleted" in text
-    assert "change log: 4 versions, last change number 4" in text
-    assert "devices: 4 enrolled, 1 revoked; 4 ops answered" in text
-    assert f"oldest unacknowledged device: {quiet.device_id} (clerk of {OTHER_VILLAGE}" in text
-    assert "9.0 days ago" in text
+    assert f"数据库版本 {head_revision()}（最新 {head_revision()}）" in text
+    assert "记录：有效 2 条（disclosure 2," in text and "；已删除 1 条" in text
+    assert "变更记录：4 个版本，最后的变更号 4" in text
+    assert "设备：已登记 4 台，已吊销 1 台；已答复操作 4 个" in text
+    assert f"最久未确认的设备：{quiet.device_id}（{OTHER_VILLAGE}" in text
+    assert "9.0 天前" in text
 
     assert central.cli.main(["check", "--db", db_url, "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
@@ -66,9 +66,9 @@ def test_check_says_when_the_schema_is_missing_or_older(
 ) -> None:
     missing = f"sqlite:///{tmp_path / 'none.db'}"
     assert central.cli.main(["check", "--db", missing]) == 0
-    assert "no central schema here: run `sanwu central init`" in capsys.readouterr().out
+    assert "没有平台数据库结构：请运行 `sanwu central init`" in capsys.readouterr().out
     assert not (tmp_path / "none.db").exists(), "a check never makes a database"
     upgrade(empty_db_url, revision="0004")
     assert central.cli.main(["check", "--db", empty_db_url]) == 0
     out = capsys.readouterr().out
-    assert "schema 0004" in out and "run `sanwu central init` to upgrade" in out
+    assert "数据库版本 0004" in out and "请运行 `sanwu central init` 升级" in out

@@ -118,13 +118,13 @@ def test_a_malformed_key_is_refused(
 ) -> None:
     monkeypatch.setenv(sealing.ENV_KEY_FILE, str(tmp_path / "k"))
     (tmp_path / "k").write_text(value)
-    with pytest.raises(CentralKeyError, match="base64 of 32"):
+    with pytest.raises(CentralKeyError, match="32 个随机字节的 base64"):
         load_key("postgresql+psycopg://db.example/sanwu")
 
 
 def test_a_missing_key_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(sealing.ENV_KEY_FILE, str(tmp_path / "absent.key"))
-    with pytest.raises(CentralKeyError, match="cannot read"):
+    with pytest.raises(CentralKeyError, match="无法读取平台的密钥文件"):
         load_key("postgresql+psycopg://db.example/sanwu")
 
 

@@ -59,7 +59,7 @@ def test_a_missing_file_exits_2_naming_it_and_adds_no_record(
         home, "record", "add", "disclosure", "--json", values, "--attach", "no-such-photo.jpg"
     )
     assert code == ExitCode.USAGE
-    assert "no-such-photo.jpg: cannot be read" in capsys.readouterr().err
+    assert "no-such-photo.jpg：" in capsys.readouterr().err
     assert run(home, "record", "list", "disclosure", "--json") == ExitCode.OK
     assert json.loads(capsys.readouterr().out) == []
 
@@ -69,18 +69,18 @@ def test_downscale_setting_and_open_copy(
 ) -> None:
     home = tmp_path / "home"
     assert run(home, "attachments", "downscale") == ExitCode.OK
-    assert "downscale off" in capsys.readouterr().out
+    assert "不缩小照片" in capsys.readouterr().out
     assert run(home, "attachments", "downscale", "big") == ExitCode.USAGE
-    assert "pixels" in capsys.readouterr().err
+    assert "像素" in capsys.readouterr().err
     assert run(home, "attachments", "downscale", "1600") == ExitCode.OK
-    assert "1600 px" in capsys.readouterr().out
+    assert "1600 像素" in capsys.readouterr().out
     (tmp_path / "a.txt").write_bytes(b"text")
     assert run(home, "attachments", "add", str(tmp_path / "a.txt")) == ExitCode.OK
     digest = capsys.readouterr().out.split()[0]
     assert run(home, "attachments", "open", digest, "--out", str(tmp_path / "out")) == 0
     assert Path(capsys.readouterr().out.strip()).read_bytes() == b"text"
     assert run(home, "attachments", "open", "0" * 64, "--out", str(tmp_path / "out")) == 2
-    assert "not on this PC" in capsys.readouterr().err
+    assert "不在本机" in capsys.readouterr().err
 
 
 def test_wipe_takes_the_files_with_the_database(

@@ -68,7 +68,7 @@ def test_personal_fields_are_masked_unless_revealed(
     ("args", "named"),
     [
         (["record", "add", "disclosure", "--json", "{not json"], "--json"),
-        (["record", "add", "disclosure", "--json", "[1, 2]"], "JSON object"),
+        (["record", "add", "disclosure", "--json", "[1, 2]"], "JSON 对象"),
         (["record", "add", "parade", "--json", "{}"], "parade"),
         (["record", "add", "disclosure", "--json", '{"colour": "red"}'], "colour"),
         (["record", "add", "disclosure", "--json", '{"org_code": "1502"}'], "org_code"),
@@ -76,7 +76,7 @@ def test_personal_fields_are_masked_unless_revealed(
         (["record", "delete", "no-such-id"], "no-such-id"),
         (["record", "show", "no-such-id"], "no-such-id"),
         (["conflicts", "resolve", "7", "--take", "mine"], "7"),
-        (["sync"], "enroll"),
+        (["sync"], "sanwu enroll"),
     ],
 )
 def test_bad_input_exits_2_naming_the_problem_and_writes_nothing(
@@ -126,7 +126,7 @@ def test_sync_with_central_down_exits_3(
     home = enrolled.home
     enrolled.close()
     assert run(home, "sync", "--json") == ExitCode.OFFLINE
-    assert "unreachable" in capsys.readouterr().err
+    assert "离线：无法连接平台" in capsys.readouterr().err
     with open_store(home) as store:
         (op,) = store.queue()
         assert op.attempts == 1
@@ -153,7 +153,7 @@ def test_watch_keeps_trying_while_central_is_away(
     enrolled.close()
     code = run(home, "sync", "--watch", "--rounds", "3", "--interval", "0.01")
     assert code == ExitCode.OK
-    assert capsys.readouterr().out.count("offline") == 3
+    assert capsys.readouterr().out.count("离线") == 3
     with open_store(home) as store:
         (op,) = store.queue()
         assert op.attempts == 3
@@ -168,7 +168,7 @@ def test_watch_stops_on_what_waiting_cannot_cure(
     home = enrolled.home
     enrolled.close()
     assert run(home, "sync", "--watch", "--rounds", "5", "--interval", "0.01") == 4
-    assert "revoked" in capsys.readouterr().err.lower()
+    assert "本设备已被吊销" in capsys.readouterr().err
 
 
 def test_a_second_sync_of_one_home_exits_6_at_once(
@@ -180,4 +180,4 @@ def test_a_second_sync_of_one_home_exits_6_at_once(
     enrolled.close()
     with sync_lock(home):
         assert run(home, "sync") == 6
-    assert "another sync" in capsys.readouterr().err
+    assert "另一个同步正在进行" in capsys.readouterr().err

@@ -313,7 +313,7 @@ def test_cli_passphrase_sources_and_change(
     )
     capsys.readouterr()
     assert main(["--home", home, "--passphrase-file", str(first), "status"]) == 2
-    assert "wrong passphrase" in capsys.readouterr().err
+    assert "口令不对" in capsys.readouterr().err
     monkeypatch.setenv("SANWU_PASSPHRASE", "second passphrase")
     assert main(["--home", home, "status"]) == 0
     # Wipe refuses without a terminal unless --yes.

@@ -59,7 +59,7 @@ def test_report_duty_writes_the_table_to_xlsx(
 ) -> None:
     out = tmp_path / "得分.xlsx"
     assert run(district, "report", "duty", "--year", str(YEAR), "--xlsx", str(out)) == 0
-    assert "101 unit(s)" in capsys.readouterr().out
+    assert "101 个单位" in capsys.readouterr().out
     book = load_workbook(out)
     table = book["履职得分"]
     assert table["A2"].value == "排名" and table["B3"].value == DEPT_A
@@ -101,7 +101,7 @@ def test_duty_list_shows_the_units_indicators(
     }
     # The district's own office is not scored; a village neither, as the list stands.
     assert run(district, "duty", "list") == 0
-    assert "no duty indicator applies" in capsys.readouterr().out
+    assert "没有适用于" in capsys.readouterr().out
 
 
 def test_duty_adjust_by_item_or_by_evidence(

@@ -186,11 +186,11 @@ def test_the_default_window_is_this_year_to_today(
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (("--from", "2026-07-01", "--to", "2026-06-30"), "after"),
+        (("--from", "2026-07-01", "--to", "2026-06-30"), "晚于"),
         (("--from", "2026-13-01"), "--from"),
         (("--to", "0999-01-01"), "--to"),
         (("--unit", "15020x"), "--unit"),
-        (("--json", "--xlsx", "f.xlsx"), "not allowed"),
+        (("--json", "--xlsx", "f.xlsx"), "不能与参数 --json 同时使用"),
     ],
 )
 def test_bad_flags_exit_2(
@@ -213,7 +213,7 @@ def test_a_clerk_reports_its_own_unit_only(
     with open_store(home) as store:
         assert mine == figures(store.engine, WINDOW, Scope((V1,)))
     assert report(home, "--unit", "150202100") == ExitCode.USAGE
-    assert "outside this device's scope" in capsys.readouterr().err
+    assert "不在本设备的范围内" in capsys.readouterr().err
 
 
 def test_a_notice_issued_on_paper_is_an_offline_reminder_notice(

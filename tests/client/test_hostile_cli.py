@@ -55,6 +55,6 @@ def test_a_control_character_typed_in_is_refused_naming_the_field(
     values = json.dumps(disclosure(org_code=VILLAGE, title="十月\x1b[2J公开"))
     assert run(tmp_path, "record", "add", "disclosure", "--json", values) == ExitCode.USAGE
     err = capsys.readouterr().err
-    assert "title" in err and "control characters" in err and "\x1b" not in err
+    assert "title" in err and "控制字符" in err and "\x1b" not in err
     with open_store(tmp_path) as store:
         assert store.list_records("disclosure") == []

@@ -130,6 +130,6 @@ def test_the_command_line_refuses_in_the_same_words(
     assert cli_main(["--home", home, "disclosure", "approve", record_id]) == 4
     assert "只有审核层级可以审核公开" in capsys.readouterr().err
     assert cli_main(["--home", home, "disclosure", "submit", record_id]) == 0
-    assert capsys.readouterr().out == f"{record_id}: submitted\n"
+    assert capsys.readouterr().out == f"{record_id}: 待审核\n"
     assert cli_main(["--home", home, "disclosure", "waiting", "--json"]) == 0
     assert capsys.readouterr().out.strip() == "[]"  # a clerk reviews nothing

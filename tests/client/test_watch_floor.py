@@ -38,8 +38,8 @@ def test_interval_zero_is_raised_to_the_floor_and_back_off_grows_while_central_i
     enrolled.close()  # enrolled against 127.0.0.1:9: nobody answers
     assert run(home, "sync", "--watch", "--rounds", "5", "--interval", "0") == ExitCode.OK
     out = capsys.readouterr()
-    assert "--interval 0 is under the floor of 30 s" in out.err
-    assert out.out.count("offline") == 5
+    assert "--interval 0 低于下限 30 秒" in out.err
+    assert out.out.count("离线") == 5
     floor = sync_cli.WATCH_MIN_INTERVAL
     assert len(waits) == 4
     # Jittered exponential back-off from the floor: each wait within [bound/2, bound].

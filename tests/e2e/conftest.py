@@ -526,10 +526,10 @@ def enroll_all(central: Central, clients: Sequence[Client]) -> None:
     )
     for client, proc in zip(clients, results, strict=True):
         assert proc.returncode == 0, f"enroll failed: {proc.stdout}\n{proc.stderr}"
-        match = re.search(r"device id: (\S+)", proc.stdout)
+        match = re.search(r"设备编号：(\S+)", proc.stdout)
         assert match, proc.stdout
         client.device_id = match.group(1)
-        assert f"of {client.unit}" in proc.stdout, proc.stdout
+        assert f"已登记为 {client.unit}" in proc.stdout, proc.stdout
 
 
 MakeClient = Callable[..., Client]

@@ -91,7 +91,7 @@ def test_a_file_goes_up_once_and_is_fetched_only_on_demand(
     assert town.json("attachments", "list", "--json") == []
     # ...until they ask for it.
     out = town.run("attachments", "fetch", "--record", record_id, "--now").stdout
-    assert "fetched 1" in out
+    assert "已下载 1 个" in out
     copy_dir = tmp_path / "out"
     path = Path(town.run("attachments", "open", digest, "--out", str(copy_dir)).stdout.strip())
     assert path.read_bytes() == data

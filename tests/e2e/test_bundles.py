@@ -95,7 +95,7 @@ def test_a_clerk_without_link_syncs_by_file(
     counts = _counts(central)
     refused = _import(central, bundle, tmp_path / "never", check=False)
     assert refused.returncode == 4, (refused.returncode, refused.stdout, refused.stderr)
-    assert "signature" in refused.stderr
+    assert "签名验证不通过" in refused.stderr
     assert not (tmp_path / "never").exists()
     assert _counts(central) == counts
     assert central.query("SELECT count(*) FROM disclosure WHERE id = ?", (later,)) == [(0,)]
@@ -114,7 +114,7 @@ def test_a_clerk_without_link_syncs_by_file(
     cursor_before = clerk.db_count("SELECT value FROM setting WHERE key = 'cursor'")
     bad = clerk.run("sync", "--import-reply", str(fake), check=False)
     assert bad.returncode == 4, (bad.returncode, bad.stdout, bad.stderr)
-    assert "signature" in bad.stderr
+    assert "签名验证不通过" in bad.stderr
     assert clerk.db_count("SELECT value FROM setting WHERE key = 'cursor'") == cursor_before
     assert clerk.pending() == 1
     assert json.loads(clerk.run("queue", "list", "--json").stdout)[0]["record_id"] == later
@@ -158,7 +158,7 @@ def test_files_travel_by_bundle_both_ways(
     exported = clerk.json("sync", "--export", str(bundle), "--json")
     assert (exported["files"], exported["wanted"]) == (1, 0), "the stray file stays home"
     out = _import(central, bundle, reply).stdout
-    assert "1 files kept" in out, out
+    assert "保存文件 1 个" in out, out
     stored = central.query(
         "SELECT size, complete FROM attachment WHERE digest = ?", (photo_digest,)
     )

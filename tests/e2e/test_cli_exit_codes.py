@@ -31,11 +31,11 @@ def test_bad_input_exits_2_and_writes_nothing_revoked_device_exits_4(
     cases = {
         "bad json": (
             clerk.cmd("record", "add", "disclosure", "--json", '{"title": '),
-            "not valid JSON",
+            "不是有效的 JSON",
         ),
         "unknown kind": (
             clerk.cmd("record", "add", "notice", "--json", "{}"),
-            "unknown kind 'notice'",
+            "未知的种类 'notice'",
         ),
         "unknown field (add)": (
             clerk.cmd(
@@ -94,4 +94,4 @@ def test_bad_input_exits_2_and_writes_nothing_revoked_device_exits_4(
     assert revoked.returncode == 0, revoked.stderr
     refused = other.run("sync", "--json", check=False)
     assert refused.returncode == 4, (refused.returncode, refused.stderr)
-    assert "refused" in refused.stderr
+    assert "平台拒绝" in refused.stderr

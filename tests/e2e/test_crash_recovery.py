@@ -112,7 +112,7 @@ def test_central_killed_mid_push_converges_exactly_once(central: Central, make_c
     )
     assert sync.returncode in (0, 3), (sync.returncode, out, err)
     if sync.returncode == 3:
-        assert "unreachable" in err
+        assert "离线：" in err
 
     central.start()
     _sync_until_clean(clerk)

@@ -167,7 +167,7 @@ def test_a_revoked_device_stops_keeps_its_data_and_wipe_needs_consent(
     central.revoke(clerk.device_id)
     refused = clerk.run("sync", check=False)
     assert refused.returncode == 4, refused.stderr
-    assert "revoked" in refused.stderr and "kept" in refused.stderr
+    assert "已被吊销" in refused.stderr and "保存" in refused.stderr
     assert clerk.pending() == 1
     assert clerk.db_count("SELECT count(*) FROM setting WHERE key = 'revoked_at'") == 1
     # Later rounds stop at once, without asking central (it is down here).
@@ -175,8 +175,8 @@ def test_a_revoked_device_stops_keeps_its_data_and_wipe_needs_consent(
     try:
         again = clerk.run("sync", check=False)
         # Central is down: had it been asked, the answer would be "offline" (exit 3).
-        assert again.returncode == 4 and "revoked" in again.stderr, again.stderr
-        assert "offline" not in again.stderr
+        assert again.returncode == 4 and "已被吊销" in again.stderr, again.stderr
+        assert "离线" not in again.stderr
         assert [r["id"] for r in clerk.records()] == [record_id]
         no_tty = clerk.run("wipe", check=False)
         assert no_tty.returncode == 2 and "--yes" in no_tty.stderr

@@ -117,7 +117,7 @@ def test_a_device_trusts_an_intranet_central_through_its_ca_bundle(
     untrusted = new_enroll_code(db_url, unit=VILLAGE, role="clerk")
     code = main(["--home", str(home), "enroll", "--server", url, "--code", untrusted])
     assert code == ExitCode.OFFLINE  # the certificate is not trusted: nothing is enrolled
-    assert "certificate is not trusted" in capsys.readouterr().err
+    assert "平台的证书不受信任" in capsys.readouterr().err
     with open_store(home) as store:
         assert store.identity is None
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from client.cli import main
 from client.exports.notice import NoticeError, export_disclosures
 from client.exports.payments import export_payments, yuan
+from client.i18n import set_language
 from client.store import Store
 from sync.failures import ExitCode
 from tests.client.conftest import VILLAGE, disclosure
@@ -73,10 +74,13 @@ def test_a_period_as_printable_html(enrolled: Store, tmp_path: Path) -> None:
 
 
 def test_nothing_to_export_is_a_clear_error(enrolled: Store, tmp_path: Path) -> None:
-    with pytest.raises(NoticeError, match="no disclosure for period 2030-01"):
+    set_language("zh_CN")
+    with pytest.raises(NoticeError, match="没有期间为 2030-01 的公开事项"):
         export_disclosures(enrolled, tmp_path / "x.xlsx", period="2030-01")
+    set_language("en")
     with pytest.raises(NoticeError, match="no disclosure with id nope"):
         export_disclosures(enrolled, tmp_path / "x.xlsx", ids=["nope"])
+    set_language(None)
 
 
 def test_payment_list_is_masked(enrolled: Store, tmp_path: Path) -> None:
@@ -127,7 +131,7 @@ def test_cli_exports(enrolled: Store, tmp_path: Path, capsys: pytest.CaptureFixt
     assert (
         main(["--home", home, "export", "payments", "--project", PROJECT, "--out", str(pay)]) == 0
     )
-    assert "0 payment(s)" in capsys.readouterr().out
+    assert "0 笔发放" in capsys.readouterr().out
     bad = ["--home", home, "export", "disclosure", "--period", "1999-01", "--out", str(out)]
     assert main(bad) == ExitCode.USAGE
-    assert "no disclosure for period 1999-01" in capsys.readouterr().err
+    assert "没有期间为 1999-01 的公开事项" in capsys.readouterr().err

@@ -32,8 +32,8 @@ def test_import_prints_counts_and_writes_the_report(
     code = run(home, "import", str(path), "--kind", "disclosure", "--org", VILLAGE)
     assert code == ExitCode.OK
     out = capsys.readouterr().out
-    assert "3 rows; 2 were created, 0 updated, 0 unchanged, 1 rejected" in out
-    assert "holds personal data" in out
+    assert "3 行；新增 2，修改 0，不变 0，退回 1" in out
+    assert "含个人信息" in out
     assert (tmp_path / "old.rejects.xlsx").exists() and (tmp_path / "old.rejects.csv").exists()
     with open_store(home) as store:
         assert len(store.list_records("disclosure")) == 2
@@ -47,7 +47,7 @@ def test_dry_run_and_explicit_report(tmp_path: Path, capsys: pytest.CaptureFixtu
     report.parent.mkdir()
     args = ["import", str(path), "--kind", "disclosure", "--org", VILLAGE, "--dry-run"]
     assert run(home, *args, "--report", str(report)) == ExitCode.OK
-    assert "2 would be created" in capsys.readouterr().out
+    assert "将新增 2" in capsys.readouterr().out
     assert report.exists() and report.with_suffix(".csv").exists()
     with open_store(home) as store:
         assert store.list_records("disclosure") == []
@@ -61,7 +61,7 @@ def test_not_a_table_is_one_message_and_exit_2(
     assert run(tmp_path / "home", "import", str(path), "--kind", "disclosure") == ExitCode.USAGE
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
-    assert err[0].startswith("sanwu: broken.xlsx: the workbook cannot be opened")
+    assert err[0].startswith("sanwu: broken.xlsx: 工作簿已损坏")
 
 
 def test_rejected_personal_values_stay_out_of_the_output(
@@ -77,8 +77,8 @@ def test_rejected_personal_values_stay_out_of_the_output(
     )  # fmt: skip
     assert code == ExitCode.USAGE  # no row was imported
     captured = capsys.readouterr()
-    assert "2 rejected" in captured.out
-    assert "no row imported" in captured.err
+    assert "退回 2" in captured.out
+    assert "没有导入任何行" in captured.err
     for text in (captured.out, captured.err):
         assert "110105" not in text and "1.10105E" not in text and "张三" not in text
 
@@ -87,4 +87,4 @@ def test_bad_set_and_unknown_kind(tmp_path: Path, capsys: pytest.CaptureFixture[
     path = write_csv(tmp_path / "a.csv", disclosure_rows(1))
     assert run(tmp_path / "h", "import", str(path), "--kind", "nope") == ExitCode.USAGE
     assert run(tmp_path / "h", "import", str(path), "--kind", "disclosure", "--set", "x") == 2
-    assert "FIELD=VALUE" in capsys.readouterr().err
+    assert "字段=值" in capsys.readouterr().err

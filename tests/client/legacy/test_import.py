@@ -13,6 +13,7 @@ import python_calamine
 import sqlalchemy as sa
 
 from client import audit, queries
+from client.i18n import set_language
 from client.legacy.importer import NotATable, import_file
 from client.legacy.report import PERSONAL_DATA_NOTICE, write_reject_report
 from client.store import Store
@@ -70,8 +71,13 @@ def test_csv_in_every_encoding_is_detected(enrolled: Store, tmp_path: Path, enco
 def test_encoding_can_be_given(enrolled: Store, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "gbk.csv", disclosure_rows(2), encoding="gbk")
     assert import_file(enrolled, path, "disclosure", encoding="gbk").created == 2
-    with pytest.raises(NotATable, match="unknown encoding"):
+    set_language("zh_CN")
+    with pytest.raises(NotATable, match="未知的编码 'klingon'"):
         import_file(enrolled, path, "disclosure", encoding="klingon")
+    set_language("en")
+    with pytest.raises(NotATable, match="unknown encoding 'klingon'"):
+        import_file(enrolled, path, "disclosure", encoding="klingon")
+    set_language(None)
 
 
 def test_wrong_encoding_given_is_one_clear_message(enrolled: Store, tmp_path: Path) -> None:
@@ -293,7 +299,7 @@ def test_empty_sheet_and_wrong_sheet(enrolled: Store, tmp_path: Path) -> None:
     with pytest.raises(NotATable, match="empty"):
         import_file(enrolled, empty, "disclosure")
     path = write_xlsx(tmp_path / "ok.xlsx", disclosure_rows(1))
-    with pytest.raises(NotATable, match=r"no sheet '汇总'.*台账"):
+    with pytest.raises(NotATable, match=r"没有工作表 '汇总'.*台账"):
         import_file(enrolled, path, "disclosure", sheet="汇总")
 
 

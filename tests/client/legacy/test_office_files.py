@@ -222,9 +222,9 @@ def test_the_command_exits_non_zero_when_no_row_was_imported(
     args = ["--home", str(home), "import", "--kind", "disclosure", "--org", VILLAGE]
     assert main([*args, str(bad)]) == ExitCode.USAGE
     captured = capsys.readouterr()
-    assert "0 were created, 0 updated, 0 unchanged, 3 rejected" in captured.out
-    assert "footer rows skipped: line 6 (合计), line 7 (制表人), line 8 (填表日期)" in captured.out
-    assert "no row imported" in captured.err
+    assert "新增 0，修改 0，不变 0，退回 3" in captured.out
+    assert "已跳过表尾行：第 6 行（合计），第 7 行（制表人），第 8 行（填表日期）" in captured.out
+    assert "没有导入任何行" in captured.err
     assert main([*args, "--dry-run", str(bad)]) == ExitCode.USAGE
     good = write_platform_csv(tmp_path / "good.csv", platform_rows(), encoding="utf-8-sig")
     assert main([*args, str(good)]) == ExitCode.OK
