@@ -144,14 +144,7 @@ def _sync_by_file(args: argparse.Namespace) -> int:
             text = _(
                 "answered {answered}, conflicts {conflicts}, rejected {rejected}, pulled "
                 "{pulled}; files central holds now {stored}, files received {received}"
-            ).format(
-                answered=got.answered,
-                conflicts=got.conflicts,
-                rejected=got.rejected,
-                pulled=got.pulled,
-                stored=got.files_stored,
-                received=got.files_received,
-            )
+            ).format(stored=got.files_stored, received=got.files_received, **figures)
     if args.json:
         print_json(figures)
     else:
@@ -167,15 +160,7 @@ def _print_round(args: argparse.Namespace, report: RoundReport) -> None:
         text = _(
             "pushed {pushed}, pulled {pulled}, conflicts {conflicts}, rejected {rejected}; "
             "sent {sent} B, received {received} B in {requests} requests"
-        ).format(
-            pushed=report.pushed,
-            pulled=report.pulled,
-            conflicts=report.conflicts,
-            rejected=report.rejected,
-            sent=report.bytes_sent,
-            received=report.bytes_received,
-            requests=report.requests,
-        )
+        ).format(sent=report.bytes_sent, received=report.bytes_received, **report.counts())
         if report.files_sent or report.files_received:
             text += _("; files sent {sent}, fetched {fetched}").format(
                 sent=report.files_sent, fetched=report.files_received

@@ -53,7 +53,7 @@ def test_offline_create_is_kept_then_pushed_and_pulled_by_town(central: Central,
     record_id = clerk.add("disclosure", disclosure(period="2031-01", title="一月财务公开"))
     offline = clerk.run("sync", "--json", check=False)
     assert offline.returncode == 3, (offline.returncode, offline.stdout, offline.stderr)
-    assert "unreachable" in offline.stderr
+    assert "无法连接平台" in offline.stderr
 
     central.start(wait=False)  # boots while the local checks run
     listed, queued = run_parallel(
