@@ -1,0 +1,198 @@
+"""Every screen of client/screens (and the dialogs of client/widgets) with the role that
+reaches it and the keys that get there from the home screen, over a store holding a
+little of everything that role sees. The snapshot and untranslated-text tests walk it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, Select
+
+from client.identity import Identity
+from client.store import Store
+from sync.signing import new_private_key
+from tests.client.conftest import VILLAGE, disclosure
+from tests.client.screens.conftest import make_conflict
+from tests.stores import arrived, open_store
+
+Step = Callable[[Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A screen to look at: who, which keys from home, then what else (``then``)."""
+
+    name: str
+    role: str
+    keys: tuple[str, ...] = ()
+    then: Step | None = None
+    screen: str = ""
+    """The class name of the screen shown at the end (checked, so a route that no longer
+    reaches its screen fails instead of snapshotting the wrong one)."""
+    snapshot: bool = True
+    """False where what is shown is not the test's to fix (the file picker lists a real
+    folder)."""
+
+
+async def _open_first_select(pilot: Any) -> None:
+    pilot.app.screen.query(Select).first().focus()
+    await pilot.press("enter")
+
+
+async def _palette_nothing(pilot: Any) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*"zzqq")
+    await pilot.pause(0.8)
+
+
+async def _unsaved_form_left(pilot: Any) -> None:
+    pilot.app.screen.query_one("#f-title", Input).value = "十一月财务收支公开"
+    await pilot.pause()
+    await pilot.press("escape")
+
+
+async def _unlock(pilot: Any) -> None:
+    from client.screens.unlock import UnlockScreen
+
+    pilot.app.push_screen(UnlockScreen(pilot.app.store))
+
+
+async def _revoked(pilot: Any) -> None:
+    from client.screens.unlock import RevokedScreen
+
+    pilot.app.push_screen(RevokedScreen())
+
+
+async def _payments(pilot: Any) -> None:
+    pilot.app.screen.query_one("#payments").focus()
+    await pilot.pause()
+    await pilot.press("d")
+
+
+async def _unit_item(pilot: Any) -> None:
+    items = pilot.app.screen.query_one("#unit-items")
+    items.move_cursor(row=items.get_row_index("ZT-026"))
+
+
+async def _figures(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+
+
+STOPS = (
+    Stop("home", "clerk", screen="HomeScreen"),
+    Stop("help", "clerk", ("f1",), screen="HelpScreen"),
+    Stop("palette_no_match", "clerk", (), _palette_nothing, screen="Palette"),
+    Stop("disclosures", "clerk", ("2",), screen="DisclosuresScreen"),
+    Stop("disclosures_dropdown", "clerk", ("2",), _open_first_select, "DisclosuresScreen"),
+    Stop("disclosure_detail", "clerk", ("2", "enter"), screen="DisclosureDetail"),
+    Stop("disclosure_form", "clerk", ("2", "n"), screen="DisclosureForm"),
+    Stop("confirm_leave", "clerk", ("2", "n"), _unsaved_form_left, "ConfirmScreen"),
+    Stop("import_file", "clerk", ("2", "i"), screen="ImportScreen"),
+    Stop("file_picker", "clerk", ("2", "i", "ctrl+o"), screen="FilePicker", snapshot=False),
+    Stop("subsidies", "clerk", ("3",), screen="SubsidiesScreen"),
+    Stop("payment_form", "clerk", ("3", "p"), screen="PaymentForm"),
+    Stop("payment_form_dropdown", "clerk", ("3", "p"), _open_first_select, "PaymentForm"),
+    Stop("confirm_delete", "clerk", ("3",), _payments, "ConfirmScreen"),
+    Stop("duty", "clerk", ("4",), screen="DutyScreen"),
+    Stop("warnings", "clerk", ("5",), screen="WarningsScreen"),
+    Stop("conflicts", "clerk", ("6",), screen="ConflictsScreen"),
+    Stop("value_dialog", "clerk", ("6", "e"), screen="ValueDialog"),
+    Stop("sync", "clerk", ("7",), screen="SyncScreen"),
+    Stop("queue", "clerk", ("8",), screen="QueueScreen", snapshot=False),  # shows record ids
+    Stop("unlock", "clerk", (), _unlock, "UnlockScreen"),
+    Stop("revoked", "clerk", (), _revoked, "RevokedScreen"),
+    Stop("town_home", "town", screen="HomeScreen"),
+    Stop("town_home_dropdown", "town", (), _open_first_select, "HomeScreen"),
+    Stop("bulletin_draft", "town", ("b",), screen="BulletinDraftForm"),
+    Stop("issue_form", "town", ("5", "i"), screen="IssueForm"),
+    Stop("warnings_town", "town", ("5",), screen="WarningsScreen"),
+    Stop("duty_scores", "supervisor", ("4", "t"), screen="DutyScoresScreen"),
+    Stop("duty_unit", "supervisor", ("4", "t", "enter"), _unit_item, "DutyUnitScreen"),
+    Stop("adjust_form", "supervisor", ("4", "t", "enter", "a"), screen="AdjustForm"),
+    Stop("clues", "supervisor", ("9",), screen="CluesScreen"),
+    Stop("clue_form", "supervisor", ("9", "n"), screen="RecordForm"),
+    Stop("analysis", "figures", ("0",), _figures, "AnalysisScreen"),
+)
+
+SIZES = ((80, 24), (120, 40))
+
+
+def _identity(role: str, org_code: str, org_name: str, scope: str) -> Identity:
+    return Identity(
+        device_id=f"dev-{role}",
+        private_key=new_private_key(),
+        server_url="http://127.0.0.1:9",
+        org_code=org_code,
+        org_name=org_name,
+        role=role,
+        scope=scope,
+    )
+
+
+@contextmanager
+def role_store(role: str, home: Path) -> Iterator[Store]:
+    """A store as ``role`` sees it: the clerk's with a disclosure, warnings, a subsidy
+    payment in conflict; the town's with a village's submitted disclosure; the
+    supervisor's with this year's duty evidence; ``figures``: the analysis scenario."""
+    from tests.client.screens.test_duty_scores_screen import this_years_evidence
+    from tests.client.test_app_snapshots import _supervision
+    from tests.client.test_figures import supervisor_home
+
+    if role == "figures":
+        with open_store(supervisor_home(home)) as store:
+            yield store
+        return
+    with open_store(home) as store:
+        if role == "clerk":
+            store.save_identity(_identity("clerk", VILLAGE, "黑麻板村", VILLAGE))
+            arrived(store, "disclosure", disclosure(org_code=VILLAGE, status="published"))
+            _supervision(store)
+            _payment_in_conflict(store)
+        elif role == "town":
+            store.save_identity(_identity("town", "150202101000", "沙尔沁镇", "150202101"))
+            arrived(
+                store,
+                "disclosure",
+                disclosure(org_code="150202101201", status="submitted", submitted_on="2026-10-20"),
+            )
+            _supervision(store)
+        else:
+            store.save_identity(_identity("supervisor", "150202000000", "东河区", "150202"))
+            this_years_evidence(store)
+            _supervision(store)
+        yield store
+
+
+def _payment_in_conflict(store: Store) -> None:
+    project_id = store.add(
+        "subsidy_project", {"category": "agriculture", "name": "耕地地力保护补贴"}
+    )
+    payment_id = store.add(
+        "subsidy_payment",
+        {
+            "project_id": project_id,
+            "recipient_name": "张三丰",
+            "id_number": "11010519491231002X",
+            "amount_fen": 20000,
+            "account": "6228480012345678",
+        },
+    )
+    make_conflict(store, payment_id, "account", "6228480099998888")
+
+
+async def arrive(pilot: Any, stop: Stop) -> None:
+    """Press the stop's keys (a pause after each), run its ``then``, and check the screen."""
+    await pilot.pause()
+    for key in stop.keys:
+        await pilot.press(key)
+        await pilot.pause()
+    if stop.then is not None:
+        await stop.then(pilot)
+        await pilot.pause()
+    shown = type(pilot.app.screen).__name__
+    assert shown == stop.screen, f"{stop.name}: {shown} shown"
