@@ -92,7 +92,7 @@ STOPS = (
     Stop("disclosure_detail", "clerk", ("2", "enter"), screen="DisclosureDetail"),
     Stop("disclosure_form", "clerk", ("2", "n"), screen="DisclosureForm"),
     Stop("confirm_leave", "clerk", ("2", "n"), _unsaved_form_left, "ConfirmScreen"),
-    Stop("import_file", "clerk", ("2", "i"), screen="ImportScreen"),
+    Stop("import_file", "clerk", ("2", "i"), screen="ImportScreen", snapshot=False),  # a tmp path
     Stop("file_picker", "clerk", ("2", "i", "ctrl+o"), screen="FilePicker", snapshot=False),
     Stop("subsidies", "clerk", ("3",), screen="SubsidiesScreen"),
     Stop("payment_form", "clerk", ("3", "p"), screen="PaymentForm"),
