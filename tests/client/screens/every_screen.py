@@ -92,7 +92,7 @@ STOPS = (
     Stop("disclosure_detail", "clerk", ("2", "enter"), screen="DisclosureDetail"),
     Stop("disclosure_form", "clerk", ("2", "n"), screen="DisclosureForm"),
     Stop("confirm_leave", "clerk", ("2", "n"), _unsaved_form_left, "ConfirmScreen"),
-    Stop("import_file", "clerk", ("2", "i"), screen="ImportScreen", snapshot=False),  # a tmp path
+    Stop("import_file", "clerk", ("2", "i"), screen="ImportScreen"),
     Stop("file_picker", "clerk", ("2", "i", "ctrl+o"), screen="FilePicker", snapshot=False),
     Stop("subsidies", "clerk", ("3",), screen="SubsidiesScreen"),
     Stop("payment_form", "clerk", ("3", "p"), screen="PaymentForm"),
@@ -165,7 +165,20 @@ def role_store(role: str, home: Path) -> Iterator[Store]:
             store.save_identity(_identity("supervisor", "150202000000", "东河区", "150202"))
             this_years_evidence(store)
             _supervision(store)
+            arrived(store, "clue", CLUE)
         yield store
+
+
+CLUE = {
+    "id": "0190b7c4-0000-7000-8000-0000000000d1",
+    "org_code": VILLAGE,
+    "source": "hotline",
+    "problem": "half_disclosed",
+    "description": "低保名单只公开了姓名，未公开金额",
+    "received_on": "2026-11-02",
+    "status": "received",
+}
+"""A clue taken in by the hotline (no contact: a snapshot shows nothing personal)."""
 
 
 def _payment_in_conflict(store: Store) -> None:
