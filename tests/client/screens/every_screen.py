@@ -108,6 +108,7 @@ STOPS = (
     Stop("revoked", "clerk", (), _revoked, "RevokedScreen"),
     Stop("town_home", "town", screen="HomeScreen"),
     Stop("town_home_dropdown", "town", (), _open_first_select, "HomeScreen"),
+    Stop("disclosure_review", "town", ("2", "enter"), screen="DisclosureDetail"),
     Stop("bulletin_draft", "town", ("b",), screen="BulletinDraftForm"),
     Stop("issue_form", "town", ("5", "i"), screen="IssueForm"),
     Stop("warnings_town", "town", ("5",), screen="WarningsScreen"),
