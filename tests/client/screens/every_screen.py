@@ -4,6 +4,7 @@ little of everything that role sees. The snapshot and untranslated-text tests wa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,10 +44,14 @@ async def _open_first_select(pilot: Any) -> None:
     await pilot.press("enter")
 
 
+QUERY = "zzqq"
+"""What the palette is asked for (matching nothing)."""
+
+
 async def _palette_nothing(pilot: Any) -> None:
     await pilot.press("ctrl+p")
     await pilot.pause()
-    await pilot.press(*"zzqq")
+    await pilot.press(*QUERY)
     await pilot.pause(0.8)
 
 
@@ -210,3 +215,45 @@ async def arrive(pilot: Any, stop: Stop) -> None:
         await pilot.pause()
     shown = type(pilot.app.screen).__name__
     assert shown == stop.screen, f"{stop.name}: {shown} shown"
+
+
+LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
+"""Two or more Latin letters in a row (a key name of one letter is not a word)."""
+TECHNICAL = {
+    # key names as the footer and F1 write them
+    *("esc", "tab", "enter", "ctrl", "shift", "up", "down", "left", "right", "space"),
+    *("home", "end", "pageup", "pagedown", "delete", "backspace", "insert", "slash"),
+    *("TAB", "CTRL", "SHIFT", "ESC", "ENTER", "SPACE", "Tab", "Ctrl", "Shift", "Esc"),
+    # formats, units and codes people know by these letters
+    *("ID", "CSV", "csv", "xlsx", "xls", "HTML", "html", "PDF", "KB", "MB", "URL", "zip"),
+    *("http", "https", "FIN", "ZT", "sanwu", "enroll", "force", "wipe", "Excel", "LED"),
+    "ods",
+    "root",  # the file picker's folder: the tests' home folder's name
+    "CS",  # CSV, cut where the file picker covers the import screen
+}
+"""Latin words that are not English: key names, file formats, the catalogue's and the duty
+list's item codes (FIN-01, ZT-001), the platform's address, a command to type (sanwu
+enroll --force), a channel's name (LED显示屏)."""
+UUID = re.compile(r"\b[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?\b")
+"""A record's id or its first eight digits (the queue names the record its op changes)."""
+
+
+def _allowed() -> set[str]:
+    from models.figures import FIGURES
+
+    return TECHNICAL | {figure.key for figure in FIGURES}  # the figures' export keys
+
+
+def english_words(lines: list[str]) -> list[str]:
+    """Each visible line holding a Latin word that is not a technical token."""
+    allowed = _allowed()
+    return [
+        line
+        for line in lines
+        if any(word not in allowed for word in LATIN.findall(UUID.sub("", line.replace(QUERY, ""))))
+    ]
+
+
+def visible(app: Any) -> list[str]:
+    """The lines the current screen shows, as the terminal would."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

@@ -3,7 +3,6 @@ English on any of them in the default language, and each footer's keys whole."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,15 @@ import pytest
 from rich.cells import cell_len
 
 from tests.client.screens.conftest import make_app
-from tests.client.screens.every_screen import SIZES, STOPS, Stop, arrive, role_store
+from tests.client.screens.every_screen import (
+    SIZES,
+    STOPS,
+    Stop,
+    arrive,
+    english_words,
+    role_store,
+    visible,
+)
 
 SNAPSHOTS = [stop for stop in STOPS if stop.snapshot]
 
@@ -25,51 +32,6 @@ def test_snapshot(stop: Stop, size: tuple[int, int], tmp_path: Path, snap_compar
             await arrive(pilot, stop)
 
         assert snap_compare(make_app(store), terminal_size=size, run_before=go)
-
-
-LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
-"""Two or more Latin letters in a row (a key name of one letter is not a word)."""
-TECHNICAL = {
-    # key names as the footer and F1 write them
-    *("esc", "tab", "enter", "ctrl", "shift", "up", "down", "left", "right", "space"),
-    *("home", "end", "pageup", "pagedown", "delete", "backspace", "insert", "slash"),
-    *("TAB", "CTRL", "SHIFT", "ESC", "ENTER", "SPACE", "Tab", "Ctrl", "Shift", "Esc"),
-    # formats, units and codes people know by these letters
-    *("ID", "CSV", "csv", "xlsx", "xls", "HTML", "html", "PDF", "KB", "MB", "URL", "zip"),
-    *("http", "https", "FIN", "ZT", "sanwu", "enroll", "force", "wipe", "Excel", "LED"),
-    "ods",
-    "root",  # the file picker's folder: the tests' home folder's name
-    "CS",  # CSV, cut where the file picker covers the import screen
-}
-"""Latin words that are not English: key names, file formats, the catalogue's and the duty
-list's item codes (FIN-01, ZT-001), the platform's address, a command to type (sanwu
-enroll --force), a channel's name (LED显示屏)."""
-UUID = re.compile(r"\b[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?\b")
-"""A record's id or its first eight digits (the queue names the record its op changes)."""
-
-
-def _allowed() -> set[str]:
-    from models.figures import FIGURES
-
-    return TECHNICAL | {figure.key for figure in FIGURES}  # the figures' export keys
-
-
-QUERY = "zzqq"
-"""What every_screen types into the palette (matching nothing)."""
-
-
-def english_words(lines: list[str]) -> list[str]:
-    """Each visible line holding a Latin word that is not a technical token."""
-    allowed = _allowed()
-    return [
-        line
-        for line in lines
-        if any(word not in allowed for word in LATIN.findall(UUID.sub("", line.replace(QUERY, ""))))
-    ]
-
-
-def _visible(app: Any) -> list[str]:
-    return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -87,7 +49,7 @@ async def test_nothing_english_and_every_footer_key_whole(
         app = make_app(store)
         async with app.run_test(size=size) as pilot:
             await arrive(pilot, stop)
-            lines = _visible(app)
+            lines = visible(app)
             assert not english_words(lines), "\n".join(english_words(lines))
             for footer in app.screen.query(Footer):
                 keys = list(footer.query(FooterKey))
