@@ -42,8 +42,9 @@ class PagedTable(DataTable[Any]):
 
     A column added with a width keeps at least that width; the width the table has
     beyond every such column's is shared out to the columns whose content (header or
-    any cell shown since the last ``clear``) is wider, up to ``WANT_MAX``. ``stretch``
-    names the column that takes what is left then, whenever the table is resized.
+    any cell shown since the last ``clear``, read as plain text: no render) is wider, up
+    to ``WANT_MAX``. ``stretch`` names the column that takes what is left then, whenever
+    the table is resized or a wider cell arrives.
     """
 
     def __init__(self, *args: Any, stretch: str | None = None, **kwargs: Any) -> None:
