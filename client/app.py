@@ -46,7 +46,9 @@ from client.widgets.bindings import translate_bindings, translate_widget_binding
 from client.widgets.confirm import ConfirmScreen
 from client.widgets.literal import visible
 from client.widgets.nav_bar import SCREENS
+from client.widgets.palette import Palette
 from client.widgets.sync_bar import SyncBar
+from client.widgets.wide_cuts import install as keep_wide_characters_whole
 from models.rules.actors import SUPERVISING_ROLES
 from sync.backoff import Backoff
 from sync.errors import SyncError
@@ -132,6 +134,7 @@ class SanwuApp(App[int]):
         translate_bindings(self)
         translate_widget_bindings(SelectOverlay)
         typing.install()
+        keep_wide_characters_whole()
         self.store = store
         self.notice = notice
         """Shown once at start, inside the app (the demo's passphrase)."""
@@ -246,8 +249,7 @@ class SanwuApp(App[int]):
     def action_command_palette(self) -> None:
         """The palette as Textual opens it, its prompt in the current language."""
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            palette = CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
-            self.push_screen(palette)
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         """Keys of this screen."""

@@ -75,7 +75,9 @@ class SanwuScreen(AppScreen[None]):
     AUTO_FOCUS = "DataTable, Tree"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "app.sync", "Sync", id="sync", tooltip="Sync with central now"),
-        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Reload from the database"),
+        Binding(  # in F1, not the footer: a screen reads again by itself after a change
+            "r", "refresh", "Refresh", id="refresh", show=False, tooltip="Reload from the database"
+        ),
         Binding("q", "app.quit", "Quit", id="quit-q", show=False, tooltip="Leave Sanwu"),
     ]
     MODE: ClassVar[str] = ""

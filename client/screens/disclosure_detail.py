@@ -69,6 +69,7 @@ class DisclosureDetail(HistoryHolder):
             "copy_out",
             "Copy files out",
             id="detail-copy-out",
+            show=False,  # in F1: a reviewer's keys and Escape fill the footer at 80 columns
             tooltip="Write plain copies of the attachments here to open or print",
         ),
         Binding(

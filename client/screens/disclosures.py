@@ -74,7 +74,9 @@ class DisclosuresScreen(SanwuScreen):
         Binding("enter", "open", "Open", id="disclosure-open", tooltip="Details and history"),
         Binding("slash", "search", "Search", id="disclosure-search", tooltip="Search titles"),
         Binding("f", "filters", "Filter", id="disclosure-filter", tooltip="Go to the filters"),
-        Binding("escape", "table", "List", id="disclosure-list", tooltip="Back to the list"),
+        Binding(  # in F1: Escape going back needs no room in the footer at 80 columns
+            "escape", "table", "List", id="disclosure-list", show=False, tooltip="Back to the list"
+        ),
         Binding(
             "x",
             "export",
@@ -124,7 +126,7 @@ class DisclosuresScreen(SanwuScreen):
                 yield Select(units, prompt=_("Village"), id="filter-village")
             yield Input(placeholder=_("Search (pinyin ok)"), id="filter-search")
         yield Static("", id="list-count")
-        yield PagedTable(id="disclosures", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="disclosures", cursor_type="row", zebra_stripes=True, stretch="title")
 
     def on_mount(self) -> None:
         table = self.query_one("#disclosures", DataTable)

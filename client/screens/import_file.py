@@ -165,7 +165,10 @@ class ImportScreen(AppScreen[None]):
                 yield Label(_("Dry run: check only, save nothing"), classes="import-label")
                 yield Switch(value=False, id="import-dry-run")
             yield Button(_("Start"), variant="primary", id="import-start-button")
-            yield ProgressBar(total=None, show_eta=False, id="import-progress")
+            # Shown from the start of an import: idle, its animation reads as work going on.
+            progress = ProgressBar(total=None, show_eta=False, id="import-progress")
+            progress.display = False
+            yield progress
             yield Static("", id="import-result")
             rejects: DataTable[str] = DataTable(
                 id="import-rejects", cursor_type="row", zebra_stripes=True
@@ -228,7 +231,9 @@ class ImportScreen(AppScreen[None]):
         self._show_rejects(None)
         self.running = True
         self.cancel_requested = False
-        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
         self._show(_("Reading the file…"))
         self._set_enabled(False)
         self.run_import(path, kind, dry_run, values)
@@ -353,7 +358,9 @@ class ImportScreen(AppScreen[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
-        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = False
         if isinstance(error, ImportCancelled):
             self._show(_("Import cancelled: nothing was saved."), error=True)
         elif isinstance(error, NotATable):

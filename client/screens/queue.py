@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from client.diagnostics import write_bundle
 from client.i18n import N_, _
-from client.labels import kind_name
+from client.labels import field_name, kind_name
 from client.outbox import HELD, QueuedOp
 from client.screens.base import SanwuScreen
 from client.widgets.literal import LiteralStatic
@@ -33,6 +33,10 @@ def age_text(recorded_at: datetime, now: datetime) -> str:
     if seconds < 86400:
         return _("{n} h").format(n=seconds // 3600)
     return _("{n} d").format(n=seconds // 86400)
+
+
+ACTIONS = {"create": N_("created"), "update": N_("changed"), "delete": N_("deleted")}
+"""An op's action as the audit history names it."""
 
 
 class QueueScreen(SanwuScreen):
@@ -103,10 +107,10 @@ class QueueScreen(SanwuScreen):
         text = ""
         if op is not None:
             text = _("{action} of {kind} {record}: fields {fields}").format(
-                action=op.action,
+                action=_(ACTIONS.get(op.action, op.action)),
                 kind=kind_name(op.kind),
                 record=op.record_id,
-                fields=", ".join(op.fields),
+                fields=", ".join(field_name(op.kind, field) for field in op.fields),
             )
             if op.last_error:
                 text += "\n" + op.last_error

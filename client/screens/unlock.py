@@ -84,7 +84,7 @@ class RevokedScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(REVOKED_MESSAGE)
+            yield Static(_(REVOKED_MESSAGE))
             yield Button(_("OK"), id="revoked-ok")
 
     @on(Button.Pressed, "#revoked-ok")

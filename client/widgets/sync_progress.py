@@ -23,11 +23,16 @@ class SyncProgressPanel(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield ProgressBar(total=None, show_eta=False, id="sync-bar-progress")
+        # Hidden until a round reports: an empty bar reads as a stalled one, and an
+        # indeterminate one (total None) as one half-way.
+        bar = ProgressBar(total=1, show_eta=False, id="sync-bar-progress")
+        bar.display = False
+        yield bar
         yield Static(_("No sync running."), id="sync-figures")
 
     def show(self, progress: Progress, total_ops: int) -> None:
         bar = self.query_one(ProgressBar)
+        bar.display = True
         if progress.phase == "push" and total_ops:
             bar.update(total=total_ops, progress=min(progress.pushed, total_ops))
         elif progress.phase == "done":

@@ -1,10 +1,9 @@
 """What Textual itself shows is in Chinese too, and F1 lists only the keys this role can
 use: a clerk's help names no supervisor's key and no English binding; an open dropdown's
-key reads 收起菜单; the palette's prompt is Chinese."""
+key reads 收起菜单; the palette's prompt and its "no matches" line are Chinese. (Every
+screen's visible text is checked in test_every_screen.)"""
 
 from __future__ import annotations
-
-import re
 
 from textual.command import CommandPalette
 from textual.widgets import Input, Select
@@ -12,11 +11,7 @@ from textual.widgets import Input, Select
 from client.screens.help import HelpScreen
 from client.store import Store
 from tests.client.screens.conftest import make_app, screen_text
-
-ENGLISH_WORDS = re.compile(r"[A-Za-z]{4,}")
-"""Four Latin letters in a row: an English word (key names are shown in capitals or
-short: TAB, CTRL+C, F1, s)."""
-KEY_NAMES = {"SHIFT", "CTRL", "SUPER"}
+from tests.client.screens.every_screen import english_words, visible
 
 
 async def test_a_clerks_help_is_chinese_and_lists_only_her_keys(enrolled: Store) -> None:
@@ -31,10 +26,7 @@ async def test_a_clerks_help_is_chinese_and_lists_only_her_keys(enrolled: Store)
     assert "复制选中的文字" in text
     for supervisors in ("下发这条提醒建议的预警", "监督通报"):
         assert supervisors not in text, "a clerk cannot use this key"
-    lines = [line for line in text.splitlines() if line.startswith("  ") and line.strip()]
-    for line in lines:
-        words = [w for w in ENGLISH_WORDS.findall(line) if w.upper() not in KEY_NAMES]
-        assert not words, line
+    assert not english_words(text.splitlines())
 
 
 async def test_an_open_dropdown_and_the_palette_speak_chinese(enrolled: Store) -> None:
@@ -53,3 +45,6 @@ async def test_an_open_dropdown_and_the_palette_speak_chinese(enrolled: Store) -
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         assert app.screen.query_one(Input).placeholder == "搜索命令或屏幕…"
+        await pilot.press(*"zzqq")
+        await pilot.pause(0.8)  # Textual says "no matches" after half a second
+        assert any("没有匹配的命令或屏幕" in line for line in visible(app))
