@@ -73,6 +73,7 @@ class SubsidiesScreen(SanwuScreen):
             "delete_project",
             "Delete project",
             id="subsidy-delete",
+            show=False,  # in F1 with the payments' edit and delete: the footer is full at 80
             tooltip="Delete the chosen project (asks first)",
         ),
         Binding(
@@ -80,6 +81,7 @@ class SubsidiesScreen(SanwuScreen):
             "history",
             "History",
             id="subsidy-history",
+            show=False,
             tooltip="The chosen payment's history (project's from the projects list)",
         ),
         Binding(
