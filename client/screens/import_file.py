@@ -44,7 +44,7 @@ from client.legacy.importer import (
     last_import_folder,
     remember_import_folder,
 )
-from client.legacy.reasons import problem_text, reason_text, skipped_text
+from client.legacy.reasons import not_a_table_text, problem_text, reason_text, skipped_text
 from client.legacy.report import write_reject_report
 from client.screens.base import AppScreen
 from client.widgets.bindings import translate_bindings
@@ -59,33 +59,9 @@ IMPORTS_DIR = "imports"
 MAX_SHOWN_PROBLEMS = 2_000
 """Reasons listed in the screen's table; the reject report holds them all."""
 
-_NOT_A_TABLE: dict[str, str] = {
-    "encoding": N_("the file is neither UTF-8 nor GBK/GB18030 text"),
-    "binary": N_("the file is not a table: choose a CSV or Excel file"),
-    "truncated": N_("the file is cut short or damaged"),
-    "password": N_("the workbook is password-protected: save a copy without one"),
-    "damaged": N_("the workbook is damaged: open it in a spreadsheet program and save it again"),
-    "empty": N_("the file holds no rows"),
-    "no_file": N_("there is no such file"),
-    "directory": N_("that is a folder, not a file"),
-    "unreadable": N_("the file cannot be read"),
-    "no_header": N_(
-        "no header row among the first rows names a column of this kind (such as {examples}):"
-        " another kind?"
-    ),
-}
-"""``NotATable.code`` → what the person reads (the reading error is in English)."""
-
 
 class ImportCancelled(Exception):
     """Esc while the import ran: its one transaction is rolled back."""
-
-
-def not_a_table_text(error: NotATable) -> str:
-    reason = _NOT_A_TABLE.get(error.code)
-    if reason is None:
-        return str(error)
-    return _(reason).format(examples="、".join(error.examples[:4]))
 
 
 class ImportScreen(AppScreen[None]):
