@@ -15,7 +15,9 @@ import central.cli
 import client.cli.sync
 from central.cli import CentralCliError
 from central.errors import CentralError, OutOfScope, ReadOnly
+from central.sealing import CentralKeyError
 from client.attachments import AttachmentError
+from client.bundles import NoBundleKeys
 from client.cli import main
 from client.cli.common import CliError
 from client.crypto import BadPassphrase, Locked, SealedValueError
@@ -27,6 +29,7 @@ from client.errors import (
     UnknownRecord,
     ValidationFailed,
 )
+from models.i18n import N_
 from models.rules.refusals import Refusal
 from models.validation import FieldError
 from sync.backoff import is_fatal
@@ -101,6 +104,8 @@ def instance(cls: type[Exception]) -> Exception:
         RuleRefused: lambda: RuleRefused("warning", Refusal("closed", "status")),
         ReadOnly: lambda: ReadOnly("read only"),
         DatabaseUnusable: lambda: DatabaseUnusable(Path("sanwu.db"), "damaged", "it failed"),
+        NoBundleKeys: NoBundleKeys,
+        CentralKeyError: lambda: CentralKeyError(N_("central's data key must be {n} bytes"), n=32),
     }
     if cls in makers:
         return makers[cls]()
