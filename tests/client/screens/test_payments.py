@@ -4,6 +4,8 @@ project view flags a project paid over its plan."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import Input
 
 from client.screens.payment_form import PaymentForm
@@ -29,14 +31,20 @@ def project(store: Store, total_fen: int = 5000000) -> str:
     )
 
 
+async def new_payment(pilot: Any) -> PaymentForm:
+    """The subsidies screen (3), then a new payment of the chosen project (p)."""
+    await pilot.press("3", "p")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, PaymentForm)
+    return form
+
+
 async def test_the_amount_follows_standard_times_quantity_until_typed(enrolled: Store) -> None:
     project(enrolled)
     app = make_app(enrolled)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("3", "p")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, PaymentForm)
+        form = await new_payment(pilot)
         amount = form.query_one("#f-amount_fen", Input)
         form.query_one("#f-standard", Input).value = "123.45"
         form.query_one("#f-quantity", Input).value = "10"
@@ -56,10 +64,7 @@ async def test_a_wrong_amount_names_the_expected_one(enrolled: Store) -> None:
     project(enrolled)
     app = make_app(enrolled)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("3", "p")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, PaymentForm)
+        form = await new_payment(pilot)
         form.query_one("#f-recipient_name", Input).value = "李四"
         form.query_one("#f-id_number", Input).value = "11010519491231002X"
         form.query_one("#f-standard", Input).value = "123.45"
@@ -79,10 +84,7 @@ async def test_paying_the_same_person_twice_says_so_in_the_payments_words(
     enrolled.add("subsidy_payment", {**PAYMENT, "project_id": project_id})
     app = make_app(enrolled)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("3", "p")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, PaymentForm)
+        form = await new_payment(pilot)
         form.query_one("#f-recipient_name", Input).value = "张三丰"
         form.query_one("#f-id_number", Input).value = PAYMENT["id_number"]
         form.query_one("#f-standard", Input).value = "100"
@@ -172,7 +174,5 @@ async def test_the_payment_form_names_a_project_literally(enrolled: Store) -> No
     )
     app = make_app(enrolled)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("3", "p")
-        await pilot.pause()
-        assert isinstance(app.screen, PaymentForm)
+        await new_payment(pilot)
         assert "x[/] [bold" in screen_text(app)
