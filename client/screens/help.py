@@ -71,8 +71,10 @@ class HelpScreen(ModalScreen[None]):
         if help_text:
             lines.insert(1, _(help_text))
         lines += ["", f"[b]{_('Everywhere')}[/b]"]
-        for key, _mode, text in SCREENS:
-            lines.append(f"  {key:<10} {_(text)}")
+        hidden: frozenset[str] = getattr(self.app, "hidden_modes", frozenset)()
+        for key, mode, text in SCREENS:
+            if mode not in hidden:  # a screen this role has no key for, as the nav bar shows
+                lines.append(f"  {key:<10} {_(text)}")
         for key, text in (
             ("F1", _("This help")),
             ("Ctrl+S", _("Sync with central now")),
