@@ -8,10 +8,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from client.identity import Identity
 from client.store import ImportOutcome, Store
 from models.ids import new_id
 from models.kinds import kind_spec
 from sync.protocol import Change, PullResponse
+from sync.signing import new_private_key
 
 TEST_PASSPHRASE = "test passphrase 测试"
 """Every in-process test home's passphrase (scrypt runs at a low cost in tests: see
@@ -21,6 +23,32 @@ tests/conftest.py)."""
 def open_store(home: Path, *, passphrase: str | None = TEST_PASSPHRASE) -> Store:
     """The home's store, unlocked with the test passphrase (``None``: left locked)."""
     return Store(home, passphrase=passphrase)
+
+
+UNITS = {
+    "clerk": ("150202101200", "黑麻板村", "150202101200"),
+    "town": ("150202101000", "沙尔沁镇", "150202101"),
+    "supervisor": ("150202000000", "东河区", "150202"),
+    "support": ("150202000000", "东河区", "150202"),
+}
+"""Where each role's test device is enrolled: unit, its name, scope (the demo's units)."""
+
+
+def enrolled_as(store: Store, role: str) -> Store:
+    """``store`` enrolled as ``role`` at its unit in ``UNITS`` (a central nobody runs)."""
+    org_code, org_name, scope = UNITS[role]
+    store.save_identity(
+        Identity(
+            device_id=f"dev-{role}",
+            private_key=new_private_key(),
+            server_url="http://127.0.0.1:9",
+            org_code=org_code,
+            org_name=org_name,
+            role=role,
+            scope=scope,
+        )
+    )
+    return store
 
 
 def import_rows(

@@ -13,12 +13,10 @@ from typing import Any
 
 from textual.widgets import Input, Select
 
-from client.identity import Identity
 from client.store import Store
-from sync.signing import new_private_key
 from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import make_conflict
-from tests.stores import arrived, open_store
+from tests.stores import arrived, enrolled_as, open_store
 
 Step = Callable[[Any], Awaitable[None]]
 
@@ -128,18 +126,6 @@ STOPS = (
 SIZES = ((80, 24), (120, 40))
 
 
-def _identity(role: str, org_code: str, org_name: str, scope: str) -> Identity:
-    return Identity(
-        device_id=f"dev-{role}",
-        private_key=new_private_key(),
-        server_url="http://127.0.0.1:9",
-        org_code=org_code,
-        org_name=org_name,
-        role=role,
-        scope=scope,
-    )
-
-
 @contextmanager
 def role_store(role: str, home: Path) -> Iterator[Store]:
     """A store as ``role`` sees it: the clerk's with a disclosure, warnings, a subsidy
@@ -155,12 +141,12 @@ def role_store(role: str, home: Path) -> Iterator[Store]:
         return
     with open_store(home) as store:
         if role == "clerk":
-            store.save_identity(_identity("clerk", VILLAGE, "黑麻板村", VILLAGE))
+            enrolled_as(store, "clerk")
             arrived(store, "disclosure", disclosure(org_code=VILLAGE, status="published"))
             _supervision(store)
             _payment_in_conflict(store)
         elif role == "town":
-            store.save_identity(_identity("town", "150202101000", "沙尔沁镇", "150202101"))
+            enrolled_as(store, "town")
             arrived(
                 store,
                 "disclosure",
@@ -168,7 +154,7 @@ def role_store(role: str, home: Path) -> Iterator[Store]:
             )
             _supervision(store)
         else:
-            store.save_identity(_identity("supervisor", "150202000000", "东河区", "150202"))
+            enrolled_as(store, "supervisor")
             this_years_evidence(store)
             _supervision(store)
             arrived(store, "clue", CLUE)

@@ -10,17 +10,15 @@ from typing import Any
 
 from textual.widgets import DataTable, Input, TextArea, Tree
 
-from client.identity import Identity
 from client.screens.disclosure_detail import DisclosureDetail
 from client.screens.form import RecordForm
 from client.screens.help import HelpScreen
 from client.screens.record_history import RecordHistoryScreen
 from client.store import Store
 from client.widgets.confirm import ConfirmScreen
-from sync.signing import new_private_key
 from tests.client.conftest import VILLAGE, disclosure
 from tests.client.screens.conftest import make_app, open_first_disclosure, screen_text
-from tests.stores import arrived, open_store
+from tests.stores import arrived, enrolled_as, open_store
 
 DISTRICT = "150202000000"
 
@@ -28,20 +26,7 @@ DISTRICT = "150202000000"
 def role_store(home: Path, role: str) -> Store:
     """A home enrolled as ``role``: a supervisor of the district, a support device of the
     district, or the village's clerk."""
-    store = open_store(home)
-    unit, scope = (VILLAGE, VILLAGE) if role == "clerk" else (DISTRICT, "150202")
-    store.save_identity(
-        Identity(
-            device_id=f"dev-{role}",
-            private_key=new_private_key(),
-            server_url="http://127.0.0.1:9",
-            org_code=unit,
-            org_name="东河区" if unit == DISTRICT else "黑麻板村",
-            role=role,
-            scope=scope,
-        )
-    )
-    return store
+    return enrolled_as(open_store(home), role)
 
 
 def footer_keys(app: Any) -> set[str]:
@@ -401,18 +386,7 @@ async def test_a_supervisor_edits_and_deletes_a_clue(tmp_path: Path) -> None:
 async def test_a_town_edits_a_clue_without_its_reporter(tmp_path: Path) -> None:
     """Who reported a clue is the supervisor role's alone: the town's form leaves it out,
     so its save sends nothing of it (and is not refused for it)."""
-    store = open_store(tmp_path / "t")
-    store.save_identity(
-        Identity(
-            device_id="dev-town",
-            private_key=new_private_key(),
-            server_url="http://127.0.0.1:9",
-            org_code="150202101000",
-            org_name="沙尔沁镇",
-            role="town",
-            scope="150202101",
-        )
-    )
+    store = role_store(tmp_path / "t", "town")
     record_id = arrived(store, "clue", a_clue())
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:

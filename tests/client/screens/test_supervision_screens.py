@@ -11,34 +11,20 @@ from typing import Any
 
 from textual.widgets import DataTable, Input, Select, SelectionList, TextArea
 
-from client.identity import Identity
 from client.screens.clues import CluesScreen
 from client.screens.home import HomeScreen
 from client.screens.warnings import WarningsScreen
 from client.store import Store
-from sync.signing import new_private_key
 from tests.client.conftest import VILLAGE
 from tests.client.screens.conftest import TODAY, make_app, screen_text
-from tests.stores import arrived, open_store
+from tests.stores import arrived, enrolled_as, open_store
 
 OTHER = "150202101201"
 DISTRICT = "150202000000"
 
 
 def supervisor_store(home: Path) -> Store:
-    store = open_store(home)
-    store.save_identity(
-        Identity(
-            device_id="dev-s",
-            private_key=new_private_key(),
-            server_url="http://127.0.0.1:9",
-            org_code=DISTRICT,
-            org_name="东河区",
-            role="supervisor",
-            scope="150202",
-        )
-    )
-    return store
+    return enrolled_as(open_store(home), "supervisor")
 
 
 def a_warning(status: str = "issued", **overrides: Any) -> dict[str, Any]:
@@ -214,19 +200,7 @@ async def test_a_clue_from_intake_to_the_warning_it_raises(tmp_path: Path) -> No
 
 
 def town_store(home: Path) -> Store:
-    store = open_store(home)
-    store.save_identity(
-        Identity(
-            device_id="dev-t",
-            private_key=new_private_key(),
-            server_url="http://127.0.0.1:9",
-            org_code="150202101000",
-            org_name="沙尔沁镇",
-            role="town",
-            scope="150202101",
-        )
-    )
-    return store
+    return enrolled_as(open_store(home), "town")
 
 
 async def test_a_town_reviews_from_its_town_wide_home(tmp_path: Path) -> None:
