@@ -51,9 +51,17 @@ def may_delete(screen: AppScreen[Any], record_id: str | None) -> bool:
         return False
 
 
-def ask_delete(screen: AppScreen[Any], record_id: str, what: str, done: Callable[[], None]) -> None:
-    """Ask before deleting the record (``what`` names it for people); delete it in one
-    transaction on yes, then ``done``; no or Escape leaves it."""
+def ask_delete(
+    screen: AppScreen[Any],
+    record_id: str,
+    what: str,
+    done: Callable[[], None],
+    *,
+    question: str = "",
+) -> None:
+    """Ask before deleting the record (``what`` names it for people, or ``question`` is
+    the kind's own); delete it in one transaction on yes, then ``done``; no or Escape
+    leaves it."""
     kind, _record = screen.store.get(record_id)
 
     def answered(delete: bool | None) -> None:
@@ -70,7 +78,7 @@ def ask_delete(screen: AppScreen[Any], record_id: str, what: str, done: Callable
         screen.notify(_("{kind} deleted; it will sync.").format(kind=kind_name(kind)))
         done()
 
-    question = _(
+    question = question or _(
         "Delete this {kind}: {what}? It is deleted on every device at the next sync."
     ).format(kind=kind_name(kind), what=what)
     screen.app.push_screen(ConfirmScreen(question, yes=_("Delete"), no=_("Keep it")), answered)

@@ -11,15 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Select, Static
 
 from client import queries
-from client.errors import RuleRefused, StoreError, ValidationFailed
+from client.errors import StoreError, ValidationFailed
 from client.i18n import N_, _, label
-from client.labels import choice_options, errors_text, refusal_text, shown, yuan
+from client.labels import choice_options, errors_text, shown, yuan
 from client.screens.base import SanwuScreen
 from client.screens.form import FormField, RecordForm, form_fields
 from client.screens.import_file import ImportScreen
 from client.screens.payment_form import PaymentForm, over_plan_text
 from client.screens.record_actions import ask_delete, may_delete, may_edit, show_history
-from client.widgets.confirm import ConfirmScreen
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
 from client.widgets.value_dialog import ValueDialog
@@ -308,21 +307,6 @@ class SubsidiesScreen(SanwuScreen):
         line = self.chosen_payment()
         if line is None:
             return
-
-        def answered(delete: bool | None) -> None:
-            if not delete:
-                return
-            try:
-                self.store.delete(line["id"])
-            except RuleRefused as exc:
-                self.notify(refusal_text(exc.kind, exc.refusal), severity="error")
-                return
-            except StoreError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(_("Payment deleted; it will sync."))
-            self.refresh_data()
-
         question = _(
             "Delete the payment of {amount} yuan to {name}? It is deleted on every device "
             "at the next sync."
@@ -330,7 +314,7 @@ class SubsidiesScreen(SanwuScreen):
             amount=yuan(line["amount_fen"]),
             name=shown("subsidy_payment", "recipient_name", line["recipient_name"]),
         )
-        self.app.push_screen(ConfirmScreen(question, yes=_("Delete"), no=_("Keep it")), answered)
+        ask_delete(self, line["id"], "", self.refresh_data, question=question)
 
     def _history_id(self) -> str | None:
         """The payment chosen when the payments list has the focus, else the project."""
