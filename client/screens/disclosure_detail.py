@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from client.attachments import PENDING, WANTED, Attachments
 from client.errors import RuleRefused
@@ -17,8 +15,7 @@ from client.i18n import _, label
 from client.labels import field_name, refusal_text, shown
 from client.screens.disclosure_form import DisclosureForm
 from client.screens.record_actions import ask_delete, may_delete
-from client.screens.record_history import HistoryHolder, HistoryView
-from client.widgets.bindings import translate_bindings
+from client.screens.record_history import HistoryHolder
 from client.widgets.literal import literal
 from client.widgets.value_dialog import ValueDialog
 from client.widgets.written import WrittenScreen
@@ -84,19 +81,9 @@ class DisclosureDetail(HistoryHolder):
     ]
 
     def __init__(self, record_id: str) -> None:
-        super().__init__()
-        translate_bindings(self)
+        super().__init__(record_id)
         self.kind = "disclosure"
-        self.record_id = record_id
         self.record: dict[str, Any] = {}
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="detail"):
-            yield Static("", id="detail-fields")
-            yield Static(_("Version history"), classes="section-title")
-            yield HistoryView()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.refresh_data()

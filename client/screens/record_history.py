@@ -131,11 +131,20 @@ class HistoryHolder(AppScreen[None]):
     central's part once shown, and reads it again when the fetch ends."""
 
     kind: str = ""
-    record_id: str = ""
 
-    def __init__(self) -> None:
+    def __init__(self, record_id: str) -> None:
         super().__init__()
+        translate_bindings(self)
+        self.record_id = record_id
         self.history_state = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static("", id="detail-fields")
+            yield Static(_("Version history"), classes="section-title")
+            yield HistoryView()
+        yield Footer()
 
     def show_history(self) -> None:
         """Read the record's history (this computer's and central's kept copy) again."""
@@ -170,19 +179,6 @@ class RecordHistoryScreen(HistoryHolder):
         Binding("f1", "app.help", "Help", id="history-help", tooltip="Keys of this screen"),
     ]
     HELP = N_("A record's history: this computer's entries and central's versions.")
-
-    def __init__(self, record_id: str) -> None:
-        super().__init__()
-        translate_bindings(self)
-        self.record_id = record_id
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="detail"):
-            yield Static("", id="detail-fields")
-            yield Static(_("Version history"), classes="section-title")
-            yield HistoryView()
-        yield Footer()
 
     def on_mount(self) -> None:
         kind, record = self.sanwu.store.get(self.record_id)
