@@ -27,8 +27,14 @@ from central.errors import AuthFailed
 from central.settings import CentralSettings
 from central.tables import Device, Nonce
 from central.wire import CLAIMED, RawBody, SettingsDep
-from sync.protocol import HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME
-from sync.signing import public_key_from_b64, verify
+from sync.signing import (
+    HEADER_DEVICE,
+    HEADER_NONCE,
+    HEADER_SIGNATURE,
+    HEADER_TIME,
+    public_key_from_b64,
+    verify,
+)
 
 MAX_NONCE_LENGTH = 64
 MAX_DEVICE_ID_LENGTH = 64

@@ -23,6 +23,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -264,6 +265,33 @@ def _unwrap(passphrase: str, setting: str) -> tuple[bytes, KdfParams]:
 def unlock(passphrase: str, setting: str) -> DataKey:
     """The data key wrapped in ``setting``; BadPassphrase when the passphrase is wrong."""
     return DataKey(_unwrap(passphrase, setting)[0])
+
+
+class Unlocking:
+    """``unlock`` on another thread, started before a caller's imports: scrypt releases
+    the GIL, so a scheduled ``sanwu sync`` loads its modules while the key derives."""
+
+    def __init__(self, passphrase: str, setting: str) -> None:
+        self._result: DataKey | Exception | None = None
+        self._thread = threading.Thread(
+            target=self._derive, args=(passphrase, setting), name="sanwu-unlock", daemon=True
+        )
+        self._thread.start()
+
+    def _derive(self, passphrase: str, setting: str) -> None:
+        try:
+            self._result = unlock(passphrase, setting)
+        except Exception as exc:  # handed to the caller's thread by key()
+            self._result = exc
+
+    def key(self) -> DataKey:
+        """The data key, or what ``unlock`` raised (BadPassphrase), in the caller's thread."""
+        self._thread.join()
+        if isinstance(self._result, Exception):
+            raise self._result
+        if self._result is None:  # the thread died without an answer (interpreter exit)
+            raise BadPassphrase()
+        return self._result
 
 
 def rewrap(old: str, new: str, setting: str, params: KdfParams | None = None) -> str:

@@ -49,11 +49,7 @@ PROTOCOL_VERSION = 2
 PUSH_BATCH_MAX_OPS = 2000
 PULL_PAGE_MAX = 5000
 
-# Headers of a signed request (see sync.signing).
-HEADER_DEVICE = "X-Sanwu-Device"
-HEADER_TIME = "X-Sanwu-Time"
-HEADER_NONCE = "X-Sanwu-Nonce"
-HEADER_SIGNATURE = "X-Sanwu-Signature"
+# The signed request's own headers are sync.signing's.
 HEADER_PROTOCOL = "X-Sanwu-Protocol"
 
 

@@ -22,7 +22,10 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from sync.protocol import HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME
+HEADER_DEVICE = "X-Sanwu-Device"
+HEADER_TIME = "X-Sanwu-Time"
+HEADER_NONCE = "X-Sanwu-Nonce"
+HEADER_SIGNATURE = "X-Sanwu-Signature"
 
 
 def signed_text(

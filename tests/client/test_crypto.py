@@ -90,6 +90,18 @@ def test_wrap_unlock_and_rewrap_with_real_scrypt_cost() -> None:
         crypto.unlock("correct horse", rewrapped)
 
 
+def test_unlocking_on_another_thread_gives_the_key_or_the_refusal() -> None:
+    """A scheduled sync derives the key while it imports; the answer is unlock's."""
+    key, wrapped = crypto.new_data_key("correct horse", crypto.KdfParams(n=2**10))
+    token = key.seal("t", "c", "r", "secret")
+    assert crypto.Unlocking("correct horse", wrapped).key().open("t", "c", "r", token) == "secret"
+    wrong = crypto.Unlocking("wrong horse", wrapped)
+    with pytest.raises(BadPassphrase):
+        wrong.key()
+    with pytest.raises(SealedValueError):
+        crypto.Unlocking("correct horse", "not a wrapped key").key()
+
+
 def test_personal_values_never_reach_the_file_in_clear(tmp_path: Path) -> None:
     home = tmp_path / "home"
     with Store(home, passphrase="village pc passphrase") as store:
