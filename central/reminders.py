@@ -189,6 +189,8 @@ class DailyPass:
         self._thread = threading.Thread(target=self._loop, name="reminder-pass", daemon=True)
 
     def start(self) -> None:
+        at = self.at.strftime("%H:%M")
+        log.info("reminder pass daily at %s; next at %s", at, next_run(self.clock(), self.at))
         self._thread.start()
 
     def stop(self) -> None:
