@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 
 import httpx
@@ -110,25 +108,3 @@ def test_run_in_thread_serves_and_stops(db_url: str) -> None:
         assert response.json()["status"] == "ok"
     finally:
         stop()
-
-
-def test_serve_command_announces_its_port(db_url: str) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "central", "serve", "--db", db_url, "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
-        assert line.startswith("central listening on http://127.0.0.1:")
-        url = line.rsplit(" ", 1)[1]
-        with httpx.Client(base_url=url, timeout=5) as http:
-            assert http.get("/v1/health").status_code == 200
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        assert process.stdout is not None and process.stderr is not None
-        process.stdout.close()
-        process.stderr.close()
