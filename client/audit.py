@@ -49,7 +49,8 @@ def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
     return audit_link_hash(prev_hash, audit_digest(entry))
 
 
-def _body(row: Any) -> dict[str, Any]:
+def entry_body(row: Any) -> dict[str, Any]:
+    """What an entry's hash covers (``entry_hash``), read back from its row."""
     return {
         "at": timestamp_to_wire(row.at),
         "actor": row.actor,
@@ -145,19 +146,9 @@ def links(conn: Connection, *, after: int, limit: int) -> list[AuditLink]:
         sa.select(_audit).where(_audit.c.id > after).order_by(_audit.c.id).limit(limit)
     )
     return [
-        AuditLink(id=int(row.id), digest=audit_digest(_body(row)), hash=row.hash) for row in rows
+        AuditLink(id=int(row.id), digest=audit_digest(entry_body(row)), hash=row.hash)
+        for row in rows
     ]
-
-
-def verify_chain(conn: Connection) -> int | None:
-    """The id of the first entry that does not fit the chain, or None when all fit."""
-    prev_hash = GENESIS
-    for row in conn.execute(sa.select(_audit).order_by(_audit.c.id)):
-        body = _body(row)
-        if row.prev_hash != prev_hash or row.hash != entry_hash(prev_hash, body):
-            return int(row.id)
-        prev_hash = row.hash
-    return None
 
 
 def canonical_changes(changes: Mapping[str, Any]) -> str:

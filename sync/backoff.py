@@ -11,8 +11,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from sync.failures import failure_of
-
 
 @dataclass
 class Backoff:
@@ -34,9 +32,3 @@ class Backoff:
 
     def succeeded(self) -> None:
         self.failures = 0
-
-
-def is_fatal(error: BaseException) -> bool:
-    """Errors that waiting will not cure (and unexpected ones): stop and tell the person."""
-    failure = failure_of(error)
-    return failure is None or not failure.retryable

@@ -8,6 +8,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from client import audit
 from client.identity import Identity
 from client.store import ImportOutcome, Store
 from models.ids import new_id
@@ -93,3 +97,17 @@ def held_project(store: Store, project_id: str, org_code: str) -> str:
     names only a project its writer holds (``models.rules.references``)."""
     fields = {"id": project_id, "org_code": org_code, "name": "项目", "category": "agriculture"}
     return arrived(store, "subsidy_project", fields)
+
+
+def verify_chain(conn: Connection) -> int | None:
+    """The id of the first local audit entry that does not fit the chain, or None when
+    all fit (central checks the links it is sent; this checks a home's whole log)."""
+    prev_hash = audit.GENESIS
+    table = audit.AuditEntry.__table__  # type: ignore[attr-defined]
+    for row in conn.execute(sa.select(table).order_by(table.c.id)):
+        if row.prev_hash != prev_hash or row.hash != audit.entry_hash(
+            prev_hash, audit.entry_body(row)
+        ):
+            return int(row.id)
+        prev_hash = row.hash
+    return None

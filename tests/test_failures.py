@@ -32,7 +32,6 @@ from client.errors import (
 from models.i18n import N_
 from models.rules.refusals import Refusal
 from models.validation import FieldError
-from sync.backoff import is_fatal
 from sync.errors import (
     AuthError,
     ClockSkewError,
@@ -133,9 +132,7 @@ def test_only_the_link_and_a_busy_home_are_worth_another_try() -> None:
         failure = failure_of(instance(cls))
         assert failure is not None
         assert failure.retryable == (cls in SYNC_TABLE and SYNC_TABLE[cls][1] is not Retry.NEVER)
-        assert is_fatal(instance(cls)) is not failure.retryable
     assert failure_of(ValueError("a bug")) is None
-    assert is_fatal(ValueError("a bug"))
 
 
 def test_a_command_says_which_code_it_ends_with() -> None:

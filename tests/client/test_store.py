@@ -26,7 +26,7 @@ from sync.protocol import (
 )
 from sync.resolution import Choice
 from tests.client.conftest import VILLAGE, disclosure
-from tests.stores import held_project, import_rows
+from tests.stores import held_project, import_rows, verify_chain
 
 
 def _count(store: Store, table: str) -> int:
@@ -114,7 +114,6 @@ def test_delete_is_a_tombstone_with_an_op(enrolled: Store) -> None:
 
 
 def test_audit_is_a_hash_chain_that_shows_tampering(enrolled: Store) -> None:
-    from client.audit import verify_chain
 
     record_id = enrolled.add("disclosure", disclosure())
     enrolled.edit(record_id, {"title": "改"})
@@ -499,7 +498,7 @@ def test_an_import_audits_its_new_records_in_one_entry(enrolled: Store) -> None:
     }
     assert all(record["title"] not in changes for record in records)  # values: in the rows
     with enrolled.engine.connect() as conn:
-        assert audit.verify_chain(conn) is None
+        assert verify_chain(conn) is None
     for new_id, record in zip(ids, records, strict=True):
         assert new_id is not None
         (entry,) = queries.history(enrolled.engine, new_id)
@@ -534,7 +533,7 @@ def test_altering_an_imports_entry_is_detected(enrolled: Store, tamper: str) -> 
     with sqlite3.connect(enrolled.path) as raw:
         assert raw.execute(tamper).rowcount == 1
     with enrolled.engine.connect() as conn:
-        assert audit.verify_chain(conn) == 2
+        assert verify_chain(conn) == 2
 
 
 def test_an_imported_payment_leaves_no_personal_value_in_clear(enrolled: Store) -> None:

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import random
 
-from sync.backoff import Backoff, is_fatal
-from sync.errors import AuthError, ProtocolError, ScopeError, TransportError
+from sync.backoff import Backoff
 
 
 def test_waits_grow_to_the_cap_and_reset_on_success() -> None:
@@ -20,11 +19,3 @@ def test_waits_grow_to_the_cap_and_reset_on_success() -> None:
 def test_jitter_spreads_devices_apart() -> None:
     waits = {round(Backoff(rng=random.Random(seed)).failed(), 3) for seed in range(20)}
     assert len(waits) > 15
-
-
-def test_only_link_failures_are_worth_waiting_for() -> None:
-    assert not is_fatal(TransportError("cut"))
-    assert is_fatal(AuthError("revoked"))
-    assert is_fatal(ScopeError("out of scope"))
-    assert is_fatal(ProtocolError("version"))
-    assert is_fatal(ValueError("bug"))

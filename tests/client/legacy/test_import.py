@@ -26,7 +26,7 @@ from tests.client.legacy.files import (
     write_xls,
     write_xlsx,
 )
-from tests.stores import held_project
+from tests.stores import held_project, verify_chain
 
 VECTOR = "11010519491231002X"
 PROJECT = "0190b7c4-0000-7000-8000-000000000001"
@@ -44,7 +44,7 @@ def _counts(store: Store) -> tuple[int, int, int]:
 
 def _chain_ok(store: Store) -> bool:
     with store.engine.connect() as conn:
-        return audit.verify_chain(conn) is None
+        return verify_chain(conn) is None
 
 
 # ---------------------------------------------------------------- encodings and formats

@@ -11,12 +11,12 @@ from textual.message import Message
 from textual.widgets import Input, ProgressBar, Select, Static, Switch
 from textual.worker import WorkerFailed
 
-from client import audit
 from client.screens.import_file import ImportScreen
 from client.store import Store
 from tests.client.conftest import VILLAGE, audited_changes
 from tests.client.legacy.files import disclosure_rows, write_csv, write_xlsx
 from tests.client.screens.conftest import make_app, screen_text
+from tests.stores import verify_chain
 
 
 def _counts(store: Store) -> tuple[int, int, int]:
@@ -82,7 +82,7 @@ async def test_a_gbk_csv_imported_from_the_disclosures_screen(
         assert "显示 30 条，共 30 条" in screen_text(app)  # the list shows them at once
     assert _counts(enrolled) == (30, 30, 30)
     with enrolled.engine.connect() as conn:
-        assert audit.verify_chain(conn) is None
+        assert verify_chain(conn) is None
     report = enrolled.home / "imports" / "旧台账.rejects.csv"
     assert report.is_file() and (enrolled.home / "imports" / "旧台账.rejects.xlsx").is_file()
     assert "不存在的事项" in report.read_text(encoding="utf-8-sig")
