@@ -13,7 +13,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -304,6 +304,34 @@ class KindList:
         from models.kinds import KINDS
 
         return ", ".join(KINDS)
+
+
+class DeclaredChoices(Sequence[str]):
+    """A field's choice set (its ``Choices`` marker) as an argument's ``choices``, read from
+    the kind's declaration when argparse first asks: a given value is checked or help is
+    shown. Building the parser loads no model (``sanwu sync`` starts without them), as
+    long as the argument has a ``metavar`` (argparse lists choices in place of one)."""
+
+    def __init__(self, kind: str, field: str) -> None:
+        self.kind = kind
+        self.field = field
+
+    def _values(self) -> tuple[str, ...]:
+        from models.kinds import kind_spec
+
+        return tuple(kind_spec(self.kind).field(self.field).choices or ())
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return self._values()[index]
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
 
 
 def kind_argument(parser: argparse.ArgumentParser, *names: str, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from client.cli.common import (
     CliError,
     Commands,
+    DeclaredChoices,
     cli_day,
     note_reveal,
     open_store,
@@ -21,9 +22,6 @@ from client.cli.common import (
 )
 from client.i18n import _, label
 from sync.failures import ExitCode
-
-DOC_TYPES = ("suggestion", "warning", "reminder_letter", "notice")
-OUTCOMES = ("unfounded", "rectification", "case_filed")
 
 
 def _step(args: argparse.Namespace, step: str, **kwargs: Any) -> int:
@@ -239,7 +237,13 @@ def register(commands: Commands) -> None:
     warning = commands.group("warning", "warnings and supervision documents: issue, sign, report")
     issue = warning.add("issue", cmd_issue, "issue to one or more units (one record each)")
     issue.add_argument("--unit", action="append", required=True, metavar="CODE")
-    issue.add_argument("--type", required=True, choices=DOC_TYPES)
+    issue.add_argument(
+        "--type",
+        required=True,
+        metavar="TYPE",
+        choices=DeclaredChoices("warning", "doc_type"),
+        help="one of: %(choices)s",
+    )
     issue.add_argument("--title", required=True)
     issue.add_argument("--problem", action="append", required=True, metavar="P")
     issue.add_argument("--reply-due", required=True, metavar="DATE")
@@ -289,7 +293,13 @@ def register(commands: Commands) -> None:
     check.add_argument("id")
     outcome = clue.add("outcome", cmd_clue_outcome, "conclude with one outcome")
     outcome.add_argument("id")
-    outcome.add_argument("--outcome", required=True, choices=OUTCOMES)
+    outcome.add_argument(
+        "--outcome",
+        required=True,
+        metavar="OUTCOME",
+        choices=DeclaredChoices("clue", "outcome"),
+        help="one of: %(choices)s",
+    )
     outcome.add_argument("--finding", metavar="T", help="what the check found")
     outcome.add_argument("--people", type=int, default=0, help="people disciplined (case filed)")
     outcome.add_argument("--reply-due", metavar="DATE", help="rectification: the warning's date")
