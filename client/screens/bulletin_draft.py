@@ -19,8 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, SelectionList, Static
 
 from client.analysis.findings import draft, gather
-from client.i18n import N_, _
-from client.screens.form import FormField, RecordForm
+from client.i18n import _
+from client.screens.form import FormField, RecordForm, form_fields
 from models.figure_counts import Window
 from models.orgs import in_scope, load_org_units
 from models.validation import FieldError
@@ -47,15 +47,14 @@ def unit_choices(scope: str, own: str, named: Sequence[str]) -> tuple[tuple[str,
     return tuple((f"{names.get(code, code)} {code}", code) for code in (*named, *others))
 
 
+_LAYOUT = ("period_from", "period_to", "title", "doc_no", "body", "named_units")
+"""The period first: the findings that fill the rest are drawn from it."""
+
+
 def _fields(choices: tuple[tuple[str, str], ...]) -> list[FormField]:
-    return [
-        FormField("period_from", N_("Findings from"), "date"),
-        FormField("period_to", N_("Findings to"), "date"),
-        FormField("title", N_("Title")),
-        FormField("doc_no", N_("Document number")),
-        FormField("body", N_("Text"), "area"),
-        FormField("named_units", N_("Units named"), "multi", choices),
-    ]
+    declared = form_fields("bulletin", fixed=("org_code", "issued_on"), units=choices)
+    by_name = {field.name: field for field in declared}
+    return [by_name[name] for name in _LAYOUT]
 
 
 class BulletinDraftForm(RecordForm):

@@ -17,9 +17,9 @@ from textual.widgets import DataTable, Static
 
 from client.errors import RuleRefused, StoreError, ValidationFailed
 from client.i18n import N_, _, label
-from client.labels import choice_options, errors_text, field_name, refusal_text, shown, unit_name
+from client.labels import errors_text, field_name, refusal_text, shown, unit_name
 from client.screens.base import SanwuScreen
-from client.screens.form import FormField, RecordForm, form_fields
+from client.screens.form import FormField, RecordForm, declared_field, form_fields
 from client.screens.record_actions import (
     ask_delete,
     editable_fields,
@@ -31,6 +31,7 @@ from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import PagedTable
 from models.orgs import in_scope, load_org_units
 from models.rules.actors import SUPERVISING_ROLES
+from models.validation import normalize
 
 
 def clue_fields(scope: str) -> list[FormField]:
@@ -42,19 +43,15 @@ def clue_fields(scope: str) -> list[FormField]:
     return form_fields("clue", units=units, labels={"org_code": N_("Unit concerned")})
 
 
+_OUTCOME_FIELDS = ("outcome", "finding", "people_disciplined")
+"""The fields a conclusion sets (``models.rules.clues.conclusion``), in the form's order."""
+
+
 class OutcomeForm(RecordForm):
     """Conclude a clue with its one outcome (a rectification raises the warning)."""
 
     def __init__(self, clue: Mapping[str, Any], *, today: date) -> None:
-        fields = [
-            FormField("outcome", N_("Outcome"), "select", choice_options("clue", "outcome")),
-            FormField("finding", N_("What the check found"), "area"),
-            FormField(
-                "people_disciplined",
-                N_("People disciplined"),
-                hint=N_("a case filed: how many were disciplined"),
-            ),
-        ]
+        fields = [declared_field("clue", name) for name in _OUTCOME_FIELDS]
         super().__init__(
             "clue",
             fields,
@@ -65,17 +62,16 @@ class OutcomeForm(RecordForm):
         self.today = today
 
     def save(self, values: Mapping[str, Any]) -> str:
-        people = str(values.get("people_disciplined") or "0").strip()
-        if not people.isdigit():
-            from models.fields import FieldError
-
-            raise ValidationFailed([FieldError("people_disciplined", "not_int", "a number")])
+        typed, errors = normalize("clue", {"people_disciplined": values["people_disciplined"]})
+        people = typed.get("people_disciplined")
+        if errors or not isinstance(people, int):
+            raise ValidationFailed(errors)
         self.store.supervision.conclude(
             self.clue["id"],
             str(values.get("outcome") or ""),
             today=self.today,
             finding=str(values.get("finding") or ""),
-            people=int(people),
+            people=people,
         )
         return str(self.clue["id"])
 

@@ -112,15 +112,23 @@ def form_fields(
     out: list[FormField] = []
     for name, field in spec.specs.items():
         text = overrides.get(name, field.label)
-        if field.format is Format.ORG_CODE:
-            if units:
-                out.append(FormField(name, text, "select", units))
+        if field.format in (Format.ORG_CODE, Format.ORG_CODES):
+            if units and name not in fixed:
+                widget = "select" if field.format is Format.ORG_CODE else "multi"
+                out.append(FormField(name, text, widget, units))
             continue
         if field.managed or field.ref is not None or name in fixed:
             continue
-        widget, choices = _widget_of(kind, field)
-        out.append(FormField(name, text, widget, choices, field.hint))
+        out.append(declared_field(kind, name, label=text))
     return out
+
+
+def declared_field(kind: str, name: str, *, label: str | None = None) -> FormField:
+    """One declared field as a form types it: for a form of a kind's own action (a clue's
+    outcome), whose fields the default form leaves out as ``Managed``."""
+    field = kind_spec(kind).field(name)
+    widget, choices = _widget_of(kind, field)
+    return FormField(name, label or field.label, widget, choices, field.hint)
 
 
 def _widget_of(kind: str, field: FieldSpec) -> tuple[str, tuple[tuple[str, str], ...]]:

@@ -245,7 +245,10 @@ class ClueFields(SQLModel):
     warning_id: Annotated[str, Label(N_("Warning")), Ref("warning"), MaxLength(36)] = ""
     """The warning raised for the rectification this clue led to."""
     people_disciplined: Annotated[
-        int, Label(N_("People disciplined")), Managed(), Aliases("处分人数")
+        int,
+        Label(N_("People disciplined"), hint=N_("a case filed: how many were disciplined")),
+        Managed(),
+        Aliases("处分人数"),
     ] = 0
     """党纪政务处分 given in the case this clue led to."""
     concluded_on: Annotated[
