@@ -70,11 +70,17 @@ from tests.postgres import free_port  # noqa: E402
 
 HOST_TIMEOUT_S = 3600.0
 MAX_SETTLE_ROUNDS = 6
+RATIO_TARGET = 1.5
+"""A device's round at ``--records`` may take at most this times its round at ``--small``."""
 
 
 @dataclass
 class Figures:
     label: str
+    database: str
+    workers: int
+    phase: str
+    """"small" or "large" (a morning peak at ``--small`` or ``--records``), or "day"."""
     central_records: int
     ops: int
     pulled: int
@@ -182,8 +188,20 @@ def codes_for(db_url: str, plan: list[tuple[str, str, str]]) -> list[DeviceSpec]
         engine.dispose()
 
 
+@dataclass(frozen=True)
+class Phase:
+    """Which database, worker count and phase a row measures (its label says it)."""
+
+    database: str
+    workers: int
+    name: str
+
+    def label(self, what: str) -> str:
+        return f"{self.database} x{self.workers} {what}"
+
+
 def round_figures(
-    city: City, label: str, records: int, lock_log: LockLog | None
+    city: City, phase: Phase, label: str, records: int, lock_log: LockLog | None
 ) -> tuple[Figures, list[Any]]:
     if lock_log is not None:
         lock_log.mark()
@@ -195,6 +213,9 @@ def round_figures(
     results = [r for part in answers for r in part]
     figures = Figures(
         label=label,
+        database=phase.database,
+        workers=phase.workers,
+        phase=phase.name,
         central_records=records,
         ops=sum(r[2] for r in results),
         pulled=sum(r[3] for r in results),
@@ -208,10 +229,10 @@ def round_figures(
 
 
 def morning(
-    city: City, label: str, creates: int, records: int, lock_log: LockLog | None
+    city: City, phase: Phase, creates: int, records: int, lock_log: LockLog | None
 ) -> Figures:
     city.all("create", creates)
-    figures, _ = round_figures(city, label, records, lock_log)
+    figures, _ = round_figures(city, phase, phase.label("morning"), records, lock_log)
     city.all("round")  # catch up with what others pushed during the peak
     return figures
 
@@ -252,21 +273,22 @@ def run_database(database: str, args: Any, work: Path) -> tuple[list[Figures], l
             city.all("enroll", url, str(template), split=specs)
             print(f"  {len(specs)} devices enrolled in {time.perf_counter() - started:.0f} s")
             city.all("skip_to", top)
-            label = f"{database} x{workers[0]}"
-            rows.append(morning(city, f"{label} morning", args.creates, top, lock_log))
+            small = Phase(database, workers[0], "small")
+            rows.append(morning(city, small, args.creates, top, lock_log))
         started = time.perf_counter()
         top = preload(db_url, villages, args.records - args.small)
         print(f"  {database}: grown to {top:,} records in {time.perf_counter() - started:.0f} s")
         city.all("skip_to", top)
         for count in workers:
             with central_process(db_url, workers=count, timeout_s=120, port=port):
-                label = f"{database} x{count} morning"
-                rows.append(morning(city, label, args.creates, top, lock_log))
+                large = Phase(database, count, "large")
+                rows.append(morning(city, large, args.creates, top, lock_log))
         with central_process(db_url, workers=workers[-1], timeout_s=120, port=port):
             for day in range(args.days):
                 city.all("edit", day)
+                phase = Phase(database, workers[-1], "day")
                 day_rows, _ = round_figures(
-                    city, f"{database} x{workers[-1]} day {day + 1}", top, lock_log
+                    city, phase, phase.label(f"day {day + 1}"), top, lock_log
                 )
                 rows.append(day_rows)
                 city.all("resolve", day)
@@ -289,6 +311,29 @@ def run_database(database: str, args: Any, work: Path) -> tuple[list[Figures], l
             cluster.stop()
             shutil.rmtree(cluster.root, ignore_errors=True)
     return rows, problems
+
+
+def ratio_line(database: str, results: list[Figures]) -> str:
+    """p50 round at the large size over p50 at the small size, both 1-worker morning
+    peaks of ``database``, against the target. The rows are found by phase: the
+    mornings' creates put central past the sizes asked for."""
+
+    def one(phase: str) -> Figures | None:
+        return next(
+            (r for r in results if (r.database, r.workers, r.phase) == (database, 1, phase)),
+            None,
+        )
+
+    small, large = one("small"), one("large")
+    if small is None or large is None or not small.rounds or not large.rounds:
+        return f"{database}: no 1-worker morning peak at both sizes (run with --workers 1,...)"
+    ratio = statistics.median(large.rounds) / statistics.median(small.rounds)
+    verdict = "met" if ratio <= RATIO_TARGET else "NOT met"
+    return (
+        f"{database}: p50 round (1 worker) at {large.central_records:,} / at "
+        f"{small.central_records:,} records = {ratio:.2f}x "
+        f"(target <= {RATIO_TARGET}x: {verdict})"
+    )
 
 
 def main() -> None:
@@ -324,26 +369,7 @@ def main() -> None:
         print(figures.row())
     print()
     for database in problems:
-        small = next(
-            (
-                r
-                for r in results
-                if r.label.startswith(database) and r.central_records == args.small
-            ),
-            None,
-        )
-        big = next(
-            (
-                r
-                for r in results
-                if r.label.startswith(database) and r.central_records == args.records
-            ),
-            None,
-        )
-        if small and big:
-            ratio = statistics.median(big.rounds) / statistics.median(small.rounds)
-            sizes = f"{args.records:,} / at {args.small:,} records"
-            print(f"{database}: p50 round at {sizes} = {ratio:.2f}x")
+        print(ratio_line(database, results))
     for database, found in problems.items():
         if not found:
             print(f"{database}: nothing lost or doubled")

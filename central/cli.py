@@ -118,7 +118,9 @@ def cmd_check(args: argparse.Namespace, db_url: str) -> int:
     found = check(db_url)
     if args.json:
         _say(json.dumps(found.as_json(), ensure_ascii=False))
-    else:
+    if found.schema is None:  # no central here (yet): a script must not take it for a fine one
+        raise CentralCliError(found.lines()[0], ExitCode.STORAGE)
+    if not args.json:
         for line in found.lines():
             _say(line)
     return ExitCode.OK

@@ -40,6 +40,7 @@ from models.catalog import PERIOD_KINDS, load_catalog, period_fits
 from models.duty import indicator_by_code
 from models.fields import FieldSpec, FieldType, Format
 from models.kinds import WireValue
+from models.limits import INT_MAX
 from models.orgs import is_org_code
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Invalid",
     "Normalizer",
     "fits",
+    "int_limit",
     "rule_for",
 ]
 
@@ -158,7 +160,14 @@ def _plain_text(limit: int) -> Normalizer:
     return rule
 
 
-def _int_field(money: bool) -> Normalizer:
+def int_limit(field: FieldSpec) -> int:
+    """The largest whole number ``field`` takes: what its column holds. A 64-bit column
+    (money, and anything declared ``BIG_INT``) stops at ``MAX_FEN``; any other is 32-bit
+    on PostgreSQL, where a larger value would fail the whole push (``INT_MAX``)."""
+    return MAX_FEN if field.wide else INT_MAX
+
+
+def _int_field(money: bool, limit: int) -> Normalizer:
     def run(value: Any) -> int:
         if isinstance(value, bool) or value is None:
             raise Invalid("not_int", "must be a whole number")
@@ -183,8 +192,8 @@ def _int_field(money: bool) -> Normalizer:
             raise Invalid("not_int", "must be a whole number")
         if value < 0:
             raise Invalid("negative", "must not be negative")
-        if value > MAX_FEN:
-            raise Invalid("too_large", "is too large")
+        if value > limit:
+            raise Invalid("too_large", f"is too large (at most {limit})")
         return value
 
     return run
@@ -486,7 +495,7 @@ def rule_for(field: FieldSpec) -> Normalizer:
     if field.choices is not None:
         return _choice_set(field) if field.type is FieldType.SET else _choice(field)
     if field.type is FieldType.INT:
-        return _int_field(field.money)
+        return _int_field(field.money, int_limit(field))
     if field.type is FieldType.BOOL:
         return _bool
     if field.type is FieldType.DATE:

@@ -274,6 +274,9 @@ class FieldSpec:
     title: bool = False
     visible_to: frozenset[str] | None = None
     """Roles that see the field (None: every role that sees the record)."""
+    wide: bool = False
+    """A whole number in a 64-bit column (``models.sqltypes.BIG_INT``, declared with the
+    field's ``Field(sa_type=...)``); any other is 32-bit on PostgreSQL and capped to fit."""
 
 
 _UNION_TYPES = (typing.Union, types.UnionType)
@@ -302,9 +305,18 @@ def field_type_of(annotation: Any) -> FieldType:
     raise TypeError(f"no wire type for the annotation {annotation!r}")
 
 
-def field_spec(name: str, annotation: Any, metadata: Any, default: Any) -> FieldSpec:
-    """A field's spec from its annotation, its markers and its wire default."""
-    values: dict[str, Any] = {"name": name, "type": field_type_of(annotation), "default": default}
+def field_spec(
+    name: str, annotation: Any, metadata: Any, default: Any, *, wide: bool = False
+) -> FieldSpec:
+    """A field's spec from its annotation, its markers, its wire default and whether its
+    column is 64-bit (``wide``: read from the table, ``models.kinds``)."""
+    field_type = field_type_of(annotation)
+    values: dict[str, Any] = {
+        "name": name,
+        "type": field_type,
+        "default": default,
+        "wide": wide and field_type is FieldType.INT,
+    }
     for marker in metadata:
         if isinstance(marker, Label):
             values["label"], values["hint"] = marker.text, marker.hint
@@ -342,6 +354,8 @@ def field_spec(name: str, annotation: Any, metadata: Any, default: Any) -> Field
         spec = replace(spec, max_length=DEFAULT_MAX_LENGTH)
     if spec.money and spec.type is not FieldType.INT:
         raise TypeError(f"{name}: money is whole fen (int)")
+    if spec.money and not spec.wide:
+        raise TypeError(f"{name}: money needs a 64-bit column: Field(sa_type=BIG_INT)")
     if (
         spec.format in (Format.FILES, Format.ITEMS, Format.ORG_CODES)
         and spec.type is not FieldType.SET

@@ -48,6 +48,7 @@ from models.records import (
     SupervisionWarning,
     WarningFields,
 )
+from models.sqltypes import is_big_int
 
 __all__ = [
     "KINDS",
@@ -141,13 +142,17 @@ def declare_kind(
     """A kind from its table: ``org_code`` (from ``RecordColumns``) and every field of
     ``fields_model``, each as its markers declare it."""
     infos = {"org_code": table.model_fields["org_code"], **fields_model.model_fields}
+    columns = table.__table__.columns  # type: ignore[attr-defined]
     specs: dict[str, FieldSpec] = {}
     for field_name, info in infos.items():
         default = info.get_default(call_default_factory=True)
         if field_name == "org_code":
             default = ""
         wire_default = to_wire(field_type_of(info.annotation), default)
-        specs[field_name] = field_spec(field_name, info.annotation, info.metadata, wire_default)
+        wide = field_name in columns and is_big_int(columns[field_name].type)
+        specs[field_name] = field_spec(
+            field_name, info.annotation, info.metadata, wire_default, wide=wide
+        )
     unknown = [key for key in natural_key if key not in specs]
     if unknown:
         raise ValueError(f"{name}: natural key names no field {unknown[0]}")

@@ -9,8 +9,17 @@ an id from a counter, a size or money names the same type.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Integer
 
-__all__ = ["BIG_INT"]
+__all__ = ["BIG_INT", "is_big_int"]
 
 BIG_INT = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def is_big_int(column_type: Any) -> bool:
+    """Whether a column of this type is 64-bit on both databases (``BIG_INT``); any other
+    integer column is 32-bit on PostgreSQL, and its field is capped to fit
+    (``models.limits.INT_MAX``)."""
+    return isinstance(column_type, BigInteger)

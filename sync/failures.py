@@ -36,7 +36,8 @@ class ExitCode(IntEnum):
     """``sanwu doctor``: at least one check failed (its line says what to do)."""
     STORAGE = 8
     """The home's database cannot be used: empty, not a database, damaged, or the disk is
-    full. Nothing was changed; the message says what to do (keep the file, call support)."""
+    full. Nothing was changed; the message says what to do (keep the file, call support).
+    Also ``sanwu central check`` on a database without central's schema."""
 
 
 class Retry(Enum):

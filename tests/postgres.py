@@ -5,8 +5,11 @@ DATABASE, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``); else 
 private cluster this process starts with ``initdb`` (from PATH or
 /usr/lib/postgresql/*/bin) in a temporary directory, listening on 127.0.0.1 on a free
 port, run as an unprivileged user when we are root (PostgreSQL refuses root), and
-stopped at exit. ``.ci/run`` starts one the same way (``python -m tests.postgres start
-DIR`` prints the URL) and exports it.
+stopped at exit. ``.ci/run`` starts its cluster inline, in shell, before its virtual
+environment exists (so without this module), the same way (initdb in a temporary
+directory, 127.0.0.1, a free port, an unprivileged user) and exports its URL as
+``SANWU_TEST_DATABASE_URL``. By hand, ``python -m tests.postgres start DIR`` starts one
+that outlives the process (it prints the URL to export) for several runs to share.
 
 Without either the PostgreSQL runs are skipped with the reason; with
 ``SANWU_REQUIRE_POSTGRES=1`` (CI) that is a failure instead.

@@ -15,6 +15,7 @@ import central.cli
 from central.admin import revoke_device
 from central.migrate import head_revision, upgrade
 from central.tables import Device as DeviceRow
+from sync.failures import ExitCode
 
 from .conftest import OTHER_VILLAGE, TOWN, VILLAGE, Device, create_op, delete_op, disclosure_fields
 
@@ -65,8 +66,16 @@ def test_check_says_when_the_schema_is_missing_or_older(
     empty_db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = f"sqlite:///{tmp_path / 'none.db'}"
-    assert central.cli.main(["check", "--db", missing]) == 0
-    assert "没有平台数据库结构：请运行 `sanwu central init`" in capsys.readouterr().out
+    for where in (missing, empty_db_url):  # no file; a database with nothing in it
+        assert central.cli.main(["check", "--db", where]) == ExitCode.STORAGE
+        said = capsys.readouterr()
+        assert said.out == ""
+        assert said.err.count("\n") == 1
+        assert said.err.startswith("sanwu: ")
+        assert "没有平台数据库结构：请运行 `sanwu central init`" in said.err
+        assert central.cli.main(["check", "--db", where, "--json"]) == ExitCode.STORAGE
+        said = capsys.readouterr()
+        assert json.loads(said.out)["schema"] is None and "没有平台数据库结构" in said.err
     assert not (tmp_path / "none.db").exists(), "a check never makes a database"
     upgrade(empty_db_url, revision="0004")
     assert central.cli.main(["check", "--db", empty_db_url]) == 0

@@ -1,4 +1,5 @@
-"""Values past 32 bits, on SQLite and PostgreSQL: change numbers, money, cursors, ids.
+"""Values past 32 bits, on SQLite and PostgreSQL: change numbers, money, cursors, ids,
+and the whole numbers whose columns stay 32-bit (refused past 2^31-1, by name).
 
 A PostgreSQL 15 run once answered 500 to a pull cursor above 2^31-1 and to an amount of
 2^31 fen (¥21.47 million), and the home's queue stayed blocked for good. Now every such
@@ -9,15 +10,19 @@ field: never a 500, never a blocked queue.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import update
 from sqlmodel import Session
 
 from central.tables import Counter
+from models.ids import new_id
+from models.kinds import KINDS, FieldType
+from models.limits import INT_MAX
 from models.records import SubsidyPayment, SubsidyProject
 from sync.protocol import AuditLink, OpStatus, PullRequest, PushRequest
 
-from .conftest import TOWN, VILLAGE, Device, create_op, gz, update_op
+from .conftest import TOWN, VILLAGE, Device, create_op, disclosure_fields, gz, update_op
 
 Enroll = Callable[..., Device]
 
@@ -109,3 +114,59 @@ def test_numbers_beyond_64_bits_in_requests_are_never_a_500(enroll: Enroll) -> N
     assert response.status_code == 422, response.text
     assert response.json()["field"].startswith("audit")
     assert created.status is OpStatus.APPLIED
+
+
+def _plain_int_fields() -> list[tuple[str, str]]:
+    """Every whole-number field of every kind whose column is 32-bit on PostgreSQL."""
+    return [
+        (kind, field.name)
+        for kind, spec in KINDS.items()
+        for field in spec.specs.values()
+        if field.type is FieldType.INT and not field.wide
+    ]
+
+
+def test_a_whole_number_past_its_32_bit_column_is_one_ops_refusal_naming_the_field(
+    enroll: Enroll, session: Session
+) -> None:
+    fields = _plain_int_fields()
+    assert fields
+    clerk, town = enroll(VILLAGE), enroll(TOWN, "town")
+    _before, cursor = town.pull_all()
+    for month, beyond in enumerate((INT_MAX + 1, PAST_32_BITS), start=1):
+        ops = [create_op(kind, org_code=VILLAGE, **{name: beyond}) for kind, name in fields]
+        ops.append(create_op(**disclosure_fields(period=f"2026-0{month}")))  # the rest goes
+        results = clerk.push(*ops).results
+        assert results[-1].status is OpStatus.APPLIED
+        for (kind, name), op, result in zip(fields, ops, results, strict=False):
+            assert result.status is OpStatus.REJECTED, (kind, name)
+            assert result.error is not None and result.error.field == name, (kind, name)
+            assert "too_large" in result.error.message, (kind, name)
+            assert session.get(KINDS[kind].table, op.record_id) is None, (kind, name)
+    changes, _cursor = town.pull_all(after=cursor)
+    assert [c.record["id"] for c in changes if c.kind != "disclosure"] == []
+    assert len(changes) == 2  # the two disclosures, nothing of the refused ops
+
+
+def test_2_pow_31_minus_1_passes_each_fields_own_rule_and_fits_its_column(
+    enroll: Enroll, session: Session
+) -> None:
+    clerk = enroll(VILLAGE)
+    by_kind: dict[str, list[str]] = {}
+    for kind, name in _plain_int_fields():
+        by_kind.setdefault(kind, []).append(name)
+        op = create_op(kind, org_code=VILLAGE, **{name: INT_MAX})
+        [result] = clerk.push(op).results
+        # Refused it may be (a bare record misses its required fields, a clerk may not
+        # write every kind), but never for this value.
+        assert result.error is None or result.error.field != name, (kind, name, result.error)
+    for kind, names in by_kind.items():
+        table = KINDS[kind].table
+        values = dict.fromkeys(names, INT_MAX)
+        row = table(id=new_id(), org_code=VILLAGE, recorded_at=datetime.now(UTC), **values)
+        session.add(row)
+        session.commit()  # each column holds the largest value its rule lets through
+        session.expire_all()
+        stored = session.get(table, row.id)
+        assert stored is not None, kind
+        assert {name: getattr(stored, name) for name in names} == values, kind
