@@ -219,7 +219,13 @@ def test_a_warning_issued_with_sms_queues_one_message_to_the_units_contact(
     assert supervisor.push(edit).results[0].status.value == "applied"
 
     session.expire_all()
-    queued = session.exec(select(SmsMessage)).all()
+    entries = session.exec(select(SmsMessage)).all()
+    # The unit without a contact is on the list, never sent, with no phone.
+    unsent = [m for m in entries if m.status == "no_contact"]
+    assert [(m.key, m.org_code, m.phone) for m in unsent] == [
+        (f"warning:{unreachable.record_id}:issued", OTHER_VILLAGE, "")
+    ]
+    queued = [m for m in entries if m.status != "no_contact"]
     assert [m.key for m in queued] == [f"warning:{with_sms.record_id}:issued"]
     assert queued[0].org_code == VILLAGE
     assert "黑麻板村" in queued[0].text and "监督建议书" in queued[0].text
