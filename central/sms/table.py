@@ -37,7 +37,8 @@ class SmsMessage(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     key: str = Field(unique=True, index=True, max_length=200)
-    """The caller's idempotency key (``reminder:<record id>:sms``): one message per key."""
+    """The caller's idempotency key (``reminders:<unit>:<day>:sms``, ``warning:<id>:issued``):
+    one message per key."""
     org_code: str = Field(index=True, max_length=12)
     phone: str
     """Sealed (``sc1:...``), bound to this table, column and message id; "" when
