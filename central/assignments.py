@@ -11,9 +11,33 @@ from sqlmodel import Session, col, delete, select
 
 from central.errors import BadRequest, NotFound
 from central.tables import BodyAssignment, Device, OrgUnitRow
+from models.i18n import N_, _
 from models.orgs import scope_prefix
 
-__all__ = ["assign", "body_scope", "scope_for"]
+__all__ = ["AssignmentRefused", "assign", "body_scope", "scope_for"]
+
+
+REFUSALS = {
+    "unknown_unit": N_("{flag}: no org unit {unit}"),
+    "not_a_body": N_("{flag}: {unit} is not a discipline body (950-999)"),
+    "not_a_department": N_("{flag}: {unit} is not a department"),
+}
+"""Why an assignment is refused (the error's code), as msgids: the flag (``--body`` or
+``--unit``) and the unit fill them in."""
+
+
+class AssignmentRefused(BadRequest):
+    """A refused assignment, naming the unit (``unit``) and the flag (``field``) it is
+    about, so the operator's command says it in their language (``said``)."""
+
+    def __init__(self, code: str, unit: str, field: str) -> None:
+        status = NotFound.status if code == "unknown_unit" else BadRequest.status
+        message = REFUSALS[code].format(flag=f"--{field}", unit=unit)
+        super().__init__(code, message, field=field, status=status)
+        self.unit = unit
+
+    def said(self) -> str:
+        return _(REFUSALS[self.code]).format(flag=f"--{self.field}", unit=self.unit)
 
 
 def body_scope(session: Session, body: str) -> str:
@@ -39,15 +63,15 @@ def assign(session: Session, *, body: str, units: Sequence[str]) -> str:
     widen its supervisors' devices to them; commits. Returns the body's scope."""
     found = session.get(OrgUnitRow, body)
     if found is None:
-        raise NotFound("unknown_unit", f"no org unit {body}")
+        raise AssignmentRefused("unknown_unit", body, "body")
     if found.level != "discipline":
-        raise BadRequest("not_a_body", f"{body} is not a discipline body (950-999)", field="body")
+        raise AssignmentRefused("not_a_body", body, "body")
     for unit in units:
         row = session.get(OrgUnitRow, unit)
         if row is None:
-            raise NotFound("unknown_unit", f"no org unit {unit}")
+            raise AssignmentRefused("unknown_unit", unit, "unit")
         if row.level not in ("department", "discipline"):
-            raise BadRequest("not_a_department", f"{unit} is not a department", field="unit")
+            raise AssignmentRefused("not_a_department", unit, "unit")
     session.exec(delete(BodyAssignment).where(col(BodyAssignment.body) == body))
     for unit in sorted(set(units)):
         session.add(BodyAssignment(body=body, unit=unit))

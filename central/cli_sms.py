@@ -40,6 +40,13 @@ def _central_session(db_url: str) -> Iterator[Session]:
         engine.dispose()
 
 
+def _unit_label(code: str) -> str:
+    from models.orgs import org_by_code
+
+    unit = org_by_code().get(code)
+    return f"{code} {unit.name}" if unit else code
+
+
 def _json_out(data: object) -> None:
     _say(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -73,9 +80,11 @@ def cmd_contacts_import(args: argparse.Namespace, db_url: str) -> int:
 
 def cmd_contacts_list(args: argparse.Namespace, db_url: str) -> int:
     from central.contacts import list_contacts
+    from central.sms.listing import not_texted
 
     with _central_session(db_url) as session:
         contacts = list_contacts(session)
+        missing = not_texted(session)
     if args.json:
         _json_out(
             [
@@ -93,6 +102,12 @@ def cmd_contacts_list(args: argparse.Namespace, db_url: str) -> int:
     for c in contacts:
         _say(f"{c.org_code}  {c.unit or '-'}  {c.name}  {c.phone}  {c.loaded_at:%Y-%m-%d %H:%M}")
     _say(_("{count} contact(s) in all").format(count=len(contacts)))
+    if missing:
+        _say(
+            _(
+                "not texted for want of a contact (see sms list --status no_contact): {units}"
+            ).format(units=", ".join(_unit_label(code) for code in missing))
+        )
     return ExitCode.OK
 
 
@@ -109,7 +124,7 @@ def cmd_sms_list(args: argparse.Namespace, db_url: str) -> int:
         error = f"  {m.last_error}" if m.last_error else ""
         tries = _("{count} tries").format(count=m.attempts)
         _say(
-            f"{m.id}  {m.status}  {tries}  {m.org_code} {m.unit or '-'}  {m.phone}  "
+            f"{m.id}  {m.status}  {tries}  {m.org_code} {m.unit or '-'}  {m.phone or '-'}  "
             f"{when:%Y-%m-%d %H:%M:%S}  {m.key}{error}"
         )
     _say(_("{count} SMS in all").format(count=len(messages)))
@@ -183,6 +198,7 @@ def register(
     sms = group("sms", "the SMS reminder queue")
     queue = add(sms, "list", cmd_sms_list, "list queued and sent SMS, phones masked")
     queue.add_argument("--json", action="store_true")
-    queue.add_argument("--status", choices=("queued", "sent", "delivered", "failed"))
+    statuses = ("queued", "sent", "delivered", "failed", "no_contact")  # SmsStatus, unloaded
+    queue.add_argument("--status", choices=statuses)
     queue.add_argument("--limit", type=int, default=200, help="newest N (default 200)")
     add(sms, "send", cmd_sms_send, "deliver what is due now (SANWU_SMS_SENDER)")

@@ -87,10 +87,14 @@ def cmd_catalog_import(args: argparse.Namespace, db_url: str) -> int:
 
 
 def cmd_assign(args: argparse.Namespace, db_url: str) -> int:
-    from central.assignments import assign
+    from central.assignments import AssignmentRefused, assign
+    from central.cli import CentralCliError
 
     with _session(db_url) as session:
-        scope = assign(session, body=args.body, units=args.unit)
+        try:
+            scope = assign(session, body=args.body, units=args.unit)
+        except AssignmentRefused as exc:
+            raise CentralCliError(exc.said(), exc.failure.exit_code) from None
     _say(
         _("{body} supervises {units}; its devices reach {scope}").format(
             body=args.body, units=", ".join(args.unit), scope=scope

@@ -1,7 +1,8 @@
 """Central's daily reminder pass (一书两提醒): the rules are ``models.rules.reminders``;
 this module reads what they need from the database, writes the reminders they raise
 (through push, as a pseudo device of the district, so devices pull them like any
-record) and queues the SMS they send. Idempotent: the same day twice raises nothing
+record) and queues the SMS they send: one a unit a pass, however many of its reminders
+move to SMS that day (a digest; ``digests``). Idempotent: the same day twice raises nothing
 new, and the ids of what it writes are made from what it is about.
 
 ``run_pass`` runs it once (``sanwu central remind``); ``DailyPass`` runs it from the
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from models.records import Disclosure, DutyEvidence, Feedback, Reminder, Supervi
 from models.rules.reminders import PassPlan, Settings, UnitInfo, World, plan_pass
 from sync.protocol import OpStatus
 
-__all__ = ["DailyPass", "PassOutcome", "run_pass"]
+__all__ = ["DailyPass", "PassOutcome", "digest_key", "digests", "run_pass"]
 
 log = logging.getLogger("central.reminders")
 
@@ -131,9 +132,22 @@ def run_pass(
     results = write(session, device, ops)
     refused = sum(result.status is OpStatus.REJECTED for result in results)
     if sms is not None:
-        for reminder_id, org_code, text in plan.sms:
-            sms(session, f"reminder:{reminder_id}:sms", org_code, text)
+        applied = {
+            op.record_id
+            for op, result in zip(ops, results, strict=True)
+            if result.status is OpStatus.APPLIED
+        }
+        moved = [(rid, org) for rid, org, _text in plan.sms if rid in applied]
+        texts = digests(session, moved, world, unit)
+        for org_code, text in texts.items():
+            sms(session, digest_key(org_code, today), org_code, text)
         session.commit()
+        log.info(
+            "reminder pass %s: %d to SMS, one message to each of %d units",
+            today.isoformat(),
+            len(moved),
+            len(texts),
+        )
     row = session.get(CentralSetting, LAST_RUN)
     if row is None:
         session.add(CentralSetting(key=LAST_RUN, value=today.isoformat()))
@@ -146,6 +160,35 @@ def run_pass(
     ]
     log.info("reminder pass %s: %s", today.isoformat(), plan.summary())
     return PassOutcome(today, plan.summary(), raised, refused)
+
+
+def digest_key(org_code: str, today: date) -> str:
+    """The key of a unit's one SMS of a pass: the reminders it sends are those of that
+    unit whose ``sms_on`` is that day (each reminder records the message that sent it)."""
+    return f"reminders:{org_code}:{today.isoformat()}:sms"
+
+
+def digests(
+    session: Session, moved: list[tuple[str, str]], world: World, district: str
+) -> dict[str, str]:
+    """One SMS per unit for the reminders the pass moves to SMS today: how many, and the
+    most urgent (the earliest due; by title when two fall due the same day). Counts and an
+    item's name only, nothing personal: the details are on the platform. ``moved`` is
+    (reminder id, unit) of each reminder whose move to SMS was written."""
+    by_id = {str(r["id"]): r for r in world.reminders.values()}
+    by_unit: dict[str, list[Mapping[str, Any]]] = {}
+    for reminder_id, org_code in moved:
+        by_unit.setdefault(org_code, []).append(by_id[reminder_id])
+    row = session.get(OrgUnitRow, district)
+    sender = f"{row.name}纪委监委" if row is not None else "纪委监委"
+    out = {}
+    for org_code, reminders in by_unit.items():
+        urgent = min(reminders, key=lambda r: (str(r.get("due_on") or ""), str(r.get("title"))))
+        out[org_code] = (
+            f"{sender}提醒：您单位有{len(reminders)}项事项逾期未办，"
+            f"最紧急的是：{urgent.get('title')}，请登录三务公开平台查看。"
+        )
+    return out
 
 
 def _ops(plan: PassPlan, world: World, today: date) -> list[Any]:

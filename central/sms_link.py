@@ -1,6 +1,8 @@
-"""How the supervision work reaches the SMS queue (``central.sms.queue``): a reminder's
-SMS step and a warning issued with ``sms`` each queue one message to the unit's contact,
-keyed by what it is about so it is sent once however often it is pushed or passed."""
+"""How the supervision work reaches the SMS queue (``central.sms.queue``): the reminder
+pass's digest (one a unit a day, ``central.reminders``) and a warning issued with ``sms``
+each queue one message to the unit's contact, keyed by what it is about so it is sent
+once however often it is pushed or passed. A unit without a contact gets a ``no_contact``
+entry instead, which ``sanwu central sms list`` shows the district's office."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlmodel import Session
 from central.at_rest import AtRest
 from central.clock import utcnow
 from central.sms.queue import enqueue
+from central.sms.table import SmsStatus
 from central.tables import OrgUnitRow
 from models.kinds import kind_spec
 from models.records import SupervisionWarning
@@ -20,13 +23,15 @@ __all__ = ["queue_issued_warnings", "queue_sms"]
 
 
 def queue_sms(session: Session, key: str, org_code: str, text: str) -> object:
-    """Queue one SMS in the caller's transaction (nothing when the unit has no contact)."""
+    """Queue one SMS in the caller's transaction (a ``no_contact`` entry when the unit has
+    no contact)."""
     return enqueue(session, key=key, org_code=org_code, text=text, now=utcnow())
 
 
 def queue_issued_warnings(session: Session, record_ids: Iterable[str]) -> int:
     """Queue the SMS of each of these warnings that is issued with ``sms`` and not yet
-    signed for; returns how many were queued or already were."""
+    signed for; returns how many were queued or already were (not those of a unit with
+    no contact)."""
     spec = kind_spec("warning")
     at_rest = AtRest.of(session)
     queued = 0
@@ -38,6 +43,13 @@ def queue_issued_warnings(session: Session, record_ids: Iterable[str]) -> int:
         unit = session.get(OrgUnitRow, row.org_code)
         doc = spec.choices("doc_type").get(row.doc_type, "预警")
         text = issued_sms_text(unit.name if unit else row.org_code, doc, warning)
-        if queue_sms(session, f"warning:{record_id}:issued", row.org_code, text) is not None:
+        message = enqueue(
+            session,
+            key=f"warning:{record_id}:issued",
+            org_code=row.org_code,
+            text=text,
+            now=utcnow(),
+        )
+        if message.status != SmsStatus.NO_CONTACT:
             queued += 1
     return queued

@@ -129,8 +129,10 @@ FIGURES: tuple[Figure, ...] = (
         "短信提醒",
         "SMS reminders",
         "Reminders that went on to an SMS to the unit's contact in the window: the day the "
-        "daily pass took the SMS step (sms_on).",
-        "窗口期内转为短信提醒单位联系人的提醒：以每日巡查转短信之日（sms_on）计。",
+        "daily pass took the SMS step (sms_on). It counts reminders, not messages: a pass "
+        "sends a unit one message for all its reminders that day.",
+        "窗口期内转为短信提醒单位联系人的提醒：以每日巡查转短信之日（sms_on）计。"
+        "按提醒条数计，不按短信条数：同一天一个单位的各条提醒合为一条短信发出。",
         counts.reminders_sms,
         {"reminder": ("sms_on",)},
     ),

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from central.contacts import key_of
+from central.contacts import UnitContact, key_of
 from central.sealing import SealedValueError
-from central.sms.table import PHONE_COLUMN, TABLE, SmsMessage
+from central.sms.table import PHONE_COLUMN, TABLE, SmsMessage, SmsStatus
 from models.masking import mask_phone
 from models.orgs import org_by_code
 
-__all__ = ["MessageView", "list_messages"]
+__all__ = ["MessageView", "list_messages", "not_texted"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class MessageView:
     org_code: str
     unit: str
     phone: str
-    """Masked: ``138****5678`` (all stars when it does not open with this key)."""
+    """Masked: ``138****5678`` (all stars when it does not open with this key; "" when
+    the unit had no contact)."""
     text: str
     status: str
     attempts: int
@@ -70,7 +71,11 @@ def list_messages(
     for message in messages:
         assert key is not None
         try:
-            phone = mask_phone(key.open(TABLE, PHONE_COLUMN, message.id, message.phone))
+            phone = (
+                mask_phone(key.open(TABLE, PHONE_COLUMN, message.id, message.phone))
+                if message.phone
+                else ""
+            )
         except SealedValueError:
             phone = "*" * 11
         views.append(
@@ -91,3 +96,16 @@ def list_messages(
             )
         )
     return views
+
+
+def not_texted(session: Session) -> list[str]:
+    """The units that still have no contact and whose texts were not sent for the lack
+    of one (``no_contact``), in code order: whom the office should find a contact for."""
+    rows = session.exec(
+        select(SmsMessage.org_code)
+        .where(col(SmsMessage.status) == SmsStatus.NO_CONTACT)
+        .where(col(SmsMessage.org_code).not_in(select(UnitContact.org_code)))
+        .distinct()
+        .order_by(col(SmsMessage.org_code))
+    )
+    return list(rows)

@@ -1,4 +1,4 @@
-"""The SMS queue: ``enqueue`` a unit's reminder once per key, ``deliver_due`` what is due.
+"""The SMS queue: ``enqueue`` a unit's text once per key, ``deliver_due`` what is due.
 
 Queueing copies the unit's contact's phone, sealed anew for the message (so a later
 re-import of the contacts does not change where a queued text goes). Delivery:
@@ -68,34 +68,40 @@ def _by_key(session: Session, key: str) -> SmsMessage | None:
     return session.exec(select(SmsMessage).where(col(SmsMessage.key) == key)).first()
 
 
-def enqueue(
-    session: Session, *, key: str, org_code: str, text: str, now: datetime
-) -> SmsMessage | None:
+def enqueue(session: Session, *, key: str, org_code: str, text: str, now: datetime) -> SmsMessage:
     """Queue ``text`` for the contact of unit ``org_code``, due at ``now``, in the caller's
     transaction (the caller commits). The same ``key`` again returns the message already
-    queued and queues nothing; a unit without a contact gets None and nothing queued."""
+    queued and queues nothing. A unit without a contact gets a message that is never sent
+    (``no_contact``, no phone), so the office sees it; the same key once the unit has a
+    contact queues it after all."""
     text = text.strip()
     if not key or len(key) > MAX_KEY:
         raise ValueError(f"an SMS key is 1 to {MAX_KEY} characters")
     if not text or len(text) > MAX_TEXT:
         raise ValueError(f"an SMS text is 1 to {MAX_TEXT} characters")
     existing = _by_key(session, key)
-    if existing is not None:
+    if existing is not None and existing.status != SmsStatus.NO_CONTACT:
         return existing
     central_key = key_of(session)
     phone = contact_phone(session, org_code, central_key)
-    if phone is None:
-        log.info("no SMS contact for unit %s: %s not queued", org_code, key)
-        return None
+    if existing is not None:
+        if phone is not None:  # the unit has a contact now: the message goes after all
+            existing.phone = central_key.seal(TABLE, PHONE_COLUMN, existing.id, phone)
+            existing.status, existing.next_try_at = SmsStatus.QUEUED, now
+            session.add(existing)
+            log.info(
+                "SMS %s queued for unit %s now it has a contact (%s)", existing.id, org_code, key
+            )
+        return existing
     message_id = new_id()
     message = SmsMessage(
         id=message_id,
         key=key,
         org_code=org_code,
-        phone=central_key.seal(TABLE, PHONE_COLUMN, message_id, phone),
+        phone="" if phone is None else central_key.seal(TABLE, PHONE_COLUMN, message_id, phone),
         text=text,
-        status=SmsStatus.QUEUED,
-        next_try_at=now,
+        status=SmsStatus.QUEUED if phone is not None else SmsStatus.NO_CONTACT,
+        next_try_at=now if phone is not None else None,
         created_at=now,
     )
     try:
@@ -103,8 +109,13 @@ def enqueue(
             session.add(message)
     except IntegrityError:
         # Another transaction queued the same key between the look-up and this insert.
-        return _by_key(session, key)
-    log.info("SMS %s queued for unit %s (%s)", message_id, org_code, key)
+        raced = _by_key(session, key)
+        assert raced is not None
+        return raced
+    if phone is None:
+        log.warning("no SMS contact for unit %s: %s not sent (%s)", org_code, message_id, key)
+    else:
+        log.info("SMS %s queued for unit %s (%s)", message_id, org_code, key)
     return message
 
 

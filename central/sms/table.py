@@ -23,6 +23,10 @@ class SmsStatus(StrEnum):
     """The provider reported it delivered to the handset."""
     FAILED = "failed"
     """Refused for good, or still failing after the last attempt."""
+    NO_CONTACT = "no_contact"
+    """Not sent: the unit had no SMS contact when it was queued (no phone kept). Kept so
+    the district's office sees which units could not be texted (``sms list``); queued
+    again under its key once the unit has a contact."""
 
 
 class SmsMessage(SQLModel, table=True):
@@ -33,10 +37,12 @@ class SmsMessage(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     key: str = Field(unique=True, index=True, max_length=200)
-    """The caller's idempotency key (``reminder:<record id>:sms``): one message per key."""
+    """The caller's idempotency key (``reminders:<unit>:<day>:sms``, ``warning:<id>:issued``):
+    one message per key."""
     org_code: str = Field(index=True, max_length=12)
     phone: str
-    """Sealed (``sc1:...``), bound to this table, column and message id."""
+    """Sealed (``sc1:...``), bound to this table, column and message id; "" when
+    ``no_contact``."""
     text: str
     status: str = Field(default=SmsStatus.QUEUED, max_length=20)
     attempts: int = 0

@@ -255,7 +255,12 @@ def register(commands: Commands) -> None:
     )
     issue.add_argument("--doc-no", metavar="N", help="the document's number (文号)")
     listing = warning.add("list", cmd_warning_list, "warnings, with filters")
-    listing.add_argument("--status")
+    listing.add_argument(
+        "--status",
+        metavar="STATUS",
+        choices=DeclaredChoices("warning", "status"),
+        help="one of: %(choices)s",
+    )
     listing.add_argument("--unit", metavar="PREFIX")
     listing.add_argument("--overdue", action="store_true")
     listing.add_argument("--json", action="store_true")
@@ -277,13 +282,30 @@ def register(commands: Commands) -> None:
     clue = commands.group("clue", "problem clues: intake, check, one outcome")
     add = clue.add("add", cmd_clue_add, "take in a clue; prints its id")
     add.add_argument("--unit", required=True, metavar="CODE", help="the unit it is about")
-    add.add_argument("--source", required=True)
-    add.add_argument("--problem", required=True, help="not_disclosed, fake, half_disclosed, other")
+    add.add_argument(
+        "--source",
+        required=True,
+        metavar="SOURCE",
+        choices=DeclaredChoices("clue", "source"),
+        help="one of: %(choices)s",
+    )
+    add.add_argument(
+        "--problem",
+        required=True,
+        metavar="PROBLEM",
+        choices=DeclaredChoices("clue", "problem"),
+        help="one of: %(choices)s",
+    )
     add.add_argument("--description", required=True)
     add.add_argument("--received-on", metavar="DATE")
     add.add_argument("--contact", help="the reporter's contact (personal: sealed)")
     clue_list = clue.add("list", cmd_clue_list, "clues")
-    clue_list.add_argument("--status")
+    clue_list.add_argument(
+        "--status",
+        metavar="STATUS",
+        choices=DeclaredChoices("clue", "status"),
+        help="one of: %(choices)s",
+    )
     clue_list.add_argument("--json", action="store_true")
     show = clue.add("show", cmd_clue_show, "one clue")
     show.add_argument("id")

@@ -128,6 +128,20 @@ def test_the_supervision_commands(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert central.cli.main(argv) == 0
     assert "150202950001,150202900001" in capsys.readouterr().out
 
+    # Refusals are one line in the operator's language, naming the flag and the unit.
+    refusals = {
+        ("150202950001", "150202101220"): "--unit：150202101220 不是职能部门",
+        ("150202900001", "150202900002"): "--body：150202900001 不是纪检监察组织（编码 950-999）",
+        ("150202950001", "150202999999"): "--unit：没有单位 150202999999",
+    }
+    for (body, unit), said in refusals.items():
+        argv = ["assign", "--body", body, "--unit", unit, "--db", db]
+        assert central.cli.main(argv) == 2
+        assert capsys.readouterr().err == f"sanwu: {said}\n"
+    argv = ["--lang", "en", "assign", "--body", "150202950001", "--unit", "150202101220"]
+    assert central.cli.main([*argv, "--db", db]) == 2
+    assert capsys.readouterr().err == "sanwu: --unit: 150202101220 is not a department\n"
+
 
 def test_several_workers_need_postgresql(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

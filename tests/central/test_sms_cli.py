@@ -220,3 +220,34 @@ def test_a_misconfigured_sender_stops_the_start(
     app = create_app(CentralSettings(db_url=db_url))
     with pytest.raises(SmsConfigError, match="SANWU_SMS_WEBHOOK_URL"), TestClient(app):
         pass
+
+
+def test_a_unit_that_could_not_be_texted_shows_in_both_lists(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = "150202101201"
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        add_contact(session, VILLAGE, PHONE)
+        for org in (VILLAGE, other):
+            enqueue(session, key=f"w:{org}", org_code=org, text="预警", now=datetime.now(UTC))
+        session.commit()
+    engine.dispose()
+
+    assert run("sms", "list", "--status", "no_contact", "--json", "--db", db_url) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["org_code"], listed["status"], listed["phone"]) == (other, "no_contact", "")
+    assert run("sms", "list", "--db", db_url) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if other in x)
+    assert "  no_contact  " in line and "杨圪塄村  -  " in line
+    assert run("contacts", "list", "--db", db_url) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"因无联系人未能发送短信的单位（见 sms list --status no_contact）：{other} 杨圪塄村"
+    )
+    # Once it has a contact, the line goes.
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        add_contact(session, other, "13900139000")
+    engine.dispose()
+    assert run("contacts", "list", "--db", db_url) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "共 2 位联系人"

@@ -82,10 +82,28 @@ def test_the_same_key_queues_once(session: Session) -> None:
     assert first.status == SmsStatus.QUEUED and first.next_try_at == T0 and first.attempts == 0
 
 
-def test_a_unit_without_a_contact_gets_nothing(session: Session) -> None:
-    assert enqueue(session, key="reminder:r2:sms", org_code=OTHER, text="提醒", now=T0) is None
+def test_a_unit_without_a_contact_is_listed_unsent_until_it_has_one(
+    session: Session, db_url: str
+) -> None:
+    unsent = enqueue(session, key="reminder:r2:sms", org_code=OTHER, text="提醒", now=T0)
     session.commit()
-    assert session.exec(select(SmsMessage)).all() == []
+    assert (unsent.status, unsent.phone, unsent.next_try_at) == (SmsStatus.NO_CONTACT, "", None)
+    assert [(v.org_code, v.status, v.phone) for v in list_messages(session)] == [
+        (OTHER, "no_contact", "")
+    ]
+    with WebhookStub(SECRET, json_answer(200, {"id": "gw-1"})) as stub:
+        sender = WebhookSender(stub.url, SECRET)
+        assert deliver_due(session, sender, now=at(60), per_minute=10).attempts == []
+        sender.close()
+    assert stub.received == []  # never handed to the gateway
+    # Once the unit has a contact, the same key queues the very message after all.
+    add_contact(session, OTHER, "13900139000")
+    again = enqueue(session, key="reminder:r2:sms", org_code=OTHER, text="提醒", now=at(5))
+    session.commit()
+    assert again.id == unsent.id and again.status == SmsStatus.QUEUED
+    key = sealing.load_key(db_url)
+    assert key.open("sms_message", "phone", again.id, row(session, again.id).phone) == "13900139000"
+    assert len(session.exec(select(SmsMessage)).all()) == 1
 
 
 def test_the_phone_is_sealed_for_the_message(session: Session, db_url: str) -> None:

@@ -17,6 +17,7 @@ from central.catalogue import DEMO_CITY, import_catalogue, load_packaged
 from central.errors import BadRequest
 from central.reminders import run_pass
 from central.sms.table import SmsMessage
+from central.sms_link import queue_sms
 from central.tables import Device as DeviceRow
 from models.catalog import load_catalog
 from models.records import Reminder
@@ -170,10 +171,11 @@ def test_the_daily_pass_raises_once_moves_to_sms_proposes_a_warning_and_closes_w
 
     settings = Settings(sms_after_days=3, propose_after_days=10)
     run_pass(session, today=day + timedelta(days=3), settings=settings, sms=queue)
-    keys = {key for key, org, _ in sms if org == VILLAGE}
-    assert f"reminder:{fin.id}:sms" in keys
-    text = next(text for key, _, text in sms if key == f"reminder:{fin.id}:sms")
-    assert "财务" in text or "FIN-01" in text
+    mine = [(key, text) for key, org, text in sms if org == VILLAGE]
+    assert [key for key, _ in mine] == [f"reminders:{VILLAGE}:{day + timedelta(days=3)}:sms"]
+    moved = [r for r in _reminders(session, VILLAGE) if r.sms_on == day + timedelta(days=3)]
+    assert fin.id in {r.id for r in moved}
+    assert f"您单位有{len(moved)}项事项逾期未办" in mine[0][1]
 
     # The town publishes January's financial plan: the next pass closes its reminder.
     town = enroll(TOWN, "town")
@@ -189,7 +191,7 @@ def test_the_daily_pass_raises_once_moves_to_sms_proposes_a_warning_and_closes_w
     assert proposed  # what is still undone after ten days proposes a warning
     assert all(r.step == "proposed" and r.status == "open" for r in proposed)
     assert fin.id not in {r.id for r in proposed}  # done work proposes nothing
-    assert len(sms) == len({key for key, _, _ in sms})  # each reminder's SMS once
+    assert len(sms) == len({key for key, _, _ in sms})  # each unit's digest once a day
 
     # The publication withdrawn (deleted): the reminder opens again.
     assert town.push(delete_op(published.record_id)).results[0].status.value == "applied"
@@ -219,9 +221,49 @@ def test_a_warning_issued_with_sms_queues_one_message_to_the_units_contact(
     assert supervisor.push(edit).results[0].status.value == "applied"
 
     session.expire_all()
-    queued = session.exec(select(SmsMessage)).all()
+    entries = session.exec(select(SmsMessage)).all()
+    # The unit without a contact is on the list, never sent, with no phone.
+    unsent = [m for m in entries if m.status == "no_contact"]
+    assert [(m.key, m.org_code, m.phone) for m in unsent] == [
+        (f"warning:{unreachable.record_id}:issued", OTHER_VILLAGE, "")
+    ]
+    queued = [m for m in entries if m.status != "no_contact"]
     assert [m.key for m in queued] == [f"warning:{with_sms.record_id}:issued"]
     assert queued[0].org_code == VILLAGE
     assert "黑麻板村" in queued[0].text and "监督建议书" in queued[0].text
     assert "2026-12-20" in queued[0].text
     assert "13800138000" not in queued[0].phone  # sealed at rest
+
+
+def test_a_pass_texts_each_unit_once_however_many_of_its_reminders_move_to_sms(
+    session: Session,
+) -> None:
+    add_contact(session, VILLAGE, "13800138000")
+    add_contact(session, DEPARTMENT, "13900139000")
+    day = date(2026, 2, 11)
+    run_pass(session, today=day, sms=queue_sms)  # an empty history: everything overdue
+    assert session.exec(select(SmsMessage)).all() == []  # online reminders only, no SMS yet
+
+    later = day + timedelta(days=3)
+    run_pass(session, today=later, sms=queue_sms)
+    session.expire_all()
+    entries = session.exec(select(SmsMessage).order_by(col(SmsMessage.org_code))).all()
+    by_unit = {m.org_code: m for m in entries}
+    assert len(by_unit) == len(entries)  # one message a unit
+    assert {VILLAGE, DEPARTMENT, OTHER_VILLAGE} <= set(by_unit)
+    for org in (VILLAGE, DEPARTMENT):
+        moved = [r for r in _reminders(session, org) if r.sms_on == later]
+        assert len(moved) >= 5 and all(r.step == "sms" for r in moved)
+        urgent = min(moved, key=lambda r: (str(r.due_on), r.title))
+        message = by_unit[org]
+        assert message.status == "queued" and message.key == f"reminders:{org}:{later}:sms"
+        assert message.text.startswith("东河区纪委监委提醒：")
+        assert f"您单位有{len(moved)}项事项逾期未办" in message.text
+        assert urgent.title in message.text
+    # A unit with no contact is listed as not texted, with no phone, and never sent.
+    unsent = by_unit[OTHER_VILLAGE]
+    assert (unsent.status, unsent.phone, unsent.next_try_at) == ("no_contact", "", None)
+
+    run_pass(session, today=later, sms=queue_sms)  # the same day again: nothing more
+    session.expire_all()
+    assert len(session.exec(select(SmsMessage)).all()) == len(entries)

@@ -216,6 +216,40 @@ def test_a_failure_is_one_line_in_the_persons_language(
     check_both_languages(["--home", str(tmp_path / "home"), *argv], code, capsys)
 
 
+CLUE = ["clue", "add", "--unit", "150202101200", "--description", "公开栏未更新"]
+BAD_CHOICES: list[tuple[list[str], str, str]] = [
+    ([*CLUE, "--source", "bogus", "--problem", "fake"], "clue", "source"),
+    ([*CLUE, "--source", "hotline", "--problem", "bogus"], "clue", "problem"),
+    (["clue", "list", "--status", "bogus"], "clue", "status"),
+    (["warning", "list", "--status", "bogus"], "warning", "status"),
+]
+"""A flag whose values are a field's declared choices: (argv, kind, field)."""
+
+
+@pytest.mark.parametrize(
+    ("argv", "kind", "field"), BAD_CHOICES, ids=[c[0][-1] for c in BAD_CHOICES]
+)
+def test_a_value_outside_a_declared_choice_set_is_refused_naming_the_choices(
+    argv: list[str],
+    kind: str,
+    field: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    choices = list(kind_spec(kind).field(field).choices or ())
+    assert choices
+    flag = argv[argv.index("bogus") - 1]
+    code, line = failure_line(["--home", str(tmp_path / "home"), *argv], capsys)
+    assert code == ExitCode.USAGE
+    assert f"参数 {flag}：无效的选项 'bogus'" in line, line
+    assert all(f"'{choice}'" in line for choice in choices), line
+    # --help lists them too.
+    with pytest.raises(SystemExit):
+        main([*argv[:2], "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "可选：" + ", ".join(choices) in shown, shown
+
+
 def test_failures_with_a_home(
     offline_home: Path,
     central_db: str,

@@ -241,16 +241,19 @@ def test_the_supervision_loop_with_every_role(loop: Any) -> None:
     status = village_b.json("status", "--json")
     assert status["reminders_open"] == len(reminders) and status["warnings_open"] == 1
 
-    # Three days on, an SMS to village B's contact.
-    before = [t for t in _sms_to(gateway, PHONES[b]) if t.startswith("【三务公开提醒】")]
-    assert not [t for t in before if TITLE in t]
-    steps.sanwu_central("remind", "--today", (first + timedelta(days=3)).isoformat())
-    assert wait_until(
-        lambda: any(
-            t.startswith("【三务公开提醒】") and TITLE in t for t in _sms_to(gateway, PHONES[b])
-        ),
-        timeout=30,
-    )
+    # Three days on, one SMS to village B's contact for all its reminders that moved on.
+    def digests() -> list[str]:
+        return [t for t in _sms_to(gateway, PHONES[b]) if t.startswith("东河区纪委监委提醒：")]
+
+    assert digests() == []
+    third = (first + timedelta(days=3)).isoformat()
+    steps.sanwu_central("remind", "--today", third)
+    assert wait_until(lambda: len(digests()) >= 1, timeout=30)
+    listed = json.loads(steps.sanwu_central("sms", "list", "--json"))
+    assert [m["key"] for m in listed if m["org_code"] == b and "reminders:" in m["key"]] == [
+        f"reminders:{b}:{third}:sms"
+    ]
+    assert "逾期未办" in digests()[0] and PHONES[b] not in digests()[0]
 
     # Ten days on, a proposed warning, which the supervisor issues with one command.
     steps.sanwu_central("remind", "--today", (first + timedelta(days=10)).isoformat())
