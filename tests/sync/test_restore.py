@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,11 @@ from fastapi.testclient import TestClient
 from central.app import create_app
 from central.settings import CentralSettings
 from client.store import Store
+from models.rules.warnings import Step
 from sync.resolution import Choice
 from tests.sync.test_engine import OTHER_VILLAGE, TOWN, VILLAGE, Link, _disclosure
+
+DISTRICT = "150202000000"
 
 
 def _backup(link: Link, to: Path) -> None:
@@ -136,3 +140,41 @@ def _drill(link: Link, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         assert store.queue() == []
     for store in (clerk, town, other):
         store.close()
+
+
+def test_a_warning_signed_after_the_backup_comes_back_for_the_unit_to_confirm(
+    tmp_path: Path,
+) -> None:
+    """The clerk sends again, as a create, a warning it only signed: central judges what
+    differs from the warning it holds (the signing), not the supervisor's fields."""
+    link = Link(tmp_path)
+    try:
+        supervisor = link.device(tmp_path / "supervisor", DISTRICT, "supervisor")
+        clerk = link.device(tmp_path / "clerk", VILLAGE, "clerk")
+        fields = {"doc_type": "suggestion", "title": "整改通知", "problems": "公开不及时"}
+        (warning,) = supervisor.supervision.issue([VILLAGE], fields, today=date(2026, 3, 1))
+        link.sync(supervisor)
+        link.sync(clerk)
+        _backup(link, tmp_path / "backup.db")
+        clerk.supervision.step(warning, Step.SIGN, today=date(2026, 3, 2))
+        link.sync(clerk)
+        _restore(link, tmp_path / "backup.db")
+        for n in range(4):  # central's numbers run past the clerk's cursor again
+            supervisor.supervision.issue(
+                [VILLAGE], {**fields, "title": f"通知{n}"}, today=date(2026, 3, 3)
+            )
+        link.sync(supervisor)
+
+        report = link.sync(clerk)
+        assert report.rejected == 0 and clerk.queue() == []
+        [conflict] = clerk.conflicts()
+        assert (conflict.field, conflict.mine, conflict.theirs) == ("status", "received", "issued")
+        clerk.resolve(conflict.id, Choice.MINE)
+        link.sync(clerk)
+        link.sync(supervisor)
+        assert supervisor.get(warning)[1]["status"] == clerk.get(warning)[1]["status"] == "received"
+        assert clerk.queue() == [] and clerk.conflicts() == []
+        for store in (supervisor, clerk):
+            store.close()
+    finally:
+        link.close()
