@@ -137,9 +137,11 @@ def refusal_text(kind: str, refusal: Refusal) -> str:
     device refused the change or central did (``OpError.rule``/``params``): statuses by
     their label, steps and fields by their names."""
     words: dict[str, str] = {}
+    # A feedback has no status: its rules name its warning's.
+    stated = kind if "status" in kind_spec(kind).field_types else "warning"
     for name, value in refusal.params.items():
         if name in ("status", "target"):
-            words[name] = label(kind, "status", value) if value else "—"
+            words[name] = label(stated, "status", value) if value else "—"
         elif name == "step":
             words[name] = _(value)
         elif name == "field":

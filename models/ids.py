@@ -78,6 +78,16 @@ def new_ids(count: int) -> list[str]:
 _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
+_DERIVED = uuid.UUID("6f1d2c84-3a57-4e0b-9c1e-5b7a2d9e4f30")
+
+
+def derived_id(purpose: str, source_id: str) -> str:
+    """The id of the one record ``source_id`` gives rise to for ``purpose`` (a warning a
+    reminder's proposal becomes): a UUIDv5, the same on every device, so two devices that
+    make it offline make one record, and central keeps one."""
+    return str(uuid.uuid5(_DERIVED, f"{purpose}\x1f{source_id}"))
+
+
 def is_record_id(value: object) -> bool:
     """Whether ``value`` is a UUID in the lower-case text ``new_id`` and ``uuid.uuid5``
     give (any version: central's own records use uuid5): the only ids both ends accept."""

@@ -142,8 +142,16 @@ class Records:
         with self._db.transaction() as conn:
             return self.add_in(conn, kind, values)
 
-    def add_in(self, conn: Connection, kind: str, values: Mapping[str, Any]) -> str:
-        """``add`` inside a caller's transaction (a step that writes several records)."""
+    def add_in(
+        self,
+        conn: Connection,
+        kind: str,
+        values: Mapping[str, Any],
+        *,
+        record_id: str | None = None,
+    ) -> str:
+        """``add`` inside a caller's transaction (a step that writes several records).
+        ``record_id``: a derived id (``models.ids.derived_id``) instead of a new one."""
         spec = kind_spec(kind)
         given, errors = normalize(kind, values)
         record = spec.defaults()
@@ -153,7 +161,8 @@ class Records:
         errors += validate_record(kind, record) + self._device.scope_errors(record.get("org_code"))
         if errors:
             raise ValidationFailed(errors)
-        record_id = new_id()
+        derived = record_id is not None
+        record_id = record_id or new_id()
         now = utcnow()
         changes = create_changes(spec, record)
         self.check_rules(conn, spec, None, changes)
@@ -175,7 +184,7 @@ class Records:
                 **columns,
             },
         )
-        self.queue_change(conn, spec, record_id, Action.CREATE, changes, 0, now)
+        self.queue_change(conn, spec, record_id, Action.CREATE, changes, 0, now, own_op_id=derived)
         return record_id
 
     def edit(self, record_id: str, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -350,8 +359,12 @@ class Records:
         changes: Mapping[str, tuple[Any, Any]],
         base_version: int,
         now: datetime,
+        *,
+        own_op_id: bool = False,
     ) -> None:
-        """The op for central and the audit entry of one change, stamped like the record."""
+        """The op for central and the audit entry of one change, stamped like the record.
+        ``own_op_id``: a create of a derived id gets an op id of its own (another device
+        may create the same record, and an op id is one device's)."""
         outbox.enqueue(
             conn,
             kind=spec.name,
@@ -360,7 +373,7 @@ class Records:
             changes=self._sealer.seal_changes(spec.name, record_id, changes),
             base_version=base_version,
             at=now,
-            op_id=record_id if action is Action.CREATE else None,
+            op_id=record_id if action is Action.CREATE and not own_op_id else None,
         )
         audit.append(
             conn,

@@ -18,9 +18,11 @@ from client.errors import RuleRefused, UnknownRecord
 from client.store.database import Database
 from client.store.device import Device
 from client.store.records import Records
+from models.ids import derived_id
 from models.rules.actors import Side, side_of
 from models.rules.clues import conclusion
 from models.rules.refusals import Refused
+from models.rules.reminders import may_decide
 from models.rules.warnings import Step, plan
 
 __all__ = ["REPLY_DAYS", "StepDone", "Supervision"]
@@ -171,9 +173,15 @@ class Supervision:
     # ---- proposed warnings (the reminder pass's last step) -------------------------------
 
     def confirm_proposal(self, reminder_id: str, *, today: date, issued_by: str) -> str:
-        """Issue the warning a reminder proposes (one key for a supervisor); returns it."""
+        """Issue the warning a reminder proposes (one key for a supervisor); returns it.
+        Its id is derived from the reminder's: two devices that confirm the same proposal
+        before syncing issue one warning. ``RuleRefused`` when the reminder proposes none
+        or its proposal was decided (``rules.reminders.may_decide``)."""
         with self._db.transaction() as conn:
             reminder = self._live(conn, "reminder", reminder_id)
+            refusal = may_decide(reminder)
+            if refusal is not None:
+                raise RuleRefused("reminder", refusal)
             warning_id = self._records.add_in(
                 conn,
                 "warning",
@@ -187,6 +195,7 @@ class Supervision:
                     "reply_due": (today + timedelta(days=REPLY_DAYS["warning"])).isoformat(),
                     "reminder_id": reminder_id,
                 },
+                record_id=derived_id("proposed warning", reminder_id),
             )
             self._records.edit_in(
                 conn, reminder_id, {"proposal": "confirmed", "warning_id": warning_id}
@@ -194,6 +203,9 @@ class Supervision:
             return warning_id
 
     def dismiss_proposal(self, reminder_id: str) -> None:
+        """Do not issue the warning a reminder proposes (a decision taken once)."""
         with self._db.transaction() as conn:
-            self._live(conn, "reminder", reminder_id)
+            refusal = may_decide(self._live(conn, "reminder", reminder_id))
+            if refusal is not None:
+                raise RuleRefused("reminder", refusal)
             self._records.edit_in(conn, reminder_id, {"proposal": "dismissed"})

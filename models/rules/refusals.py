@@ -52,6 +52,9 @@ RULES: Mapping[str, str] = MappingProxyType(
         "clue_outcome_field": N_("{field} belongs to another outcome of the clue."),
         "issuer_only": N_("Only the supervisors of the issuing level keep its catalogue."),
         "proposal_once": N_("A proposed warning, once issued or dismissed, stays so."),
+        "proposal_needed": N_(
+            "This reminder proposes no warning: there is nothing to issue or dismiss."
+        ),
         "read_only": N_("This device only reads (support): it changes no records."),
         "unknown_reference": N_("{field} names no record this device holds."),
         "reminders_by_supervisors": N_(

@@ -35,6 +35,7 @@ __all__ = [
     "catalogue_owed",
     "check_reminder",
     "indicator_owed",
+    "may_decide",
     "plan_pass",
     "warning_owed",
 ]
@@ -162,9 +163,17 @@ def indicator_owed(
 
 
 def warning_owed(
-    warnings: Iterable[Mapping[str, Any]], answered: frozenset[str], today: date
+    warnings: Iterable[Mapping[str, Any]],
+    answered: frozenset[str],
+    today: date,
+    reminders: Iterable[Mapping[str, Any]] = (),
 ) -> list[Owed]:
-    """Warnings past their reply date that nobody answered."""
+    """Warnings past their reply date that nobody answered. ``reminders``: those a
+    warning may have been confirmed from (a reminder about such a warning is titled by
+    the document the chain started from, not by the warning's own title around it)."""
+    warnings = list(warnings)
+    by_id = {str(w.get("id")): w for w in warnings}
+    proposals = {str(r.get("id")): r for r in reminders}
     out = []
     for warning in warnings:
         due = warning.get("reply_due")
@@ -172,11 +181,35 @@ def warning_owed(
             continue
         due_on = date.fromisoformat(str(due))
         if due_on < today and warning["id"] not in answered:
-            title = f"《{warning.get('title')}》逾期未反馈"
+            title = _unanswered_title(warning, by_id, proposals)
             out.append(
                 Owed(str(warning["org_code"]), "warning", str(warning["id"]), "", title, due_on)
             )
     return out
+
+
+def _unanswered_title(
+    warning: Mapping[str, Any],
+    warnings: Mapping[str, Mapping[str, Any]],
+    proposals: Mapping[str, Mapping[str, Any]],
+) -> str:
+    """《document》逾期未反馈; for a warning a proposal became, the document its chain of
+    reminders began with (or what the first reminder was about), named once."""
+    if not warning.get("reminder_id"):
+        return f"《{warning.get('title')}》逾期未反馈"
+    origin = str(warning.get("title"))
+    seen: set[str] = set()
+    while warning.get("reminder_id") and str(warning.get("id")) not in seen:
+        seen.add(str(warning.get("id")))
+        reminder = proposals.get(str(warning.get("reminder_id")))
+        if reminder is None:
+            break
+        about = warnings.get(str(reminder.get("subject_code")))
+        if reminder.get("subject") != "warning" or about is None:
+            origin = str(reminder.get("title"))
+            break
+        warning, origin = about, str(about.get("title"))
+    return f"《{origin}》预警逾期未反馈"
 
 
 def owed(world: World, today: date) -> list[Owed]:
@@ -186,7 +219,7 @@ def owed(world: World, today: date) -> list[Owed]:
     for unit in world.units:
         out += catalogue_owed(unit, items, world.published, today)
         out += indicator_owed(unit, world.indicators, world.evidence, today)
-    out += warning_owed(world.warnings, world.answered, today)
+    out += warning_owed(world.warnings, world.answered, today, world.reminders.values())
     return out
 
 
@@ -281,6 +314,21 @@ def sms_text(unit_name: str, reminder: Mapping[str, Any]) -> str:
 # ---- who writes reminders --------------------------------------------------------------------
 
 
+DECISIONS = frozenset({"confirmed", "dismissed"})
+"""What a supervisor decides on a proposed warning: issue it or not, once."""
+
+
+def may_decide(reminder: Mapping[str, Any]) -> Refusal | None:
+    """Whether a supervisor may confirm (or dismiss) the warning ``reminder`` proposes:
+    only a reminder that proposes one, and only once (not after it was decided or a
+    warning issued, on this device or on another one)."""
+    if reminder.get("proposal") in DECISIONS or reminder.get("warning_id"):
+        return Refusal("proposal_once", "proposal")
+    if reminder.get("proposal") != "proposed":
+        return Refusal("proposal_needed", "proposal")
+    return None
+
+
 def check_reminder(
     side: Side | None,
     current: Mapping[str, Any] | None,
@@ -289,11 +337,17 @@ def check_reminder(
     deleting: bool = False,
 ) -> Refusal | None:
     """Reminders are raised by central's pass (and supervisors); a unit only reads them.
-    A proposed warning is decided once (confirmed or dismissed)."""
+    A proposed warning is decided once (confirmed or dismissed). A change to what the
+    reminder already holds changes nothing and is no decision (a second device's
+    confirmation of the same proposal, with the same derived warning, converges)."""
     if side is not Side.SUPERVISOR:
         return Refusal("reminders_by_supervisors")
-    if current is not None and not deleting and "proposal" in changes:
-        before = current.get("proposal")
-        if before in ("confirmed", "dismissed") and changes["proposal"][1] != before:
-            return Refusal("proposal_once", "proposal")
+    if deleting:
+        return None
+    held = current or {}
+    moved = {name for name, (_from, to) in changes.items() if held.get(name) != to}
+    if moved & {"proposal", "warning_id"}:
+        target = changes.get("proposal", (None, held.get("proposal")))[1]
+        if target in DECISIONS or "warning_id" in moved or held.get("proposal") in DECISIONS:
+            return may_decide(held)
     return None

@@ -12,7 +12,18 @@ from hypothesis import strategies as st
 
 from models.catalog import CatalogItem, DeadlineRule
 from models.duty import indicator_by_code
-from models.rules.reminders import PassPlan, Settings, UnitInfo, World, plan_pass
+from models.rules.actors import Side
+from models.rules.refusals import Refusal
+from models.rules.reminders import (
+    PassPlan,
+    Settings,
+    UnitInfo,
+    World,
+    check_reminder,
+    may_decide,
+    plan_pass,
+    warning_owed,
+)
 
 VILLAGE = UnitInfo("150202101200", "黑麻板村", "village")
 DEPARTMENT = UnitInfo("150202900001", "区民政局", "department")
@@ -173,3 +184,70 @@ def test_any_days_in_order_leave_one_reminder_per_key(days: list[int], publish: 
     for (unit, subject, code, period), reminder in current.reminders.items():
         if subject == "catalog_item" and code == "FIN-02" and unit == VILLAGE.code:
             assert (reminder["status"] == "closed") == (period in publish)
+
+
+# ---- deciding a proposed warning (``may_decide``, ``check_reminder``) --------------------
+
+PROPOSED = {"id": "r1", "org_code": VILLAGE.code, "proposal": "proposed", "warning_id": ""}
+CONFIRM = {"proposal": ("proposed", "confirmed"), "warning_id": ("", "w1")}
+
+
+def test_a_proposal_is_decided_once_and_only_a_proposal_is_decided() -> None:
+    assert may_decide(PROPOSED) is None
+    confirmed = {**PROPOSED, "proposal": "confirmed", "warning_id": "w1"}
+    assert may_decide(confirmed) == Refusal("proposal_once", "proposal")
+    assert may_decide({**PROPOSED, "warning_id": "w1"}) == Refusal("proposal_once", "proposal")
+    assert may_decide({**PROPOSED, "proposal": "dismissed"}) == Refusal("proposal_once", "proposal")
+    assert may_decide({**PROPOSED, "proposal": ""}) == Refusal("proposal_needed", "proposal")
+
+
+def test_check_reminder_judges_a_confirmation_by_what_the_reminder_holds() -> None:
+    assert check_reminder(Side.SUPERVISOR, PROPOSED, CONFIRM) is None
+    plain = {**PROPOSED, "proposal": ""}
+    assert check_reminder(Side.SUPERVISOR, plain, {"proposal": ("", "confirmed")}) == Refusal(
+        "proposal_needed", "proposal"
+    )
+    # A second confirmation made against the reminder before the first: refused when the
+    # first issued another warning, a no-change (converges) when it is the same one.
+    confirmed = {**PROPOSED, "proposal": "confirmed", "warning_id": "w1"}
+    assert check_reminder(Side.SUPERVISOR, confirmed, CONFIRM) is None
+    other = {"proposal": ("proposed", "confirmed"), "warning_id": ("", "w2")}
+    assert check_reminder(Side.SUPERVISOR, confirmed, other) == Refusal("proposal_once", "proposal")
+    assert check_reminder(
+        Side.SUPERVISOR, confirmed, {"proposal": ("confirmed", "proposed")}
+    ) == Refusal("proposal_once", "proposal")
+    # The pass proposing, and a unit's hand, as before.
+    online = {**PROPOSED, "proposal": ""}
+    assert check_reminder(Side.SUPERVISOR, online, {"proposal": ("", "proposed")}) is None
+    assert check_reminder(Side.UNIT, PROPOSED, CONFIRM) == Refusal("reminders_by_supervisors")
+
+
+def test_a_confirmed_warning_overdue_is_reminded_by_its_first_document() -> None:
+    today = date(2026, 12, 30)
+    first = {
+        "id": "w1", "org_code": VILLAGE.code, "title": "监督建议书", "status": "issued",
+        "reply_due": "2026-12-01", "reminder_id": "",
+    }  # fmt: skip
+    reminder = {
+        "id": "r1", "org_code": VILLAGE.code, "subject": "warning", "subject_code": "w1",
+        "title": "《监督建议书》逾期未反馈",
+    }  # fmt: skip
+    second = {
+        **first, "id": "w2", "title": "关于《监督建议书》逾期未反馈的预警", "reminder_id": "r1",
+        "reply_due": "2026-12-20",
+    }  # fmt: skip
+    again = {"id": "r2", "subject": "warning", "subject_code": "w2"}
+    third = {**second, "id": "w3", "title": "关于《监督建议书》预警逾期未反馈的预警",
+             "reminder_id": "r2"}  # fmt: skip
+    owed = warning_owed([first, second, third], frozenset(), today, [reminder, again])
+    assert [o.title for o in owed] == [
+        "《监督建议书》逾期未反馈",
+        "《监督建议书》预警逾期未反馈",
+        "《监督建议书》预警逾期未反馈",
+    ]
+    # About a catalogue item: named by what the first reminder was about.
+    item = {"id": "r3", "subject": "catalog_item", "subject_code": "FIN-02",
+            "title": "各项收入（2026-11）逾期未公开"}  # fmt: skip
+    fourth = {**second, "id": "w4", "reminder_id": "r3"}
+    (o,) = warning_owed([fourth], frozenset(), today, [item])
+    assert o.title == "《各项收入（2026-11）逾期未公开》预警逾期未反馈"
