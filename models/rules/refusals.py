@@ -34,6 +34,7 @@ RULES: Mapping[str, str] = MappingProxyType(
         "verdict_needs_completed": N_("Only feedback that reports the work done is judged."),
         "unknown_items": N_("Problems {items} are not in the warning (it lists {count})."),
         "unknown_warning": N_("No such warning on this device."),
+        "unknown_record": N_("No such record on this device (deleted, or never here)."),
         "verify_needs_report": N_("Verification waits on a report of the work done."),
         "close_needs_verdict": N_("A warning is closed or returned by a verdict on its feedback."),
         "review_publishes": N_("Only the reviewing level may {step} (a village's: its town)."),

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from client import audit, queries
 from client.errors import UnknownRecord, ValidationFailed
 from client.store import Store, database
+from models.ids import new_id
 from models.kinds import kind_spec
 from models.validation import normalize
 from sync.protocol import (
@@ -492,16 +493,16 @@ def test_an_import_audits_its_new_records_in_one_entry(enrolled: Store) -> None:
     assert json.loads(changes) == {
         "file": "旧平台.csv",
         "records": {
-            new_id: audit.record_digest("disclosure", record)
-            for new_id, record in zip(ids, records, strict=True)
+            made: audit.record_digest("disclosure", record)
+            for made, record in zip(ids, records, strict=True)
         },
     }
     assert all(record["title"] not in changes for record in records)  # values: in the rows
     with enrolled.engine.connect() as conn:
         assert verify_chain(conn) is None
-    for new_id, record in zip(ids, records, strict=True):
-        assert new_id is not None
-        (entry,) = queries.history(enrolled.engine, new_id)
+    for made, record in zip(ids, records, strict=True):
+        assert made is not None
+        (entry,) = queries.history(enrolled.engine, made)
         assert (entry.action, entry.changes) == (
             "import",
             {"file": "旧平台.csv", "sha256": audit.record_digest("disclosure", record)},
@@ -565,3 +566,13 @@ def test_an_imported_payment_leaves_no_personal_value_in_clear(enrolled: Store) 
     ((_seq, op),) = enrolled.pending_ops(after_seq=0, limit=10)
     assert op.record_id == record_id
     assert (op.changes["id_number"], op.changes["account"]) == ((None, id_number), (None, account))
+
+
+def test_a_record_gone_or_never_here_is_refused_as_unknown(enrolled: Store) -> None:
+    """What the screens ask before offering edit and delete keys (record_actions)."""
+    record_id = enrolled.add("disclosure", disclosure())
+    assert enrolled.refusal_of(record_id, ["title"]) is None
+    enrolled.delete(record_id)
+    for gone in (record_id, new_id()):
+        refusal = enrolled.refusal_of(gone, deleting=True)
+        assert refusal is not None and refusal.rule == "unknown_record"
