@@ -334,6 +334,21 @@ class DeclaredChoices(Sequence[str]):
         return iter(self._values())
 
 
+def choice_argument(
+    parser: argparse.ArgumentParser, flag: str, kind: str, field: str, **kwargs: Any
+) -> None:
+    """A flag taking one of a declared field's choices; its help lists them, read when
+    shown (the metavar is the flag's name: argparse would list the choices in its place)."""
+    metavar = flag.removeprefix("--").replace("-", "_").upper()
+    parser.add_argument(
+        flag,
+        metavar=metavar,
+        choices=DeclaredChoices(kind, field),
+        help="one of: %(choices)s",
+        **kwargs,
+    )
+
+
 def kind_argument(parser: argparse.ArgumentParser, *names: str, **kwargs: Any) -> None:
     """An argument naming a record kind; its help lists the kinds, read when shown."""
     action = parser.add_argument(*names, metavar="KIND", help="%(kinds)s", **kwargs)

@@ -12,7 +12,7 @@ from typing import Any
 from client.cli.common import (
     CliError,
     Commands,
-    DeclaredChoices,
+    choice_argument,
     cli_day,
     note_reveal,
     open_store,
@@ -237,13 +237,7 @@ def register(commands: Commands) -> None:
     warning = commands.group("warning", "warnings and supervision documents: issue, sign, report")
     issue = warning.add("issue", cmd_issue, "issue to one or more units (one record each)")
     issue.add_argument("--unit", action="append", required=True, metavar="CODE")
-    issue.add_argument(
-        "--type",
-        required=True,
-        metavar="TYPE",
-        choices=DeclaredChoices("warning", "doc_type"),
-        help="one of: %(choices)s",
-    )
+    choice_argument(issue, "--type", "warning", "doc_type", required=True)
     issue.add_argument("--title", required=True)
     issue.add_argument("--problem", action="append", required=True, metavar="P")
     issue.add_argument("--reply-due", required=True, metavar="DATE")
@@ -255,12 +249,7 @@ def register(commands: Commands) -> None:
     )
     issue.add_argument("--doc-no", metavar="N", help="the document's number (文号)")
     listing = warning.add("list", cmd_warning_list, "warnings, with filters")
-    listing.add_argument(
-        "--status",
-        metavar="STATUS",
-        choices=DeclaredChoices("warning", "status"),
-        help="one of: %(choices)s",
-    )
+    choice_argument(listing, "--status", "warning", "status")
     listing.add_argument("--unit", metavar="PREFIX")
     listing.add_argument("--overdue", action="store_true")
     listing.add_argument("--json", action="store_true")
@@ -282,30 +271,13 @@ def register(commands: Commands) -> None:
     clue = commands.group("clue", "problem clues: intake, check, one outcome")
     add = clue.add("add", cmd_clue_add, "take in a clue; prints its id")
     add.add_argument("--unit", required=True, metavar="CODE", help="the unit it is about")
-    add.add_argument(
-        "--source",
-        required=True,
-        metavar="SOURCE",
-        choices=DeclaredChoices("clue", "source"),
-        help="one of: %(choices)s",
-    )
-    add.add_argument(
-        "--problem",
-        required=True,
-        metavar="PROBLEM",
-        choices=DeclaredChoices("clue", "problem"),
-        help="one of: %(choices)s",
-    )
+    choice_argument(add, "--source", "clue", "source", required=True)
+    choice_argument(add, "--problem", "clue", "problem", required=True)
     add.add_argument("--description", required=True)
     add.add_argument("--received-on", metavar="DATE")
     add.add_argument("--contact", help="the reporter's contact (personal: sealed)")
     clue_list = clue.add("list", cmd_clue_list, "clues")
-    clue_list.add_argument(
-        "--status",
-        metavar="STATUS",
-        choices=DeclaredChoices("clue", "status"),
-        help="one of: %(choices)s",
-    )
+    choice_argument(clue_list, "--status", "clue", "status")
     clue_list.add_argument("--json", action="store_true")
     show = clue.add("show", cmd_clue_show, "one clue")
     show.add_argument("id")
@@ -315,13 +287,7 @@ def register(commands: Commands) -> None:
     check.add_argument("id")
     outcome = clue.add("outcome", cmd_clue_outcome, "conclude with one outcome")
     outcome.add_argument("id")
-    outcome.add_argument(
-        "--outcome",
-        required=True,
-        metavar="OUTCOME",
-        choices=DeclaredChoices("clue", "outcome"),
-        help="one of: %(choices)s",
-    )
+    choice_argument(outcome, "--outcome", "clue", "outcome", required=True)
     outcome.add_argument("--finding", metavar="T", help="what the check found")
     outcome.add_argument("--people", type=int, default=0, help="people disciplined (case filed)")
     outcome.add_argument("--reply-due", metavar="DATE", help="rectification: the warning's date")
