@@ -5,13 +5,20 @@ The same table judges a device's own changes before it saves them
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from models.records import Feedback, SupervisionWarning
 from sync.protocol import Op, OpResult
-from tests.central.conftest import VILLAGE, Device, create_op, delete_op, update_op
+from tests.central.conftest import (
+    VILLAGE,
+    Device,
+    create_op,
+    delete_op,
+    update_op,
+)
 
 DISTRICT = "150202000000"
 OTHER_VILLAGE = "150202101201"
@@ -221,3 +228,22 @@ def test_clues_are_the_supervising_sides(enroll: Any) -> None:
     colleague = enroll(DISTRICT, "supervisor")
     seen = [c.record for c in colleague.pull_all()[0] if c.kind == "clue"]
     assert any(c["reporter_contact"] == "13812345678" for c in seen)
+
+
+def test_a_closed_years_duty_evidence_is_refused(enroll: Any) -> None:
+    """A raw pushed op backdating evidence into a closed year is refused by central with
+    the rule and year the device's own check names (``models.rules.duty``)."""
+    clerk = enroll(VILLAGE)
+    closed = date.today().year - 2  # closed whatever the month
+    fields = {"org_code": VILLAGE, "indicator_code": "ZT-001", "description": "补记党组会议"}
+    backdated = create_op("duty_evidence", **fields, occurred_on=f"{closed}-03-01")
+    result = clerk.push(backdated).results[0]
+    assert refused(result, "evidence_year_closed")
+    assert result.error is not None and result.error.params == {"year": str(closed)}
+    assert result.error.field == "occurred_on"
+    own = create_op("duty_evidence", **fields, occurred_on=date.today().isoformat())
+    assert applied(clerk.push(own).results[0])
+    moved = {"occurred_on": (date.today().isoformat(), f"{closed}-12-01")}
+    back = clerk.push(update_op(own.record_id, moved, kind="duty_evidence")).results[0]
+    assert refused(back, "evidence_year_closed")
+    assert applied(clerk.push(delete_op(own.record_id, kind="duty_evidence")).results[0])
