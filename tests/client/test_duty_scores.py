@@ -122,6 +122,19 @@ def test_a_supervisors_score_is_one_record_edited_in_place(district: Store) -> N
     assert (adjustment["evidence_id"], adjustment["year"]) == (record, OPEN_YEAR)
 
 
+def test_an_adjustment_by_a_late_record_is_for_the_year_it_counts_in(district: Store) -> None:
+    """08-10 evidence on an item due 06-30 would be on time for next year's due date, yet
+    this year's table counts it late: the adjustment is for this year, the one it counts
+    in (``rules.scoring.counted_in``), not the next."""
+    today = date(OPEN_YEAR, 12, 5)
+    record = evidence(district, DEPT_C, "ZT-009", f"{OPEN_YEAR}-08-10")
+    detail = unit_detail(district.engine, DEPT_C, OPEN_YEAR, today=today)
+    (item,) = [row.item for row in detail.items if row.item.code == "ZT-009"]
+    assert item.status is Status.LATE and item.slots[0].evidence is not None
+    made = district.scoring.adjust_evidence(record, points="0.5", reason="逾期补记", today=today)
+    assert district.get(made)[1]["year"] == OPEN_YEAR
+
+
 @pytest.mark.parametrize(
     ("unit", "code", "points", "reason", "field"),
     [
