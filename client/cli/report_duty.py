@@ -51,6 +51,9 @@ def cmd_report_duty(args: argparse.Namespace) -> int:
     if args.json:
         print_json([as_json(row) for row in rows])
         return ExitCode.OK
+    if not rows:  # a town's villages, as the duty list stands: none is scored
+        say(_("No unit within this device's scope has duty indicators to score."))
+        return ExitCode.OK
     if args.xlsx:
         from client.exports.duty_scores import write_score_table
 

@@ -180,3 +180,27 @@ def test_a_closed_years_evidence_is_refused(
         assert f"{closed} 年度" in capsys.readouterr().err
         days = sorted(record["occurred_on"] for record in unit.list_records("duty_evidence"))
         assert days == [f"{closed}-05-01", date.today().isoformat()]
+
+
+def test_a_town_with_no_scored_unit_is_told_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The duty list scores no village as it stands: a town's report says so, in one
+    line, rather than nothing (and its JSON is an empty list)."""
+    with Store(tmp_path / "town", passphrase=TEST_PASSPHRASE) as town:
+        town.save_identity(
+            Identity(
+                device_id="dev-t",
+                private_key=new_private_key(),
+                server_url="http://127.0.0.1:9",
+                org_code="150202101000",
+                org_name="沙尔沁镇",
+                role="town",
+                scope="150202101",
+            )
+        )
+        assert run(town, "report", "duty", "--year", str(YEAR)) == ExitCode.OK
+        (line,) = capsys.readouterr().out.splitlines()
+        assert line == "本机范围内没有适用履职指标、可以评分的单位。"
+        assert run(town, "report", "duty", "--year", str(YEAR), "--json") == ExitCode.OK
+        assert json.loads(capsys.readouterr().out) == []
