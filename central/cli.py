@@ -14,6 +14,7 @@
     remind [--today YYYY-MM-DD] [--json] [--sms-after N] [--propose-after M]
     catalog import FILE [--issuer CODE] [--edition NAME]
     assign --body CODE --unit CODE...
+    duty [--late-share S]                       the district's late share, handed down
     units [--level L] [--json]                  the units' codes and names (for enroll-code)
     rotate-key [--batch N] [--db URL]           a new data key; every sealed value re-sealed
 

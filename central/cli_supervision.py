@@ -1,6 +1,7 @@
 """Central's commands for the supervision work: the reminder pass once
-(``remind``), the catalogue (``catalog import``), and which departments a discipline
-body supervises (``assign``). Registered by ``central.cli``."""
+(``remind``), the catalogue (``catalog import``), which departments a discipline
+body supervises (``assign``) and the district's duty scoring (``duty --late-share``).
+Registered by ``central.cli``."""
 
 from __future__ import annotations
 
@@ -103,6 +104,31 @@ def cmd_assign(args: argparse.Namespace, db_url: str) -> int:
     return ExitCode.OK
 
 
+def cmd_duty(args: argparse.Namespace, db_url: str) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from central.cli import CentralCliError
+    from central.district_settings import late_share, set_late_share
+    from models.rules.scoring import DEFAULT_SETTINGS
+
+    with _session(db_url) as session:
+        if args.late_share is None:
+            share = late_share(session)
+        else:
+            try:
+                share = set_late_share(session, Decimal(args.late_share))
+            except (InvalidOperation, ValueError):
+                raise CentralCliError(
+                    _("--late-share: a number from 0 to 1, such as 0.5")
+                ) from None
+    _say(
+        _("late duty evidence earns {share} of a due date's points").format(
+            share=share or str(DEFAULT_SETTINGS.late_share)
+        )
+    )
+    return ExitCode.OK
+
+
 def register(add: Add) -> None:
     remind = add("remind", cmd_remind, "run the reminder pass once (一书两提醒)")
     remind.add_argument("--today", metavar="YYYY-MM-DD", help="the day to run for")
@@ -117,6 +143,13 @@ def register(add: Add) -> None:
     catalog.add_argument("file", metavar="FILE", help="a catalogue (.json or .csv)")
     catalog.add_argument("--issuer", metavar="CODE", help="the issuing level (default: 包头市)")
     catalog.add_argument("--edition", metavar="NAME", help="the edition's name")
+
+    duty = add("duty", cmd_duty, "the district's duty scoring (逐项赋分), handed down")
+    duty.add_argument(
+        "--late-share",
+        metavar="S",
+        help="share of a due date's points late evidence earns, 0 to 1 (devices pull it)",
+    )
 
     assign = add("assign", cmd_assign, "give a discipline body the units it supervises")
     assign.add_argument("--body", required=True, metavar="CODE")

@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from central.at_rest import AtRest
 from central.changelog import change_check, last_seq
+from central.district_settings import late_share
 from central.reach import reaches
 from central.tables import Device, RecordVersion
 from models.kinds import KINDS, KindSpec, row_to_wire
@@ -64,9 +65,16 @@ def pull(
     top = last_seq(session)
     if after > top or (after_check is not None and after_check != change_check(session, after)):
         check = change_check(session, top)
+        share = late_share(session)
         session.rollback()
         return PullResponse(
-            changes=[], cursor=top, more=False, cursor_check=check, behind=True, scope=device.scope
+            changes=[],
+            cursor=top,
+            more=False,
+            cursor_check=check,
+            behind=True,
+            scope=device.scope,
+            duty_late_share=share,
         )
     log = cast(Table, RecordVersion.__table__)  # type: ignore[attr-defined]
     entries = session.execute(
@@ -119,7 +127,13 @@ def pull(
     cursor = entries[-1][0] if more else top
     known = cursor == after and after_check is not None
     check = after_check if known else change_check(session, cursor)
+    share = late_share(session)
     session.rollback()  # read only: end the read transaction now
     return PullResponse(
-        changes=changes, cursor=cursor, more=more, cursor_check=check, scope=device.scope
+        changes=changes,
+        cursor=cursor,
+        more=more,
+        cursor_check=check,
+        scope=device.scope,
+        duty_late_share=share,
     )

@@ -18,7 +18,7 @@ from central.errors import CentralError
 from central.push import push
 from central.tables import Device, OrgUnitRow
 from models import orgs
-from models.catalog import load_catalog, period_for
+from models.catalog import deadline_for, load_catalog, period_for
 from models.kinds import timestamp_to_wire
 from sync.protocol import Action, Op, OpStatus, Role
 
@@ -102,10 +102,26 @@ def demo_ops(today: date, recorded_at: str) -> list[Op]:
     def period(code: str, when: date) -> str:
         return period_for(catalog[code].period, when)
 
+    def published_on(code: str, when: date, *, late: bool) -> date:
+        """A plausible publishing day: two days before the deadline (on time), or six
+        days after it when ``late`` and the deadline has passed; never after yesterday."""
+        deadline = deadline_for(catalog[code], period(code, when))
+        yesterday = today - timedelta(days=1)
+        if late and deadline < yesterday:
+            return min(deadline + timedelta(days=6), yesterday)
+        return min(deadline - timedelta(days=2), yesterday)
+
     def disclosure(
-        code: str, when: date, title: str, content: str, *, status: str = "published"
+        code: str,
+        when: date,
+        title: str,
+        content: str,
+        *,
+        status: str = "published",
+        late: bool = False,
     ) -> dict[str, Any]:
         published = status == "published"
+        day = published_on(code, when, late=late).isoformat() if published else None
         return {
             "org_code": DEMO_VILLAGE,
             "catalog_code": code,
@@ -113,7 +129,8 @@ def demo_ops(today: date, recorded_at: str) -> list[Op]:
             "title": title,
             "content": content,
             "channels": ["board", "wechat"] if published else [],
-            "disclosed_on": (today - timedelta(days=3)).isoformat() if published else None,
+            "disclosed_on": day,
+            "published_on": day,
             "responsible": "王建国",
             "reviewer": "李秀英" if published else "",
             "review_opinion": "经村务监督委员会审核，同意公开。" if published else "",
@@ -202,9 +219,14 @@ def demo_ops(today: date, recorded_at: str) -> list[Op]:
             "published",
         ),
     ]
+    published_late = {"disclosure:pty-04", "disclosure:vil-07"}
+    """Most went up by their deadline (the figures' on-time count); these a few days late."""
     ops = [
         _create(
-            name, "disclosure", disclosure(code, when, title, content, status=status), recorded_at
+            name,
+            "disclosure",
+            disclosure(code, when, title, content, status=status, late=name in published_late),
+            recorded_at,
         )
         for name, code, when, title, content, status in demo_disclosures
     ]

@@ -362,6 +362,10 @@ class PullResponse(BaseModel):
     scope: str | None = None
     """The device's scope as central holds it now (a discipline body's grows when central
     assigns it units): the device keeps it for its own checks."""
+    duty_late_share: str | None = None
+    """The district's share of a due date's points late duty evidence earns (a decimal
+    from 0 to 1, ``models.rules.scoring``), as the office set it at central (None: never
+    set): the device keeps it for its score tables."""
     cursor_check: str | None = None
     """Names the change numbered ``cursor`` in central's log (None at 0): send it back
     with the cursor, so central can tell whether it still holds that change."""
@@ -373,9 +377,10 @@ class PullResponse(BaseModel):
 
     @model_serializer(mode="wrap")
     def _lean(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """``scope``, ``cursor_check`` and ``behind`` travel only when they say something."""
+        """``scope``, ``duty_late_share``, ``cursor_check`` and ``behind`` travel only when
+        they say something."""
         data: dict[str, Any] = handler(self)
-        for name in ("scope", "cursor_check"):
+        for name in ("scope", "duty_late_share", "cursor_check"):
             if data.get(name) is None:
                 data.pop(name, None)
         if not data.get("behind"):

@@ -70,7 +70,9 @@ def import_rows(
         return bulk.add(records, import_keys=import_keys)
 
 
-def arrived(store: Store, kind: str, fields: Mapping[str, Any], *, version: int = 1) -> str:
+def arrived(
+    store: Store, kind: str, fields: Mapping[str, Any], *, version: int = 1, deleted: bool = False
+) -> str:
     """A record as a pull brings it from central, made by another device (a warning a
     supervisor issued, a reminder central raised): no rule of this device applies to
     what it receives. Returns its id."""
@@ -80,7 +82,7 @@ def arrived(store: Store, kind: str, fields: Mapping[str, Any], *, version: int 
     seq = store.cursor() + 1
     record |= {
         "version": version,
-        "deleted": False,
+        "deleted": deleted,
         "updated_by": "another-device",
         "recorded_at": "2026-11-01T08:00:00Z",
         "received_at": "2026-11-01T08:00:01Z",

@@ -4,7 +4,9 @@ The table reads three columns of the live duty evidence that may count for the y
 (``models.rules.scoring.evidence_span``) and the year's adjustments, in two queries,
 and leaves the scoring to ``models.rules.scoring``: the whole district at ten times the
 demo's volume answers well under a second (bench/bench_duty_scores.py). A unit's items
-add each record's date, first line and files, and which due date it counts for.
+add each record's date, first line and files, and which due date it counts for. Both
+score with the district's settings as central handed them down (its late share,
+``client.store.settings.scoring_settings``) unless given others.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from typing import cast
 
 from sqlalchemy.engine import Connection, Engine
 
+from client.store.settings import scoring_settings
 from models.duty import Indicator, indicator_by_code, indicators_for, scored_levels
 from models.orgs import in_scope, load_org_units, org_by_code
 from models.rules.scoring import (
-    DEFAULT_SETTINGS,
     Adjustment,
     Evidence,
     ItemScore,
@@ -151,7 +153,7 @@ def score_rows(
     *,
     today: date,
     scope: str | None = None,
-    settings: ScoringSettings = DEFAULT_SETTINGS,
+    settings: ScoringSettings | None = None,
 ) -> list[ScoreRow]:
     """The table of ``year`` as of ``today``: every scored unit within ``scope`` (None:
     the whole tree), ranked within its level; ordered by level, rank, code."""
@@ -165,7 +167,7 @@ def unit_scores(
     *,
     today: date,
     scope: str | None = None,
-    settings: ScoringSettings = DEFAULT_SETTINGS,
+    settings: ScoringSettings | None = None,
 ) -> list[UnitScore]:
     """``score_rows`` item by item (a bulletin's draft reads which points were due)."""
     units = scored_units(scope)
@@ -173,6 +175,7 @@ def unit_scores(
     first, last = evidence_span(year)
     evidence: dict[tuple[str, str], list[Evidence]] = {}
     with engine.connect() as conn:
+        settings = settings or scoring_settings(conn)
         raw = _raw(conn)
         for org_code, code, occurred_on in raw.execute(
             _EVIDENCE, (first.isoformat(), last.isoformat())
@@ -210,7 +213,7 @@ def unit_detail(
     year: int,
     *,
     today: date,
-    settings: ScoringSettings = DEFAULT_SETTINGS,
+    settings: ScoringSettings | None = None,
 ) -> UnitDetail:
     """One unit's items for ``year`` as of ``today``: each indicator that applies to it,
     its score and status, the records that may count and what each counts for."""
@@ -219,6 +222,7 @@ def unit_detail(
     first, last = evidence_span(year)
     records: dict[str, list[tuple[str, date, str, int]]] = {}
     with engine.connect() as conn:
+        settings = settings or scoring_settings(conn)
         raw = _raw(conn)
         for record_id, code, occurred_on, description, attachments in raw.execute(
             _UNIT_EVIDENCE, (org_code, first.isoformat(), last.isoformat())

@@ -1,7 +1,8 @@
 """``sanwu report duty --year Y [--unit PREFIX] [--json | --xlsx FILE]``: the duty score
 table (逐项赋分) of the units this device reaches, one row per unit with its ``org_code``,
 ``score``, maximum, rank within its level and missing items
-(``client.analysis.duty_scores``, the rule ``models.rules.scoring``)."""
+(``client.analysis.duty_scores``, the rule ``models.rules.scoring``), scored with the
+district's late share as central handed it down unless ``--late-share`` asks another."""
 
 from __future__ import annotations
 
@@ -31,13 +32,13 @@ def _late_share(text: str | None) -> Decimal | None:
 
 def cmd_report_duty(args: argparse.Namespace) -> int:
     from client.analysis.duty_scores import as_json, score_rows
-    from models.rules.scoring import DEFAULT_SETTINGS, ScoringSettings
+    from models.rules.scoring import ScoringSettings
 
     prefix = (args.unit or "").strip()
     if prefix and not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 12):
         raise CliError(_("--unit: a unit's code or its first digits, such as 150202900"))
     share = _late_share(args.late_share)
-    settings = DEFAULT_SETTINGS if share is None else ScoringSettings(late_share=share)
+    settings = None if share is None else ScoringSettings(late_share=share)
     with open_store(args) as store:
         identity = store.identity
         rows = score_rows(
@@ -50,6 +51,9 @@ def cmd_report_duty(args: argparse.Namespace) -> int:
     rows = [row for row in rows if row.org_code.startswith(prefix)]
     if args.json:
         print_json([as_json(row) for row in rows])
+        return ExitCode.OK
+    if not rows:  # a town's villages, as the duty list stands: none is scored
+        say(_("No unit within this device's scope has duty indicators to score."))
         return ExitCode.OK
     if args.xlsx:
         from client.exports.duty_scores import write_score_table
@@ -79,5 +83,5 @@ def register(report: Commands) -> None:
     duty.add_argument(
         "--late-share",
         metavar="S",
-        help="share of a due date's points that late evidence earns (default 0.5)",
+        help="share of a due date's points that late evidence earns (default: the district's)",
     )

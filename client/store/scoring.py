@@ -15,7 +15,7 @@ from client.errors import UnknownRecord, ValidationFailed
 from client.store.database import Database
 from client.store.records import Records
 from models.duty import indicator_by_code
-from models.rules.scoring import year_of
+from models.rules.scoring import Evidence, counted_in
 from models.validation import FieldError
 
 __all__ = ["Scoring"]
@@ -88,8 +88,9 @@ class Scoring:
         year: int | None = None,
     ) -> str:
         """Score the item a duty evidence record is about (its unit and indicator), for
-        ``year`` or else the year the record counts for on time; the adjustment names
-        the record."""
+        ``year`` or else the year whose score the record counts in (``rules.scoring.
+        counted_in``: late for one year before on time for the next); the adjustment
+        names the record."""
         with self._db.transaction() as conn:
             evidence = self._records.live(conn, "duty_evidence", evidence_id)
             if evidence is None:
@@ -101,7 +102,22 @@ class Scoring:
                 raise ValidationFailed(
                     [FieldError("evidence_id", "unscorable", "the record names no indicator")]
                 )
-            if year is None:
-                year = year_of(indicator, date.fromisoformat(str(occurred)))
             org_code = str(evidence["org_code"])
+            if year is None:
+                year = counted_in(
+                    indicator,
+                    Evidence(date.fromisoformat(str(occurred)), evidence_id),
+                    self._unit_evidence(conn, org_code, code),
+                    today=today,
+                )
             return self._adjust_in(conn, org_code, year, code, points, reason, today, evidence_id)
+
+    def _unit_evidence(self, conn: Connection, org_code: str, code: str) -> list[Evidence]:
+        """The unit's live records for one indicator, as the scoring rule reads them."""
+        return [
+            Evidence(date.fromisoformat(str(record["occurred_on"])), str(record["id"]))
+            for record in self._records.live_where(
+                conn, "duty_evidence", org_code=org_code, indicator_code=code
+            )
+            if record.get("occurred_on")
+        ]

@@ -34,7 +34,7 @@ from client.store.database import Database, utcnow
 from client.store.device import Device
 from client.store.records import Records, upsert_statement
 from client.store.sealing import Sealer
-from client.store.settings import get_setting, put_setting
+from client.store.settings import LATE_SHARE_SETTING, get_setting, put_setting
 from client.tables import SyncRound
 from models.ids import is_record_id
 from models.kinds import KINDS, kind_spec, timestamp_from_wire
@@ -256,6 +256,8 @@ class SyncSide:
             if identity is not None and page.scope and page.scope != identity.scope:
                 put_setting(conn, "scope", page.scope)
                 self._device.identity = replace(identity, scope=page.scope)
+            if page.duty_late_share is not None:
+                put_setting(conn, LATE_SHARE_SETTING, page.duty_late_share)
         return len(changes)
 
     def _moved_out(self, conn: Connection, moved: Sequence[tuple[str, Any]]) -> None:

@@ -12,6 +12,8 @@ takes on a unit's record and the rules of the kind:
   reads its own but writes none (``rules.reminders``);
 - catalogue items are written by the level that issues them (its supervisors);
 - a disclosure is published by the level that reviews it (``rules.disclosures``);
+- duty adjustments are a supervising level's, and a closed year's adjustments and
+  evidence stand (``rules.duty``);
 - every other kind: any writing role, within its scope.
 """
 
@@ -90,6 +92,8 @@ def check_change(
         return bulletins.check_bulletin(actor, side, current, changes)
     if kind == "duty_adjustment":
         return duty.check_adjustment(side, current, changes, today=today)
+    if kind == "duty_evidence":
+        return duty.check_evidence(current, changes, deleting=deleting, today=today)
     return None
 
 
@@ -111,6 +115,7 @@ _CREATE_READS: Mapping[str, tuple[str, ...] | None] = {
     "disclosure": disclosures.CREATE_READS,
     "bulletin": bulletins.CREATE_READS,
     "duty_adjustment": duty.ADJUSTMENT_READS,
+    "duty_evidence": duty.EVIDENCE_READS,
 }
 
 

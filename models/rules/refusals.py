@@ -45,6 +45,9 @@ RULES: Mapping[str, str] = MappingProxyType(
         ),
         "return_needs_reason": N_("Say why it is returned: the unit reads it."),
         "year_closed": N_("The duty items of {year} are locked: that year has closed."),
+        "evidence_year_closed": N_(
+            "Duty evidence that counts in {year} is locked: that year has closed."
+        ),
         "names_outside": N_(
             "A bulletin names only units this level supervises ({unit} is not one)."
         ),

@@ -54,6 +54,7 @@ __all__ = [
     "Slot",
     "Status",
     "UnitScore",
+    "counted_in",
     "evidence_span",
     "item_score",
     "item_span",
@@ -188,6 +189,27 @@ def year_of(indicator: Indicator, day: date) -> int:
         if any(due >= day for due in due_dates(indicator, year)):
             return year
     return day.year
+
+
+def counted_in(
+    indicator: Indicator,
+    record: Evidence,
+    evidence: Iterable[Evidence],
+    *,
+    today: date,
+    settings: ScoringSettings = DEFAULT_SETTINGS,
+) -> int:
+    """The year whose score ``record`` (one of the unit's ``evidence`` for ``indicator``)
+    counts in as of ``today``: the earliest year whose item takes it for a due date, on
+    time or made up late (a record after a missed due date makes up that year's, though
+    it would be on time for the next); a record no year takes: ``year_of``."""
+    records = sorted({*evidence, record})
+    on_time = year_of(indicator, record.on)
+    for year in range(record.on.year - 1, on_time + 1):
+        item = item_score(indicator, year, records, today=today, settings=settings)
+        if any(slot.evidence == record for slot in item.slots):
+            return year
+    return on_time
 
 
 def _adjusted(indicator: Indicator, adjustment: Adjustment) -> ItemScore:

@@ -8,6 +8,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import httpx
@@ -136,7 +137,7 @@ def test_every_kind_with_attachments_counts_and_deleted_records_too(
         "duty_evidence",
         org_code=VILLAGE,
         indicator_code="ZT-001",
-        occurred_on="2026-01-05",
+        occurred_on=date.today().isoformat(),  # a closed year's evidence is locked
         description="会议记录",
         attachments=[evidence],
     )

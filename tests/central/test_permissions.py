@@ -5,13 +5,27 @@ The same table judges a device's own changes before it saves them
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import pytest
 
-from models.records import Feedback, SupervisionWarning
+from models.kinds import kind_spec
+from models.records import Disclosure, Feedback, SupervisionWarning
+from models.rules.actors import Actor, Side
+from models.rules.disclosures import Step, plan
+from models.rules.permissions import check_change
 from sync.protocol import Op, OpResult
-from tests.central.conftest import VILLAGE, Device, create_op, delete_op, update_op
+from tests.central.conftest import (
+    TOWN,
+    VILLAGE,
+    Device,
+    create_op,
+    delete_op,
+    disclosure_fields,
+    update_op,
+)
 
 DISTRICT = "150202000000"
 OTHER_VILLAGE = "150202101201"
@@ -221,3 +235,72 @@ def test_clues_are_the_supervising_sides(enroll: Any) -> None:
     colleague = enroll(DISTRICT, "supervisor")
     seen = [c.record for c in colleague.pull_all()[0] if c.kind == "clue"]
     assert any(c["reporter_contact"] == "13812345678" for c in seen)
+
+
+def test_a_closed_years_duty_evidence_is_refused(enroll: Any) -> None:
+    """A raw pushed op backdating evidence into a closed year is refused by central with
+    the rule and year the device's own check names (``models.rules.duty``)."""
+    clerk = enroll(VILLAGE)
+    closed = date.today().year - 2  # closed whatever the month
+    fields = {"org_code": VILLAGE, "indicator_code": "ZT-001", "description": "补记党组会议"}
+    backdated = create_op("duty_evidence", **fields, occurred_on=f"{closed}-03-01")
+    result = clerk.push(backdated).results[0]
+    assert refused(result, "evidence_year_closed")
+    assert result.error is not None and result.error.params == {"year": str(closed)}
+    assert result.error.field == "occurred_on"
+    own = create_op("duty_evidence", **fields, occurred_on=date.today().isoformat())
+    assert applied(clerk.push(own).results[0])
+    moved = {"occurred_on": (date.today().isoformat(), f"{closed}-12-01")}
+    back = clerk.push(update_op(own.record_id, moved, kind="duty_evidence")).results[0]
+    assert refused(back, "evidence_year_closed")
+    assert applied(clerk.push(delete_op(own.record_id, kind="duty_evidence")).results[0])
+
+
+def test_only_the_town_publishes_a_villages_disclosure(enroll: Any, session: Any) -> None:
+    """Town review at central: a clerk's raw op publishing its own submitted disclosure
+    is refused with the very refusal the device's check gives; the town's approve (as
+    the store plans it) is applied."""
+    clerk, town = enroll(VILLAGE), enroll(TOWN, "town")
+    draft = create_op("disclosure", **disclosure_fields())
+    submit = update_op(
+        draft.record_id,
+        {"status": ("draft", "submitted"), "submitted_on": (None, date.today().isoformat())},
+    )
+    assert [applied(r) for r in clerk.push(draft, submit).results] == [True, True]
+    current = (
+        kind_spec("disclosure").defaults()
+        | disclosure_fields()
+        | {"id": draft.record_id, "status": "submitted", "submitted_on": date.today().isoformat()}
+    )
+    publish = {"status": ("submitted", "published")}
+    result = clerk.push(update_op(draft.record_id, publish, base=2)).results[0]
+    device = Actor("clerk", VILLAGE, (VILLAGE,))
+    expected = check_change(device, "disclosure", current, publish, _NoLookup())
+    assert expected is not None and expected.rule == "review_publishes"
+    assert refused(result, expected.rule)
+    assert result.error is not None and result.error.params == dict(expected.params)
+    assert expected.english() in result.error.message
+    assert session.get(Disclosure, draft.record_id).status == "submitted"
+    planned = plan(
+        Step.APPROVE,
+        current,
+        side=Side.SUPERVISOR,
+        level="village",
+        today=date.today(),
+        reviewer_name="沙尔沁镇",
+    )
+    approve = {name: (current.get(name), value) for name, value in planned.items()}
+    assert applied(town.push(update_op(draft.record_id, approve, base=2)).results[0])
+    session.expire_all()
+    row = session.get(Disclosure, draft.record_id)
+    assert (row.status, row.reviewed_by) == ("published", "沙尔沁镇")
+
+
+class _NoLookup:
+    """The device's check on a disclosure reads no other record."""
+
+    def record(self, kind: str, record_id: str) -> Mapping[str, Any] | None:
+        return None
+
+    def feedback_of(self, warning_id: str) -> list[Mapping[str, Any]]:
+        return []

@@ -115,7 +115,7 @@ def test_a_discipline_bodys_supervisors_reach_the_departments_assigned_to_it(
             "duty_evidence",
             org_code=unit,
             indicator_code="ZT-001",
-            occurred_on="2026-01-05",
+            occurred_on=date.today().isoformat(),  # a closed year's is locked
             description="党组会议记录",
         )
         assert device.push(evidence).results[0].status.value == "applied"

@@ -22,8 +22,11 @@ OPEN_YEAR = date.today().year
 """A year whose items still change (the store checks the lock against today)."""
 
 
-def evidence(store: Store, org_code: str, code: str, day: str, text: str = "") -> str:
-    """A unit's duty evidence record, as it arrives from the unit's device."""
+def evidence(
+    store: Store, org_code: str, code: str, day: str, text: str = "", *, deleted: bool = False
+) -> str:
+    """A unit's duty evidence record, as it arrives from the unit's device (``deleted``:
+    as its deletion arrives; a closed year's evidence is no longer deleted here)."""
     return arrived(
         store,
         "duty_evidence",
@@ -34,6 +37,7 @@ def evidence(store: Store, org_code: str, code: str, day: str, text: str = "") -
             "description": text or f"{code}工作记实\n附会议纪要",
             "attachments": [],
         },
+        deleted=deleted,
     )
 
 
@@ -45,5 +49,5 @@ def district_home(home: Path) -> Iterator[Store]:
         evidence(store, DEPT_B, "ZT-001", "2025-05-01")  # late: half of 3 points
         evidence(store, DEPT_C, "ZT-001", "2024-03-01")  # last year's window: nothing
         evidence(store, BODY, "JD-001", "2025-02-01")
-        store.delete(evidence(store, DEPT_C, "ZT-002", "2025-03-01"))
+        evidence(store, DEPT_C, "ZT-002", "2025-03-01", deleted=True)
         yield store

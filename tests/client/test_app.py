@@ -252,3 +252,32 @@ def test_the_demo_raises_todays_reminders_once(tmp_path: Path) -> None:
     assert first > 0
     prepare_demo(tmp_path / "demo", role="supervisor").close()
     assert reminders() == first
+
+
+def test_the_demos_disclosures_count_on_time_in_the_districts_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's published disclosures carry the day they were published: most by their
+    deadline, a few late, so the district's figures count some on time (not 0 beside a
+    home showing them done)."""
+    import json
+
+    from client.cli import main
+    from client.demo import demo_passphrase
+    from tests.stores import TEST_PASSPHRASE
+
+    setup = prepare_demo(tmp_path / "demo", role="supervisor")
+    try:
+        sync_round(setup.store)
+        # The CLI refuses the demo's public passphrase: the office's own, as in use.
+        setup.store.change_passphrase(demo_passphrase(), TEST_PASSPHRASE)
+        home = setup.store.home
+        setup.store.close()
+        monkeypatch.setenv("SANWU_PASSPHRASE", TEST_PASSPHRASE)
+        since = f"{date.today().year - 1}-01-01"  # early in January too, something was due
+        args = ["--home", str(home), "report", "supervision", "--from", since, "--json"]
+        assert main(args) == 0
+        counted = json.loads(capsys.readouterr().out)
+    finally:
+        setup.close()
+    assert 0 < counted["disclosures_on_time"] < counted["disclosures_due"]

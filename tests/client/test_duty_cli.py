@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -132,7 +133,15 @@ def test_duty_adjust_refusals(
     closed = [*base, "--points", "1", "--year", str(date.today().year - 2)]
     assert run(district, *closed) == ExitCode.REFUSED
     assert "已锁定" in capsys.readouterr().err
-    with Store(tmp_path / "dept", passphrase=TEST_PASSPHRASE) as unit:
+    with department_home(tmp_path / "dept") as unit:
+        assert run(unit, *base, "--points", "1") == ExitCode.REFUSED
+    assert "只有监督层级" in capsys.readouterr().err
+
+
+@contextmanager
+def department_home(home: Path) -> Iterator[Store]:
+    """DEPT_A's own clerk's home."""
+    with Store(home, passphrase=TEST_PASSPHRASE) as unit:
         unit.save_identity(
             Identity(
                 device_id="dev-d",
@@ -144,5 +153,54 @@ def test_duty_adjust_refusals(
                 scope=DEPT_A,
             )
         )
-        assert run(unit, *base, "--points", "1") == ExitCode.REFUSED
-    assert "只有监督层级" in capsys.readouterr().err
+        yield unit
+
+
+def test_a_closed_years_evidence_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Backdating evidence into a closed year would change its locked score: the device
+    refuses the add, the edit and the delete as central would (exit 4), saving nothing."""
+    closed = date.today().year - 2  # closed whatever the month
+    with department_home(tmp_path / "dept") as unit:
+        values = {"indicator_code": "ZT-001", "description": "补记党组会议"}
+        backdated = json.dumps(values | {"occurred_on": f"{closed}-03-01"})
+        assert run(unit, "record", "add", "duty_evidence", "--json", backdated) == ExitCode.REFUSED
+        err = capsys.readouterr().err
+        assert f"{closed} 年度" in err and "已锁定" in err
+        assert unit.list_records("duty_evidence") == []
+        today = json.dumps(values | {"occurred_on": date.today().isoformat()})
+        assert run(unit, "record", "add", "duty_evidence", "--json", today) == ExitCode.OK
+        record_id = capsys.readouterr().out.strip()
+        moved = json.dumps({"occurred_on": f"{closed - 1}-06-30"})
+        assert run(unit, "record", "edit", record_id, "--json", moved) == ExitCode.REFUSED
+        assert f"{closed - 1} 年度" in capsys.readouterr().err
+        old = evidence(unit, DEPT_A, "ZT-002", f"{closed}-05-01")
+        assert run(unit, "record", "delete", old) == ExitCode.REFUSED
+        assert f"{closed} 年度" in capsys.readouterr().err
+        days = sorted(record["occurred_on"] for record in unit.list_records("duty_evidence"))
+        assert days == [f"{closed}-05-01", date.today().isoformat()]
+
+
+def test_a_town_with_no_scored_unit_is_told_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The duty list scores no village as it stands: a town's report says so, in one
+    line, rather than nothing (and its JSON is an empty list)."""
+    with Store(tmp_path / "town", passphrase=TEST_PASSPHRASE) as town:
+        town.save_identity(
+            Identity(
+                device_id="dev-t",
+                private_key=new_private_key(),
+                server_url="http://127.0.0.1:9",
+                org_code="150202101000",
+                org_name="沙尔沁镇",
+                role="town",
+                scope="150202101",
+            )
+        )
+        assert run(town, "report", "duty", "--year", str(YEAR)) == ExitCode.OK
+        (line,) = capsys.readouterr().out.splitlines()
+        assert line == "本机范围内没有适用履职指标、可以评分的单位。"
+        assert run(town, "report", "duty", "--year", str(YEAR), "--json") == ExitCode.OK
+        assert json.loads(capsys.readouterr().out) == []

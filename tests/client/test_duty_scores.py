@@ -122,6 +122,19 @@ def test_a_supervisors_score_is_one_record_edited_in_place(district: Store) -> N
     assert (adjustment["evidence_id"], adjustment["year"]) == (record, OPEN_YEAR)
 
 
+def test_an_adjustment_by_a_late_record_is_for_the_year_it_counts_in(district: Store) -> None:
+    """08-10 evidence on an item due 06-30 would be on time for next year's due date, yet
+    this year's table counts it late: the adjustment is for this year, the one it counts
+    in (``rules.scoring.counted_in``), not the next."""
+    today = date(OPEN_YEAR, 12, 5)
+    record = evidence(district, DEPT_C, "ZT-009", f"{OPEN_YEAR}-08-10")
+    detail = unit_detail(district.engine, DEPT_C, OPEN_YEAR, today=today)
+    (item,) = [row.item for row in detail.items if row.item.code == "ZT-009"]
+    assert item.status is Status.LATE and item.slots[0].evidence is not None
+    made = district.scoring.adjust_evidence(record, points="0.5", reason="逾期补记", today=today)
+    assert district.get(made)[1]["year"] == OPEN_YEAR
+
+
 @pytest.mark.parametrize(
     ("unit", "code", "points", "reason", "field"),
     [
@@ -199,3 +212,42 @@ def test_the_unit_reads_its_score_and_may_not_give_one(
     finally:
         supervisor.close()
         unit.close()
+
+
+def test_the_districts_late_share_reaches_every_score_table(
+    central: Central,  # noqa: F811
+    cli_passphrase: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The office sets the late share once at central (``sanwu central duty``); a device
+    takes it with its next pull and its tables, a unit's items and ``report duty`` score
+    with it (``--late-share`` still asks another)."""
+    import json
+
+    from central.cli import main as central_main
+    from client.cli import main
+
+    supervisor = central.device("district", "150202000000", "supervisor")
+    try:
+        evidence(supervisor, DEPT_B, "ZT-001", f"{YEAR}-05-01")  # late: 3 points x share
+
+        def table_score() -> Decimal:
+            (row,) = score_rows(supervisor.engine, YEAR, today=AFTER, scope=DEPT_B)
+            return row.score
+
+        assert table_score() == Decimal("1.5")  # nothing set: the rule's half
+        assert central_main(["duty", "--late-share", "2", "--db", central.db_url]) == 2
+        assert central_main(["duty", "--late-share", "0.25", "--db", central.db_url]) == 0
+        assert "0.25" in capsys.readouterr().out
+        assert table_score() == Decimal("1.5")  # until the device pulls
+        central.sync(supervisor)
+        assert table_score() == Decimal("0.75")
+        detail = unit_detail(supervisor.engine, DEPT_B, YEAR, today=AFTER)
+        assert detail.items[0].item.score == Decimal("0.75")
+        report = ["--home", str(supervisor.home), "report", "duty", "--year", str(YEAR)]
+        assert main([*report, "--unit", DEPT_B, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["score"] == 0.75
+        assert main([*report, "--unit", DEPT_B, "--json", "--late-share", "1"]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["score"] == 3.0
+    finally:
+        supervisor.close()

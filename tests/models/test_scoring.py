@@ -19,6 +19,7 @@ from models.rules.scoring import (
     Evidence,
     ScoringSettings,
     Status,
+    counted_in,
     evidence_span,
     item_score,
     item_span,
@@ -291,3 +292,42 @@ def test_ranking_orders_by_score(scores: dict[str, Decimal]) -> None:
         assert placed[key] == 1 + sum(other > score_ for other in scores.values())
     ordered = sorted(scores, key=lambda k: placed[k])
     assert all(scores[x] >= scores[y] for x, y in itertools.pairwise(ordered))
+
+
+def test_a_record_counts_in_the_year_whose_item_takes_it() -> None:
+    """Evidence of 08-10 for an item due 06-30 is on time for next year's due date, yet
+    the year's own table counts it late: an adjustment of it is for the year it counts
+    in, the earlier, unless that year was on time without it."""
+    mid = BY_CODE["ZT-003"]  # due 06-30
+    assert mid.deadline == "06-30"
+    today = date(2026, 12, 5)
+    late = ev("2026-08-10", "late")
+    assert year_of(mid, late.on) == 2027
+    table = item_score(mid, 2026, [late], today=today)
+    assert (table.status, table.slots[0].evidence) == (Status.LATE, late)
+    assert counted_in(mid, late, [late], today=today) == 2026
+    # 2026 was on time without it: it counts on time for 2027.
+    kept = [ev("2026-05-01", "kept"), late]
+    assert counted_in(mid, late, kept, today=today) == 2027
+    assert counted_in(mid, kept[0], kept, today=today) == 2026
+    # A January record making up last year's item counts in last year.
+    january = ev("2026-01-10", "jan")
+    assert counted_in(PLAN, january, [january], today=today) == 2025
+    assert counted_in(PLAN, january, [ev("2025-03-01"), january], today=today) == 2026
+
+
+@given(
+    st.lists(st.dates(date(2024, 6, 1), date(2027, 6, 30)), min_size=1, max_size=6),
+    st.sampled_from([PLAN, QUARTERLY, HALF_YEAR, YEARLY, ONGOING, BY_CODE["ZT-003"]]),
+)
+def test_the_year_a_record_counts_in_takes_it(days: list[date], indicator: Indicator) -> None:
+    records = [Evidence(day, f"r{n}") for n, day in enumerate(days)]
+    today = date(2027, 12, 31)
+    for record in records:
+        year = counted_in(indicator, record, records, today=today)
+        slots = item_score(indicator, year, records, today=today).slots
+        taken = any(slot.evidence == record for slot in slots)
+        assert taken or year == year_of(indicator, record.on)
+        for earlier in range(record.on.year - 1, year):
+            earlier_slots = item_score(indicator, earlier, records, today=today).slots
+            assert all(slot.evidence != record for slot in earlier_slots)

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ RECORDS: dict[str, dict[str, Any]] = {
     },
     "duty_evidence": {
         "indicator_code": "ZT-001",
-        "occurred_on": "2024-03-01",
+        "occurred_on": date.today().isoformat(),  # a closed year's evidence is locked
         "description": "召开专题会议",
     },
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tracemalloc
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -366,7 +367,9 @@ def test_kinds_without_a_natural_key_remember_imported_rows(
     enrolled: Store, tmp_path: Path
 ) -> None:
     headers = ["指标编码", "发生日期", "履职内容"]
-    rows = [["ZT-001", "2024年3月1日", "制定年度计划"], ["ZT-001", "2024-03-02", "召开专题会议"]]
+    today = date.today()  # a closed year's evidence is locked
+    written = f"{today.year}年{today.month}月{today.day}日"
+    rows = [["ZT-001", written, "制定年度计划"], ["ZT-001", today.isoformat(), "召开专题会议"]]
     path = write_csv(tmp_path / "duty.csv", rows, headers=headers)
     assert import_file(enrolled, path, "duty_evidence").created == 2
     again = import_file(enrolled, path, "duty_evidence")

@@ -8,6 +8,7 @@ a village's clerk is offered no table; a town's table is empty and says why."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from textual.widgets import DataTable, Input
 from client.identity import Identity
 from client.screens.duty_scores import AdjustForm, DutyScoresScreen, DutyUnitScreen
 from client.store import Store
+from sync.protocol import PullResponse
 from sync.signing import new_private_key
 from tests.client.duty_data import BODY, DEPT_A, DEPT_B, evidence
 from tests.client.screens.conftest import make_app, screen_text
@@ -165,3 +167,24 @@ async def test_a_village_clerk_has_no_table_and_a_town_an_empty_one(
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, DutyScoresScreen)
+
+
+async def test_the_table_scores_with_the_districts_late_share(supervisor: Store) -> None:
+    """The screens score late evidence with the share central handed down with a pull,
+    not a fixed half: DEPT_B's one late record earns nothing at a share of 0."""
+    app = make_app(supervisor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DutyScoresScreen)
+        late = {row.org_code: row.score for row in screen.rows}[DEPT_B]
+        assert late == Decimal("1.5")
+        handed = PullResponse(changes=[], cursor=supervisor.cursor(), more=False)
+        supervisor.apply_pull(handed.model_copy(update={"duty_late_share": "0"}))
+        screen.refresh_data()
+        await pilot.pause()
+        assert {row.org_code: row.score for row in screen.rows}[DEPT_B] == 0
+        await pilot.press("escape")
