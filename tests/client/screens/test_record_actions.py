@@ -5,6 +5,7 @@ deletes (and queues the delete), no leaves the record as it was."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +243,12 @@ async def _first_indicator(pilot: Any) -> None:
 async def test_duty_evidence_is_edited_and_deleted(enrolled: Store) -> None:
     record_id = enrolled.add(
         "duty_evidence",
-        {"indicator_code": "ZT-001", "occurred_on": "2026-11-01", "description": "召开部署会"},
+        # Today: a day of a year still open (a closed year's evidence is locked).
+        {
+            "indicator_code": "ZT-001",
+            "occurred_on": date.today().isoformat(),
+            "description": "召开部署会",
+        },
     )
     app = make_app(enrolled)
     async with app.run_test(size=(120, 40)) as pilot:
