@@ -50,7 +50,7 @@ def timed(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--scale", type=int, default=10, help="times the seed's 34,000 records")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", help="build the home in DIR and keep it")

@@ -44,10 +44,12 @@ __all__ = [
     "Locked",
     "SealedValueError",
     "blind_prefix_bounds",
+    "drop_early",
     "is_sealed",
     "new_data_key",
     "rewrap",
     "unlock",
+    "unlock_early",
 ]
 
 DATA_KEY_SETTING = "data_key"
@@ -263,8 +265,27 @@ def _unwrap(passphrase: str, setting: str) -> tuple[bytes, KdfParams]:
 
 
 def unlock(passphrase: str, setting: str) -> DataKey:
-    """The data key wrapped in ``setting``; BadPassphrase when the passphrase is wrong."""
+    """The data key wrapped in ``setting``; BadPassphrase when the passphrase is wrong.
+    An ``unlock_early`` of the same passphrase and setting gives its answer instead."""
+    early = _EARLY.pop(setting, None)
+    if early is not None and hmac.compare_digest(early[0].encode(), passphrase.encode()):
+        return early[1].key()
     return DataKey(_unwrap(passphrase, setting)[0])
+
+
+_EARLY: dict[str, tuple[str, Unlocking]] = {}
+
+
+def unlock_early(passphrase: str, setting: str) -> None:
+    """Start deriving the key now (``Unlocking``): a command that reads the setting before
+    its imports finds the key derived when it opens the store (``unlock`` takes it)."""
+    if setting not in _EARLY:
+        _EARLY[setting] = (passphrase, Unlocking(passphrase, setting))
+
+
+def drop_early() -> None:
+    """Forget derivations nobody took (the open failed first): no key outlives its open."""
+    _EARLY.clear()
 
 
 class Unlocking:

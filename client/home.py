@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from pathlib import Path
 
 import platformdirs
@@ -67,6 +69,58 @@ def check_database_file(path: Path) -> None:
         raise DatabaseUnusable(path, "empty")
     if not database_header_ok(path):
         raise DatabaseUnusable(path, "not_sqlite")
+
+
+class EarlyCheck:
+    """The open's ``PRAGMA quick_check(3)`` on a sqlite3 connection of its own, in a daemon
+    thread: SQLite runs it without the GIL while the process imports what the command
+    needs. ``client.store.database.Database`` takes its verdict instead of checking again;
+    nothing reads a record before that."""
+
+    def __init__(self, path: Path) -> None:
+        self.rows: list[str] = []
+        self.error = ""
+        self._thread = threading.Thread(
+            target=self._run, args=(path,), name="sanwu-quick-check", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+            try:
+                self.rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check(3)")]
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def verdict(self) -> tuple[list[str], str]:
+        """(quick_check's rows, or the error that stopped it), once done."""
+        self._thread.join()
+        return self.rows, self.error
+
+
+_EARLY: dict[Path, EarlyCheck] = {}
+
+
+def check_early(db: Path) -> None:
+    """Start ``db``'s open check now (an existing SQLite file only; see ``EarlyCheck``)."""
+    key = db.resolve()
+    if key in _EARLY or not db.is_file() or not database_header_ok(db):
+        return
+    _EARLY[key] = EarlyCheck(db)
+
+
+def drop_early() -> None:
+    """Forget checks nobody took (the open failed first)."""
+    _EARLY.clear()
+
+
+def early_verdict(db: Path) -> tuple[list[str], str] | None:
+    """The verdict of ``db``'s check started by ``check_early`` (None: none was)."""
+    check = _EARLY.pop(db.resolve(), None)
+    return None if check is None else check.verdict()
 
 
 def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -28,7 +28,7 @@ def kind_name(kind: str) -> str:
         return kind
 
 
-_SYSTEM_NAMES = {"deleted": N_("Deleted")}
+_SYSTEM_NAMES = {"deleted": N_("Deleted"), "note": N_("Note")}
 """Columns people meet in conflicts without declaring them (a delete against an edit)."""
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "DueItem",
     "HistoryEntry",
     "PinyinIndex",
+    "bulletins_issued",
     "bulletins_naming",
     "count_disclosures",
     "due_items",
@@ -324,6 +325,22 @@ def bulletins_naming(engine: Engine, scope: str, today: date) -> list[dict[str, 
         and any(code.startswith(p) for code in row["named_units"] for p in prefixes)
     ]
     return sorted(named, key=lambda row: (row["issued_on"] or "", row["id"]), reverse=True)
+
+
+def bulletins_issued(engine: Engine, org_code: str, today: date) -> list[dict[str, Any]]:
+    """Bulletins in force that ``org_code``'s own level issued (a supervising office's
+    own: it circulates them, it is not named by them), in the last ``BULLETIN_DAYS``
+    days, the newest first."""
+    since = (today - timedelta(days=BULLETIN_DAYS)).isoformat()
+    rows = list_records(
+        engine,
+        "bulletin",
+        where={"status": "issued", "org_code": org_code},
+        order_by=("issued_on",),
+        descending=True,
+        limit=OPEN_ROWS_MAX,
+    )
+    return [row for row in rows if (row["issued_on"] or "") >= since]
 
 
 def returned_disclosures(engine: Engine, org_prefix: str = "") -> list[dict[str, Any]]:

@@ -174,6 +174,9 @@ def unit_scores(
     wanted = {code for code, _level in units}
     first, last = evidence_span(year)
     evidence: dict[tuple[str, str], list[Evidence]] = {}
+    # The table reads records by their day alone: one Evidence per day, shared by the
+    # records of that day (a district's hundred thousand span a few hundred days).
+    days: dict[str, Evidence] = {}
     with engine.connect() as conn:
         settings = settings or scoring_settings(conn)
         raw = _raw(conn)
@@ -185,7 +188,10 @@ def unit_scores(
                 found = evidence.get(key)
                 if found is None:
                     found = evidence[key] = []
-                found.append(Evidence(date.fromisoformat(occurred_on)))
+                day = days.get(occurred_on)
+                if day is None:
+                    day = days[occurred_on] = Evidence(date.fromisoformat(occurred_on))
+                found.append(day)
         adjustments = {
             key: adjustment
             for key, adjustment in _adjustments(raw, year).items()

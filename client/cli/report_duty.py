@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from client.cli.common import CliError, Commands, open_store, print_json, say
+from client.cli.common import CliError, Commands, open_early, open_store, print_json, say
 from client.i18n import _
 from sync.failures import ExitCode
 
@@ -31,6 +31,7 @@ def _late_share(text: str | None) -> Decimal | None:
 
 
 def cmd_report_duty(args: argparse.Namespace) -> int:
+    open_early(args)  # before the imports below: SQLite and scrypt work meanwhile
     from client.analysis.duty_scores import as_json, score_rows
     from models.rules.scoring import ScoringSettings
 

@@ -11,7 +11,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from client.cli.common import CliError, Commands, cli_day, open_store, print_json, say
+from client.cli.common import (
+    CliError,
+    Commands,
+    cli_day,
+    open_early,
+    open_store,
+    print_json,
+    say,
+)
 from client.i18n import _
 from sync.failures import ExitCode
 
@@ -61,6 +69,7 @@ def units_text(scope: Scope) -> str:
 
 
 def cmd_supervision(args: argparse.Namespace) -> int:
+    open_early(args)  # before the imports below: SQLite and scrypt work meanwhile
     from client.analysis.figures import figures
     from client.i18n import language, set_language
     from models.figures import FIGURES

@@ -1,7 +1,9 @@
 """``sanwu disclosure submit|take-back|approve|return|withdraw ID``: a disclosure's review
 from a shell, each the store's step (``Store.review``), so the command line refuses what
-the app refuses, with the same sentence (exit 4). ``sanwu disclosure waiting`` lists what
-waits for this device's review, oldest first."""
+the app refuses, with the same sentence (exit 4). ``--reason T``: on return the opinion
+the unit reads (required); on submit and approve an optional note the record's history
+keeps. ``sanwu disclosure waiting`` lists what waits for this device's review, oldest
+first."""
 
 from __future__ import annotations
 
@@ -15,11 +17,20 @@ from sync.failures import ExitCode
 __all__ = ["register"]
 
 
+NOTE_MAX = 2000
+"""The longest note a step keeps (a return's reason is as long at most)."""
+
+
 def _step(args: argparse.Namespace, step: str, reason: str = "") -> int:
     from models.rules.disclosures import Step
 
+    note = "" if step == "return" else (getattr(args, "reason", None) or "").strip()
+    if len(note) > NOTE_MAX:
+        raise CliError(_("--reason: at most {n} characters").format(n=NOTE_MAX))
     with open_store(args) as store:
-        changes = store.review.steps(args.id, Step(step), today=date.today(), reason=reason)
+        changes = store.review.steps(
+            args.id, Step(step), today=date.today(), reason=reason, note=note
+        )
     for record_id, done in zip(args.id, changes, strict=True):
         say(f"{record_id}: {label('disclosure', 'status', done['status'])}")
     return ExitCode.OK
@@ -84,5 +95,7 @@ def register(commands: Commands) -> None:
         sub.add_argument("id", nargs="+", metavar="ID", help="one or more (one transaction)")
         if name == "return":
             sub.add_argument("--reason", required=True, metavar="T", help="what to correct")
+        elif name in ("submit", "approve"):
+            sub.add_argument("--reason", metavar="T", help="a note kept in the history")
     waiting = disclosure.add("waiting", cmd_waiting, "what waits for this device's review")
     waiting.add_argument("--json", action="store_true")

@@ -20,8 +20,9 @@ from client.screens.base import SanwuScreen
 from client.screens.disclosure_form import DisclosureForm, unit_choices
 from client.widgets.literal import LiteralStatic
 from client.widgets.paged_table import STRETCH_MIN, PagedTable
-from models.orgs import org_by_code
+from models.orgs import in_scope, org_by_code
 from models.rules.actors import SUPERVISING_ROLES
+from models.rules.warnings import is_overdue, owes_reply
 
 LIGHTS: dict[str, tuple[str, str, str]] = {
     "red": ("●", "red", N_("late")),
@@ -113,6 +114,10 @@ class HomeScreen(SanwuScreen):
         due.add_column(_("Left"), width=12)
         warnings = self.query_one("#home-warnings", PagedTable)
         warnings.add_column(_("Warning or reminder"), width=STRETCH_MIN, key="title")
+        if self._beyond_one_unit():
+            # Beyond one unit, each line's unit in its own column (a town's: the village).
+            whose = _("Village") if self.query("#home-village") else _("Unit")
+            warnings.add_column(whose, width=10, key="unit")
         warnings.add_column(_("Status"), width=8)
         warnings.add_column(_("Due"), width=10)
         warnings.add_column(_("Left"), width=12)
@@ -192,6 +197,33 @@ class HomeScreen(SanwuScreen):
             return chosen
         return identity.scope
 
+    def _beyond_one_unit(self) -> bool:
+        """Whether the home lists more than one unit's work (not a clerk's)."""
+        identity = self.store.identity
+        return identity is not None and identity.role != "clerk"
+
+    def _bulletins(
+        self, scope: str, today: date
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        """(issued by this device's own level, naming the unit shown itself, naming other
+        units of the scope): a supervising office is not "named" by what it circulates."""
+        identity = self.store.identity
+        own = identity.org_code if identity else ""
+        issued = (
+            queries.bulletins_issued(self.store.engine, own, today)
+            if identity is not None and identity.role in SUPERVISING_ROLES
+            else []
+        )
+        shown = self.unit() if self.unit() != TOWN_WIDE else own
+        others = [
+            row
+            for row in queries.bulletins_naming(self.store.engine, scope, today)
+            if row["org_code"] != own
+        ]
+        named = [row for row in others if shown in row["named_units"]]
+        below = [row for row in others if shown not in row["named_units"]]
+        return issued, named, below
+
     def _show_attention(self, today: date) -> None:
         """Open warnings (a returned one with its reason) and open reminders, in one list:
         what this unit must answer, or what this level must decide."""
@@ -208,90 +240,115 @@ class HomeScreen(SanwuScreen):
             if not self.store.review.reviews(str(row["org_code"]))
         ]
         warnings = queries.open_warnings(self.store.engine, scope)
-        bulletins = queries.bulletins_naming(self.store.engine, scope, today)
+        issued, named, below = self._bulletins(scope, today)
         reminders = queries.open_reminders(self.store.engine, scope)
         # Proposals wait for a decision: first; the rest by deadline, as many as a person
         # reads (a district's supervisor holds thousands; the count says how many).
         reminders.sort(key=lambda r: (r["proposal"] != "proposed", r["due_on"] or ""))
-        listed = len(warnings) + len(reviews) + len(corrections) + len(bulletins)
+        listed = len(warnings) + len(reviews) + len(corrections)
+        listed += len(issued) + len(named) + len(below)
         self.reminders = reminders[: max(0, ATTENTION_ROWS - listed)]
         returned = sum(w["status"] == "returned" for w in warnings)
-        title = _("Open warnings: {n} (returned {returned}); reminders: {reminders}").format(
-            n=len(warnings), returned=returned, reminders=len(reminders)
-        )
+        overdue = sum(is_overdue(w, today) for w in warnings)
+        title = _(
+            "Open warnings: {n} (returned {returned}, overdue {overdue}); reminders: {reminders}"
+        ).format(n=len(warnings), returned=returned, overdue=overdue, reminders=len(reminders))
         if reviews:
             title = _("Waiting for review: {n}; ").format(n=len(reviews)) + title
         if corrections:
             title = _("Returned to correct: {n}; ").format(n=len(corrections)) + title
-        if bulletins:
-            title = _("Named in bulletins: {n}; ").format(n=len(bulletins)) + title
+        if below:
+            title = _("Bulletins naming units here: {n}; ").format(n=len(below)) + title
+        if named:
+            title = _("Named in bulletins: {n}; ").format(n=len(named)) + title
+        if issued:
+            title = _("Bulletins issued: {n}; ").format(n=len(issued)) + title
         if len(self.reminders) < len(reminders):
             title += _(" (the first {shown} shown)").format(shown=len(self.reminders))
         self.query_one("#warnings-title", Static).update(title)
         table = self.query_one("#home-warnings", DataTable)
         table.clear()
-        own = self.store.identity is None or self.store.identity.role == "clerk"
+        with_unit = self._beyond_one_unit()
 
-        def whose(record: dict[str, Any], text: str) -> str:
-            """Beyond one unit, each line says whose it is."""
-            return text if own else f"{unit_name(record['org_code'], short=True)}：{text}"
+        def row(key: str, text: str, unit: str, *cells: str) -> None:
+            """One line; beyond one unit, whose it is in the unit column."""
+            table.add_row(text, *([unit] if with_unit else []), *cells, key=key)
+
+        def whose(record: dict[str, Any]) -> str:
+            return unit_name(str(record["org_code"]), short=True)
+
+        def named_here(bulletin: dict[str, Any]) -> str:
+            codes = [code for code in bulletin["named_units"] if in_scope(code, scope)]
+            return "、".join(unit_name(code, short=True) for code in codes)
 
         for review in reviews:  # the longest waiting first
             submitted = review["submitted_on"]
-            table.add_row(
-                whose(review, _("To review: {title}").format(title=review["title"])),
+            row(
+                f"review|{review['id']}",
+                _("To review: {title}").format(title=review["title"]),
+                whose(review),
                 label("disclosure", "status", "submitted"),
                 submitted or "—",
                 _("waiting {n} days").format(n=(today - date.fromisoformat(submitted)).days)
                 if submitted
                 else "",
-                key=f"review|{review['id']}",
             )
-        for bulletin in bulletins:  # a bulletin naming this unit (or, above, its units)
-            table.add_row(
-                _("Bulletin: {title}").format(title=bulletin["title"]),
+        for bulletin in issued:  # what this level circulated
+            row(
+                f"bulletin|{bulletin['id']}",
+                _("Issued bulletin: {title}").format(title=bulletin["title"]),
+                named_here(bulletin),
                 label("bulletin", "status", "issued"),
                 bulletin["issued_on"] or "—",
                 "",
-                key=f"bulletin|{bulletin['id']}",
             )
-        for returned in corrections:
-            table.add_row(
-                whose(
-                    returned,
-                    _("{title} — returned: {reason}").format(
-                        title=returned["title"], reason=returned["return_reason"]
-                    ),
-                ),
-                label("disclosure", "status", "returned"),
-                returned["period"],
+        for bulletin in (*named, *below):  # a bulletin naming this unit (or, above, its units)
+            row(
+                f"bulletin|{bulletin['id']}",
+                _("Bulletin: {title}").format(title=bulletin["title"]),
+                named_here(bulletin),
+                label("bulletin", "status", "issued"),
+                bulletin["issued_on"] or "—",
                 "",
-                key=f"review|{returned['id']}",
+            )
+        for correction in corrections:
+            row(
+                f"review|{correction['id']}",
+                _("{title} — returned: {reason}").format(
+                    title=correction["title"], reason=correction["return_reason"]
+                ),
+                whose(correction),
+                label("disclosure", "status", "returned"),
+                correction["period"],
+                "",
             )
         for warning in warnings:
             due_on = warning["reply_due"]
-            title = warning["title"]
+            text = warning["title"]
             if warning["status"] == "returned" and warning["return_reason"]:
-                title = _("{title} — returned: {reason}").format(
-                    title=title, reason=warning["return_reason"]
+                text = _("{title} — returned: {reason}").format(
+                    title=text, reason=warning["return_reason"]
                 )
-            table.add_row(
-                whose(warning, title),
+            row(
+                f"warning|{warning['id']}",
+                text,
+                whose(warning),
                 label("warning", "status", warning["status"]),
                 due_on or "—",
-                days_left(date.fromisoformat(due_on), today) if due_on else "",
-                key=f"warning|{warning['id']}",
+                # late or not by the warnings list's rule (a report being verified is not)
+                days_left(date.fromisoformat(due_on), today) if owes_reply(warning) else "",
             )
         for reminder in self.reminders:
             due_on = reminder["due_on"]
             step = reminder["step"]
             shown_step = "proposal" if reminder["proposal"] == "proposed" else step
-            table.add_row(
-                whose(reminder, _("Reminder: {title}").format(title=reminder["title"])),
+            row(
+                f"reminder|{reminder['id']}",
+                _("Reminder: {title}").format(title=reminder["title"]),
+                whose(reminder),
                 label("reminder", "step", step) if shown_step == step else _("to decide"),
                 due_on or "—",
                 days_left(date.fromisoformat(due_on), today) if due_on else "",
-                key=f"reminder|{reminder['id']}",
             )
         self.refresh_bindings()
 

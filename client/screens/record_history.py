@@ -34,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "delete": N_("deleted"),
     "resolve": N_("conflict decided"),
     "import": N_("imported"),
+    "note": N_("noted"),
 }
 
 FETCHING = "fetching"

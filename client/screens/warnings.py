@@ -33,7 +33,7 @@ from client.widgets.value_dialog import ValueDialog
 from models.orgs import in_scope, load_org_units
 from models.rules.actors import side_of
 from models.rules.refusals import Refused
-from models.rules.warnings import Step, is_open, plan, problem_items
+from models.rules.warnings import Step, is_open, owes_reply, plan, problem_items
 
 EDITED = ("title", "problems")
 """Fields the edit key is offered for when the rule lets this device change them: the
@@ -199,10 +199,11 @@ class WarningsScreen(SanwuScreen):
         row = table.cursor_row
         table.clear()
         for warning in self.warnings:
-            due = warning["reply_due"]
+            # Days left (or late) only while the unit owes its answer: the overdue
+            # filter's and the figure's rule (models.rules.warnings.is_overdue).
             left = ""
-            if due and warning["status"] != "closed":
-                left = days_left(date.fromisoformat(due), today)
+            if owes_reply(warning):
+                left = days_left(date.fromisoformat(warning["reply_due"]), today)
             table.add_row(
                 warning["title"],
                 unit_name(warning["org_code"], short=True),

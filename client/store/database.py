@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from client.errors import DatabaseUnusable, DiskFull
-from client.home import check_database_file, private_files
+from client.home import check_database_file, early_verdict, private_files
 from client.migrate import upgrade
 
 CHECKPOINT_WAIT = 120.0
@@ -100,7 +100,16 @@ def is_full(error: BaseException) -> bool:
 
 def _quick_check(engine: Engine, path: Path) -> None:
     """``PRAGMA quick_check`` (no index cross-check, so far cheaper than integrity_check):
-    a truncated or damaged file is named here, at open, not by a traceback mid-action."""
+    a truncated or damaged file is named here, at open, not by a traceback mid-action.
+    A check the command started early (``client.home.check_early``) gives its verdict."""
+    early = early_verdict(path)
+    if early is not None:
+        rows, error = early
+        if error:
+            raise DatabaseUnusable(path, "damaged", error)
+        if rows != ["ok"]:
+            raise DatabaseUnusable(path, "damaged", "; ".join(rows))
+        return
     try:
         with engine.connect() as conn:
             rows = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA quick_check(3)")]

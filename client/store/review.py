@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from client import audit
 from client.errors import RuleRefused, UnknownRecord
-from client.store.database import Database
+from client.store.database import Database, utcnow
 from client.store.device import Device
 from client.store.records import Records
 from models.orgs import org_by_code
@@ -18,7 +19,13 @@ from models.rules.actors import side_of
 from models.rules.disclosures import Step, is_reviewer, plan, reviews_first
 from models.rules.refusals import Refused
 
-__all__ = ["Review"]
+__all__ = ["NOTE", "Review"]
+
+NOTE = "note"
+"""The audit action of a step's note (``sanwu disclosure submit|approve ID --reason T``):
+the disclosure declares no field for it (``return_reason`` is the reviewer's opinion on
+a return, ``review_opinion`` the village's committee's), so the record's history keeps
+it, as ``{"note": ["", text]}`` right after the step's own entry."""
 
 
 class Review:
@@ -35,10 +42,17 @@ class Review:
         return self.steps([disclosure_id], step, today=today, reason=reason)[0]
 
     def steps(
-        self, disclosure_ids: Iterable[str], step: Step, *, today: date, reason: str = ""
+        self,
+        disclosure_ids: Iterable[str],
+        step: Step,
+        *,
+        today: date,
+        reason: str = "",
+        note: str = "",
     ) -> list[dict[str, Any]]:
         """The same step on several disclosures in one transaction (a town approving a
-        village's imported ledger): all of them, or none."""
+        village's imported ledger): all of them, or none. ``note``: a word on the step
+        kept in each record's history (``NOTE``)."""
         identity = self._device.require_identity()
         actor = identity.actor()
         done = []
@@ -61,6 +75,16 @@ class Review:
                 except Refused as refused:
                     raise RuleRefused("disclosure", refused.refusal) from None
                 self._records.edit_in(conn, disclosure_id, changes)
+                if note.strip():
+                    audit.append(
+                        conn,
+                        at=utcnow(),
+                        actor=self._device.actor,
+                        action=NOTE,
+                        kind="disclosure",
+                        record_id=disclosure_id,
+                        changes={"note": ["", note.strip()]},
+                    )
                 done.append(changes)
         return done
 

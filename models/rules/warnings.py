@@ -54,6 +54,7 @@ __all__ = [
     "is_legal",
     "is_open",
     "is_overdue",
+    "owes_reply",
     "plan",
     "problem_items",
 ]
@@ -143,10 +144,17 @@ def is_open(warning: Mapping[str, Any]) -> bool:
     return warning.get("status") != Status.CLOSED
 
 
+def owes_reply(warning: Mapping[str, Any]) -> bool:
+    """Its reply date still runs: it has one and the unit owes its answer (a report
+    waiting for verification, 待验收, is not late whatever the date)."""
+    return bool(warning.get("reply_due")) and str(warning.get("status")) in OWES_ANSWER
+
+
 def is_overdue(warning: Mapping[str, Any], today: date) -> bool:
-    """Past its reply date while the unit still owes its answer."""
-    due = warning.get("reply_due")
-    return bool(due) and str(warning.get("status")) in OWES_ANSWER and str(due) < today.isoformat()
+    """Past its reply date while the unit still owes its answer: the one "overdue" the
+    warnings list's days-left column, its filter, the homes and ``warnings_overdue``
+    read."""
+    return owes_reply(warning) and str(warning.get("reply_due")) < today.isoformat()
 
 
 def problem_items(problems: str) -> list[str]:

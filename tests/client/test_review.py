@@ -133,3 +133,36 @@ def test_the_command_line_refuses_in_the_same_words(
     assert capsys.readouterr().out == f"{record_id}: 待审核\n"
     assert cli_main(["--home", home, "disclosure", "waiting", "--json"]) == 0
     assert capsys.readouterr().out.strip() == "[]"  # a clerk reviews nothing
+
+
+def test_a_note_on_submit_and_approve_is_kept_in_the_history(
+    central: Central,  # noqa: F811
+    village_and_town: tuple[Store, Store],
+    cli_passphrase: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--reason`` on submit and approve is optional: a note each record's history keeps
+    (the step's own entry, then the note's); on return it stays required."""
+    clerk, town = village_and_town
+    record_id = clerk.add("disclosure", disclosure())
+    clerk_home, town_home = ["--home", str(clerk.home)], ["--home", str(town.home)]
+    submit = [*clerk_home, "disclosure", "submit", record_id, "--reason", " 已补收支明细 "]
+    assert cli_main(submit) == 0
+    central.sync(clerk, town)
+    capsys.readouterr()
+    assert cli_main([*town_home, "disclosure", "return", record_id, "--reason", "  "]) != 0
+    assert "--reason" in capsys.readouterr().err
+    assert town.get(record_id)[1]["status"] == "submitted"  # nothing half-written
+    assert cli_main([*town_home, "disclosure", "approve", record_id, "--reason", "同意公开"]) == 0
+    assert capsys.readouterr().out == f"{record_id}: 已公开\n"
+    assert cli_main([*town_home, "disclosure", "withdraw", record_id]) == 0  # no note: none kept
+
+    def kept(store: Store) -> list[tuple[str, object]]:
+        return [(e.action, e.changes) for e in queries.history(store.engine, record_id)]
+
+    on_clerk, on_town = kept(clerk), kept(town)
+    assert [a for a, _c in on_clerk] == ["create", "update", "note"]
+    assert on_clerk[-1] == ("note", {"note": ["", "已补收支明细"]})
+    assert [a for a, _c in on_town] == ["update", "note", "update"]
+    assert on_town[1] == ("note", {"note": ["", "同意公开"]})
+    assert on_town[0][1]["status"] == ["submitted", "published"]
