@@ -29,7 +29,14 @@ from central.tables import CentralSetting, OrgUnitRow
 from models.duty import load_indicators
 from models.kinds import kind_spec
 from models.records import Disclosure, DutyEvidence, Feedback, Reminder, SupervisionWarning
-from models.rules.reminders import PassPlan, Settings, UnitInfo, World, plan_pass
+from models.rules.reminders import (
+    PassPlan,
+    Settings,
+    UnitInfo,
+    World,
+    digest_text,
+    plan_pass,
+)
 from sync.protocol import OpStatus
 
 __all__ = ["DailyPass", "PassOutcome", "digest_key", "digests", "run_pass"]
@@ -137,7 +144,7 @@ def run_pass(
             for op, result in zip(ops, results, strict=True)
             if result.status is OpStatus.APPLIED
         }
-        moved = [(rid, org) for rid, org, _text in plan.sms if rid in applied]
+        moved = [(rid, org) for rid, org in plan.sms if rid in applied]
         texts = digests(session, moved, world, unit)
         for org_code, text in texts.items():
             sms(session, digest_key(org_code, today), org_code, text)
@@ -171,24 +178,15 @@ def digest_key(org_code: str, today: date) -> str:
 def digests(
     session: Session, moved: list[tuple[str, str]], world: World, district: str
 ) -> dict[str, str]:
-    """One SMS per unit for the reminders the pass moves to SMS today: how many, and the
-    most urgent (the earliest due; by title when two fall due the same day). Counts and an
-    item's name only, nothing personal: the details are on the platform. ``moved`` is
-    (reminder id, unit) of each reminder whose move to SMS was written."""
+    """One SMS per unit (``digest_text``) for the reminders the pass moved to SMS today:
+    ``moved`` is (reminder id, unit) of each whose move was written."""
     by_id = {str(r["id"]): r for r in world.reminders.values()}
     by_unit: dict[str, list[Mapping[str, Any]]] = {}
     for reminder_id, org_code in moved:
         by_unit.setdefault(org_code, []).append(by_id[reminder_id])
     row = session.get(OrgUnitRow, district)
     sender = f"{row.name}纪委监委" if row is not None else "纪委监委"
-    out = {}
-    for org_code, reminders in by_unit.items():
-        urgent = min(reminders, key=lambda r: (str(r.get("due_on") or ""), str(r.get("title"))))
-        out[org_code] = (
-            f"{sender}提醒：您单位有{len(reminders)}项事项逾期未办，"
-            f"最紧急的是：{urgent.get('title')}，请登录三务公开平台查看。"
-        )
-    return out
+    return {org_code: digest_text(sender, mine) for org_code, mine in by_unit.items()}
 
 
 def _ops(plan: PassPlan, world: World, today: date) -> list[Any]:

@@ -100,8 +100,9 @@ class PassPlan:
     """New reminders' fields."""
     update: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """(reminder id, the fields that change)."""
-    sms: list[tuple[str, str, str]] = field(default_factory=list)
-    """(reminder id, org code, text) of the SMS the pass sends today."""
+    sms: list[tuple[str, str]] = field(default_factory=list)
+    """(reminder id, org code) of the reminders the pass moves to SMS today (each unit's
+    go out as one message: ``digest_text``)."""
 
     def summary(self) -> dict[str, int]:
         steps = [changes.get("step") for _id, changes in self.update]
@@ -230,7 +231,6 @@ def plan_pass(world: World, today: date, settings: Settings = Settings()) -> Pas
     """What the pass does today: raise, escalate, close and reopen reminders, and which
     SMS go out. Idempotent: the plan of a day the pass already ran is empty."""
     plan = PassPlan()
-    names = {unit.code: unit.name for unit in world.units}
     for item in owed(world, today):
         if item.key not in world.reminders:
             plan.raise_.append(_new(item, today))
@@ -248,8 +248,7 @@ def plan_pass(world: World, today: date, settings: Settings = Settings()) -> Pas
         if changes:
             plan.update.append((rid, changes))
             if changes.get("step") == "sms":
-                unit = names.get(str(reminder["org_code"]), str(reminder["org_code"]))
-                plan.sms.append((rid, str(reminder["org_code"]), sms_text(unit, reminder)))
+                plan.sms.append((rid, str(reminder["org_code"])))
     return plan
 
 
@@ -305,10 +304,15 @@ def _escalation(reminder: Mapping[str, Any], today: date, settings: Settings) ->
     return {}
 
 
-def sms_text(unit_name: str, reminder: Mapping[str, Any]) -> str:
-    """The reminder as an SMS: who, what, by when (no personal data)."""
-    due = reminder.get("due_on") or ""
-    return f"【三务公开提醒】{unit_name}：{reminder.get('title')}（期限{due}），请尽快办理。"
+def digest_text(sender: str, reminders: Sequence[Mapping[str, Any]]) -> str:
+    """A unit's one SMS of a pass, for its reminders moving to SMS that day: how many, and
+    the most urgent (the earliest due; by title when two fall due the same day). Counts
+    and an item's name only, nothing personal: the details are on the platform."""
+    urgent = min(reminders, key=lambda r: (str(r.get("due_on") or ""), str(r.get("title"))))
+    return (
+        f"{sender}提醒：您单位有{len(reminders)}项事项逾期未办，"
+        f"最紧急的是：{urgent.get('title')}，请登录三务公开平台查看。"
+    )
 
 
 # ---- who writes reminders --------------------------------------------------------------------
