@@ -44,12 +44,10 @@ __all__ = [
     "Locked",
     "SealedValueError",
     "blind_prefix_bounds",
-    "drop_early",
     "is_sealed",
     "new_data_key",
     "rewrap",
     "unlock",
-    "unlock_early",
 ]
 
 DATA_KEY_SETTING = "data_key"
@@ -265,27 +263,8 @@ def _unwrap(passphrase: str, setting: str) -> tuple[bytes, KdfParams]:
 
 
 def unlock(passphrase: str, setting: str) -> DataKey:
-    """The data key wrapped in ``setting``; BadPassphrase when the passphrase is wrong.
-    An ``unlock_early`` of the same passphrase and setting gives its answer instead."""
-    early = _EARLY.pop(setting, None)
-    if early is not None and hmac.compare_digest(early[0].encode(), passphrase.encode()):
-        return early[1].key()
+    """The data key wrapped in ``setting``; BadPassphrase when the passphrase is wrong."""
     return DataKey(_unwrap(passphrase, setting)[0])
-
-
-_EARLY: dict[str, tuple[str, Unlocking]] = {}
-
-
-def unlock_early(passphrase: str, setting: str) -> None:
-    """Start deriving the key now (``Unlocking``): a command that reads the setting before
-    its imports finds the key derived when it opens the store (``unlock`` takes it)."""
-    if setting not in _EARLY:
-        _EARLY[setting] = (passphrase, Unlocking(passphrase, setting))
-
-
-def drop_early() -> None:
-    """Forget derivations nobody took (the open failed first): no key outlives its open."""
-    _EARLY.clear()
 
 
 class Unlocking:
@@ -293,6 +272,7 @@ class Unlocking:
     the GIL, so a scheduled ``sanwu sync`` loads its modules while the key derives."""
 
     def __init__(self, passphrase: str, setting: str) -> None:
+        self._made_for = (passphrase, setting)
         self._result: DataKey | Exception | None = None
         self._thread = threading.Thread(
             target=self._derive, args=(passphrase, setting), name="sanwu-unlock", daemon=True
@@ -304,6 +284,11 @@ class Unlocking:
             self._result = unlock(passphrase, setting)
         except Exception as exc:  # handed to the caller's thread by key()
             self._result = exc
+
+    def made_for(self, passphrase: str, setting: str) -> bool:
+        """Whether this derives the key ``unlock(passphrase, setting)`` would."""
+        given, wrapped = self._made_for
+        return wrapped == setting and hmac.compare_digest(given.encode(), passphrase.encode())
 
     def key(self) -> DataKey:
         """The data key, or what ``unlock`` raised (BadPassphrase), in the caller's thread."""

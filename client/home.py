@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from client.crypto import Unlocking
 
 ENV_HOME = "SANWU_HOME"
 DB_NAME = "sanwu.db"
@@ -101,26 +106,13 @@ class EarlyCheck:
         return self.rows, self.error
 
 
-_EARLY: dict[Path, EarlyCheck] = {}
+@dataclass(frozen=True)
+class EarlyOpen:
+    """What a command started before its imports (``client.cli.common.open_early``), for
+    the store's open to take: the file's check and the key's derivation."""
 
-
-def check_early(db: Path) -> None:
-    """Start ``db``'s open check now (an existing SQLite file only; see ``EarlyCheck``)."""
-    key = db.resolve()
-    if key in _EARLY or not db.is_file() or not database_header_ok(db):
-        return
-    _EARLY[key] = EarlyCheck(db)
-
-
-def drop_early() -> None:
-    """Forget checks nobody took (the open failed first)."""
-    _EARLY.clear()
-
-
-def early_verdict(db: Path) -> tuple[list[str], str] | None:
-    """The verdict of ``db``'s check started by ``check_early`` (None: none was)."""
-    check = _EARLY.pop(db.resolve(), None)
-    return None if check is None else check.verdict()
+    check: EarlyCheck | None = None
+    unlocking: Unlocking | None = None
 
 
 def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Path:

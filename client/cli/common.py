@@ -27,6 +27,7 @@ from sync.errors import ClockSkewError, DeviceRevoked, SyncError
 from sync.failures import ExitCode, Failure, Retry, failure_of
 
 if TYPE_CHECKING:
+    from client.home import EarlyOpen
     from client.store import Store
 
 Handler = Callable[[argparse.Namespace], int]
@@ -209,45 +210,40 @@ def ask_passphrase(*, new: bool, what: str = N_("passphrase")) -> str:
     raise CliError(_("no passphrase chosen"))
 
 
-def open_early(args: argparse.Namespace) -> None:
+def open_early(args: argparse.Namespace) -> EarlyOpen:
     """Start what opening the home waits for, now, beside the imports a long read needs
     (SQLite and scrypt run without the GIL): the file's check (``PRAGMA quick_check``)
-    and the key's derivation from the given passphrase. ``open_store`` takes both
-    answers; nothing is read from a record before."""
+    and the key's derivation from the given passphrase. ``open_store`` hands both to the
+    store's open; nothing is read from a record before."""
     import sqlite3
     from contextlib import closing
 
-    from client.crypto import DATA_KEY_SETTING, unlock_early
-    from client.home import DB_NAME, check_early
+    from client.crypto import DATA_KEY_SETTING, Unlocking
+    from client.home import DB_NAME, EarlyCheck, EarlyOpen, database_header_ok
 
     path = resolve_home(args.home) / DB_NAME
-    check_early(path)
+    if not path.is_file() or not database_header_ok(path):
+        return EarlyOpen()  # the store's open names what is wrong with the file
+    check = EarlyCheck(path)
     passphrase = given_passphrase(args)
-    if not passphrase or not path.is_file():
-        return
+    if not passphrase:
+        return EarlyOpen(check)
     try:
         with closing(sqlite3.connect(path, timeout=10)) as conn:
             row = conn.execute(
                 "SELECT value FROM setting WHERE key = ?", (DATA_KEY_SETTING,)
             ).fetchone()
     except sqlite3.Error:
-        return  # the store's open names what is wrong with the file
-    if row is not None:
-        unlock_early(passphrase, str(row[0]))
+        return EarlyOpen(check)
+    return EarlyOpen(check, Unlocking(passphrase, str(row[0])) if row else None)
 
 
-def open_store(args: argparse.Namespace) -> Store:
+def open_store(args: argparse.Namespace, early: EarlyOpen | None = None) -> Store:
     """The home's store, unlocked (scrypt once): --passphrase-file, SANWU_PASSPHRASE, or a
-    prompt on the terminal; exit 2 without any of them."""
-    from client import crypto
-    from client import home as homes
+    prompt on the terminal; exit 2 without any of them. ``early``: ``open_early``'s."""
     from client.store import Store
 
-    try:
-        store = Store(resolve_home(args.home), passphrase=given_passphrase(args))
-    finally:  # what open_early started is taken by now, or is of no use
-        crypto.drop_early()
-        homes.drop_early()
+    store = Store(resolve_home(args.home), passphrase=given_passphrase(args), early=early)
     try:
         if store.locked:
             store.unlock(ask_passphrase(new=not store.has_data_key()))

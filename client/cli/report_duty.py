@@ -31,7 +31,7 @@ def _late_share(text: str | None) -> Decimal | None:
 
 
 def cmd_report_duty(args: argparse.Namespace) -> int:
-    open_early(args)  # before the imports below: SQLite and scrypt work meanwhile
+    early = open_early(args)  # before the imports below: SQLite and scrypt work meanwhile
     from client.analysis.duty_scores import as_json, score_rows
     from models.rules.scoring import ScoringSettings
 
@@ -40,7 +40,7 @@ def cmd_report_duty(args: argparse.Namespace) -> int:
         raise CliError(_("--unit: a unit's code or its first digits, such as 150202900"))
     share = _late_share(args.late_share)
     settings = None if share is None else ScoringSettings(late_share=share)
-    with open_store(args) as store:
+    with open_store(args, early) as store:
         identity = store.identity
         rows = score_rows(
             store.engine,

@@ -69,14 +69,14 @@ def units_text(scope: Scope) -> str:
 
 
 def cmd_supervision(args: argparse.Namespace) -> int:
-    open_early(args)  # before the imports below: SQLite and scrypt work meanwhile
+    early = open_early(args)  # before the imports below: SQLite and scrypt work meanwhile
     from client.analysis.figures import figures
     from client.i18n import language, set_language
     from models.figures import FIGURES
 
     set_language(args.lang)
     window = window_of(args, date.today())
-    with open_store(args) as store:
+    with open_store(args, early) as store:
         identity = store.identity
         scope = scope_of(identity.scope if identity else None, args.unit)
         counted = figures(store.engine, window, scope)

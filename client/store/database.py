@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from client.errors import DatabaseUnusable, DiskFull
-from client.home import check_database_file, early_verdict, private_files
+from client.home import EarlyCheck, check_database_file, private_files
 from client.migrate import upgrade
 
 CHECKPOINT_WAIT = 120.0
@@ -98,13 +98,12 @@ def is_full(error: BaseException) -> bool:
     )
 
 
-def _quick_check(engine: Engine, path: Path) -> None:
+def _quick_check(engine: Engine, path: Path, early: EarlyCheck | None) -> None:
     """``PRAGMA quick_check`` (no index cross-check, so far cheaper than integrity_check):
     a truncated or damaged file is named here, at open, not by a traceback mid-action.
-    A check the command started early (``client.home.check_early``) gives its verdict."""
-    early = early_verdict(path)
+    A check the command started early (``client.home.EarlyCheck``) gives its verdict."""
     if early is not None:
-        rows, error = early
+        rows, error = early.verdict()
         if error:
             raise DatabaseUnusable(path, "damaged", error)
         if rows != ["ok"]:
@@ -122,14 +121,14 @@ def _quick_check(engine: Engine, path: Path) -> None:
 class Database:
     """One home's database file, checked and migrated to the newest schema when opened."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, early_check: EarlyCheck | None = None) -> None:
         self.path = path
         check_database_file(path)
         fresh = not path.exists()
         self.engine = open_engine(path)
         try:
             if not fresh:
-                _quick_check(self.engine, path)
+                _quick_check(self.engine, path, early_check)
             upgrade(self.engine)
         except DatabaseUnusable:
             self.engine.dispose()

@@ -14,8 +14,16 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from client import audit, outbox
-from client.crypto import DATA_KEY_SETTING, DataKey, Locked, new_data_key, rewrap, unlock
-from client.home import DB_NAME, prepare_home
+from client.crypto import (
+    DATA_KEY_SETTING,
+    DataKey,
+    Locked,
+    Unlocking,
+    new_data_key,
+    rewrap,
+    unlock,
+)
+from client.home import DB_NAME, EarlyOpen, prepare_home
 from client.identity import AUDIT_SENT, REVOKED_AT, Identity
 from client.store import bulk
 from client.store.bulk import BulkImport
@@ -41,14 +49,17 @@ _setting = Setting.__table__  # type: ignore[attr-defined]
 class Store:
     """One local database file under a home directory."""
 
-    def __init__(self, home: Path, *, passphrase: str | None) -> None:
+    def __init__(
+        self, home: Path, *, passphrase: str | None, early: EarlyOpen | None = None
+    ) -> None:
         """Open (and migrate) the home's database and unlock it with ``passphrase`` (None or
         ``""``: stay locked until ``unlock``). Finding the passphrase is the caller's job,
         done once at the edge (the CLI's --passphrase-file or SANWU_PASSPHRASE, the app's
-        unlock screen, the demo's): the store never looks for one itself."""
+        unlock screen, the demo's): the store never looks for one itself. ``early``: the
+        file's check and the key's derivation a command started before its imports."""
         prepare_home(home)
         self.home = home
-        self._db = Database(home / DB_NAME)
+        self._db = Database(home / DB_NAME, early_check=early.check if early else None)
         self._sealer = Sealer()
         with self._db.connect() as conn:
             self._device = Device(load_identity(conn))
@@ -62,7 +73,7 @@ class Store:
         self._conflicts = Conflicts(self._db, self._sealer, self._device, self._records)
         self._sync = SyncSide(self._db, self._sealer, self._device, self._records, self._conflicts)
         if passphrase:
-            self.unlock(passphrase)
+            self.unlock(passphrase, unlocking=early.unlocking if early else None)
 
     # ---- the database -------------------------------------------------------------------
 
@@ -105,14 +116,18 @@ class Store:
         with self._db.connect() as conn:
             return get_setting(conn, DATA_KEY_SETTING) is not None
 
-    def unlock(self, passphrase: str) -> None:
-        """Unwrap the data key (scrypt, once). A home without one gets a new key, and every
-        personal value and the device key already stored in clear are sealed with it, in
-        one transaction; the clear pages are then wiped from the file and its WAL."""
+    def unlock(self, passphrase: str, *, unlocking: Unlocking | None = None) -> None:
+        """Unwrap the data key (scrypt, once; ``unlocking``'s, when it was started for this
+        passphrase and key). A home without one gets a new key, and every personal value
+        and the device key already stored in clear are sealed with it, in one transaction;
+        the clear pages are then wiped from the file and its WAL."""
         with self._db.transaction() as conn:
             stored = get_setting(conn, DATA_KEY_SETTING)
             if stored is not None:
-                key = unlock(passphrase, stored)
+                if unlocking is not None and unlocking.made_for(passphrase, stored):
+                    key = unlocking.key()
+                else:
+                    key = unlock(passphrase, stored)
                 sealed = 0
             else:
                 key, wrapped = new_data_key(passphrase)

@@ -1,8 +1,7 @@
 """The reports open their home early (``client.cli.common.open_early``): the file's check
 and the key's derivation start before the imports, and the store's open takes their
-answers. They answer as the open would itself: a damaged file is refused before
-anything is printed, a wrong passphrase is refused, and nothing started early is left
-behind for another open to take."""
+answers instead of checking and deriving again. They answer as the open would itself:
+a damaged file is refused before anything is printed, a wrong passphrase is refused."""
 
 from __future__ import annotations
 
@@ -12,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from client import crypto
-from client import home as homes
 from client.cli import main
+from client.home import EarlyCheck
+from client.store import facade
 from sync.failures import ExitCode
 from tests.client.test_figures import supervisor_home
 
@@ -26,17 +25,35 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return supervisor_home(tmp_path_factory.mktemp("early") / "home")
 
 
-def _left_behind() -> tuple[object, ...]:
-    return (*homes._EARLY, *crypto._EARLY)
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the open took from ``open_early``; deriving the key again fails the test."""
+    answers: list[str] = []
+    verdict = EarlyCheck.verdict
+
+    def checked(self: EarlyCheck) -> tuple[list[str], str]:
+        answers.append("check")
+        return verdict(self)
+
+    def derived_again(passphrase: str, setting: str) -> None:
+        raise AssertionError("the store derived the key again")
+
+    monkeypatch.setattr(EarlyCheck, "verdict", checked)
+    monkeypatch.setattr(facade, "unlock", derived_again)
+    return answers
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[1])
 def test_a_report_takes_both_answers(
-    built: Path, command: tuple[str, ...], cli_passphrase: str, capsys: pytest.CaptureFixture[str]
+    built: Path,
+    command: tuple[str, ...],
+    cli_passphrase: str,
+    taken: list[str],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["--home", str(built), *command]) == ExitCode.OK
     assert json.loads(capsys.readouterr().out)
-    assert _left_behind() == ()
+    assert taken == ["check"]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[1])
@@ -59,7 +76,6 @@ def test_a_damaged_file_is_refused_before_anything_is_printed(
     captured = capsys.readouterr()
     assert captured.out == "" and str(db) in captured.err
     assert db.read_bytes() == bytes(data)
-    assert _left_behind() == ()
 
 
 def test_a_wrong_passphrase_is_refused(
@@ -68,4 +84,3 @@ def test_a_wrong_passphrase_is_refused(
     monkeypatch.setenv("SANWU_PASSPHRASE", "not the passphrase of this home")
     assert main(["--home", str(built), *COMMANDS[0]]) == ExitCode.USAGE
     assert capsys.readouterr().out == ""
-    assert _left_behind() == ()
