@@ -6,6 +6,7 @@ the reach is the device's scope (several prefixes), which every check reads."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from sqlmodel import Session, col, delete, select
 
@@ -13,6 +14,7 @@ from central.errors import BadRequest, NotFound
 from central.tables import BodyAssignment, Device, OrgUnitRow
 from models.i18n import N_, _
 from models.orgs import scope_prefix
+from sync.failures import Failure
 
 __all__ = ["AssignmentRefused", "assign", "body_scope", "scope_for"]
 
@@ -29,6 +31,9 @@ REFUSALS = {
 class AssignmentRefused(BadRequest):
     """A refused assignment, naming the unit (``unit``) and the flag (``field``) it is
     about, so the operator's command says it in their language (``said``)."""
+
+    failure: ClassVar[Failure] = BadRequest.failure
+    """The operator's to fix, as any refused request (``sync.failures``)."""
 
     def __init__(self, code: str, unit: str, field: str) -> None:
         status = NotFound.status if code == "unknown_unit" else BadRequest.status

@@ -13,6 +13,7 @@ import pytest
 
 import central.cli
 import client.cli.sync
+from central.assignments import AssignmentRefused
 from central.cli import CentralCliError
 from central.errors import CentralError, OutOfScope, ReadOnly
 from central.sealing import CentralKeyError
@@ -104,6 +105,7 @@ def instance(cls: type[Exception]) -> Exception:
         ReadOnly: lambda: ReadOnly("read only"),
         DatabaseUnusable: lambda: DatabaseUnusable(Path("sanwu.db"), "damaged", "it failed"),
         NoBundleKeys: NoBundleKeys,
+        AssignmentRefused: lambda: AssignmentRefused("not_a_department", "150202101220", "unit"),
         CentralKeyError: lambda: CentralKeyError(N_("central's data key must be {n} bytes"), n=32),
     }
     if cls in makers:
