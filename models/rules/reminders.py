@@ -24,6 +24,7 @@ from typing import Any
 from models.catalog import CatalogItem, deadline_for, periods_to_watch
 from models.duty import Indicator, applies_to, due_dates, window_start
 from models.rules.actors import Side
+from models.rules.duty import year_closed
 from models.rules.refusals import Refusal
 
 __all__ = [
@@ -153,6 +154,8 @@ def indicator_owed(
         if not passed:
             continue
         due = passed[-1]
+        if year_closed(due.year, today):
+            continue  # its year's evidence is locked (rules.duty): nothing left to do
         start = window_start(indicator, due)
         done = evidence.get((unit.code, indicator.code), ())
         if not any(start <= day <= due for day in done):
@@ -236,7 +239,7 @@ def plan_pass(world: World, today: date, settings: Settings = Settings()) -> Pas
             plan.raise_.append(_new(item, today))
     for reminder in world.reminders.values():
         rid = str(reminder["id"])
-        done = is_done(reminder, world)
+        done = is_done(reminder, world, today)
         if reminder.get("status") == "closed":
             if not done and reminder.get("automatic"):
                 plan.update.append((rid, {"status": "open", "closed_on": None}))
@@ -252,8 +255,9 @@ def plan_pass(world: World, today: date, settings: Settings = Settings()) -> Pas
     return plan
 
 
-def is_done(reminder: Mapping[str, Any], world: World) -> bool:
-    """Whether the work a reminder is about has been done since (it then closes)."""
+def is_done(reminder: Mapping[str, Any], world: World, today: date) -> bool:
+    """Whether the work a reminder is about has been done since, or can no longer be
+    (a duty item of a year that has closed): it then closes."""
     unit, code, period = (
         str(reminder["org_code"]),
         str(reminder["subject_code"]),
@@ -264,6 +268,8 @@ def is_done(reminder: Mapping[str, Any], world: World) -> bool:
         return (unit, code, period) in world.published
     if subject == "duty_indicator":
         due = date.fromisoformat(period)
+        if year_closed(due.year, today):
+            return True
         indicator = next((ind for ind in world.indicators if ind.code == code), None)
         start = window_start(indicator, due) if indicator is not None else date(due.year, 1, 1)
         return any(start <= day <= due for day in world.evidence.get((unit, code), ()))

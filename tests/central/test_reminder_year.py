@@ -4,8 +4,9 @@ publishing some of the village's work on time, some late and some never (and nob
 recording evidence of the duty indicators that apply to the department). Every day:
 the pass run again changes nothing; each open reminder is online for three days, then
 an SMS (in its unit's one message that day, sent once), then a proposed warning from
-its tenth day; a reminder closes the day its work is published; no unit is reminded of
-an item not its own.
+its tenth day; a reminder closes the day its work is published (a duty item's, the day
+after its year closes: its evidence is locked then); no unit is reminded of an item not
+its own.
 The clock is frozen: each pass is told its day."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from central.tables import OrgUnitRow
 from models.catalog import load_catalog, packaged_catalog, use_catalog
 from models.duty import applies_to, indicator_by_code
 from models.records import Reminder
+from models.rules.duty import year_close
 from models.rules.reminders import Settings
 from tests.central.conftest import (
     DISTRICT,
@@ -161,6 +163,9 @@ def _check(
     assert applies, (row.org_code, row.subject_code)
     assert row.raised_on is not None and row.raised_on <= today
     done = published_on.get((row.org_code, row.subject_code, row.period))
+    if row.subject == "duty_indicator":  # its year's evidence locks: the reminder closes
+        locked = year_close(date.fromisoformat(row.period).year) + timedelta(days=1)
+        done = locked if today >= locked else None
     sms_day = row.raised_on + timedelta(days=SETTINGS.sms_after_days)
     proposal_day = row.raised_on + timedelta(days=SETTINGS.propose_after_days)
     if done is not None and done <= today:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.catalog import CatalogItem, DeadlineRule
-from models.duty import indicator_by_code
+from models.duty import due_dates, indicator_by_code
 from models.rules.actors import Side
 from models.rules.refusals import Refusal
 from models.rules.reminders import (
@@ -22,6 +22,7 @@ from models.rules.reminders import (
     check_reminder,
     digest_text,
     may_decide,
+    owed,
     plan_pass,
     warning_owed,
 )
@@ -123,6 +124,21 @@ def test_evidence_in_the_window_closes_the_duty_reminder() -> None:
     plan = plan_pass(replace(current, evidence=recorded), date(2026, 4, 3))
     closed = [c for _id, c in plan.update if c.get("status") == "closed"]
     assert closed == [{"status": "closed", "closed_on": "2026-04-03"}]
+
+
+def test_a_duty_item_of_a_closed_year_is_not_owed_and_its_reminder_closes() -> None:
+    """Its evidence is locked once the year closes (rules.duty): nothing left to remind."""
+    last_item_of_2025 = [d for d in due_dates(INDICATOR, 2025) if d.year == 2025][-1]
+    before_close = date(2026, 1, 31)
+    current = carry_out(world(), plan_pass(world(), before_close), before_close)
+    periods = {r["period"] for r in current.reminders.values() if r["subject"] == "duty_indicator"}
+    assert last_item_of_2025.isoformat() in periods
+    after = date(2026, 2, 1)
+    assert not [o for o in owed(current, after) if o.subject == "duty_indicator"]
+    plan = plan_pass(current, after)
+    closed = {rid for rid, c in plan.update if c.get("status") == "closed"}
+    ours = {r["id"] for r in current.reminders.values() if r["subject"] == "duty_indicator"}
+    assert ours and ours <= closed
 
 
 def test_an_unanswered_warning_past_its_date_is_reminded_until_answered() -> None:
