@@ -20,7 +20,7 @@ from models.duty import indicators_for
 from sync.failures import ExitCode
 from sync.signing import new_private_key
 from tests.client.duty_data import BODY, DEPT_A, DEPT_B, OPEN_YEAR, YEAR, district_home, evidence
-from tests.stores import TEST_PASSPHRASE
+from tests.stores import TEST_PASSPHRASE, enrolled_as
 
 pytestmark = pytest.mark.usefixtures("cli_passphrase")
 
@@ -188,17 +188,7 @@ def test_a_town_with_no_scored_unit_is_told_so(
     """The duty list scores no village as it stands: a town's report says so, in one
     line, rather than nothing (and its JSON is an empty list)."""
     with Store(tmp_path / "town", passphrase=TEST_PASSPHRASE) as town:
-        town.save_identity(
-            Identity(
-                device_id="dev-t",
-                private_key=new_private_key(),
-                server_url="http://127.0.0.1:9",
-                org_code="150202101000",
-                org_name="沙尔沁镇",
-                role="town",
-                scope="150202101",
-            )
-        )
+        enrolled_as(town, "town")
         assert run(town, "report", "duty", "--year", str(YEAR)) == ExitCode.OK
         (line,) = capsys.readouterr().out.splitlines()
         assert line == "本机范围内没有适用履职指标、可以评分的单位。"
