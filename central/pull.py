@@ -64,17 +64,14 @@ def pull(
     limit = max(1, limit)
     top = last_seq(session)
     if after > top or (after_check is not None and after_check != change_check(session, after)):
-        check = change_check(session, top)
-        share = late_share(session)
-        session.rollback()
-        return PullResponse(
+        return _answer(
+            session,
+            device,
             changes=[],
             cursor=top,
             more=False,
-            cursor_check=check,
+            cursor_check=change_check(session, top),
             behind=True,
-            scope=device.scope,
-            duty_late_share=share,
         )
     log = cast(Table, RecordVersion.__table__)  # type: ignore[attr-defined]
     entries = session.execute(
@@ -127,13 +124,12 @@ def pull(
     cursor = entries[-1][0] if more else top
     known = cursor == after and after_check is not None
     check = after_check if known else change_check(session, cursor)
+    return _answer(session, device, changes=changes, cursor=cursor, more=more, cursor_check=check)
+
+
+def _answer(session: Session, device: Device, **page: Any) -> PullResponse:
+    """A page with what every page carries (the device's scope, the district's late
+    share); read only, so the read transaction ends here."""
     share = late_share(session)
-    session.rollback()  # read only: end the read transaction now
-    return PullResponse(
-        changes=changes,
-        cursor=cursor,
-        more=more,
-        cursor_check=check,
-        scope=device.scope,
-        duty_late_share=share,
-    )
+    session.rollback()
+    return PullResponse(**page, scope=device.scope, duty_late_share=share)

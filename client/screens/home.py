@@ -293,24 +293,20 @@ class HomeScreen(SanwuScreen):
                 if submitted
                 else "",
             )
-        for bulletin in issued:  # what this level circulated
-            row(
-                f"bulletin|{bulletin['id']}",
-                _("Issued bulletin: {title}").format(title=bulletin["title"]),
-                named_here(bulletin),
-                label("bulletin", "status", "issued"),
-                bulletin["issued_on"] or "—",
-                "",
-            )
-        for bulletin in (*named, *below):  # a bulletin naming this unit (or, above, its units)
-            row(
-                f"bulletin|{bulletin['id']}",
-                _("Bulletin: {title}").format(title=bulletin["title"]),
-                named_here(bulletin),
-                label("bulletin", "status", "issued"),
-                bulletin["issued_on"] or "—",
-                "",
-            )
+        bulletins = (
+            (N_("Issued bulletin: {title}"), issued),  # what this level circulated
+            (N_("Bulletin: {title}"), (*named, *below)),  # naming this unit (above: its units)
+        )
+        for text, group in bulletins:
+            for bulletin in group:
+                row(
+                    f"bulletin|{bulletin['id']}",
+                    _(text).format(title=bulletin["title"]),
+                    named_here(bulletin),
+                    label("bulletin", "status", "issued"),
+                    bulletin["issued_on"] or "—",
+                    "",
+                )
         for correction in corrections:
             row(
                 f"review|{correction['id']}",
